@@ -1,0 +1,52 @@
+// Bundles: the extension host and the CLI (node, cjs) and the webview (browser, iife).
+// KaTeX's stylesheet and woff2 fonts are copied next to the webview bundle.
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Prints errors in the format the esbuild problem matcher reads. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of result.errors) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) { console.error(`    ${location.file}:${location.line}:${location.column}:`); }
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+function copyKatexAssets() {
+  const katexDir = path.dirname(require.resolve('katex/package.json'));
+  const out = path.join(__dirname, 'media', 'gen', 'katex');
+  fs.mkdirSync(path.join(out, 'fonts'), { recursive: true });
+  fs.copyFileSync(path.join(katexDir, 'dist', 'katex.min.css'), path.join(out, 'katex.min.css'));
+  for (const font of fs.readdirSync(path.join(katexDir, 'dist', 'fonts'))) {
+    if (font.endsWith('.woff2')) { fs.copyFileSync(path.join(katexDir, 'dist', 'fonts', font), path.join(out, 'fonts', font)); }
+  }
+}
+
+const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'silent', plugins: [problemMatcher] };
+
+async function main() {
+  const contexts = await Promise.all([
+    esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] }),
+    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } }),
+    esbuild.context({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'media/gen/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }),
+  ].filter((p, i) => i !== 0 || fs.existsSync('src/extension.ts')).filter((p, i) => true));
+  copyKatexAssets();
+  if (watch) {
+    await Promise.all(contexts.map((c) => c.watch()));
+  } else {
+    await Promise.all(contexts.map((c) => c.rebuild()));
+    await Promise.all(contexts.map((c) => c.dispose()));
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,133 @@
+// Run configuration: one plain object shared by the engine, the CLI and the extension.
+// Defaults are the paper's reference spec_reason.py; anything else is an opt-in option.
+
+export type ScoreMethod = 'greedy' | 'average';
+export type PromptStyle = 'auto' | 'math' | 'multiple-choice';
+export type RunMode = 'specreason' | 'base' | 'small';
+
+export interface ServerConfig {
+  /** OpenAI-compatible base URL including `/v1`, e.g. http://localhost:30000/v1 */
+  baseUrl: string;
+  /** Served model name; empty = first id from GET /v1/models. */
+  model: string;
+  /** Bearer key for servers started with --api-key; empty = placeholder "EMPTY". Never logged. */
+  apiKey: string;
+}
+
+export interface SpecReasonConfig {
+  base: ServerConfig;
+  small: ServerConfig;
+  /** Keep a draft when its score is >= threshold (reference --score_threshold). */
+  threshold: number;
+  scoreMethod: ScoreMethod;
+  /** Stop once kept steps used this many completion tokens (reference --token_budget). */
+  tokenBudget: number;
+  /** Steps with index < N are written by the base model directly (reference --first_n_steps_base_model). */
+  firstNBaseSteps: number;
+  /** Per-step max_tokens. */
+  stepMaxTokens: number;
+  temperature: number;
+  topP: number;
+  promptStyle: PromptStyle;
+  /** Stream generations (SSE) so the UI can show text as it arrives; false = one JSON response per step. */
+  stream: boolean;
+  /** Seconds: whole request when not streaming; longest silence between chunks when streaming. */
+  requestTimeoutSec: number;
+  /** Retries of connection errors, 408/429 and 5xx (the SDK default of 2 turns "server down" into a long wait). */
+  maxRetries: number;
+  /** Beyond the paper (issue 5): draft step k+1 while step k is being scored. */
+  draftAhead: boolean;
+  /** Beyond the paper (issue 5): start the base model's step together with the draft; abort it on accept. */
+  eagerFallback: boolean;
+}
+
+export const DEFAULT_BASE_URL = 'http://localhost:30000/v1';
+export const DEFAULT_SMALL_URL = 'http://localhost:30001/v1';
+
+export const DEFAULT_CONFIG: SpecReasonConfig = Object.freeze({
+  base: Object.freeze({ baseUrl: DEFAULT_BASE_URL, model: '', apiKey: '' }),
+  small: Object.freeze({ baseUrl: DEFAULT_SMALL_URL, model: '', apiKey: '' }),
+  threshold: 7,
+  scoreMethod: 'greedy',
+  tokenBudget: 8192,
+  firstNBaseSteps: 0,
+  stepMaxTokens: 512,
+  temperature: 0.6,
+  topP: 0.95,
+  promptStyle: 'auto',
+  stream: true,
+  requestTimeoutSec: 120,
+  maxRetries: 1,
+  draftAhead: false,
+  eagerFallback: false,
+}) as SpecReasonConfig;
+
+export interface ConfigProblem {
+  /** Dotted key of the offending field, e.g. "threshold" or "small.baseUrl". */
+  key: string;
+  message: string;
+}
+
+/** Merge a partial config over the defaults (server objects merged field by field). */
+export function makeConfig(partial: Partial<Omit<SpecReasonConfig, 'base' | 'small'>> & {
+  base?: Partial<ServerConfig>;
+  small?: Partial<ServerConfig>;
+} = {}): SpecReasonConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    ...partial,
+    base: { ...DEFAULT_CONFIG.base, ...partial.base },
+    small: { ...DEFAULT_CONFIG.small, ...partial.small },
+  };
+}
+
+function checkNumber(problems: ConfigProblem[], key: string, value: number, min: number, max: number, integer: boolean): void {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    problems.push({ key, message: `${key} must be a number (got ${JSON.stringify(value)})` });
+  } else if (integer && !Number.isInteger(value)) {
+    problems.push({ key, message: `${key} must be a whole number (got ${value})` });
+  } else if (value < min || value > max) {
+    problems.push({ key, message: `${key} must be between ${min} and ${max} (got ${value})` });
+  }
+}
+
+function checkUrl(problems: ConfigProblem[], key: string, value: string): void {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    problems.push({ key, message: `${key} is not a URL: ${JSON.stringify(value)} (expected e.g. ${DEFAULT_BASE_URL})` });
+    return;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    problems.push({ key, message: `${key} must use http or https (got ${url.protocol})` });
+  }
+}
+
+/** Every problem in a config, each naming its field; empty when the config is usable. */
+export function validateConfig(config: SpecReasonConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  checkUrl(problems, 'base.baseUrl', config.base.baseUrl);
+  checkUrl(problems, 'small.baseUrl', config.small.baseUrl);
+  checkNumber(problems, 'threshold', config.threshold, 0, 9, false);
+  if (config.scoreMethod !== 'greedy' && config.scoreMethod !== 'average') {
+    problems.push({ key: 'scoreMethod', message: `scoreMethod must be "greedy" or "average" (got ${JSON.stringify(config.scoreMethod)})` });
+  }
+  if (!['auto', 'math', 'multiple-choice'].includes(config.promptStyle)) {
+    problems.push({ key: 'promptStyle', message: `promptStyle must be "auto", "math" or "multiple-choice" (got ${JSON.stringify(config.promptStyle)})` });
+  }
+  checkNumber(problems, 'tokenBudget', config.tokenBudget, 1, 10_000_000, true);
+  checkNumber(problems, 'firstNBaseSteps', config.firstNBaseSteps, 0, 1_000_000, true);
+  checkNumber(problems, 'stepMaxTokens', config.stepMaxTokens, 1, 1_000_000, true);
+  checkNumber(problems, 'temperature', config.temperature, 0, 2, false);
+  checkNumber(problems, 'topP', config.topP, 0.000001, 1, false);
+  checkNumber(problems, 'requestTimeoutSec', config.requestTimeoutSec, 0.05, 86_400, false);
+  checkNumber(problems, 'maxRetries', config.maxRetries, 0, 10, true);
+  return problems;
+}
+
+/** The config with API keys removed, safe to log, export and persist. */
+export function redactConfig(config: SpecReasonConfig): SpecReasonConfig {
+  const mask = (s: ServerConfig): ServerConfig => ({ ...s, apiKey: s.apiKey ? '<redacted>' : '' });
+  return { ...config, base: mask(config.base), small: mask(config.small) };
+}

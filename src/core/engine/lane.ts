@@ -1,0 +1,56 @@
+// A generation request that may be speculative: its text is held back until the engine adopts it
+// (then flushed and passed through live), or it is discarded (aborted, its tokens counted as waste).
+
+import type { GenerateRequest, GenerateResult, VllmClient } from '../llm/vllmClient';
+
+export class Lane {
+  readonly result: Promise<GenerateResult>;
+  private readonly _controller = new AbortController();
+  private _held = '';
+  private _chunks = 0;
+  private _listener?: (text: string) => void;
+  private _settled = false;
+  private readonly _onParentAbort = () => this._controller.abort();
+
+  constructor(
+    readonly client: VllmClient,
+    /** The steps this generation continues; a lane is only usable for exactly this context. */
+    readonly context: readonly string[],
+    request: GenerateRequest,
+    private readonly _parent: AbortSignal,
+  ) {
+    if (_parent.aborted) { this._controller.abort(); } else { _parent.addEventListener('abort', this._onParentAbort, { once: true }); }
+    this.result = client.generate(request, this._controller.signal, (text) => {
+      this._chunks++;
+      if (this._listener) { this._listener(text); } else { this._held += text; }
+    });
+    // Handled here so a discarded lane never becomes an unhandled rejection; adopters await `result`.
+    this.result.then(() => this._settle(), () => this._settle());
+  }
+
+  private _settle(): void {
+    this._settled = true;
+    this._parent.removeEventListener('abort', this._onParentAbort);
+  }
+
+  get settled(): boolean { return this._settled; }
+
+  /** Start delivering text: what arrived so far at once, then each delta as it comes. */
+  adopt(listener: (text: string) => void): Promise<GenerateResult> {
+    this._listener = listener;
+    if (this._held) { listener(this._held); this._held = ''; }
+    return this.result;
+  }
+
+  /** Abort if still running; resolves to the tokens this lane generated for nothing. */
+  discard(): Promise<number> {
+    this._listener = undefined;
+    this._controller.abort();
+    // A finished reply reports its tokens; an aborted stream is estimated from its chunks (vLLM sends ~1 token each).
+    return this.result.then((r) => r.completionTokens, () => this._chunks);
+  }
+
+  sameContext(steps: readonly string[]): boolean {
+    return this.context.length === steps.length && this.context.every((s, i) => s === steps[i]);
+  }
+}

@@ -1,0 +1,84 @@
+// Scripted model pairs for the simulated servers: what each model writes at each step, and how the
+// base model scores each draft.
+
+import { SimulatedVllm, type LatencyModel, type ScoreReply, type SimScript, type SimServerOptions } from './simulatedVllm';
+
+export interface Scenario {
+  /** The small model's draft of step i (the last entry repeats). */
+  small: readonly string[];
+  /** The base model's own step i (the last entry repeats). */
+  base: readonly string[];
+  /** The base model's score of the small model's draft at step i (default 9). */
+  scores?: readonly ScoreReply[];
+}
+
+const pick = <T>(list: readonly T[], i: number): T | undefined => list[Math.min(i, list.length - 1)];
+
+export function smallScript(s: Scenario): SimScript {
+  return { step: (i) => pick(s.small, i) ?? '' };
+}
+
+export function baseScript(s: Scenario): SimScript {
+  return { step: (i) => pick(s.base, i) ?? '', score: (i) => s.scores?.[i] ?? 9 };
+}
+
+/** The sample problem the demo and the README use. */
+export const DEMO_PROBLEM = 'A rectangle has a perimeter of 30 cm and its length is twice its width. What is the area of the rectangle in square centimetres?';
+
+/** Eight steps; the small model gets step 3 wrong, the base model rejects it and writes its own. */
+export const DEMO_SCENARIO: Scenario = {
+  small: [
+    '[simulated small model] Let the width be $w$ cm. Then the length is $2w$ cm.',
+    'The perimeter of a rectangle is $P = 2(\\text{length} + \\text{width})$, so $2(2w + w) = 30$.',
+    'Simplifying, $6w = 30$, so $w = 5$ cm.',
+    'The length is therefore $2w = 12$ cm.',
+    'The area is length times width: $A = 10 \\times 5$.',
+    'So $A = 50$ square centimetres.',
+    'Check: the perimeter is $2(10 + 5) = 30$ cm, as required.',
+    'The area of the rectangle is $\\boxed{50}$ square centimetres.',
+  ],
+  base: [
+    '[simulated base model] Let the width be $w$ cm, so the length is $2w$ cm.',
+    'Perimeter: $2(2w + w) = 6w = 30$.',
+    'Hence $w = 5$ cm.',
+    'The length is $2w = 2 \\cdot 5 = 10$ cm.',
+    'Area $= 10 \\times 5 = 50$ cm$^2$.',
+    'So the area is $50$.',
+    'Check: $2(10 + 5) = 30$. Correct.',
+    'Therefore the area is $\\boxed{50}$ square centimetres.',
+  ],
+  scores: [9, 8, 9, 2, 9, 8, 9, 9],
+};
+
+/** A latency model in the spirit of a 32B base and 1.5B small model on one GPU each, scaled down. */
+export function realisticLatency(scale = 0.1): { base: LatencyModel; small: LatencyModel } {
+  return {
+    base: { prefillMsPerToken: 0.5 * scale, decodeMsPerToken: 40 * scale, overlapSlowdown: 0.15, overheadMs: 5 * scale },
+    small: { prefillMsPerToken: 0.1 * scale, decodeMsPerToken: 8 * scale, overlapSlowdown: 0.15, overheadMs: 5 * scale },
+  };
+}
+
+export interface SimPair {
+  base: SimulatedVllm;
+  small: SimulatedVllm;
+  stop(): Promise<void>;
+}
+
+/** Start a simulated base (QwQ-32B) and small (R1-Distill-1.5B) server on ephemeral or given ports. */
+export async function startSimPair(scenario: Scenario, options: {
+  latency?: { base?: LatencyModel; small?: LatencyModel };
+  ports?: { base?: number; small?: number };
+  base?: Partial<SimServerOptions>;
+  small?: Partial<SimServerOptions>;
+} = {}): Promise<SimPair> {
+  const base = new SimulatedVllm({ model: 'Qwen/QwQ-32B', script: baseScript(scenario), latency: options.latency?.base, maxModelLen: 32768, ...options.base });
+  const small = new SimulatedVllm({ model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B', script: smallScript(scenario), latency: options.latency?.small, maxModelLen: 32768, ...options.small });
+  await base.start(options.ports?.base ?? 0);
+  try {
+    await small.start(options.ports?.small ?? 0);
+  } catch (error) {
+    await base.stop();
+    throw error;
+  }
+  return { base, small, stop: async () => { await Promise.all([base.stop(), small.stop()]); } };
+}

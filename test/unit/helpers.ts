@@ -1,0 +1,48 @@
+// Shared set-up for tests that talk to the simulated vLLM pair.
+
+import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
+import { createClients } from '../../src/core/engine/specReason';
+import type { RunEvent } from '../../src/core/run';
+import { startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
+import type { RequestLogEntry } from '../../src/sim/simulatedVllm';
+
+export type ConfigOverrides = Parameters<typeof makeConfig>[0];
+
+export async function withPair<T>(scenario: Scenario, fn: (pair: SimPair) => Promise<T>, options: Parameters<typeof startSimPair>[1] = {}): Promise<T> {
+  const pair = await startSimPair(scenario, options);
+  try {
+    return await fn(pair);
+  } finally {
+    await pair.stop();
+  }
+}
+
+export function configFor(pair: SimPair, overrides: ConfigOverrides = {}): SpecReasonConfig {
+  return makeConfig({
+    requestTimeoutSec: 5,
+    maxRetries: 0,
+    ...overrides,
+    base: { baseUrl: pair.base.baseUrl, ...overrides?.base },
+    small: { baseUrl: pair.small.baseUrl, ...overrides?.small },
+  });
+}
+
+export function clientsFor(config: SpecReasonConfig) {
+  return createClients(config);
+}
+
+/** Chat requests of one server, in arrival order. */
+export function chatRequests(log: readonly RequestLogEntry[]): RequestLogEntry[] {
+  return log.filter((e) => e.path === '/v1/chat/completions');
+}
+
+export function collect(): { events: RunEvent[]; onEvent: (e: RunEvent) => void } {
+  const events: RunEvent[] = [];
+  return { events, onEvent: (e) => events.push(e) };
+}
+
+/** A scenario of n steps where step i of each model is tagged with the model and index. */
+export function numbered(n: number, scores: number[] = [], finalStep = 'So the answer is $\\boxed{42}$.'): Scenario {
+  const make = (who: string) => Array.from({ length: n }, (_, i) => (i === n - 1 ? `${who}: ${finalStep}` : `${who} step ${i}: we compute ${i} + ${i} = ${2 * i}.`));
+  return { small: make('small'), base: make('base'), scores };
+}

@@ -1,0 +1,383 @@
+'use strict';
+// Playwright helpers for driving code-server (VS Code 1.100.3 web workbench) in tests.
+// Plain CommonJS, no build step. Selectors were checked against code-server 4.100.3.
+//
+// Typical use in a mocha UI test (test/vscode/ui/*.ui.js):
+//   const d = require('../driver');
+//   const browser = await d.launchBrowser();
+//   const page = await d.newPage(browser);
+//   const csp = d.watchCspViolations(page);            // before openWorkbench
+//   await d.openWorkbench(page, d.env.url, d.env.workspace);
+//   await d.openFile(page, 'problem.md', '6 times 7');
+//   const before = await d.countWebviews(page);
+//   await d.runCommand(page, 'SpecReason: Solve');
+//   await d.webviewFrame(page, before).locator('#answer').waitFor();
+//   csp.assertNoCspViolations();
+//
+// Env (set by test/vscode/run-vscode-tests.sh): CODE_SERVER_URL, WORKSPACE_DIR,
+// RUN_DIR, ARTIFACTS_DIR. CHROMIUM_PATH overrides /usr/bin/chromium.
+
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const env = {
+  url: process.env.CODE_SERVER_URL,
+  workspace: process.env.WORKSPACE_DIR,
+  runDir: process.env.RUN_DIR,
+  artifacts: process.env.ARTIFACTS_DIR || path.resolve(__dirname, '../../test-artifacts'),
+  /** User settings file of the running server (written by the Settings UI). */
+  get settingsFile() { return this.runDir ? path.join(this.runDir, 'ud', 'User', 'settings.json') : undefined; },
+};
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+const SEL = {
+  workbench: '.monaco-workbench',
+  explorerRow: '.explorer-folders-view .monaco-list-row',
+  quickInput: '.quick-input-widget input.input',
+  quickRow: '.quick-input-list .monaco-list-row',
+  editorLine: '.editor-instance .monaco-editor .view-line',
+  webview: 'iframe.webview',
+  settingsSearch: '.settings-editor .search-container textarea',
+  settingsRow: '.settings-editor .settings-tree-container .setting-item-contents',
+};
+
+/** playwright-core chromium (Debian's /usr/bin/chromium, new headless, no xvfb). */
+function launchBrowser(opts = {}) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    ...opts,
+    args: [...CHROMIUM_ARGS, ...(opts.args || [])],
+  });
+}
+
+/** A page with a workbench-sized viewport. */
+function newPage(browser, opts = {}) {
+  return browser.newPage({ viewport: { width: 1400, height: 900 }, ...opts });
+}
+
+function queryString(extra) {
+  if (!extra) return '';
+  if (typeof extra === 'string') return extra.startsWith('&') ? extra : '&' + extra;
+  return Object.entries(extra).map(([k, v]) =>
+    `&${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`).join('');
+}
+
+/**
+ * Load the workbench and wait until it is connected (explorer shows the folder).
+ * extraQuery: '&a=b' string or an object ({ payload: [[k, v]] } values are JSON-encoded).
+ */
+async function openWorkbench(page, base = env.url, folder = env.workspace, extraQuery = '', opts = {}) {
+  if (!base) throw new Error('openWorkbench: no base URL (CODE_SERVER_URL)');
+  const timeout = opts.timeout || 60000;
+  const q = (folder ? `folder=${encodeURIComponent(folder)}` : 'ew=true') + queryString(extraQuery);
+  await page.goto(`${base.replace(/\/$/, '')}/?${q}`);
+  await page.waitForSelector(SEL.workbench, { timeout });
+  if (folder) await page.waitForSelector(SEL.explorerRow, { timeout });
+}
+
+/** Ctrl+P quick open; returns the locator of the first editor line containing expectText. */
+async function openFile(page, name, expectText, opts = {}) {
+  const timeout = opts.timeout || 30000;
+  const box = page.locator(SEL.quickInput);
+  const row = page.locator(SEL.quickRow, { hasText: name }).first();
+  for (let i = 1; ; i++) {
+    await page.keyboard.press('Control+P');
+    try {
+      await box.waitFor({ state: 'visible', timeout: 3000 });
+      await box.fill(name);
+      await row.waitFor({ timeout: 5000 });
+      await page.keyboard.press('Enter');
+      break;
+    } catch (e) {
+      if (i >= 5) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  const line = expectText === undefined
+    ? page.locator(SEL.editorLine).first()
+    : page.locator(SEL.editorLine, { hasText: expectText }).first();
+  await line.waitFor({ timeout });
+  return line;
+}
+
+const escapeRe = s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Run a command from the palette by its full title ("Category: Title").
+ * Retries the whole F1 sequence: a contributed command only appears once the
+ * extension host has registered it, an open palette does not refresh, and an
+ * F1 pressed right after load can be lost. Clicks the row whose label is
+ * exactly the title (falls back to the first row containing it).
+ */
+async function runCommand(page, title, opts = {}) {
+  const attempts = opts.attempts || 10;
+  const box = page.locator(SEL.quickInput);
+  const exact = page.locator(SEL.quickRow)
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`) }) }).first();
+  const loose = page.locator(SEL.quickRow, { hasText: title }).first();
+  for (let i = 1; ; i++) {
+    await page.keyboard.press('F1');
+    try {
+      await box.waitFor({ state: 'visible', timeout: 2000 });
+      await box.fill('>' + title);
+      await loose.waitFor({ timeout: 2000 });
+      const target = (await exact.count()) ? exact : loose;
+      await target.click();
+      await box.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+      return;
+    } catch (e) {
+      if (i >= attempts) throw new Error(`runCommand(${JSON.stringify(title)}) failed after ${i} attempts: ${e.message}`);
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+}
+
+/**
+ * FrameLocator of the content of the index-th webview (creation order in this page).
+ * Count webviews BEFORE running the command that opens one and pass that count:
+ * nth=-1 is racy when several webviews exist.
+ */
+function webviewFrame(page, index = 0) {
+  return page.frameLocator(`${SEL.webview} >> nth=${index}`).frameLocator('#active-frame');
+}
+
+function countWebviews(page) {
+  return page.locator(SEL.webview).count();
+}
+
+/** Wait until the index-th webview exists and its body is attached; returns its FrameLocator. */
+async function waitForWebview(page, index, opts = {}) {
+  const fl = webviewFrame(page, index);
+  await fl.locator(opts.selector || 'body').first().waitFor({ timeout: opts.timeout || 30000 });
+  return fl;
+}
+
+// ------------------------------------------------------------------ CSP watching
+
+const CSP_BINDING = '__rigCspReport';
+// Runs in every frame (init script, and re-injected by polling). The webview host
+// fills #active-frame with contentDocument.open()/write(); open() erases all event
+// listeners and the inline scripts run synchronously inside write(), so
+// Document.prototype.open is wrapped to re-add the listener right after open().
+// addEventListener with the same handler is a no-op, so re-running is harmless.
+const CSP_INSTALLER = `(() => {
+  try {
+    if (!window.__rigCspHandler) {
+      window.__rigCspHandler = e => {
+        const v = { directive: e.effectiveDirective || e.violatedDirective, blockedURI: e.blockedURI,
+          documentURI: e.documentURI, sourceFile: e.sourceFile, line: e.lineNumber, sample: e.sample,
+          disposition: e.disposition, policy: e.originalPolicy };
+        if (typeof window.${CSP_BINDING} === 'function') window.${CSP_BINDING}(v);
+        else (window.__rigCspQueue = window.__rigCspQueue || []).push(v);
+      };
+      const open = Document.prototype.open;
+      Document.prototype.open = function (...args) {
+        const r = open.apply(this, args);
+        try { this.addEventListener('securitypolicyviolation', window.__rigCspHandler, true); } catch (e) { /* ignore */ }
+        return r;
+      };
+    }
+    document.addEventListener('securitypolicyviolation', window.__rigCspHandler, true);
+  } catch (e) { /* ignore */ }
+})()`;
+
+const CSP_CONSOLE_RE = /Content[- ]Security[- ]Policy/i;
+
+/**
+ * Collect CSP violations from every frame of the page, webview iframes included:
+ *  - `securitypolicyviolation` DOM events (listener injected into all frames and
+ *    re-injected when a frame's document is replaced), reported through a binding;
+ *  - console errors Chromium prints ("Refused to ... Content Security Policy ...").
+ * Call BEFORE openWorkbench/goto. Returns
+ *   { violations, assertNoCspViolations(opts), clear(), stop() }.
+ * Each violation: { source: 'event'|'console', frameUrl, directive?, blockedURI?,
+ *   sample?, disposition?, text?, time }.
+ */
+function watchCspViolations(page, opts = {}) {
+  const violations = [];
+  const pollMs = opts.pollMs || 250;
+  const state = { stopped: false };
+  const push = v => { if (!state.stopped) violations.push({ time: Date.now(), ...v }); };
+
+  const ready = (async () => {
+    await page.exposeBinding(CSP_BINDING, (source, v) => push({ source: 'event', frameUrl: source.frame.url(), ...v }));
+    await page.addInitScript(CSP_INSTALLER);
+  })();
+
+  const onConsole = msg => {
+    const text = msg.text();
+    if (!CSP_CONSOLE_RE.test(text) || !/refused|violat/i.test(text)) return;
+    const loc = msg.location() || {};
+    push({ source: 'console', frameUrl: loc.url, text, disposition: /report only/i.test(text) ? 'report' : 'enforce' });
+  };
+  page.on('console', onConsole);
+
+  const inject = async frame => {
+    try {
+      await frame.evaluate(CSP_INSTALLER);
+      const queued = await frame.evaluate('(() => { const q = window.__rigCspQueue || []; window.__rigCspQueue = []; return q; })()');
+      for (const v of queued) push({ source: 'event', frameUrl: frame.url(), ...v });
+    } catch { /* frame detached / navigating */ }
+  };
+  const onFrame = frame => { inject(frame); };
+  page.on('framenavigated', onFrame);
+  page.on('frameattached', onFrame);
+  const timer = setInterval(() => { if (!page.isClosed()) page.frames().forEach(inject); }, pollMs);
+  timer.unref();
+
+  const stop = () => {
+    state.stopped = true;
+    clearInterval(timer);
+    page.off('console', onConsole);
+    page.off('framenavigated', onFrame);
+    page.off('frameattached', onFrame);
+  };
+
+  return {
+    violations,
+    ready,
+    clear: () => { violations.length = 0; },
+    stop,
+    /**
+     * Throw if violations were recorded.
+     * opts.includeReportOnly (default false), opts.ignore: RegExp[] matched against
+     * JSON of the violation, opts.webviewOnly: only count violations from webview frames.
+     */
+    assertNoCspViolations: (o = {}) => assertNoCspViolations(violations, o),
+  };
+}
+
+function isWebviewViolation(v) {
+  const s = `${v.frameUrl || ''} ${v.documentURI || ''} ${v.sourceFile || ''}`;
+  return /webview\/browser\/pre\/|vscode-webview:|vscode-resource|fake\.html/.test(s);
+}
+
+function assertNoCspViolations(watcherOrList, o = {}) {
+  const list = Array.isArray(watcherOrList) ? watcherOrList : watcherOrList.violations;
+  const bad = list.filter(v =>
+    (o.includeReportOnly || v.disposition !== 'report') &&
+    (!o.webviewOnly || isWebviewViolation(v)) &&
+    !(o.ignore || []).some(re => re.test(JSON.stringify(v))));
+  if (bad.length) {
+    const lines = bad.map(v => v.source === 'console'
+      ? `  [console] ${v.text} (${v.frameUrl || '?'})`
+      : `  [event] ${v.directive} blocked ${v.blockedURI || '?'}${v.sample ? ` sample=${JSON.stringify(v.sample)}` : ''} (${v.documentURI || v.frameUrl})`);
+    throw new Error(`${bad.length} CSP violation(s):\n${lines.join('\n')}`);
+  }
+}
+
+// ------------------------------------------------------------------ settings
+
+function readJsonc(file) {
+  const txt = fs.readFileSync(file, 'utf8');
+  try { return JSON.parse(txt); } catch { /* strip comments / trailing commas */ }
+  return JSON.parse(txt.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, s) => s || '')
+    .replace(/,(\s*[}\]])/g, '$1'));
+}
+
+/**
+ * Change a setting through the Settings UI (User tab), like a user would.
+ * Supports string/number inputs, booleans (checkbox) and enums (select).
+ * opts.settingsFile (default RUN_DIR/ud/User/settings.json when RUN_DIR is set):
+ *   wait until that file holds the new value.
+ *   opts.close: close the settings editor afterwards.
+ */
+async function openSettingsAndSet(page, settingId, value, opts = {}) {
+  const timeout = opts.timeout || 20000;
+  await page.keyboard.press('Control+Comma');
+  const search = page.locator(SEL.settingsSearch);
+  await search.waitFor({ state: 'visible', timeout });
+  await search.click();
+  await search.fill(settingId);
+  // every setting row carries data-key="<setting id>"
+  const row = page.locator(`${SEL.settingsRow}[data-key="${settingId}"]`).first();
+  await row.waitFor({ timeout });
+  await row.scrollIntoViewIfNeeded();
+  const deadline = Date.now() + timeout;
+
+  const select = row.locator('select.monaco-select-box, select');
+  const checkbox = row.locator('.setting-value-checkbox');
+  const input = row.locator('input.input, textarea.input, .setting-item-control input, .setting-item-control textarea').first();
+  if (await select.count()) {
+    await select.first().selectOption(String(value));
+  } else if (typeof value === 'boolean' && await checkbox.count()) {
+    const checked = (await checkbox.first().getAttribute('aria-checked')) === 'true';
+    if (checked !== value) await checkbox.first().click();
+  } else if (await input.count()) {
+    await input.fill(String(value));
+    await input.press('Enter');
+  } else {
+    throw new Error(`openSettingsAndSet: row for ${settingId} has no editable control (arrays/objects must be edited in settings.json)`);
+  }
+
+  const file = opts.settingsFile === undefined ? env.settingsFile : opts.settingsFile;
+  if (file) {
+    const want = JSON.stringify(value);
+    for (;;) {
+      let got;
+      try { got = JSON.stringify(readJsonc(file)[settingId]); } catch { /* mid-write */ }
+      if (got === want) break;
+      if (Date.now() > deadline) throw new Error(`openSettingsAndSet: ${file} has ${settingId}=${got}, want ${want}`);
+      await page.waitForTimeout(100);
+    }
+  }
+  if (opts.close) await runCommand(page, 'View: Close Editor');
+}
+
+// ------------------------------------------------------------------ misc
+
+/** Screenshot; a relative path is resolved against ARTIFACTS_DIR. Returns the absolute path. */
+async function screenshot(page, file, opts = {}) {
+  const abs = path.isAbsolute(file) ? file : path.join(env.artifacts, file);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  await page.screenshot({ path: abs, ...opts });
+  return abs;
+}
+
+/** Record every console line of the page ([Extension Host] lines included). */
+function collectConsole(page) {
+  const lines = [];
+  page.on('console', m => lines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', e => lines.push(`[pageerror] ${e.message}`));
+  return {
+    lines,
+    save: file => {
+      const abs = path.isAbsolute(file) ? file : path.join(env.artifacts, file);
+      fs.mkdirSync(path.dirname(abs), { recursive: true });
+      fs.writeFileSync(abs, lines.join('\n') + '\n');
+      return abs;
+    },
+    waitFor: async (re, timeout = 30000) => {
+      const end = Date.now() + timeout;
+      while (Date.now() < end) {
+        const hit = lines.find(l => re.test(l));
+        if (hit) return hit;
+        await new Promise(r => setTimeout(r, 100));
+      }
+      throw new Error(`no console line matching ${re}`);
+    },
+  };
+}
+
+/** mocha helper: in afterEach, screenshot the page when the test failed. */
+async function screenshotOnFailure(mochaCtx, page) {
+  const t = mochaCtx && mochaCtx.currentTest;
+  if (!page || page.isClosed() || !t || t.state !== 'failed') return;
+  const name = t.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120);
+  try { console.log(`      screenshot: ${await screenshot(page, `failures/${name}.png`)}`); } catch { /* ignore */ }
+}
+
+module.exports = {
+  env, SEL, CHROMIUM_ARGS,
+  launchBrowser, newPage, openWorkbench, openFile, runCommand,
+  webviewFrame, countWebviews, waitForWebview,
+  watchCspViolations, assertNoCspViolations,
+  openSettingsAndSet, screenshot, collectConsole, screenshotOnFailure,
+};
