@@ -55,19 +55,23 @@ cmd_start() {
   env | cut -d= -f1 | grep -E '^(RESULT_FILE|SPECREASON_|CODE_SERVER_|WORKSPACE_DIR|RUN_DIR|ARTIFACTS_DIR)' \
     > "$run/env-names" || true
   local t0; t0=$(date +%s%N)
-  EXTENSIONS_GALLERY='{}' setsid node "$ENTRY" \
+  rm -f "$run/pgid" "$run/pgid.tmp"
+  # The child records its own pid after setsid: it is the session + group leader,
+  # so that pid is the PGID (whether or not setsid had to fork).
+  EXTENSIONS_GALLERY='{}' setsid bash -c 'echo $$ > "$0/pgid.tmp"; exec "$@"' "$run" \
+    node "$ENTRY" \
     --config /dev/null --auth none --bind-addr "127.0.0.1:$port" \
     --disable-telemetry --disable-update-check --disable-workspace-trust \
     --disable-getting-started-override \
     --user-data-dir "$run/ud" --extensions-dir "$run/ext" \
     ${folder:+"$folder"} >"$run/server.log" 2>&1 </dev/null &
-  local pid=$!
-  # setsid execs in place when the child is not a group leader (the normal
-  # case for a background job of a non-interactive shell), so pgid == pid.
-  local pgid
-  pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
-  [ -n "$pgid" ] || pgid=$pid
-  echo "$pgid" > "$run/pgid"
+  local i pgid=
+  for i in $(seq 100); do
+    [ -s "$run/pgid.tmp" ] && pgid=$(cat "$run/pgid.tmp") && [ -n "$pgid" ] && break
+    sleep 0.05
+  done
+  [ -n "$pgid" ] || { tail -n 40 "$run/server.log" >&2; die "server process did not start"; }
+  mv "$run/pgid.tmp" "$run/pgid"
   echo "$port" > "$run/port"
   echo "http://127.0.0.1:$port" > "$run/url"
   local deadline=$(( $(date +%s) + ${CS_START_TIMEOUT_S:-60} ))
@@ -89,6 +93,8 @@ cmd_stop() {
   [ -f "$run/pgid" ] || { echo "code-server.sh: no pgid file in $run" >&2; return 0; }
   local pgid; pgid=$(cat "$run/pgid")
   [ -n "$pgid" ] && [ "$pgid" -gt 1 ] || die "bad pgid '$pgid'"
+  # never signal our own process group (a bad pgid file would kill the caller)
+  [ "$pgid" != "$(ps -o pgid= -p $$ | tr -d ' ')" ] || die "refusing to kill own process group $pgid"
   if [ -z "$(group_pids "$pgid")" ]; then rm -f "$run/pgid"; return 0; fi
   kill -TERM -- "-$pgid" 2>/dev/null || true
   local i
@@ -169,5 +175,5 @@ case "${1:-}" in
   stop) shift; cmd_stop "$@" ;;
   install-vsix) shift; cmd_install_vsix "$@" ;;
   seed-settings) shift; cmd_seed_settings "$@" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -60,7 +60,7 @@ export const DEFAULT_CONFIG: SpecReasonConfig = Object.freeze({
   maxRetries: 1,
   draftAhead: false,
   eagerFallback: false,
-}) as SpecReasonConfig;
+});
 
 export interface ConfigProblem {
   /** Dotted key of the offending field, e.g. "threshold" or "small.baseUrl". */

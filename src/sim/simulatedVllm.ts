@@ -241,7 +241,8 @@ export class SimulatedVllm {
     return {
       object: 'list',
       data: [{
-        id: this.options.model, object: 'model', created, owned_by: 'vllm', root: this.options.model, parent: null,
+        id: this.options.model, object: 'model', created, owned_by: 'specreason-simulator', // vLLM says "vllm"; this labels the simulation
+        root: this.options.model, parent: null,
         max_model_len: this.options.maxModelLen ?? 32768,
         permission: [{ id: `modelperm-${randomUUID().replace(/-/g, '')}`, object: 'model_permission', created, allow_create_engine: false, allow_sampling: true, allow_logprobs: true, allow_search_indices: false, allow_view: true, allow_fine_tuning: false, organization: '*', group: null, is_blocking: false }],
       }],
@@ -277,7 +278,7 @@ export class SimulatedVllm {
       case 'http500': return send(500, this._errorBody(500, 'Simulated internal server error', 'InternalServerError'));
       case 'http503': return send(503, this._errorBody(503, 'Simulated: service unavailable', 'ServiceUnavailable'));
       case 'http401': return send(401, JSON.stringify({ error: 'Unauthorized' }));
-      case 'http404-model': return send(404, this._errorBody(404, `The model \`${String(entry.body?.model)}\` does not exist.`, 'NotFoundError'));
+      case 'http404-model': return send(404, this._errorBody(404, `The model \`${asText(entry.body?.model)}\` does not exist.`, 'NotFoundError'));
       case 'context-overflow': return send(400, this._errorBody(400, `This model's maximum context length is ${this.options.maxModelLen ?? 32768} tokens. However, your request has ${(this.options.maxModelLen ?? 32768) + 1} input tokens. Please reduce the length of the input messages.`, 'BadRequestError'));
       case 'reset': req.socket.destroy(); return;
       case 'hang': return; // the entry ends when the client gives up
@@ -289,7 +290,7 @@ export class SimulatedVllm {
   private async _chat(body: ChatBody, entry: RequestLogEntry, req: http.IncomingMessage, res: http.ServerResponse, send: (s: number, b: string) => void): Promise<void> {
     // Validation, as vLLM does it (§2 of the reference).
     if (body.model !== undefined && body.model !== this.options.model) {
-      throw new HttpError(404, `The model \`${String(body.model)}\` does not exist.`, 'NotFoundError');
+      throw new HttpError(404, `The model \`${asText(body.model)}\` does not exist.`, 'NotFoundError');
     }
     const messages = body.messages;
     if (!Array.isArray(messages) || messages.length === 0) { throw new HttpError(400, 'messages: Field required', 'BadRequestError'); }
@@ -308,14 +309,14 @@ export class SimulatedVllm {
     if (topLogprobs > 0 && body.logprobs !== true) { throw new HttpError(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError'); }
     if (topLogprobs > (this.options.maxLogprobs ?? 20)) { throw new HttpError(400, `Requested sample logprobs of ${topLogprobs}, which is greater than max allowed: ${this.options.maxLogprobs ?? 20}`, 'BadRequestError'); }
     const last = messages[messages.length - 1]!;
-    if (continueFinal && (last.role !== 'assistant' || String(last.content).includes('</think>'))) {
+    if (continueFinal && (last.role !== 'assistant' || asText(last.content).includes('</think>'))) {
       throw new HttpError(400, 'continue_final_message is set but the final message does not appear in the chat after applying the chat template! This can happen if the chat template deletes portions of the final message. Please verify the chat template and final message in your chat to check for this issue.', 'BadRequestError');
     }
 
     // Which request is this? Score: the judge prefill; step: a stop at "\n\n"; else a full generation.
-    const user = String(messages[0]?.content ?? '');
+    const user = asText(messages[0]?.content ?? '');
     const isScore = continueFinal && last.content === SIM_SCORE_PREFILL;
-    const prefill = isScore ? String(messages[1]?.content ?? '') : continueFinal ? String(last.content) : '';
+    const prefill = isScore ? asText(messages[1]?.content ?? '') : continueFinal ? asText(last.content) : '';
     const previous = prefill.startsWith('<think>') ? prefill.slice('<think>'.length).replace(/\n\n$/, '').split('\n\n') : [];
     const stops = Array.isArray(body.stop) ? body.stop.map(String) : typeof body.stop === 'string' ? [body.stop] : [];
     const kind: 'step' | 'score' | 'full' = isScore ? 'score' : stops.includes('\n\n') ? 'step' : 'full';
@@ -324,7 +325,7 @@ export class SimulatedVllm {
     entry.stepIndex = stepIndex;
 
     // Prompt accounting: a ChatML-like rendering, the context limit and the prefix cache.
-    const rendered = messages.map((m, i) => `<|im_start|>${String(m.role)}\n${String(m.content)}${continueFinal && i === messages.length - 1 ? '' : '<|im_end|>\n'}`).join('')
+    const rendered = messages.map((m, i) => `<|im_start|>${asText(m.role)}\n${asText(m.content)}${continueFinal && i === messages.length - 1 ? '' : '<|im_end|>\n'}`).join('')
       + (continueFinal ? '' : '<|im_start|>assistant\n<think>\n');
     const promptTokens = simTokenize(rendered);
     const maxTokens = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) || undefined;
@@ -338,9 +339,9 @@ export class SimulatedVllm {
     const budget = maxTokens ?? maxModelLen - promptTokens.length;
 
     const fault = this._takeFault(kind, stepIndex);
-    if (fault && !['hang-mid-stream', 'drop-mid-stream', 'missing-logprobs', 'stream-error-event'].includes(fault)) {
-      return this._fault(fault === 'malformed-json' && body.stream === true ? 'malformed-json' : fault, entry, req, res, send);
-    }
+    const inReply: Fault[] = ['hang-mid-stream', 'drop-mid-stream', 'missing-logprobs', 'stream-error-event'];
+    if (body.stream === true) { inReply.push('malformed-json'); } // a broken SSE event instead of a broken body
+    if (fault && !inReply.includes(fault)) { return this._fault(fault, entry, req, res, send); }
     if (fault) { entry.fault = fault; }
 
     // What the model says.
@@ -497,6 +498,11 @@ export class SimulatedVllm {
   private _remember(tokens: readonly string[]): void {
     for (const key of this._blockKeys(tokens)) { this._cache.add(key); }
   }
+}
+
+/** Message content as text (vLLM also takes a list of parts; the simulation flattens it). */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function digitsAround(score: number): Array<[string, number]> {

@@ -29,7 +29,7 @@ function expectedSix(): Array<Partial<StepRecord>> {
       base_model_step: base,
       num_output_tokens_base: base === null ? null : tokens(base),
       final_num_output_tokens: base === null ? tokens(draft) : tokens(base),
-      justification: String(SIX.scores![i]),
+      justification: JSON.stringify(SIX.scores![i]),
       origin: rejected ? 'base-fallback' : 'small',
       ...(i === 5 ? { stop_reason: 'finished' as const } : {}),
     };

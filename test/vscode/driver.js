@@ -294,7 +294,6 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
   await page.keyboard.press('Control+Comma');
   const search = page.locator(SEL.settingsSearch);
   await search.waitFor({ state: 'visible', timeout });
-  await search.click();
   await search.fill(settingId);
   // every setting row carries data-key="<setting id>"
   const row = page.locator(`${SEL.settingsRow}[data-key="${settingId}"]`).first();

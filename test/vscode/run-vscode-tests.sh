@@ -74,8 +74,16 @@ done_stage
 RUNS="$REPO/.vscode-test/runs"
 mkdir -p "$RUNS" "$ARTIFACTS_DIR"
 [ -f "$REPO/.vscode-test/.gitignore" ] || echo '*' > "$REPO/.vscode-test/.gitignore"
+# stop servers left behind by runs whose orchestrator is gone (run dir name ends in its pid)
+for d in "$RUNS"/*/; do
+  [ -f "$d/pgid" ] || continue
+  owner=${d%/}; owner=${owner##*-}
+  kill -0 "$owner" 2>/dev/null || "$CS" stop "${d%/}" || true
+done
 # prune old runs (keep the newest KEEP_RUNS-1, this one makes KEEP_RUNS)
-ls -1d "$RUNS"/*/ 2>/dev/null | sort | head -n "-$(( KEEP_RUNS > 1 ? KEEP_RUNS - 1 : 1 ))" | xargs -r rm -rf
+for d in $(ls -1d "$RUNS"/*/ 2>/dev/null | sort | head -n "-$(( KEEP_RUNS > 1 ? KEEP_RUNS - 1 : 1 ))"); do
+  [ -f "$d/pgid" ] || rm -rf "$d"     # never delete the dir of a live server
+done
 RUN_DIR="$RUNS/$(date +%Y%m%d-%H%M%S)-$$"
 mkdir -p "$RUN_DIR"
 export RUN_DIR

@@ -12,6 +12,7 @@
 // FOLDER       optional workspace folder to open
 //
 // Env: EXT_TEST_TIMEOUT_MS (default 300000) overall timeout -> exit 124.
+//      EXT_TEST_VERBOSE=1: also print the workbench's own log lines (socket/gallery noise).
 //      ARTIFACTS_DIR: on timeout/crash a screenshot and the page console go there.
 // Exit code: the runner's (0 = all passed, 1 = failures or runner crash).
 // The payload mechanism needs vscode-remote:// URIs; codeAutomationExit/Log must be
@@ -21,6 +22,13 @@ const fs = require('fs');
 const path = require('path');
 const util = require('util');
 const driver = require('./driver');
+
+// Workbench log lines that reach codeAutomationLog but say nothing about the tests.
+const NOISE = [
+  /^Resolving connection token /, /^Resolved connection token /, /^Creating a socket \(/,
+  /^Ignoring fetching additional builtin extensions/, /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/, /^ChatSessionStore: /,
+];
 
 async function main() {
   const [base, extDir, testsPath, folder] = process.argv.slice(2);
@@ -39,6 +47,9 @@ async function main() {
   }
 
   const t0 = Date.now();
+  // One deadline for everything (browser launch, page load, the suite).
+  let timer;
+  const timedOut = new Promise(r => (timer = setTimeout(() => r('timeout'), timeoutMs)));
   const browser = await driver.launchBrowser();
   let code;
   try {
@@ -50,6 +61,7 @@ async function main() {
     // Exposed BEFORE goto, the workbench looks for them at startup.
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = util.format(...(Array.isArray(args) ? args : [args]));
+      if (!process.env.EXT_TEST_VERBOSE && NOISE.some(re => re.test(text))) return;
       (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : text + '\n');
       buffered += text;
     });
@@ -60,14 +72,18 @@ async function main() {
     const url = `${base.replace(/\/$/, '')}/?payload=${encodeURIComponent(JSON.stringify(payload))}` +
       (folder ? `&folder=${encodeURIComponent(path.resolve(folder))}` : '&ew=true');
     console.error(`runExtensionTests: ${testsAbs} (dev ext ${path.resolve(extDir)})`);
-    await page.goto(url);
-
-    let timer;
-    const timedOut = new Promise(r => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-    const result = await Promise.race([finished, timedOut]);
+    // goto resolves on 'load'; the suite may finish (or the deadline pass) before that
+    let settled = false;
+    const loaded = page.goto(url, { timeout: 0 }).then(() => 'loaded', e => {
+      if (!settled) console.error(`runExtensionTests: ${e.message.split('\n')[0]}`);
+      return 'crash';
+    });
+    let result = await Promise.race([finished, timedOut, loaded]);
+    if (result === 'loaded') result = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
+    settled = true;
     if (result === 'timeout' || result === 'crash') {
-      console.error(`runExtensionTests: ${result === 'timeout' ? `timed out after ${timeoutMs} ms` : 'page crashed'}` +
+      console.error(`runExtensionTests: ${result === 'timeout' ? `timed out after ${timeoutMs} ms` : 'page crashed or failed to load'}` +
         (buffered ? '' : ' (no test output: check that the runner exists and resolves)'));
       const art = process.env.ARTIFACTS_DIR;
       if (art) {

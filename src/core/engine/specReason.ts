@@ -2,6 +2,7 @@
 // draft-ahead (draft step k+1 while step k is scored) and eager fallback (the base model writes
 // step k while the small model drafts it).
 
+import { setMaxListeners } from 'node:events';
 import { extractBoxed, hasFinishMarker } from '../answer';
 import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
 import { SpecReasonError, isAbortError, toErrorInfo, type ErrorInfo } from '../errors';
@@ -55,7 +56,11 @@ class RunContext {
     options: RunOptions,
   ) {
     this.runId = options.runId ?? newRunId();
-    this.signal = options.signal ?? new AbortController().signal;
+    // Our own signal, linked to the caller's: speculative lanes and SDK requests each listen to it.
+    const controller = new AbortController();
+    setMaxListeners(256, controller.signal);
+    if (options.signal?.aborted) { controller.abort(); } else { options.signal?.addEventListener('abort', () => controller.abort(), { once: true }); }
+    this.signal = controller.signal;
     this.user = userMessage(problem, options.templates ?? DEFAULT_TEMPLATES);
     this._emit = options.onEvent ?? (() => undefined);
     this.summary = {

@@ -51,7 +51,11 @@ export interface ScoreResult {
 export interface ModelInfo {
   id: string;
   maxModelLen?: number;
+  /** vLLM says "vllm"; the project's simulated server says "specreason-simulator". */
+  ownedBy?: string;
 }
+
+export const SIMULATOR_OWNER = 'specreason-simulator';
 
 export interface ServerHealth {
   url: string;
@@ -126,6 +130,14 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function causeMessages(error: unknown): string {
+  const messages: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
+    if (e instanceof Error) { messages.push(e.message); }
+  }
+  return messages.join(' / ');
+}
+
 export class VllmClient {
   readonly url: string;
   private readonly _sdk: OpenAI;
@@ -172,7 +184,7 @@ export class VllmClient {
       const page = await this._sdk.models.list({ signal });
       return page.data.map((m) => {
         const maxModelLen = (m as unknown as { max_model_len?: unknown }).max_model_len;
-        return { id: m.id, maxModelLen: typeof maxModelLen === 'number' ? maxModelLen : undefined };
+        return { id: m.id, maxModelLen: typeof maxModelLen === 'number' ? maxModelLen : undefined, ownedBy: m.owned_by };
       });
     } catch (error) {
       throw this.toError(error);
@@ -274,6 +286,11 @@ export class VllmClient {
       signal.removeEventListener('abort', forwardAbort);
     }
     if (signal.aborted) { throw new SpecReasonError('cancelled', 'Run cancelled'); }
+    if (timedOut) {
+      // The SDK ends a stream quietly when it is aborted; the idle timer did it.
+      throw new SpecReasonError('timeout', `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
+        'The server may be overloaded or hung; raise the request timeout or restart vLLM.', this._where());
+    }
     if (finishReason === null || !usage) {
       throw new SpecReasonError('stream_dropped',
         `${this.role} model's stream ended before it finished (${this.url}); got ${text.length} characters`,
@@ -330,7 +347,10 @@ export class VllmClient {
     const timeout = AbortSignal.timeout(this._options.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const health = await fetch(`${root}/health`, { signal: combined });
+      // A keep-alive socket of a server that just died fails once with "other side closed"; a
+      // second attempt opens a new connection and reports what is really there.
+      const health = await fetch(`${root}/health`, { signal: combined })
+        .catch((error: unknown) => { if (combined.aborted) { throw error; } return fetch(`${root}/health`, { signal: combined }); });
       result.healthStatus = health.status;
       await health.arrayBuffer();
       result.roundTripMs = now() - startedAt;
@@ -370,6 +390,10 @@ export class VllmClient {
       return new SpecReasonError('timeout', `${who} did not answer within ${this._options.timeoutMs / 1000} s (${this.url})`,
         'The server may be overloaded or hung; raise the request timeout or restart vLLM.', where);
     }
+    if (/bad port/.test(causeMessages(error))) {
+      return new SpecReasonError('invalid_config', `${this.url} uses a port that HTTP clients refuse to call (a "bad port" of the fetch standard)`,
+        'Serve vLLM on another port, e.g. 30000 or 30001.', where);
+    }
     const code = causeCode(error);
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') {
       const port = new URL(this.url).port;
@@ -385,7 +409,7 @@ export class VllmClient {
         ? String((error.error as { message: unknown }).message)
         : error.message.replace(/^\d{3}\s+/, '');
       const message = `${who} (${this.url}): ${detail}`;
-      const status = error.status;
+      const status = error.status as number | undefined;
       if (/maximum context length/i.test(detail)) {
         return new SpecReasonError('context_length', message, 'The reasoning no longer fits the model\'s context: lower the token budget or serve with a larger --max-model-len.', where, status);
       }

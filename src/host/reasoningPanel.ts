@@ -1,0 +1,152 @@
+// Owns one reasoning panel: the authoritative panel state (replayed to the webview after every
+// `webview/ready`), batched event delivery, and the webview's messages (validated, then handed on).
+
+import * as vscode from 'vscode';
+import type { RunEvent } from '../core/run';
+import {
+  applyRunEvent, parseFromWebview, PROTOCOL_VERSION,
+  type FromWebview, type LiveMetrics, type PanelRun, type PanelState, type ToWebview, type TuningValues,
+} from '../shared/protocol';
+import { panelHtml } from './webviewHtml';
+
+export const VIEW_TYPE = 'specreason.reasoning';
+
+/** Deltas are coalesced for this long before they are posted (not one message per token). */
+const FLUSH_MS = 40;
+
+export type PanelMessageHandler = (panel: ReasoningPanel, message: FromWebview) => void;
+
+export class ReasoningPanel {
+  private readonly _disposables: vscode.Disposable[] = [];
+  private readonly _pending = new Map<string, RunEvent[]>();
+  private _flushTimer?: NodeJS.Timeout;
+  private _disposed = false;
+  private readonly _onDidDispose = new vscode.EventEmitter<void>();
+  readonly onDidDispose = this._onDidDispose.event;
+  /** Resolves when the webview has said it is ready (tests wait on it). */
+  readonly ready: Promise<void>;
+  private _markReady!: () => void;
+  readonly cspViolations: Array<{ directive: string; blocked: string }> = [];
+
+  static create(extensionUri: vscode.Uri, state: PanelState, onMessage: PanelMessageHandler): ReasoningPanel {
+    const title = state.kind === 'compare' ? 'SpecReason: Compare' : 'SpecReason';
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, ReasoningPanel.options(extensionUri));
+    return new ReasoningPanel(panel, extensionUri, state, onMessage);
+  }
+
+  static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
+      enableFindWidget: true,
+    };
+  }
+
+  constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private _state: PanelState, private readonly _onMessage: PanelMessageHandler) {
+    this.ready = new Promise((resolve) => { this._markReady = resolve; });
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    panel.webview.options = ReasoningPanel.options(extensionUri);
+    panel.webview.html = panelHtml(panel.webview, extensionUri, !!_state.simulated, (base, ...parts) => vscode.Uri.joinPath(base, ...parts));
+    panel.title = this._title();
+    this._disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+    );
+  }
+
+  /** Handle a message from the webview: untrusted, so validated first; invalid ones are dropped. */
+  receive(raw: unknown): void {
+    const message = parseFromWebview(raw);
+    if (!message) { return; }
+    if (message.type === 'webview/ready') {
+      // Always answer with the whole state: messages sent while the view was hidden are lost.
+      this._post({ type: 'session/snapshot', state: this._state });
+      this._markReady();
+      return;
+    }
+    if (message.type === 'webview/cspViolation') { this.cspViolations.push({ directive: message.directive, blocked: message.blocked }); }
+    this._onMessage(this, message);
+  }
+
+  get state(): PanelState { return this._state; }
+  get disposed(): boolean { return this._disposed; }
+  get running(): boolean { return this._state.runs.some((r) => r.status === 'running'); }
+
+  /** Replace the whole state (a re-run, or a restored session) and send it. */
+  reset(state: PanelState): void {
+    this._flush();
+    this._state = state;
+    this.panel.title = this._title();
+    this._post({ type: 'session/snapshot', state });
+  }
+
+  startRun(run: PanelRun): void {
+    this._flush();
+    this._state.runs = [...this._state.runs.filter((r) => r.runId !== run.runId), run];
+    this._post({ type: 'run/didStart', run });
+  }
+
+  /** Apply an engine event now; deliver it to the webview with the others of the next few ms. */
+  pushEvent(runId: string, event: RunEvent): void {
+    const run = this._state.runs.find((r) => r.runId === runId);
+    if (!run || this._disposed) { return; }
+    applyRunEvent(run, event);
+    const queue = this._pending.get(runId) ?? [];
+    queue.push(event);
+    this._pending.set(runId, queue);
+    if (event.type === 'run-done' || event.type === 'error') {
+      this._flush();
+      this.panel.title = this._title();
+    } else {
+      this._flushTimer ??= setTimeout(() => this._flush(), FLUSH_MS);
+    }
+  }
+
+  setTuning(tuning: TuningValues): void {
+    this._state.tuning = tuning;
+    this._post({ type: 'settings/didChange', tuning });
+  }
+
+  setMetrics(metrics: LiveMetrics): void {
+    this._state.metrics = metrics;
+    this._post({ type: 'metrics/didUpdate', metrics });
+  }
+
+  reveal(): void { this.panel.reveal(undefined, true); }
+
+  private _title(): string {
+    const main = this._state.runs.find((r) => r.mode === 'specreason') ?? this._state.runs[0];
+    const prefix = this._state.kind === 'compare' ? 'SpecReason: Compare' : 'SpecReason';
+    if (!main) { return prefix; }
+    if (main.status === 'running') { return `${prefix} (running)`; }
+    const answer = main.summary?.answer;
+    return answer ? `${prefix}: ${answer.slice(0, 24)}` : `${prefix} (${main.status})`;
+  }
+
+  private _flush(): void {
+    clearTimeout(this._flushTimer);
+    this._flushTimer = undefined;
+    for (const [runId, events] of this._pending) { this._post({ type: 'run/didUpdate', runId, events }); }
+    this._pending.clear();
+  }
+
+  private _post(message: ToWebview): void {
+    if (this._disposed) { return; }
+    // A hidden webview drops messages; the snapshot after its next `ready` repairs that.
+    void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  dispose(): void {
+    if (this._disposed) { return; }
+    this._disposed = true;
+    clearTimeout(this._flushTimer);
+    this._onDidDispose.fire();
+    this._onDidDispose.dispose();
+    for (const d of this._disposables.splice(0)) { d.dispose(); }
+    this.panel.dispose();
+  }
+}
+
+export function emptyState(kind: PanelState['kind'], problem: PanelState['problem'], tuning: TuningValues, simulated: boolean): PanelState {
+  return { protocolVersion: PROTOCOL_VERSION, kind, problem, runs: [], tuning, simulated };
+}

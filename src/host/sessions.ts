@@ -1,0 +1,316 @@
+// Runs SpecReason (and comparisons) for the editor: one session per panel, progress with cancel,
+// live /metrics, saved history, exports. The engine does the work; this file wires it to VS Code.
+
+import * as vscode from 'vscode';
+import { redactConfig, type RunMode, type SpecReasonConfig } from '../core/config';
+import { compareRecords } from '../core/compare';
+import { createClients, run } from '../core/engine/specReason';
+import { SIMULATOR_OWNER } from '../core/llm/vllmClient';
+import { runToMarkdown } from '../core/markdown';
+import { serverFeatures } from '../core/metrics';
+import type { Problem } from '../core/prompts';
+import { newRunId, type RunRecord } from '../core/run';
+import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
+import type { RunHistory, SavedSession } from './history';
+import { emptyState, ReasoningPanel } from './reasoningPanel';
+import type { ApiKeys } from './secrets';
+import { readSettings, settingsProblems, SettingsProblem, tuningValues, writeTuning, type ExtensionSettings } from './settings';
+
+const METRICS_INTERVAL_MS = 1000;
+
+export interface Session {
+  id: string;
+  panel: ReasoningPanel;
+  problem: Problem;
+  kind: 'solve' | 'compare';
+  records: RunRecord[];
+  controller?: AbortController;
+  /** Settles when the current run (or comparison) ends. */
+  done?: Promise<void>;
+}
+
+export class Sessions implements vscode.Disposable {
+  private readonly _sessions = new Set<Session>();
+  private readonly _disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly _extensionUri: vscode.Uri,
+    private readonly _keys: ApiKeys,
+    private readonly _history: RunHistory,
+    private readonly _log: vscode.LogOutputChannel,
+  ) {}
+
+  get all(): Session[] { return [...this._sessions]; }
+  get running(): Session[] { return this.all.filter((s) => s.panel.running); }
+
+  /** The session of the focused panel, else the newest one. */
+  get current(): Session | undefined {
+    return this.all.find((s) => s.panel.panel.active) ?? this.all[this.all.length - 1];
+  }
+
+  /** Open a new panel and run the problem in it (a second solve never takes over a running panel). */
+  start(problem: Problem, kind: 'solve' | 'compare'): Session | undefined {
+    const settings = this._checkedSettings();
+    if (!settings) { return undefined; }
+    const state = emptyState(kind, problem, tuningValues(settings), false);
+    const session: Session = { id: newRunId(), problem, kind, records: [], panel: undefined as unknown as ReasoningPanel };
+    session.panel = ReasoningPanel.create(this._extensionUri, state, (panel, message) => this._onMessage(session, message));
+    this._track(session);
+    session.done = this._run(session, settings);
+    return session;
+  }
+
+  /** Re-attach a panel restored after a window reload (WebviewPanelSerializer) or opened from history. */
+  restore(panel: vscode.WebviewPanel | undefined, saved: { state: PanelState; records?: RunRecord[] }): Session {
+    const session: Session = { id: newRunId(), problem: saved.state.problem, kind: saved.state.kind, records: saved.records ?? [], panel: undefined as unknown as ReasoningPanel };
+    // A run that was still going when the window closed cannot be resumed: show it as cancelled.
+    for (const r of saved.state.runs) { if (r.status === 'running') { r.status = 'cancelled'; } }
+    saved.state.tuning = tuningValues(readSettings());
+    const onMessage = (_p: ReasoningPanel, m: FromWebview) => this._onMessage(session, m);
+    session.panel = panel
+      ? new ReasoningPanel(panel, this._extensionUri, saved.state, onMessage)
+      : ReasoningPanel.create(this._extensionUri, saved.state, onMessage);
+    this._track(session);
+    return session;
+  }
+
+  openSaved(saved: SavedSession): void {
+    const settings = readSettings();
+    const state = emptyState(saved.kind, saved.problem, tuningValues(settings), false);
+    for (const record of saved.records) {
+      const panelRun = newPanelRun(record.runId, record.mode, record.config.threshold, record.config.scoreMethod, Date.parse(record.startedAt));
+      panelRun.steps = record.steps;
+      panelRun.summary = record.summary;
+      panelRun.error = record.summary.error;
+      panelRun.status = record.summary.stopReason === 'cancelled' ? 'cancelled' : record.summary.stopReason === 'error' ? 'error' : 'finished';
+      state.runs.push(panelRun);
+    }
+    this.restore(undefined, { state, records: saved.records });
+  }
+
+  cancel(session: Session): void {
+    session.controller?.abort();
+  }
+
+  onSettingsChanged(settings: ExtensionSettings): void {
+    const tuning = tuningValues(settings);
+    for (const s of this._sessions) { s.panel.setTuning(tuning); }
+  }
+
+  private _track(session: Session): void {
+    this._sessions.add(session);
+    session.panel.onDidDispose(() => {
+      // Closing the panel stops its run; the partial run is still saved.
+      session.controller?.abort();
+      this._sessions.delete(session);
+      void this._updateContext();
+    });
+  }
+
+  private _checkedSettings(): ExtensionSettings | undefined {
+    const settings = readSettings();
+    const problems = settingsProblems(settings);
+    if (problems.length > 0) {
+      const first = problems[0]!;
+      void vscode.window.showErrorMessage(`SpecReason: invalid setting ${first.setting} — ${first.message}`, 'Open Settings').then((choice) => {
+        if (choice) { void vscode.commands.executeCommand('workbench.action.openSettings', first.setting); }
+      });
+      return undefined;
+    }
+    return settings;
+  }
+
+  private async _updateContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'specreason.isRunning', this.running.length > 0);
+  }
+
+  /** Run the session's problem (SpecReason, then the baselines for a comparison). Never rejects. */
+  private async _run(session: Session, settings: ExtensionSettings): Promise<void> {
+    const controller = new AbortController();
+    session.controller = controller;
+    session.records = [];
+    const config = await this._keys.apply(settings.config);
+    const modes: RunMode[] = session.kind === 'compare' ? ['specreason', 'base', ...(settings.compareIncludeSmall ? ['small' as const] : [])] : ['specreason'];
+    const runIds = modes.map(() => newRunId());
+    const started = Date.now();
+    for (const [i, mode] of modes.entries()) {
+      session.panel.startRun(newPanelRun(runIds[i]!, mode, config.threshold, config.scoreMethod, started));
+    }
+    void this._updateContext();
+    this._log.info(`run ${session.id}: ${session.kind} (${modes.join(', ')}) base ${config.base.baseUrl} small ${config.small.baseUrl}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`);
+
+    const stopMetrics = this._pollMetrics(session, config);
+    try {
+      await vscode.window.withProgress({
+        location: vscode.ProgressLocation.Notification,
+        title: session.kind === 'compare' ? 'SpecReason: comparing with the base model' : 'SpecReason: solving',
+        cancellable: true,
+      }, async (progress, token) => {
+        token.onCancellationRequested(() => controller.abort());
+        const one = async (mode: RunMode, runId: string) => {
+          const clients = createClients(config);
+          const simulated = await this._detectSimulated(clients, controller.signal);
+          if (simulated && !session.panel.state.simulated) { session.panel.state.simulated = true; session.panel.reset(session.panel.state); }
+          let steps = 0;
+          const record = await run(mode, session.problem, config, {
+            signal: controller.signal, runId, clients,
+            onEvent: (event) => {
+              session.panel.pushEvent(runId, event);
+              if (event.type === 'step-done') {
+                steps++;
+                progress.report({ message: `${mode === 'specreason' ? '' : `${mode}-only: `}${steps} step${steps === 1 ? '' : 's'}` });
+                const r = event.record;
+                this._log.debug(`step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`);
+              }
+            },
+          });
+          session.records.push(record);
+          const s = record.summary;
+          this._log.info(`run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`);
+          if (s.error) { this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`); }
+          return record;
+        };
+        if (settings.compareOrder === 'concurrent') {
+          await Promise.all(modes.map((mode, i) => one(mode, runIds[i]!)));
+        } else {
+          for (const [i, mode] of modes.entries()) {
+            if (controller.signal.aborted) {
+              // Runs never started still end, so the panel does not show them as running forever.
+              session.panel.pushEvent(runIds[i]!, { type: 'run-done', record: cancelledRecord(runIds[i]!, mode, session.problem, config) });
+              continue;
+            }
+            const record = await one(mode, runIds[i]!);
+            if (record.summary.stopReason === 'error') { controller.abort(); }
+          }
+        }
+      });
+    } catch (error) {
+      this._log.error(`run ${session.id} failed: ${String(error)}`);
+    } finally {
+      stopMetrics();
+      session.controller = undefined;
+      void this._updateContext();
+    }
+    if (session.kind === 'compare') {
+      const c = compareRecords(session.records);
+      this._log.info(`compare ${session.id}: speedup ${c.speedup?.toFixed(2) ?? '-'}×, answers agree: ${c.answersAgree ?? '-'}`);
+    }
+    const failed = session.records.find((r) => r.summary.error);
+    if (failed?.summary.error && !session.panel.disposed) {
+      const e = failed.summary.error;
+      const actions = e.code === 'auth' ? ['Set API Key'] : e.code === 'server_down' ? ['Check Servers'] : [];
+      void vscode.window.showErrorMessage(`SpecReason: ${e.message}`, ...actions, 'Show Log').then((choice) => {
+        if (choice === 'Set API Key') { void vscode.commands.executeCommand('specreason.setApiKey', e.server?.role); }
+        if (choice === 'Check Servers') { void vscode.commands.executeCommand('specreason.checkServers'); }
+        if (choice === 'Show Log') { this._log.show(true); }
+      });
+    }
+    await this._history.save({ id: session.id, kind: session.kind, problem: session.problem, records: session.records, savedAt: new Date().toISOString() }, settings.historyMaxRuns)
+      .then(undefined, (error: unknown) => this._log.warn(`could not save run ${session.id}: ${String(error)}`));
+  }
+
+  /** Whether the servers are the project's simulated pair (the panel then says so). */
+  private async _detectSimulated(clients: ReturnType<typeof createClients>, signal: AbortSignal): Promise<boolean> {
+    const models = await Promise.allSettled([clients.base.model(signal), clients.small.model(signal)]);
+    return models.some((m) => m.status === 'fulfilled' && m.value.ownedBy === SIMULATOR_OWNER);
+  }
+
+  /** Spec-decode acceptance and prefix-cache hit rate of the base server while the run lasts. */
+  private _pollMetrics(session: Session, config: SpecReasonConfig): () => void {
+    const client = createClients({ ...config, maxRetries: 0, requestTimeoutSec: Math.min(config.requestTimeoutSec, 5) }).base;
+    let baseline: string | undefined;
+    let stopped = false;
+    const tick = async () => {
+      const text = await client.metrics();
+      if (stopped || text === undefined) { return; }
+      baseline ??= text;
+      const f = serverFeatures(text, baseline);
+      session.panel.setMetrics({ specDecodeEnabled: f.specDecode, specDecodeAcceptance: f.specDecodeAcceptance, prefixCacheHitRate: f.prefixCacheHitRate });
+    };
+    void tick();
+    const timer = setInterval(() => { void tick(); }, METRICS_INTERVAL_MS);
+    return () => { stopped = true; clearInterval(timer); void tick(); };
+  }
+
+  private _onMessage(session: Session, message: FromWebview): void {
+    switch (message.type) {
+      case 'run/cancel':
+        this.cancel(session);
+        break;
+      case 'run/rerun':
+        if (session.panel.running) { return; }
+        void this.rerun(session);
+        break;
+      case 'settings/update':
+        void writeTuning(message.key, message.value, session.panel.state.tuning.target).then(undefined, (error: unknown) => {
+          const text = error instanceof SettingsProblem ? error.message : `could not save the setting: ${String(error)}`;
+          void vscode.window.showErrorMessage(`SpecReason: ${text}`);
+          session.panel.setTuning(tuningValues(readSettings()));
+        });
+        break;
+      case 'settings/target':
+        void vscode.workspace.getConfiguration('specreason').update('panel.saveSettingsTo', message.target, vscode.ConfigurationTarget.Global);
+        break;
+      case 'export/json':
+        void this.exportJson(session);
+        break;
+      case 'export/markdown':
+        void vscode.env.clipboard.writeText(runToMarkdown(session.records)).then(() => vscode.window.showInformationMessage('SpecReason: run copied as Markdown.'));
+        break;
+      case 'command/run':
+        void vscode.commands.executeCommand(message.command === 'openSettings' ? 'workbench.action.openSettings' : message.command === 'showLog' ? 'specreason.showLog' : 'specreason.checkServers',
+          ...(message.command === 'openSettings' ? ['@ext:specreason.specreason'] : []));
+        break;
+      case 'webview/cspViolation':
+        this._log.warn(`panel blocked by its Content-Security-Policy: ${message.directive} ${message.blocked}`);
+        break;
+      case 'webview/ready':
+        break;
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+
+  /** Run the same problem again in the same panel with the current settings. */
+  async rerun(session: Session): Promise<void> {
+    const settings = this._checkedSettings();
+    if (!settings) { return; }
+    session.panel.reset(emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated));
+    session.id = newRunId();
+    session.done = this._run(session, settings);
+    await session.done;
+  }
+
+  async exportJson(session: Session): Promise<void> {
+    if (session.records.length === 0) {
+      void vscode.window.showWarningMessage('SpecReason: this run has not finished yet; export it when it ends or after cancelling it.');
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `specreason-${session.id}.json`) : undefined,
+      filters: { JSON: ['json'] },
+      saveLabel: 'Export Run',
+    });
+    if (!target) { return; }
+    const body = session.records.length === 1 ? session.records[0] : { comparison: compareRecords(session.records), runs: session.records };
+    await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(body, null, 2) + '\n'));
+    void vscode.window.showInformationMessage(`SpecReason: exported to ${vscode.workspace.asRelativePath(target)}`);
+  }
+
+  dispose(): void {
+    for (const s of this._sessions) { s.controller?.abort(); s.panel.dispose(); }
+    for (const d of this._disposables.splice(0)) { d.dispose(); }
+  }
+}
+
+function cancelledRecord(runId: string, mode: RunMode, problem: Problem, config: SpecReasonConfig): RunRecord {
+  const totals = { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 };
+  return {
+    formatVersion: 1, runId, mode, startedAt: new Date().toISOString(), config: redactConfig(config),
+    problem, prompt: '', models: {}, steps: [],
+    summary: { mode, stopReason: 'cancelled', wallMs: 0, steps: 0, accepted: 0, rejected: 0, forced: 0, keptTokens: 0, small: { ...totals }, base: { ...totals }, overlapSavedMs: 0 },
+  };
+}

@@ -1,0 +1,155 @@
+// The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
+
+import { compare, compareRow, type CompareRow } from '../core/compare';
+import type { RunMode } from '../core/config';
+import type { PanelRun, PanelState } from '../shared/protocol';
+import { h, setText } from './dom';
+import { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STATUS_LABEL, STOP_REASON_LABEL } from './format';
+import { renderTex } from './math';
+import { LiveStepView, StepsList } from './steps';
+
+const MODE_ORDER: readonly RunMode[] = ['specreason', 'base', 'small'];
+const byMode = (a: PanelRun, b: PanelRun) => MODE_ORDER.indexOf(a.mode) - MODE_ORDER.indexOf(b.mode);
+
+type Column = 'status' | 'wall' | 'ttft' | 'small' | 'base' | 'steps' | 'acceptance' | 'answer' | 'stop' | 'wasted';
+
+const COLUMNS: ReadonlyArray<readonly [Column, string]> = [
+  ['status', 'Status'], ['wall', 'Wall time'], ['ttft', 'First token'], ['small', 'Small tokens'], ['base', 'Base tokens'],
+  ['steps', 'Steps'], ['acceptance', 'Acceptance'], ['answer', 'Answer'], ['stop', 'Stop reason'], ['wasted', 'Wasted tokens'],
+];
+
+/** Tokens of the completed steps: what a running run's row shows until its summary arrives. */
+function stepTokens(run: PanelRun, pick: (s: PanelRun['steps'][number]) => number | null): number {
+  return run.steps.reduce((total, s) => total + (pick(s) ?? 0), 0);
+}
+
+class RunRow {
+  readonly element: HTMLTableRowElement;
+  private readonly _cells = new Map<Column, HTMLTableCellElement>();
+  private _answer?: string;
+
+  constructor(mode: RunMode) {
+    this.element = h('tr', { attrs: { 'data-mode': mode } }, h('th', { attrs: { scope: 'row' } }, MODE_LABEL[mode]));
+    for (const [key] of COLUMNS) {
+      const cell = h('td', { attrs: { 'data-col': key } });
+      this._cells.set(key, cell);
+      this.element.appendChild(cell);
+    }
+  }
+
+  update(run: PanelRun): void {
+    const row: CompareRow | undefined = run.summary && compareRow(run.summary);
+    const text: Record<Exclude<Column, 'answer'>, string> = {
+      status: STATUS_LABEL[run.status],
+      wall: formatMs(row?.wallMs),
+      ttft: formatMs(row?.ttftMs),
+      small: formatCount(row?.smallTokens ?? stepTokens(run, (s) => s.num_output_tokens_small)),
+      base: formatCount(row?.baseTokens ?? stepTokens(run, (s) => s.num_output_tokens_base)),
+      steps: formatCount(row?.steps ?? run.steps.length),
+      acceptance: run.mode === 'specreason' && row ? formatRate(row.acceptanceRate) : DASH,
+      stop: row ? STOP_REASON_LABEL[row.stopReason] : DASH,
+      wasted: formatCount(row?.wastedTokens),
+    };
+    for (const [key, value] of Object.entries(text) as Array<[Exclude<Column, 'answer'>, string]>) {
+      const cell = this._cells.get(key);
+      if (cell) { setText(cell, value); }
+    }
+    const answerCell = this._cells.get('answer');
+    const answer = row?.answer;
+    if (answerCell && answer !== this._answer) {
+      this._answer = answer;
+      answerCell.replaceChildren(answer === undefined ? DASH : renderTex(answer, false));
+    }
+  }
+}
+
+/** One run's text: its steps (one baseline record holds the whole reasoning) and its live step. */
+class RunColumn {
+  readonly element: HTMLElement;
+  private readonly _status = h('span', { className: 'column-status' });
+  private readonly _body: HTMLElement;
+  private readonly _steps = new StepsList();
+  private readonly _live = new LiveStepView();
+
+  constructor(readonly run: PanelRun) {
+    this._body = h('div', { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `${MODE_LABEL[run.mode]} reasoning` } },
+      this._steps.element, this._live.element);
+    this.element = h('section', { className: 'compare-column', attrs: { 'data-mode': run.mode } },
+      h('header', { className: 'column-head' }, h('h2', {}, MODE_LABEL[run.mode]), this._status), this._body);
+  }
+
+  update(): void {
+    const body = this._body;
+    // Follow the stream while the reader is at the bottom; leave them be once they scroll up.
+    const following = body.scrollTop + body.clientHeight >= body.scrollHeight - 24;
+    this._steps.sync(this.run);
+    this._live.update(this.run);
+    const wall = this.run.summary ? ` · ${formatMs(this.run.summary.wallMs)}` : '';
+    setText(this._status, `${STATUS_LABEL[this.run.status]}${wall}`);
+    this.element.dataset.status = this.run.status;
+    if (following) { body.scrollTop = body.scrollHeight; }
+  }
+}
+
+export class CompareView {
+  readonly element: HTMLElement;
+  private readonly _speedup = h('span', { id: 'speedup', className: 'speedup' }, DASH);
+  private readonly _agreement = h('span', { className: 'agreement' });
+  private readonly _metrics = h('p', { className: 'server-metrics muted' });
+  private readonly _tbody = h('tbody');
+  private readonly _columnsBox = h('div', { className: 'compare-columns' });
+  private readonly _rows = new Map<string, RunRow>();
+  private readonly _columns = new Map<string, RunColumn>();
+
+  constructor() {
+    const head = h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Run'), ...COLUMNS.map(([, label]) => h('th', { attrs: { scope: 'col' } }, label)));
+    const table = h('table', { className: 'compare-table' }, h('caption', { className: 'visually-hidden' }, 'Runs compared'), h('thead', {}, head), this._tbody);
+    this.element = h('div', { className: 'compare-view' },
+      h('section', { className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },
+        h('div', { className: 'headline' },
+          h('div', { className: 'speedup-box', title: 'Base-only wall time ÷ SpecReason wall time' }, this._speedup, h('span', { className: 'caption' }, 'speedup vs base only')),
+          this._agreement),
+        h('div', { className: 'table-scroll' }, table),
+        this._metrics),
+      this._columnsBox);
+  }
+
+  update(state: PanelState): void {
+    const runs = [...state.runs].sort(byMode);
+    this.syncChildren(runs);
+    for (const run of runs) {
+      this._rows.get(run.runId)?.update(run);
+      this._columns.get(run.runId)?.update();
+    }
+    const result = compare(runs.flatMap((r) => (r.summary ? [r.summary] : [])));
+    setText(this._speedup, result.speedup === undefined ? DASH : `×${result.speedup.toFixed(2)}`);
+    const agree = result.answersAgree;
+    this._agreement.dataset.agree = String(agree);
+    setText(this._agreement, agree === undefined ? 'answers: not all known yet' : agree ? '✓ answers agree' : '✗ answers differ');
+    const m = state.metrics;
+    setText(this._metrics, `Server metrics: spec-decode acceptance ${m?.specDecodeEnabled === false ? 'off' : formatRate(m?.specDecodeAcceptance)}`
+      + ` · prefix-cache hit rate ${formatRate(m?.prefixCacheHitRate)}`);
+  }
+
+  /** Rows and columns keyed by run id; a new run object for an id (a re-run) gets fresh ones. */
+  private syncChildren(runs: readonly PanelRun[]): void {
+    const ids = new Set(runs.map((r) => r.runId));
+    for (const id of [...this._columns.keys()]) {
+      if (!ids.has(id)) { this._columns.delete(id); this._rows.delete(id); }
+    }
+    for (const run of runs) {
+      if (this._columns.get(run.runId)?.run !== run) {
+        this._columns.set(run.runId, new RunColumn(run));
+        this._rows.set(run.runId, new RunRow(run.mode));
+      }
+    }
+    const columns = runs.map((r) => this._columns.get(r.runId)?.element).filter((e): e is HTMLElement => e !== undefined);
+    const rows = runs.map((r) => this._rows.get(r.runId)?.element).filter((e): e is HTMLTableRowElement => e !== undefined);
+    if (!sameChildren(this._columnsBox, columns)) { this._columnsBox.replaceChildren(...columns); }
+    if (!sameChildren(this._tbody, rows)) { this._tbody.replaceChildren(...rows); }
+  }
+}
+
+function sameChildren(parent: Element, children: readonly Element[]): boolean {
+  return parent.children.length === children.length && children.every((c, i) => parent.children[i] === c);
+}

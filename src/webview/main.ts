@@ -1,0 +1,113 @@
+// Reasoning panel entry: owns the state, folds host messages into it with the shared reducer and
+// renders at most once per animation frame.
+
+import { applyRunEvent, PROTOCOL_VERSION, type FromWebview, type PanelState, type ToWebview } from '../shared/protocol';
+import { h } from './dom';
+import { Shell } from './shell';
+
+const vscode = acquireVsCodeApi<PanelState>();
+const post = (message: FromWebview) => vscode.postMessage(message);
+
+document.addEventListener('securitypolicyviolation', (e) => {
+  post({ type: 'webview/cspViolation', directive: e.violatedDirective, blocked: e.blockedURI });
+});
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+const shell = new Shell(app, post, app.dataset.simulated === 'true');
+
+let state: PanelState | undefined;
+let frame: number | undefined;
+let persistTimer: ReturnType<typeof setTimeout> | undefined;
+let clock: ReturnType<typeof setInterval> | undefined;
+
+/** Persisted state survives the panel being hidden; saving is throttled since runs change fast. */
+const PERSIST_EVERY_MS = 1000;
+const CLOCK_EVERY_MS = 200;
+
+function persist(): void {
+  if (persistTimer !== undefined) { return; }
+  persistTimer = setTimeout(() => {
+    persistTimer = undefined;
+    if (state) { vscode.setState(state); }
+  }, PERSIST_EVERY_MS);
+}
+
+function render(): void {
+  frame = undefined;
+  if (!state) { return; }
+  // Follow the stream while the reader is at the bottom of the page; leave them be once they scroll up.
+  const root = document.scrollingElement ?? document.documentElement;
+  const following = root.scrollTop + root.clientHeight >= root.scrollHeight - 32;
+  shell.render(state);
+  if (following && shell.running) { root.scrollTop = root.scrollHeight; }
+  runClock();
+}
+
+/** Coalesces any number of updates into one DOM pass in the next frame. */
+function scheduleRender(): void {
+  frame ??= requestAnimationFrame(render);
+  persist();
+}
+
+function runClock(): void {
+  if (shell.running && clock === undefined) {
+    clock = setInterval(() => shell.tick(), CLOCK_EVERY_MS);
+  } else if (!shell.running && clock !== undefined) {
+    clearInterval(clock);
+    clock = undefined;
+  }
+}
+
+function handle(message: ToWebview): void {
+  switch (message.type) {
+    case 'session/snapshot':
+      state = message.state;
+      break;
+    case 'run/didStart': {
+      if (!state) { return; }
+      const others = state.kind === 'solve' ? [] : state.runs.filter((r) => r.runId !== message.run.runId);
+      state.runs = [...others, message.run];
+      break;
+    }
+    case 'run/didUpdate': {
+      const run = state?.runs.find((r) => r.runId === message.runId);
+      if (!run) { return; }
+      for (const event of message.events) { applyRunEvent(run, event); }
+      break;
+    }
+    case 'settings/didChange':
+      if (!state) { return; }
+      state.tuning = message.tuning;
+      shell.setTuning(state);
+      persist();
+      return;
+    case 'metrics/didUpdate':
+      if (!state) { return; }
+      state.metrics = message.metrics;
+      break;
+    default: {
+      const unknown: never = message;
+      return unknown;
+    }
+  }
+  scheduleRender();
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<ToWebview['type']>(['session/snapshot', 'run/didStart', 'run/didUpdate', 'settings/didChange', 'metrics/didUpdate']);
+
+function isToWebview(data: unknown): data is ToWebview {
+  return typeof data === 'object' && data !== null && MESSAGE_TYPES.has(String((data as { type?: unknown }).type));
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  if (isToWebview(event.data)) { handle(event.data); }
+});
+
+// Shown until the host's snapshot replaces it (the host always sends one after ready).
+const saved = vscode.getState();
+if (saved && saved.protocolVersion === PROTOCOL_VERSION && Array.isArray(saved.runs)) {
+  state = saved;
+  render();
+}
+
+post({ type: 'webview/ready', protocolVersion: PROTOCOL_VERSION });

@@ -1,0 +1,65 @@
+// One bar per completed step, height ∝ step time, coloured by origin. Bars sit in step units on the
+// x axis and milliseconds on the y axis of the viewBox, so a new step (or a new longest step) only
+// appends a rect and changes the viewBox: nothing already drawn is touched.
+
+import type { StepOrigin } from '../core/run';
+import type { PanelRun } from '../shared/protocol';
+import { h, svg } from './dom';
+import { formatMs, ORIGIN_LABEL } from './format';
+
+/** Fewer steps than this still leave room, so six steps are not six huge slabs. */
+const MIN_SLOTS = 24;
+
+const LEGEND: readonly StepOrigin[] = ['small', 'base-fallback', 'base-forced', 'baseline'];
+
+export class Timeline {
+  readonly element: HTMLElement;
+  private readonly _chart: SVGSVGElement;
+  private _run?: PanelRun;
+  private _drawn = 0;
+  private _maxMs = 1;
+  private _totalMs = 0;
+  private readonly _counts: Record<StepOrigin, number> = { small: 0, 'base-fallback': 0, 'base-forced': 0, baseline: 0 };
+
+  constructor() {
+    this._chart = svg('svg', { id: 'timeline', class: 'timeline', role: 'img', preserveAspectRatio: 'none' });
+    const legend = h('ul', { className: 'legend', attrs: { 'aria-hidden': 'true' } },
+      ...LEGEND.map((origin) => h('li', {}, h('span', { className: 'swatch', attrs: { 'data-origin': origin } }), ORIGIN_LABEL[origin])));
+    this.element = h('figure', { className: 'timeline-figure' }, this._chart, legend);
+    this.reset(undefined);
+  }
+
+  sync(run: PanelRun | undefined): void {
+    if (run !== this._run || (run && run.steps.length < this._drawn)) { this.reset(run); }
+    if (!run || run.steps.length === this._drawn) { return; }
+    for (const step of run.steps.slice(this._drawn)) {
+      const ms = Math.max(step.timings.stepMs, 0);
+      this._maxMs = Math.max(this._maxMs, ms);
+      this._totalMs += ms;
+      this._counts[step.origin]++;
+      this._chart.appendChild(svg('rect', { class: 'bar', 'data-origin': step.origin, x: this._drawn + 0.1, width: 0.8, y: -ms, height: ms },
+        svg('title', {}, `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)}`)));
+      this._drawn++;
+    }
+    this.layout();
+  }
+
+  private reset(run: PanelRun | undefined): void {
+    this._run = run;
+    this._drawn = 0;
+    this._maxMs = 1;
+    this._totalMs = 0;
+    for (const origin of LEGEND) { this._counts[origin] = 0; }
+    this._chart.replaceChildren();
+    this.layout();
+  }
+
+  private layout(): void {
+    this._chart.setAttribute('viewBox', `0 ${-this._maxMs} ${Math.max(this._drawn, MIN_SLOTS)} ${this._maxMs}`);
+    const c = this._counts;
+    const parts = [`${c.small} kept small drafts`, `${c['base-fallback']} base rewrites`, `${c['base-forced']} forced base steps`];
+    if (c.baseline) { parts.push(`${c.baseline} baseline`); }
+    this._chart.setAttribute('aria-label', this._drawn === 0 ? 'Timeline: no steps yet'
+      : `Timeline of ${this._drawn} steps, ${formatMs(this._totalMs)} in total, longest ${formatMs(this._maxMs)}: ${parts.join(', ')}`);
+  }
+}
