@@ -81,9 +81,7 @@ describe('SpecReason in a real VS Code extension host', function () {
       const first = await solve('first problem');
       const second = await solve('second problem');
       assert.notEqual(first.panel, second.panel);
-      await new Promise<void>((resolve) => {
-        const timer = setInterval(() => { if (second.panel.state.runs[0]!.steps.length >= 2) { clearInterval(timer); resolve(); } }, 20);
-      });
+      await waitFor(() => (second.panel.state.runs[0]?.steps.length ?? 0) >= 2);
       first.controller?.abort();
       await first.done;
       await vscode.commands.executeCommand('specreason.cancelRun'); // the one running session
