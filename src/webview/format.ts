@@ -20,8 +20,11 @@ export function formatRate(rate: number | undefined): string {
   return rate === undefined || !Number.isFinite(rate) ? 'unknown' : `${(rate * 100).toFixed(1)}%`;
 }
 
+// One formatter: toLocaleString builds a new one per call, which shows up in 500-step profiles.
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
 export function formatCount(n: number | undefined): string {
-  return n === undefined ? DASH : n.toLocaleString('en-US');
+  return n === undefined ? DASH : COUNT_FORMAT.format(n);
 }
 
 /** Average scores are fractional (two decimals); greedy scores are digits. */

@@ -24,6 +24,8 @@ function distributionChart(step: StepRecord, threshold: number): SVGSVGElement |
   const chart = svg('svg', { class: 'dist', viewBox: '0 0 10 1', preserveAspectRatio: 'none', role: 'img', 'aria-label': `Score distribution ${described || 'empty'}` },
     svg('title', {}, `Score distribution: ${described || 'no digit among the top tokens'}`));
   probs.forEach((p, digit) => {
+    // A faint full-height track per digit keeps the 0–9 scale readable when most bars are empty.
+    chart.appendChild(svg('rect', { class: 'dist-track', x: digit + 0.12, width: 0.76, y: 0, height: 1 }));
     chart.appendChild(svg('rect', { class: `dist-bar ${digit >= threshold ? 'accept' : 'reject'}`, x: digit + 0.12, width: 0.76, y: 1 - p, height: p }));
   });
   return chart;

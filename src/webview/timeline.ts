@@ -25,7 +25,8 @@ export class Timeline {
     this._chart = svg('svg', { id: 'timeline', class: 'timeline', role: 'img', preserveAspectRatio: 'none' });
     const legend = h('ul', { className: 'legend', attrs: { 'aria-hidden': 'true' } },
       ...LEGEND.map((origin) => h('li', {}, h('span', { className: 'swatch', attrs: { 'data-origin': origin } }), ORIGIN_LABEL[origin])));
-    this.element = h('figure', { className: 'timeline-figure' }, this._chart, legend);
+    this.element = h('figure', { className: 'timeline-figure' }, this._chart,
+      h('figcaption', { className: 'timeline-caption' }, h('span', { className: 'section-title' }, 'Step times'), legend));
     this.reset(undefined);
   }
 
@@ -55,6 +56,7 @@ export class Timeline {
   }
 
   private layout(): void {
+    this.element.hidden = this._drawn === 0;
     this._chart.setAttribute('viewBox', `0 ${-this._maxMs} ${Math.max(this._drawn, MIN_SLOTS)} ${this._maxMs}`);
     const c = this._counts;
     const parts = [`${c.small} kept small drafts`, `${c['base-fallback']} base rewrites`, `${c['base-forced']} forced base steps`];

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import { JUDGE_INSTRUCTION, SCORE_PREFILL, userMessage } from '../../src/core/prompts';
 import type { StepRecord } from '../../src/core/run';
@@ -210,7 +211,7 @@ describe('SpecReason engine against the simulated pair', () => {
     assert.ok(tookMs < 500, `abort took ${tookMs} ms`);
     await pair.small.settled();
     assert.equal(pair.small.openRequests().length, 0);
-    assert.ok(chatRequests(pair.small.log).some((e) => e.aborted), 'the server saw the connection close');
+    assert.ok(chatRequests(pair.small.log).some((e) => e.aborted), `the server saw the connection close: ${JSON.stringify(chatRequests(pair.small.log).map((e) => [e.stepIndex, e.aborted, e.status, e.endedAt! - e.startedAt]))}`);
   }, { latency: { small: { prefillMsPerToken: 0, decodeMsPerToken: 20, overlapSlowdown: 0, overheadMs: 0 } } }));
 
   it('cancels mid-fallback and keeps the steps before it', () => withPair(numbered(5, [9, 1]), async (pair) => {
@@ -225,6 +226,20 @@ describe('SpecReason engine against the simulated pair', () => {
     assert.equal(pair.base.openRequests().length, 0);
     assert.ok(chatRequests(pair.base.log).some((e) => e.aborted && e.kind === 'step'));
   }, { latency: { base: { prefillMsPerToken: 0, decodeMsPerToken: 20, overlapSlowdown: 0, overheadMs: 0 } } }));
+
+  it('leaves no abort listener on the caller\'s signal, however long the run', () => withPair(numbered(60, [9, 1]), async (pair) => {
+    const controller = new AbortController();
+    const record = await runSpecReason(PROBLEM, configFor(pair, { draftAhead: true, eagerFallback: true }), { signal: controller.signal });
+    assert.equal(record.steps.length, 60);
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0);
+  }));
+
+  it('caps a baseline\'s max_tokens to what fits the context (budget larger than max_model_len)', () => withPair(numbered(3), async (pair) => {
+    const record = await runBaseline('base', PROBLEM, configFor(pair, { tokenBudget: 100_000 }));
+    assert.equal(record.summary.stopReason, 'finished');
+    const maxTokens = chatRequests(pair.base.log)[0]!.body!.max_tokens as number;
+    assert.ok(maxTokens < 32768 && maxTokens > 32000, String(maxTokens));
+  }));
 
   it('returns at once, cancelled, when the signal is already aborted', () => withPair(numbered(2), async (pair) => {
     const record = await runSpecReason(PROBLEM, configFor(pair), { signal: AbortSignal.abort() });

@@ -47,6 +47,8 @@ class RunContext {
   private readonly _lanes = new Set<Lane>();
   private readonly _waste: Promise<void>[] = [];
   private _firstTextAt?: number;
+  private readonly _abort: () => void;
+  private readonly _unlink: () => void;
 
   constructor(
     readonly mode: RunMode,
@@ -58,8 +60,10 @@ class RunContext {
     this.runId = options.runId ?? newRunId();
     // Our own signal, linked to the caller's: speculative lanes and SDK requests each listen to it.
     const controller = new AbortController();
-    setMaxListeners(256, controller.signal);
-    if (options.signal?.aborted) { controller.abort(); } else { options.signal?.addEventListener('abort', () => controller.abort(), { once: true }); }
+    setMaxListeners(64, controller.signal);
+    this._unlink = () => options.signal?.removeEventListener('abort', this._abort);
+    this._abort = () => controller.abort();
+    if (options.signal?.aborted) { controller.abort(); } else { options.signal?.addEventListener('abort', this._abort, { once: true }); }
     this.signal = controller.signal;
     this.user = userMessage(problem, options.templates ?? DEFAULT_TEMPLATES);
     this._emit = options.onEvent ?? (() => undefined);
@@ -111,6 +115,7 @@ class RunContext {
   async finish(stopReason: StopReason, error?: ErrorInfo): Promise<RunRecord> {
     for (const lane of [...this._lanes]) { this.discard(lane); }
     await Promise.all(this._waste);
+    this._unlink();
     const s = this.summary;
     s.stopReason = stopReason;
     if (error) { s.error = error; }
@@ -274,7 +279,7 @@ export async function runBaseline(mode: 'base' | 'small', problem: Problem, conf
   ctx.emit({ type: 'run-start', runId: ctx.runId, mode, problem, config: redactConfig(config), startedAt: ctx.startedAt });
   try {
     ctx.emit({ type: 'step-start', stepId: 0, origin: 'baseline' });
-    const reply = await client.generate(ctx.request([], config.tokenBudget, undefined), ctx.signal,
+    const reply = await client.generate(ctx.request([], baselineMaxTokens(config.tokenBudget, ctx.user, await client.model(ctx.signal)), undefined), ctx.signal,
       (text) => ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text }));
     ctx.count(mode, reply);
     const stopReason: StopReason = reply.finishReason === 'length' ? 'budget' : 'finished';
@@ -292,6 +297,15 @@ export async function runBaseline(mode: 'base' | 'small', problem: Problem, conf
   } catch (error) {
     return ctx.fail(error);
   }
+}
+
+/**
+ * The budget as max_tokens, unless prompt + budget cannot fit the model's context: then what fits,
+ * counting a token per prompt character (a safe over-estimate), so vLLM does not refuse the request.
+ */
+export function baselineMaxTokens(budget: number, prompt: string, model: { maxModelLen?: number }): number {
+  const room = model.maxModelLen === undefined ? budget : model.maxModelLen - prompt.length - 64; // 64: chat-template tokens
+  return Math.max(1, Math.min(budget, room));
 }
 
 /** Run in the given mode. */

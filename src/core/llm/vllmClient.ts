@@ -130,6 +130,22 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Run a request on its own signal linked to the caller's. The SDK adds an abort listener to the
+ * signal it is given and never removes it; on a run-long signal that would pile up one listener
+ * per request (hundreds in a long run).
+ */
+async function withLinkedSignal<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  if (signal?.aborted) { controller.abort(); } else { signal?.addEventListener('abort', abort, { once: true }); }
+  try {
+    return await request(controller.signal);
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
+}
+
 function causeMessages(error: unknown): string {
   const messages: string[] = [];
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
@@ -181,7 +197,7 @@ export class VllmClient {
   private async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     this.modelListRequests++;
     try {
-      const page = await this._sdk.models.list({ signal });
+      const page = await withLinkedSignal(signal, (s) => this._sdk.models.list({ signal: s }));
       return page.data.map((m) => {
         const maxModelLen = (m as unknown as { max_model_len?: unknown }).max_model_len;
         return { id: m.id, maxModelLen: typeof maxModelLen === 'number' ? maxModelLen : undefined, ownedBy: m.owned_by };
@@ -215,7 +231,7 @@ export class VllmClient {
     this.requests++;
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      completion = await this._sdk.chat.completions.create({ ...body, stream: false }, { signal });
+      completion = await withLinkedSignal(signal, (s) => this._sdk.chat.completions.create({ ...body, stream: false }, { signal: s }));
     } catch (error) {
       throw this.toError(error);
     }
@@ -317,7 +333,7 @@ export class VllmClient {
     this.requests++;
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      completion = await this._sdk.chat.completions.create(body, { signal });
+      completion = await withLinkedSignal(signal, (s) => this._sdk.chat.completions.create(body, { signal: s }));
     } catch (error) {
       throw this.toError(error, signal);
     }

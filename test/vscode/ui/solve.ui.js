@@ -1,0 +1,213 @@
+'use strict';
+// End-to-end UI tests: the packaged .vsix in code-server (VS Code 1.100.3) in Chromium, driven like a
+// user: open a problem, select it, run commands from the palette, read and use the panel, change
+// settings through the Settings UI. The simulated vLLM pair runs in this process on ephemeral ports.
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const d = require('../driver');
+const { startSimPair, DEMO_SCENARIO, baseScript, smallScript } = require('../../../out/src/sim/scenarios');
+
+const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
+const FAST = { prefillMsPerToken: 0, decodeMsPerToken: 0, overlapSlowdown: 0, overheadMs: 0 };
+// Base decode 5× slower per token than small (the paper's 32B vs 1.5B), scaled down.
+const BASE_LATENCY = { prefillMsPerToken: 0.05, decodeMsPerToken: 10, overlapSlowdown: 0, overheadMs: 2 };
+const SMALL_LATENCY = { prefillMsPerToken: 0.01, decodeMsPerToken: 2, overlapSlowdown: 0, overheadMs: 2 };
+
+function readSettings() {
+  const text = fs.readFileSync(d.env.settingsFile, 'utf8');
+  return JSON.parse(text.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1'));
+}
+
+function writeSettings(extra) {
+  fs.mkdirSync(path.dirname(d.env.settingsFile), { recursive: true });
+  const current = fs.existsSync(d.env.settingsFile) ? readSettings() : {};
+  fs.writeFileSync(d.env.settingsFile, JSON.stringify({ ...current, ...extra }, null, 2));
+}
+
+async function waitForSetting(key, value, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try { if (readSettings()[key] === value) { return; } } catch { /* being written */ }
+    if (Date.now() > deadline) { throw new Error(`settings.json never got ${key} = ${value}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('SpecReason UI in code-server (packaged .vsix)', function () {
+  this.timeout(180000);
+  let pair;
+  let browser;
+  let page;
+  let csp;
+
+  /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
+  async function runOnProblem(title) {
+    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
+    await line.click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    const before = await d.countWebviews(page);
+    await d.runCommand(page, title);
+    return d.waitForWebview(page, before, { selector: '#app' });
+  }
+
+  const statusIs = (frame, text, timeout = 60000) => frame.locator('#status', { hasText: text }).first().waitFor({ timeout });
+
+  before(async function () {
+    pair = await startSimPair(DEMO_SCENARIO);
+    // Seeded before the page loads (VS Code reads settings.json at load); the Settings UI test below
+    // changes a setting the way a user does.
+    writeSettings({
+      'specreason.server.baseUrl': pair.base.baseUrl,
+      'specreason.server.smallUrl': pair.small.baseUrl,
+      'specreason.server.requestTimeout': 10,
+      'specreason.server.maxRetries': 0,
+    });
+    browser = await d.launchBrowser();
+    page = await d.newPage(browser);
+    csp = d.watchCspViolations(page);
+    await csp.ready;
+    await d.openWorkbench(page, d.env.url, d.env.workspace);
+  });
+
+  afterEach(async function () {
+    await d.screenshotOnFailure(this, page);
+    pair.base.setLatency(FAST);
+    pair.small.setLatency(FAST);
+    pair.base.options.script = baseScript(DEMO_SCENARIO);
+    pair.small.options.script = smallScript(DEMO_SCENARIO);
+  });
+
+  after(async () => {
+    if (browser) { await browser.close(); }
+    if (pair) { await pair.stop(); }
+  });
+
+  it('solves the selected problem: origins, scores, rejected draft, rendered \\boxed{} answer', async () => {
+    const started = Date.now();
+    const panel = await runOnProblem('SpecReason: Solve Selection');
+    await statusIs(panel, /finished/i);
+    const roundTrip = Date.now() - started;
+    const origins = await panel.locator('.step').evaluateAll((els) => els.map((e) => e.getAttribute('data-origin')));
+    assert.deepEqual(origins, ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small']);
+    const scores = await panel.locator('.step .score').allTextContents();
+    assert.equal(scores.length, 8);
+    assert.match(scores[3], /2/);
+    const rejected = panel.locator('.step[data-origin="base-fallback"] .rejected-draft');
+    assert.equal(await rejected.count(), 1);
+    assert.match(await rejected.textContent(), /The length is therefore \$2w = 12\$ cm|2w = 12/);
+    assert.ok(await panel.locator('#answer .katex').count() > 0, 'the answer is typeset by KaTeX');
+    assert.match(await panel.locator('#answer').textContent(), /50/);
+    assert.ok(await panel.locator('#sim-badge').isVisible(), 'the simulated pair is labelled');
+    assert.ok(await panel.locator('.step .step-text .katex').count() > 0, 'math in steps is typeset');
+    await d.screenshot(page, path.join(d.env.artifacts, 'panel-solve.png'));
+    console.log(`      UI round trip (palette → finished panel): ${roundTrip} ms`);
+    csp.assertNoCspViolations({ webviewOnly: true });
+  });
+
+  it('moving the threshold in the panel writes settings.json, and Re-run changes the decisions', async () => {
+    const panel = await runOnProblem('SpecReason: Solve Selection');
+    await statusIs(panel, /finished/i);
+    const threshold = panel.locator('#tuning-threshold');
+    await threshold.fill('9');
+    await threshold.press('Enter');
+    await waitForSetting('specreason.threshold', 9);
+    await panel.locator('#btn-rerun').click();
+    await statusIs(panel, /running|finished/i);
+    await panel.locator('.step').nth(7).waitFor({ timeout: 60000 });
+    await statusIs(panel, /finished/i);
+    const origins = await panel.locator('.step').evaluateAll((els) => els.map((e) => e.getAttribute('data-origin')));
+    assert.deepEqual(origins.map((o, i) => (o === 'base-fallback' ? i : -1)).filter((i) => i >= 0), [1, 3, 5], 'steps scored 8, 2 and 8 are rewritten at threshold 9');
+  });
+
+  it('a setting changed in the Settings UI takes effect on the next solve', async () => {
+    await d.openSettingsAndSet(page, 'specreason.threshold', '7', { close: true });
+    await waitForSetting('specreason.threshold', 7);
+    const panel = await runOnProblem('SpecReason: Solve Selection');
+    await statusIs(panel, /finished/i);
+    const fallbacks = await panel.locator('.step[data-origin="base-fallback"]').count();
+    assert.equal(fallbacks, 1, 'threshold 7 again: only the step scored 2 is rewritten');
+  });
+
+  it('compare shows both columns and a speedup that matches the simulated latencies', async () => {
+    pair.base.setLatency(BASE_LATENCY);
+    pair.small.setLatency(SMALL_LATENCY);
+    const panel = await runOnProblem('SpecReason: Compare with Base Model');
+    await panel.locator('#speedup', { hasText: /×\s*\d/ }).waitFor({ timeout: 90000 });
+    assert.equal(await panel.locator('.compare-column').count(), 2);
+    assert.ok(await panel.locator('.compare-table').isVisible());
+    const speedup = Number((await panel.locator('#speedup').textContent()).match(/×\s*([\d.]+)/)[1]);
+    // What the latency model predicts from the scripted token counts (decode only; prefill and
+    // overheads are small): base-only writes all 8 base steps; SpecReason drafts 8 steps on the
+    // small model, scores 8 times (1 token each) and rewrites step 3 on the base model.
+    const tokens = (s) => s.match(/\s*\S+|\s+/g).length;
+    const baseOnly = DEMO_SCENARIO.base.reduce((n, s) => n + tokens(s) + 1, 0) * BASE_LATENCY.decodeMsPerToken;
+    const spec = DEMO_SCENARIO.small.reduce((n, s) => n + tokens(s) + 1, 0) * SMALL_LATENCY.decodeMsPerToken
+      + 8 * BASE_LATENCY.decodeMsPerToken + (tokens(DEMO_SCENARIO.base[3]) + 1) * BASE_LATENCY.decodeMsPerToken;
+    const predicted = baseOnly / spec;
+    console.log(`      speedup shown ×${speedup}, predicted from the latency model ×${predicted.toFixed(2)}`);
+    assert.ok(Math.abs(speedup - predicted) / predicted < 0.35, `speedup ${speedup} vs predicted ${predicted.toFixed(2)}`);
+    await d.screenshot(page, path.join(d.env.artifacts, 'panel-compare.png'));
+  });
+
+  it('cancel mid-run keeps the partial trace and offers Re-run', async () => {
+    pair.small.setLatency({ ...FAST, decodeMsPerToken: 40 });
+    const panel = await runOnProblem('SpecReason: Solve Selection');
+    await panel.locator('.step').nth(1).waitFor({ timeout: 60000 });
+    await panel.locator('#btn-cancel').click();
+    await statusIs(panel, /cancelled/i);
+    const kept = await panel.locator('.step').count();
+    assert.ok(kept >= 2 && kept < 8, `kept ${kept} steps`);
+    assert.ok(await panel.locator('#btn-rerun').isEnabled());
+    await pair.small.settled();
+    assert.equal(pair.small.openRequests().length, 0, 'no request left open on the server');
+  });
+
+  it('model output with HTML, script and a KaTeX bomb renders as inert text, with no CSP violation', async () => {
+    const hostile = [
+      'Consider <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=1</script> carefully.',
+      'A bomb: $\\def\\a{\\a\\a}\\a$ and $' + '\\frac{1}{'.repeat(300) + '1' + '}'.repeat(300) + '$ and $\\rule{999em}{999em}$.',
+      'Answer: $\\boxed{<b>42</b>}$',
+    ];
+    pair.small.options.script = { step: (i) => hostile[Math.min(i, hostile.length - 1)] };
+    pair.base.options.script = { step: () => 'x', score: () => 9 };
+    csp.clear();
+    const panel = await runOnProblem('SpecReason: Solve Selection');
+    await statusIs(panel, /finished/i);
+    assert.equal(await panel.locator('#steps img, #steps script, #answer img, #answer b').count(), 0, 'no element from model text');
+    assert.match(await panel.locator('#steps').textContent(), /<img src=x onerror=/);
+    assert.equal(await panel.locator('body').evaluate(() => window.__pwned), undefined);
+    await page.waitForTimeout(500);
+    csp.assertNoCspViolations({ webviewOnly: true });
+    await d.screenshot(page, path.join(d.env.artifacts, 'panel-hostile.png'));
+  });
+
+  it('a stopped server: the panel shows the error inline and Check Servers diagnoses it', async () => {
+    await pair.small.stop();
+    try {
+      const panel = await runOnProblem('SpecReason: Solve Selection');
+      const error = panel.locator('#error');
+      await error.waitFor({ timeout: 30000 });
+      assert.match(await error.textContent(), /no server at http:\/\/127\.0\.0\.1:\d+\/v1 — is vLLM running\?/);
+      await d.screenshot(page, path.join(d.env.artifacts, 'panel-error.png'));
+      await d.runCommand(page, 'SpecReason: Check Servers');
+      const toast = page.locator('.notification-toast', { hasText: 'nothing listens on 127.0.0.1' }).first();
+      await toast.waitFor({ timeout: 30000 });
+      assert.match(await toast.textContent(), /start vLLM with: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/);
+      assert.ok(await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Copy Start Command' }).count() > 0);
+    } finally {
+      await pair.small.start();
+    }
+  });
+
+  it('panels come back after a window reload (WebviewPanelSerializer)', async () => {
+    const before = await d.countWebviews(page);
+    assert.ok(before > 0);
+    await page.reload();
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    const restored = await d.waitForWebview(page, 0, { selector: '.step', timeout: 60000 });
+    assert.ok(await restored.locator('.step').count() > 0, 'the restored panel shows its steps');
+  });
+});
