@@ -102,7 +102,7 @@ export class CompareView {
   private readonly _columns = new Map<string, RunColumn>();
 
   constructor() {
-    const head = h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Run'), ...COLUMNS.map(([, label]) => h('th', { attrs: { scope: 'col' } }, label)));
+    const head = h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Run'), ...COLUMNS.map(([key, label]) => h('th', { attrs: { scope: 'col', 'data-col': key } }, label)));
     const table = h('table', { className: 'compare-table' }, h('caption', { className: 'visually-hidden' }, 'Runs compared'), h('thead', {}, head), this._tbody);
     this.element = h('div', { className: 'compare-view' },
       h('section', { className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },

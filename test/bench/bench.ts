@@ -11,7 +11,7 @@ import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
 import { createClients, runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { RunRecord } from '../../src/core/run';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
-import { ZERO_LATENCY, type LatencyModel, type RequestLogEntry } from '../../src/sim/simulatedVllm';
+import { ZERO_LATENCY, type RequestLogEntry } from '../../src/sim/simulatedVllm';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 0.05);
 /** The model: base decode 40 ms/token, small 8 ms/token, base prefill 0.5 ms per uncached token; scaled by SCALE. */

@@ -11,6 +11,7 @@ type MochaCtor = new (options: Record<string, unknown>) => {
 
 export function run(): Promise<void> {
   // mocha 12 is an ES module: require() returns its namespace.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded at run time inside the extension host
   const mochaModule = require('mocha') as { default?: MochaCtor } & MochaCtor;
   const Mocha = mochaModule.default ?? mochaModule;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, reporter: 'spec' });
