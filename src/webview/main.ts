@@ -65,7 +65,9 @@ function handle(message: ToWebview): void {
       break;
     case 'run/didStart': {
       if (!state) { return; }
-      const others = state.kind === 'solve' ? [] : state.runs.filter((r) => r.runId !== message.run.runId);
+      // One run in the solve view; one per mode (a column each) in the compare view.
+      const { runId, mode } = message.run;
+      const others = state.kind === 'solve' ? [] : state.runs.filter((r) => r.runId !== runId && r.mode !== mode);
       state.runs = [...others, message.run];
       break;
     }
@@ -78,7 +80,7 @@ function handle(message: ToWebview): void {
     case 'settings/didChange':
       if (!state) { return; }
       state.tuning = message.tuning;
-      shell.setTuning(state);
+      shell.setTuning(message.tuning);
       persist();
       return;
     case 'metrics/didUpdate':

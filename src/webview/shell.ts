@@ -2,7 +2,7 @@
 // errors. They outlive snapshots, so a replayed snapshot never steals focus from a control.
 
 import type { Problem } from '../core/prompts';
-import type { FromWebview, PanelRun, PanelState, RunStatus } from '../shared/protocol';
+import type { FromWebview, PanelRun, PanelState, RunStatus, TuningValues } from '../shared/protocol';
 import { CompareView } from './compareView';
 import { h, setText } from './dom';
 import { formatMs, MODE_LABEL, STATUS_LABEL } from './format';
@@ -12,7 +12,7 @@ import { TuningStrip } from './tuning';
 type Post = (message: FromWebview) => void;
 
 /** One status for the whole panel: any run still going means running, then error, cancelled, finished. */
-export function overallStatus(runs: readonly PanelRun[]): RunStatus | undefined {
+function overallStatus(runs: readonly PanelRun[]): RunStatus | undefined {
   for (const status of ['running', 'error', 'cancelled', 'finished'] as const) {
     if (runs.some((r) => r.status === status)) { return status; }
   }
@@ -88,8 +88,10 @@ export class Shell {
     this._status.dataset.status = status ?? 'idle';
     this.setButtons(state.runs);
     this.renderErrors(state.runs, state.kind === 'compare');
-    this._tuning.update(state.tuning);
     if (this._view?.state !== state) {
+      // Tuning values come only with snapshots and settings/didChange: refreshing them on every
+      // frame would revert a value the user just committed before the host echoes it.
+      this._tuning.update(state.tuning);
       const view = state.kind === 'compare' ? new CompareView() : new SolveView();
       this._view = { state, view };
       this._body.replaceChildren(view.element);
@@ -98,8 +100,8 @@ export class Shell {
     this.tick();
   }
 
-  setTuning(state: PanelState): void {
-    this._tuning.update(state.tuning);
+  setTuning(values: TuningValues): void {
+    this._tuning.update(values);
   }
 
   /** Elapsed time: the clock while running, the longest wall time once everything ended. */

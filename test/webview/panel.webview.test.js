@@ -340,6 +340,11 @@ describe('reasoning panel (webview, Chromium)', function () {
       { type: 'settings/update', key: 'scoreMethod', value: 'average' },
       { type: 'settings/target', target: 'workspace' },
     ]);
+    // A render before the host echoes the new settings keeps what the user committed.
+    await send(page, { type: 'metrics/didUpdate', metrics: { prefixCacheHitRate: 0.5 } });
+    await page.waitForFunction(() => document.querySelector('[data-stat="prefixCache"]').textContent === '50.0%');
+    assert.equal(await page.inputValue('#tuning-threshold'), '7.5');
+    assert.equal(await page.inputValue('#tuning-score-method'), 'average');
 
     await commit('#tuning-threshold', '12');
     await commit('#tuning-token-budget', '0');
