@@ -4,6 +4,7 @@
 export type ScoreMethod = 'greedy' | 'average';
 export type PromptStyle = 'auto' | 'math' | 'multiple-choice';
 export type RunMode = 'specreason' | 'base' | 'small';
+export type ModelRole = 'base' | 'small';
 
 export interface ServerConfig {
   /** OpenAI-compatible base URL including `/v1`, e.g. http://localhost:30000/v1 */

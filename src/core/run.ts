@@ -1,8 +1,7 @@
 // What a run produces: per-step records (the reference's fields plus ours), live events, the summary.
 
-import type { RunMode, SpecReasonConfig } from './config';
+import type { ModelRole, RunMode, SpecReasonConfig } from './config';
 import type { ErrorInfo } from './errors';
-import type { ModelRole } from './llm/vllmClient';
 import type { Problem } from './prompts';
 import type { TokenLogprob } from './scoring';
 

@@ -35,8 +35,10 @@ const STAT_TITLES: Partial<Record<StatKey, string>> = {
 const sum = (steps: readonly StepRecord[], pick: (s: StepRecord) => number | null) =>
   steps.reduce((total, s) => total + (pick(s) ?? 0), 0);
 
+type RunStat = Exclude<StatKey, 'specDecode' | 'prefixCache'>;
+
 /** The numbers of a run: the summary's once it ended, live estimates from the steps before that. */
-function statValues(run: PanelRun, metrics: LiveMetrics | undefined): Record<StatKey, string> {
+function runStats(run: PanelRun): Record<RunStat, string> {
   const s = run.summary;
   const accepted = run.steps.filter((x) => x.origin === 'small').length;
   const rejected = run.steps.filter((x) => x.origin === 'base-fallback').length;
@@ -51,6 +53,12 @@ function statValues(run: PanelRun, metrics: LiveMetrics | undefined): Record<Sta
     wasted: s ? `${formatCount(s.small.wastedTokens)} / ${formatCount(s.base.wastedTokens)}` : DASH,
     overlap: s ? formatMs(s.overlapSavedMs) : DASH,
     stop: s ? STOP_REASON_LABEL[s.stopReason] : DASH,
+  };
+}
+
+/** Server counters, shown with or without a run. */
+function metricStats(metrics: LiveMetrics | undefined): Record<Exclude<StatKey, RunStat>, string> {
+  return {
     specDecode: metrics?.specDecodeEnabled === false ? 'off' : formatRate(metrics?.specDecodeAcceptance),
     prefixCache: formatRate(metrics?.prefixCacheHitRate),
   };
@@ -109,8 +117,7 @@ export class SolveView {
     this._timeline.sync(run);
     this._steps.sync(run);
     this._live.update(run);
-    if (!run) { return; }
-    const values = statValues(run, state.metrics);
-    for (const [key, node] of this._stats) { setText(node, values[key]); }
+    const values: Partial<Record<StatKey, string>> = { ...(run && runStats(run)), ...metricStats(state.metrics) };
+    for (const [key, node] of this._stats) { setText(node, values[key] ?? DASH); }
   }
 }

@@ -5,11 +5,12 @@
 
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import type { ServerConfig } from '../config';
+import type { ModelRole, ServerConfig } from '../config';
+
+export type { ModelRole };
 import { SpecReasonError } from '../errors';
 import type { TokenLogprob } from '../scoring';
 
-export type ModelRole = 'base' | 'small';
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
