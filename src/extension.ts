@@ -104,9 +104,11 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
       deserializeWebviewPanel: (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
         const state = restoredState(saved);
         if (!state) {
+          log.info(`dropped a restored panel: its saved state (${typeof saved}${saved && typeof saved === 'object' ? `: ${Object.keys(saved).slice(0, 8).join(', ')}` : ''}) is not of protocol version ${PROTOCOL_VERSION}`);
           panel.dispose(); // state from another protocol version: nothing safe to show
           return Promise.resolve();
         }
+        log.info(`restored a panel (${state.kind}, ${state.runs.length} run(s))`);
         sessions.restore(panel, { state });
         return Promise.resolve();
       },
@@ -171,6 +173,10 @@ async function pickKeyScope(): Promise<KeyScope[] | undefined> {
 
 /** The webview's saved state, if it is of this protocol version. */
 function restoredState(saved: unknown): PanelState | undefined {
+  if (typeof saved === 'string') {
+    // Some hosts hand the state back as its JSON text.
+    try { saved = JSON.parse(saved); } catch { return undefined; }
+  }
   const candidate = (saved as { state?: unknown } | undefined)?.state ?? saved;
   const s = candidate as Partial<PanelState> | undefined;
   return s && s.protocolVersion === PROTOCOL_VERSION && Array.isArray(s.runs) && s.problem ? (s as PanelState) : undefined;

@@ -50,7 +50,7 @@ async function overheadStudy(): Promise<void> {
       let last: RunRecord | undefined;
       let busy = 0;
       let wall = 0;
-      const runs = name === 'zero' ? 30 : 3;
+      const runs = name === "zero" ? 60 : 3;
       for (let i = 0; i < runs; i++) {
         pair.base.log.length = 0;
         pair.small.log.length = 0;
