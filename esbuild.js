@@ -11,13 +11,13 @@ const watch = process.argv.includes('--watch');
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => console.log('[watch] build started'));
+    build.onStart(() => { if (watch) { console.log('[watch] build started'); } });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
         if (location) { console.error(`    ${location.file}:${location.line}:${location.column}:`); }
       }
-      console.log('[watch] build finished');
+      if (watch) { console.log('[watch] build finished'); }
     });
   },
 };
@@ -39,7 +39,7 @@ async function main() {
     esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] }),
     esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } }),
     esbuild.context({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'media/gen/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }),
-  ].filter((p, i) => i !== 0 || fs.existsSync('src/extension.ts')).filter((p, i) => true));
+  ]);
   copyKatexAssets();
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));

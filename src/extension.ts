@@ -6,7 +6,7 @@ import { PROTOCOL_VERSION, type PanelState } from './shared/protocol';
 import { RunHistory } from './host/history';
 import { VIEW_TYPE } from './host/reasoningPanel';
 import { ApiKeys, type KeyScope } from './host/secrets';
-import { runCheckServers, StatusItem, tuneQuickPick, type ServerReport } from './host/servers';
+import { checkServers, runCheckServers, StatusItem, tuneQuickPick, type ServerReport } from './host/servers';
 import { Sessions, type Session } from './host/sessions';
 import { onSettingsChanged, readSettings, settingsProblems } from './host/settings';
 
@@ -28,6 +28,9 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   const status = new StatusItem();
   let lastReports: ServerReport[] | undefined;
   context.subscriptions.push(log, sessions, status);
+  // The status item shows the pair's health from the start, quietly (no notifications).
+  const refreshHealth = async () => { status.setHealth(await checkServers(await keys.apply(readSettings().config))); };
+  void refreshHealth();
 
   const command = (id: string, handler: (...args: never[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: never[]) => {
@@ -116,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     onSettingsChanged((settings) => {
       sessions.onSettingsChanged(settings);
       status.refresh();
+      void refreshHealth();
       const problems = settingsProblems(settings);
       if (problems[0]) { void vscode.window.showWarningMessage(`SpecReason: invalid setting ${problems[0].setting} — ${problems[0].message}`); }
     }),

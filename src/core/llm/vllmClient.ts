@@ -293,21 +293,14 @@ export class VllmClient {
         if (choice.finish_reason) { finishReason = choice.finish_reason; }
       }
     } catch (error) {
-      if (timedOut && !signal.aborted) {
-        throw new SpecReasonError('timeout', `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
-          'The server may be overloaded or hung; raise the request timeout or restart vLLM.', this._where());
-      }
+      if (timedOut && !signal.aborted) { throw this._silentStream(); }
       throw this.toError(error, signal);
     } finally {
       clearTimeout(idle);
       signal.removeEventListener('abort', forwardAbort);
     }
     if (signal.aborted) { throw new SpecReasonError('cancelled', 'Run cancelled'); }
-    if (timedOut) {
-      // The SDK ends a stream quietly when it is aborted; the idle timer did it.
-      throw new SpecReasonError('timeout', `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
-        'The server may be overloaded or hung; raise the request timeout or restart vLLM.', this._where());
-    }
+    if (timedOut) { throw this._silentStream(); } // the SDK ends an aborted stream quietly: the idle timer did it
     if (finishReason === null || !usage) {
       throw new SpecReasonError('stream_dropped',
         `${this.role} model's stream ended before it finished (${this.url}); got ${text.length} characters`,
@@ -389,6 +382,11 @@ export class VllmClient {
     } catch {
       return undefined;
     }
+  }
+
+  private _silentStream(): SpecReasonError {
+    return new SpecReasonError('timeout', `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
+      'The server may be overloaded or hung; raise the request timeout or restart vLLM.', this._where());
   }
 
   private _where() {
