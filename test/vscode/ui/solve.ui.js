@@ -203,7 +203,10 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     const panel = await runOnProblem('SpecReason: Solve Selection');
     await statusIs(panel, /finished/i);
     await page.waitForTimeout(2500); // the panel saves its state at most once a second
-    await page.reload();
+    // As a user does: the command shuts the workbench down properly (state saved), then reloads.
+    const reloaded = page.waitForEvent('load', { timeout: 60000 });
+    await d.runCommand(page, 'Developer: Reload Window');
+    await reloaded;
     await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
     const restored = await d.waitForWebview(page, 0, { selector: '.step', timeout: 60000 });
