@@ -12,8 +12,8 @@ const { startSimPair, DEMO_SCENARIO, baseScript, smallScript } = require('../../
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 const FAST = { prefillMsPerToken: 0, decodeMsPerToken: 0, overlapSlowdown: 0, overheadMs: 0 };
 // Base decode 5× slower per token than small (the paper's 32B vs 1.5B), scaled down.
-const BASE_LATENCY = { prefillMsPerToken: 0.05, decodeMsPerToken: 25, overlapSlowdown: 0, overheadMs: 2 };
-const SMALL_LATENCY = { prefillMsPerToken: 0.01, decodeMsPerToken: 5, overlapSlowdown: 0, overheadMs: 2 };
+const BASE_LATENCY = { prefillMsPerToken: 0.05, decodeMsPerToken: 50, overlapSlowdown: 0, overheadMs: 2 };
+const SMALL_LATENCY = { prefillMsPerToken: 0.01, decodeMsPerToken: 10, overlapSlowdown: 0, overheadMs: 2 };
 
 function readSettings() {
   const text = fs.readFileSync(d.env.settingsFile, 'utf8');
