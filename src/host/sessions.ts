@@ -220,16 +220,16 @@ export class Sessions implements vscode.Disposable {
     const client = createClients({ ...config, maxRetries: 0, requestTimeoutSec: Math.min(config.requestTimeoutSec, 5) }).base;
     let baseline: string | undefined;
     let stopped = false;
-    const tick = async () => {
+    const tick = async (final = false) => {
       const text = await client.metrics();
-      if (stopped || text === undefined) { return; }
+      if ((stopped && !final) || text === undefined) { return; }
       baseline ??= text;
       const f = serverFeatures(text, baseline);
       session.panel.setMetrics({ specDecodeEnabled: f.specDecode, specDecodeAcceptance: f.specDecodeAcceptance, prefixCacheHitRate: f.prefixCacheHitRate });
     };
     void tick();
     const timer = setInterval(() => { void tick(); }, METRICS_INTERVAL_MS);
-    return () => { stopped = true; clearInterval(timer); void tick(); };
+    return () => { stopped = true; clearInterval(timer); void tick(true); }; // the last reading covers the whole run
   }
 
   private _onMessage(session: Session, message: FromWebview): void {
