@@ -70,6 +70,10 @@ describe('SpecReason in a real VS Code extension host', function () {
     assert.equal(run.steps.length, 8);
     assert.equal(session.panel.state.simulated, true, 'the simulated pair is labelled as such');
     assert.deepEqual(session.panel.cspViolations, []);
+    // The base server's /metrics, read before and after the run: the prefix cache served part of the prompts.
+    await waitFor(() => session.panel.state.metrics?.prefixCacheHitRate !== undefined);
+    assert.ok(session.panel.state.metrics!.prefixCacheHitRate! > 0);
+    assert.equal(session.panel.state.metrics!.specDecodeEnabled, false);
     // Saved to history.
     const saved = await (await api()).history.load((await api()).history.list()[0]!.id);
     assert.equal(saved?.records[0]?.summary.answer, '50');
