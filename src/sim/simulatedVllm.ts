@@ -150,7 +150,7 @@ export class SimulatedVllm {
 
   /** Listen on 127.0.0.1 (port 0 = ephemeral); also restarts a stopped server on its old port. */
   async start(port = this._port): Promise<this> {
-    const server = http.createServer((req, res) => { void this._handle(req, res); });
+    const server = http.createServer({ noDelay: true }, (req, res) => { void this._handle(req, res); });
     server.keepAliveTimeout = 5000; // uvicorn's
     server.on('connection', (socket) => { this._sockets.add(socket); socket.on('close', () => this._sockets.delete(socket)); });
     await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
