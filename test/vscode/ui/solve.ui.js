@@ -199,6 +199,44 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     }
   });
 
+  it('a server that wants an API key: 401 shown inline; Set API Key (secret storage) fixes it', async () => {
+    pair.base.options.apiKey = 'sekrit-key';
+    pair.small.options.apiKey = 'sekrit-key';
+    try {
+      const panel = await runOnProblem('SpecReason: Solve Selection');
+      await panel.locator('#error', { hasText: /refused the API key \(HTTP 401\)/ }).waitFor({ timeout: 30000 });
+      await d.runCommand(page, 'SpecReason: Set API Key');
+      const box = page.locator('.quick-input-widget input.input');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Both servers' }).first().click();
+      await box.waitFor({ state: 'visible' });
+      assert.equal(await box.getAttribute('type'), 'password', 'the key is typed into a password box');
+      await box.fill('sekrit-key');
+      await box.press('Enter');
+      await page.locator('.notification-toast', { hasText: 'API key saved' }).first().waitFor({ timeout: 15000 });
+      await panel.locator('#btn-rerun').click();
+      await statusIs(panel, /finished/i);
+      assert.equal(await panel.locator('.step').count(), 8);
+      assert.ok(!fs.readFileSync(d.env.settingsFile, 'utf8').includes('sekrit-key'), 'the key is not in settings.json');
+      await d.runCommand(page, 'SpecReason: Clear API Key');
+    } finally {
+      pair.base.options.apiKey = undefined;
+      pair.small.options.apiKey = undefined;
+    }
+  });
+
+  it('Show Run History reopens a saved run', async () => {
+    await d.runCommand(page, 'View: Close All Editors');
+    const before = await d.countWebviews(page);
+    await d.runCommand(page, 'SpecReason: Show Run History');
+    const newest = page.locator('.quick-input-list .monaco-list-row').first();
+    await newest.waitFor({ timeout: 15000 });
+    assert.match(await newest.textContent(), /A rectangle has a perimeter/);
+    await page.keyboard.press('Enter');
+    const panel = await d.waitForWebview(page, before, { selector: '.step' });
+    assert.equal(await panel.locator('.step').count(), 8);
+    assert.match(await panel.locator('#answer').textContent(), /50/);
+  });
+
   it('panels come back after a window reload (WebviewPanelSerializer)', async () => {
     const panel = await runOnProblem('SpecReason: Solve Selection');
     await statusIs(panel, /finished/i);
