@@ -53,8 +53,9 @@ export class Sessions implements vscode.Disposable {
     const settings = this._checkedSettings();
     if (!settings) { return undefined; }
     const state = emptyState(kind, problem, tuningValues(settings), false);
-    const session: Session = { id: newRunId(), problem, kind, records: [], panel: undefined as unknown as ReasoningPanel };
-    session.panel = ReasoningPanel.create(this._extensionUri, state, (panel, message) => this._onMessage(session, message));
+    // Messages arrive only after the webview loads, by which time `session` is set.
+    const panel = ReasoningPanel.create(this._extensionUri, state, (_panel, message) => this._onMessage(session, message));
+    const session: Session = { id: newRunId(), problem, kind, records: [], panel };
     this._track(session);
     session.done = this._run(session, settings);
     return session;
@@ -62,14 +63,14 @@ export class Sessions implements vscode.Disposable {
 
   /** Re-attach a panel restored after a window reload (WebviewPanelSerializer) or opened from history. */
   restore(panel: vscode.WebviewPanel | undefined, saved: { state: PanelState; records?: RunRecord[] }): Session {
-    const session: Session = { id: newRunId(), problem: saved.state.problem, kind: saved.state.kind, records: saved.records ?? [], panel: undefined as unknown as ReasoningPanel };
     // A run that was still going when the window closed cannot be resumed: show it as cancelled.
     for (const r of saved.state.runs) { if (r.status === 'running') { r.status = 'cancelled'; } }
     saved.state.tuning = tuningValues(readSettings());
     const onMessage = (_p: ReasoningPanel, m: FromWebview) => this._onMessage(session, m);
-    session.panel = panel
+    const reasoningPanel = panel
       ? new ReasoningPanel(panel, this._extensionUri, saved.state, onMessage)
       : ReasoningPanel.create(this._extensionUri, saved.state, onMessage);
+    const session: Session = { id: newRunId(), problem: saved.state.problem, kind: saved.state.kind, records: saved.records ?? [], panel: reasoningPanel };
     this._track(session);
     return session;
   }
