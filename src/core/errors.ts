@@ -10,8 +10,7 @@ export type ErrorCode =
   | 'server_error'     // 5xx, or an error event inside a stream
   | 'stream_dropped'   // the connection closed before the stream finished
   | 'malformed'        // a reply that is not what vLLM sends
-  | 'cancelled'
-  | 'invalid_config';
+  | 'cancelled';
 
 export class SpecReasonError extends Error {
   constructor(

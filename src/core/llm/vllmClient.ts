@@ -175,14 +175,6 @@ async function withLinkedSignal<T>(signal: AbortSignal | undefined, request: (si
   }
 }
 
-function causeMessages(error: unknown): string {
-  const messages: string[] = [];
-  for (let e: unknown = error, depth = 0; e && depth < 5; depth++, e = (e as { cause?: unknown }).cause) {
-    if (e instanceof Error) { messages.push(e.message); }
-  }
-  return messages.join(' / ');
-}
-
 export class VllmClient {
   readonly url: string;
   private readonly _sdk: OpenAI;
@@ -387,12 +379,12 @@ export class VllmClient {
     try {
       // A keep-alive socket of a server that just died fails once with "other side closed"; a
       // second attempt opens a new connection and reports what is really there.
-      const health = await fetch(`${root}/health`, { signal: combined })
-        .catch((error: unknown) => { if (combined.aborted) { throw error; } return fetch(`${root}/health`, { signal: combined }); });
+      const health = await undiciFetch(`${root}/health`, { signal: combined })
+        .catch((error: unknown) => { if (combined.aborted) { throw error; } return undiciFetch(`${root}/health`, { signal: combined }); });
       result.healthStatus = health.status;
       await health.arrayBuffer();
       result.roundTripMs = now() - startedAt;
-      const version = await fetch(`${root}/version`, { signal: combined }).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined) as { version?: string } | undefined;
+      const version = await undiciFetch(`${root}/version`, { signal: combined }).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined) as { version?: string } | undefined;
       result.version = version?.version;
       result.models = await this._listModels(combined);
       result.ok = health.ok;
@@ -405,7 +397,7 @@ export class VllmClient {
   /** Prometheus text of GET /metrics, or undefined when the server has none. */
   async metrics(signal?: AbortSignal): Promise<string | undefined> {
     try {
-      const response = await fetch(`${this.url.replace(/\/v1$/, '')}/metrics`, { signal: signal ?? AbortSignal.timeout(this._options.timeoutMs) });
+      const response = await undiciFetch(`${this.url.replace(/\/v1$/, '')}/metrics`, { signal: signal ?? AbortSignal.timeout(this._options.timeoutMs) });
       return response.ok ? await response.text() : undefined;
     } catch {
       return undefined;
@@ -432,10 +424,6 @@ export class VllmClient {
     if (error instanceof APIConnectionTimeoutError || (error as { name?: string })?.name === 'TimeoutError') {
       return new SpecReasonError('timeout', `${who} did not answer within ${this._options.timeoutMs / 1000} s (${this.url})`,
         'The server may be overloaded or hung; raise the request timeout or restart vLLM.', where);
-    }
-    if (/bad port/.test(causeMessages(error))) {
-      return new SpecReasonError('invalid_config', `${this.url} uses a port that HTTP clients refuse to call (a "bad port" of the fetch standard)`,
-        'Serve vLLM on another port, e.g. 30000 or 30001.', where);
     }
     const code = causeCode(error);
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') {
