@@ -50,21 +50,24 @@ async function overheadStudy(): Promise<void> {
       let last: RunRecord | undefined;
       let busy = 0;
       let wall = 0;
-      const runs = name === "zero" ? 60 : 3;
+      const runs = name === 'zero' ? 80 : 4;
+      const warmUp = name === 'zero' ? 20 : 1; // runs left out of the numbers while the JIT settles
       for (let i = 0; i < runs; i++) {
         pair.base.log.length = 0;
         pair.small.log.length = 0;
         const clients = createClients(config);
         last = await runSpecReason(PROBLEM, config, { clients });
         const perStep = overheadPerStep(last, [...pair.base.log, ...pair.small.log]);
-        if (i > 0) { overheads.push(...perStep); } // the first run warms up the JIT
+        if (i < warmUp) { continue; }
+        overheads.push(...perStep);
         wall += last.summary.wallMs;
         busy += last.steps.reduce((sum, s) => sum + s.timings.stepMs, 0) - perStep.reduce((a, b) => a + b, 0);
       }
+      const measured = runs - warmUp;
       const base = await runBaseline('base', PROBLEM, config);
       const s = last!.summary;
       const requests = (s.base.requests + s.small.requests) / s.steps;
-      console.log(`| ${name} | ${s.steps} | ${ms(wall / runs)} | ${ms(busy / runs)} | ${(wall / Math.max(busy, 1e-9)).toFixed(2)} | ${median(overheads).toFixed(3)} | ${requests.toFixed(2)} | ${s.base.modelListRequests + s.small.modelListRequests} | ${(base.summary.wallMs / s.wallMs).toFixed(2)}× |`);
+      console.log(`| ${name} | ${s.steps} | ${ms(wall / measured)} | ${ms(busy / measured)} | ${(wall / Math.max(busy, 1e-9)).toFixed(2)} | ${median(overheads).toFixed(3)} | ${requests.toFixed(2)} | ${s.base.modelListRequests + s.small.modelListRequests} | ${(base.summary.wallMs / s.wallMs).toFixed(2)}× |`);
     } finally {
       await pair.stop();
     }
