@@ -126,7 +126,8 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     keys.onDidChange(() => log.info('API keys changed')),
   );
 
-  log.info(`SpecReason activated (base ${readSettings().config.base.baseUrl}, small ${readSettings().config.small.baseUrl})`);
+  const { base, small } = readSettings().config;
+  log.info(`SpecReason activated (base ${base.baseUrl}, small ${small.baseUrl})`);
   return { sessions: () => sessions.all, lastServerReports: () => lastReports, history };
 
   async function problemFromEditor(given?: string): Promise<Problem | undefined> {

@@ -89,8 +89,16 @@ export type RunEvent =
 
 export type RunEventListener = (event: RunEvent) => void;
 
-export function emptyTotals(): ModelTotals {
+function emptyTotals(): ModelTotals {
   return { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 };
+}
+
+/** The summary of a run that has done nothing yet. */
+export function emptySummary(mode: RunMode, stopReason: StopReason = 'finished'): RunSummary {
+  return {
+    mode, stopReason, wallMs: 0, steps: 0, accepted: 0, rejected: 0, forced: 0,
+    keptTokens: 0, small: emptyTotals(), base: emptyTotals(), overlapSavedMs: 0,
+  };
 }
 
 /** Full reasoning text of a run: kept steps joined as the models saw them. */

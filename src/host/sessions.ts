@@ -9,7 +9,7 @@ import { SIMULATOR_OWNER } from '../core/llm/vllmClient';
 import { runToMarkdown } from '../core/markdown';
 import { serverFeatures } from '../core/metrics';
 import type { Problem } from '../core/prompts';
-import { newRunId, type RunRecord } from '../core/run';
+import { emptySummary, newRunId, type RunRecord } from '../core/run';
 import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
@@ -308,10 +308,9 @@ export class Sessions implements vscode.Disposable {
 }
 
 function cancelledRecord(runId: string, mode: RunMode, problem: Problem, config: SpecReasonConfig): RunRecord {
-  const totals = { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 };
   return {
     formatVersion: 1, runId, mode, startedAt: new Date().toISOString(), config: redactConfig(config),
     problem, prompt: '', models: {}, steps: [],
-    summary: { mode, stopReason: 'cancelled', wallMs: 0, steps: 0, accepted: 0, rejected: 0, forced: 0, keptTokens: 0, small: { ...totals }, base: { ...totals }, overlapSavedMs: 0 },
+    summary: emptySummary(mode, 'cancelled'),
   };
 }

@@ -1,26 +1,26 @@
 // A generation request that may be speculative: its text is held back until the engine adopts it
 // (then flushed and passed through live), or it is discarded (aborted, its tokens counted as waste).
 
+import { linkedAbort, type LinkedAbort } from '../abort';
 import type { GenerateRequest, GenerateResult, VllmClient } from '../llm/vllmClient';
 
 export class Lane {
   readonly result: Promise<GenerateResult>;
-  private readonly _controller = new AbortController();
+  private readonly _link: LinkedAbort;
   private _held = '';
   private _chunks = 0;
   private _listener?: (text: string) => void;
   private _settled = false;
-  private readonly _onParentAbort = () => this._controller.abort();
 
   constructor(
     readonly client: VllmClient,
     /** The steps this generation continues; a lane is only usable for exactly this context. */
     readonly context: readonly string[],
     request: GenerateRequest,
-    private readonly _parent: AbortSignal,
+    parent: AbortSignal,
   ) {
-    if (_parent.aborted) { this._controller.abort(); } else { _parent.addEventListener('abort', this._onParentAbort, { once: true }); }
-    this.result = client.generate(request, this._controller.signal, (text) => {
+    this._link = linkedAbort(parent);
+    this.result = client.generate(request, this._link.signal, (text) => {
       this._chunks++;
       if (this._listener) { this._listener(text); } else { this._held += text; }
     });
@@ -30,7 +30,7 @@ export class Lane {
 
   private _settle(): void {
     this._settled = true;
-    this._parent.removeEventListener('abort', this._onParentAbort);
+    this._link.unlink();
   }
 
   get settled(): boolean { return this._settled; }
@@ -45,7 +45,7 @@ export class Lane {
   /** Abort if still running; resolves to the tokens this lane generated for nothing. */
   discard(): Promise<number> {
     this._listener = undefined;
-    this._controller.abort();
+    this._link.controller.abort();
     // A finished reply reports its tokens; an aborted stream is estimated from its chunks (vLLM sends ~1 token each).
     return this.result.then((r) => r.completionTokens, () => this._chunks);
   }

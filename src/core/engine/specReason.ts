@@ -3,12 +3,13 @@
 // step k while the small model drafts it).
 
 import { setMaxListeners } from 'node:events';
+import { linkedAbort } from '../abort';
 import { extractBoxed, hasFinishMarker } from '../answer';
 import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
 import { SpecReasonError, isAbortError, toErrorInfo, type ErrorInfo } from '../errors';
 import { VllmClient, now, type GenerateRequest, type GenerateResult } from '../llm/vllmClient';
 import { DEFAULT_TEMPLATES, userMessage, type Problem, type PromptTemplates } from '../prompts';
-import { emptyTotals, newRunId, reasoningText, type RunEvent, type RunEventListener, type RunRecord, type RunSummary, type StepRecord, type StopReason } from '../run';
+import { emptySummary, newRunId, reasoningText, type RunEvent, type RunEventListener, type RunRecord, type RunSummary, type StepRecord, type StopReason } from '../run';
 import { scoreFromLogprobs } from '../scoring';
 import { Lane } from './lane';
 import { scoreMessages, stepMessages } from './messages';
@@ -47,7 +48,6 @@ class RunContext {
   private readonly _lanes = new Set<Lane>();
   private readonly _waste: Promise<void>[] = [];
   private _firstTextAt?: number;
-  private readonly _abort: () => void;
   private readonly _unlink: () => void;
 
   constructor(
@@ -59,18 +59,13 @@ class RunContext {
   ) {
     this.runId = options.runId ?? newRunId();
     // Our own signal, linked to the caller's: speculative lanes and SDK requests each listen to it.
-    const controller = new AbortController();
-    setMaxListeners(64, controller.signal);
-    this._unlink = () => options.signal?.removeEventListener('abort', this._abort);
-    this._abort = () => controller.abort();
-    if (options.signal?.aborted) { controller.abort(); } else { options.signal?.addEventListener('abort', this._abort, { once: true }); }
-    this.signal = controller.signal;
+    const link = linkedAbort(options.signal);
+    setMaxListeners(64, link.signal);
+    this._unlink = link.unlink;
+    this.signal = link.signal;
     this.user = userMessage(problem, options.templates ?? DEFAULT_TEMPLATES);
     this._emit = options.onEvent ?? (() => undefined);
-    this.summary = {
-      mode, stopReason: 'finished', wallMs: 0, steps: 0, accepted: 0, rejected: 0, forced: 0,
-      keptTokens: 0, small: emptyTotals(), base: emptyTotals(), overlapSavedMs: 0,
-    };
+    this.summary = emptySummary(mode);
   }
 
   emit(event: RunEvent): void {

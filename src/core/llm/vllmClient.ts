@@ -7,12 +7,12 @@ import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { linkedAbort } from '../abort';
 import type { ModelRole, ServerConfig } from '../config';
-
-export type { ModelRole };
 import { SpecReasonError } from '../errors';
 import type { TokenLogprob } from '../scoring';
 
+export type { ModelRole };
 
 export interface ChatMessage {
   role: 'user' | 'assistant';
@@ -165,13 +165,11 @@ function causeCode(error: unknown): string | undefined {
  * per request (hundreds in a long run).
  */
 async function withLinkedSignal<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  if (signal?.aborted) { controller.abort(); } else { signal?.addEventListener('abort', abort, { once: true }); }
+  const link = linkedAbort(signal);
   try {
-    return await request(controller.signal);
+    return await request(link.signal);
   } finally {
-    signal?.removeEventListener('abort', abort);
+    link.unlink();
   }
 }
 
@@ -281,9 +279,7 @@ export class VllmClient {
     this.requests++;
     // The SDK's timeout stops at the response headers; a server that goes silent mid-stream is caught
     // by an idle timer that aborts our own controller.
-    const controller = new AbortController();
-    const forwardAbort = () => controller.abort();
-    if (signal.aborted) { controller.abort(); } else { signal.addEventListener('abort', forwardAbort, { once: true }); }
+    const { controller, unlink } = linkedAbort(signal);
     let idle: NodeJS.Timeout | undefined;
     let timedOut = false;
     const armIdleTimer = () => {
@@ -317,7 +313,7 @@ export class VllmClient {
       throw this.toError(error, signal);
     } finally {
       clearTimeout(idle);
-      signal.removeEventListener('abort', forwardAbort);
+      unlink();
     }
     if (signal.aborted) { throw new SpecReasonError('cancelled', 'Run cancelled'); }
     if (timedOut) { throw this._silentStream(); } // the SDK ends an aborted stream quietly: the idle timer did it
