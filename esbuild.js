@@ -11,13 +11,21 @@ const watch = process.argv.includes('--watch');
 const problemMatcher = {
   name: 'problem-matcher',
   setup(build) {
-    build.onStart(() => { if (watch) { console.log('[watch] build started'); } });
+    build.onStart(() => {
+      if (watch) {
+        console.log('[watch] build started');
+      }
+    });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
-        if (location) { console.error(`    ${location.file}:${location.line}:${location.column}:`); }
+        if (location) {
+          console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        }
       }
-      if (watch) { console.log('[watch] build finished'); }
+      if (watch) {
+        console.log('[watch] build finished');
+      }
     });
   },
 };
@@ -28,17 +36,48 @@ function copyKatexAssets() {
   fs.mkdirSync(path.join(out, 'fonts'), { recursive: true });
   fs.copyFileSync(path.join(katexDir, 'dist', 'katex.min.css'), path.join(out, 'katex.min.css'));
   for (const font of fs.readdirSync(path.join(katexDir, 'dist', 'fonts'))) {
-    if (font.endsWith('.woff2')) { fs.copyFileSync(path.join(katexDir, 'dist', 'fonts', font), path.join(out, 'fonts', font)); }
+    if (font.endsWith('.woff2')) {
+      fs.copyFileSync(path.join(katexDir, 'dist', 'fonts', font), path.join(out, 'fonts', font));
+    }
   }
 }
 
-const common = { bundle: true, minify: production, sourcemap: !production, logLevel: 'silent', plugins: [problemMatcher] };
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'silent',
+  plugins: [problemMatcher],
+};
 
 async function main() {
   const contexts = await Promise.all([
-    esbuild.context({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] }),
-    esbuild.context({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } }),
-    esbuild.context({ ...common, entryPoints: ['src/webview/main.ts'], outfile: 'media/gen/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/extension.ts'],
+      outfile: 'dist/extension.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+    }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/cli.ts'],
+      outfile: 'dist/cli.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      banner: { js: '#!/usr/bin/env node' },
+    }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/webview/main.ts'],
+      outfile: 'media/gen/webview.js',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    }),
   ]);
   copyKatexAssets();
   if (watch) {
@@ -49,4 +88,7 @@ async function main() {
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -3,11 +3,25 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'media/gen/**', 'node_modules/**', '.vscode-test/**', 'test/vscode/**', 'test/webview/**', 'esbuild.js'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'media/gen/**',
+      'node_modules/**',
+      '.vscode-test/**',
+      'test/vscode/**',
+      'test/webview/**',
+      'esbuild.js',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       curly: 'error',
@@ -15,14 +29,27 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
     },
   },
   {
     files: ['src/core/**/*.ts', 'src/sim/**/*.ts', 'src/shared/**/*.ts', 'src/webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The engine, the simulator and the webview must not depend on VS Code (see src/host).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'vscode',
+              message: 'The engine, the simulator and the webview must not depend on VS Code (see src/host).',
+            },
+          ],
+        },
+      ],
     },
   },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },

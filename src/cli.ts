@@ -3,7 +3,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeConfig, validateConfig, DEFAULT_BASE_URL, DEFAULT_SMALL_URL, type RunMode, type SpecReasonConfig } from './core/config';
+import {
+  makeConfig,
+  validateConfig,
+  DEFAULT_BASE_URL,
+  DEFAULT_SMALL_URL,
+  type RunMode,
+  type SpecReasonConfig,
+} from './core/config';
 import { run, createClients } from './core/engine/specReason';
 import { parseProblem, type Problem } from './core/prompts';
 import type { RunEvent, RunRecord } from './core/run';
@@ -14,31 +21,64 @@ const EXIT = { ok: 0, runFailed: 1, usage: 2, cancelled: 130 } as const;
 
 class UsageError extends Error {}
 
-const number = (name: string, integer = false) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new InvalidArgumentError(`${name} must be ${integer ? 'a whole number' : 'a number'}`);
-  }
-  return n;
-};
+const number =
+  (name: string, integer = false) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${name} must be ${integer ? 'a whole number' : 'a number'}`);
+    }
+    return n;
+  };
 
 interface SolveFlags {
-  problem?: string; problemFile?: string;
-  baseUrl: string; smallUrl: string; baseModel?: string; smallModel?: string;
-  threshold?: number; scoreMethod?: string; tokenBudget?: number; firstNBase?: number;
-  stepMaxTokens?: number; temperature?: number; topP?: number; promptStyle?: string;
-  mode: string; out?: string; json?: boolean; quiet?: boolean; stream: boolean; timeout?: number; retries?: number;
-  draftAhead?: boolean; eagerFallback?: boolean;
+  problem?: string;
+  problemFile?: string;
+  baseUrl: string;
+  smallUrl: string;
+  baseModel?: string;
+  smallModel?: string;
+  threshold?: number;
+  scoreMethod?: string;
+  tokenBudget?: number;
+  firstNBase?: number;
+  stepMaxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  promptStyle?: string;
+  mode: string;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+  stream: boolean;
+  timeout?: number;
+  retries?: number;
+  draftAhead?: boolean;
+  eagerFallback?: boolean;
   // The reference spec_reason.py's own flags.
-  score_threshold?: number; score_method?: string; token_budget?: number; first_n_steps_base_model?: number;
-  dataset?: string; problem_id?: number; repeat_id?: number; output_dir?: string;
+  score_threshold?: number;
+  score_method?: string;
+  token_budget?: number;
+  first_n_steps_base_model?: number;
+  dataset?: string;
+  problem_id?: number;
+  repeat_id?: number;
+  output_dir?: string;
 }
 
 function configFrom(flags: SolveFlags): SpecReasonConfig {
   const env = process.env;
   const config = makeConfig({
-    base: { baseUrl: flags.baseUrl, model: flags.baseModel ?? '', apiKey: env.SPECREASON_BASE_API_KEY ?? env.SPECREASON_API_KEY ?? '' },
-    small: { baseUrl: flags.smallUrl, model: flags.smallModel ?? '', apiKey: env.SPECREASON_SMALL_API_KEY ?? env.SPECREASON_API_KEY ?? '' },
+    base: {
+      baseUrl: flags.baseUrl,
+      model: flags.baseModel ?? '',
+      apiKey: env.SPECREASON_BASE_API_KEY ?? env.SPECREASON_API_KEY ?? '',
+    },
+    small: {
+      baseUrl: flags.smallUrl,
+      model: flags.smallModel ?? '',
+      apiKey: env.SPECREASON_SMALL_API_KEY ?? env.SPECREASON_API_KEY ?? '',
+    },
     ...defined({
       threshold: flags.threshold ?? flags.score_threshold,
       scoreMethod: (flags.scoreMethod ?? flags.score_method) as SpecReasonConfig['scoreMethod'] | undefined,
@@ -56,7 +96,9 @@ function configFrom(flags: SolveFlags): SpecReasonConfig {
     stream: flags.stream,
   });
   const problems = validateConfig(config);
-  if (problems.length > 0) { throw new UsageError(problems.map((p) => p.message).join('\n')); }
+  if (problems.length > 0) {
+    throw new UsageError(problems.map((p) => p.message).join('\n'));
+  }
   return config;
 }
 
@@ -68,40 +110,64 @@ function defined<T extends object>(o: T): Partial<T> {
 function problemFromDataset(file: string, id: number): Problem {
   let lines: string[];
   try {
-    lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+    lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
   } catch (error) {
     throw new UsageError(`cannot read --dataset ${file}: ${(error as Error).message}`);
   }
   const rows = lines.map((line, i) => {
-    try { return JSON.parse(line) as Record<string, unknown>; } catch { throw new UsageError(`${file}:${i + 1} is not JSON`); }
+    try {
+      return JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      throw new UsageError(`${file}:${i + 1} is not JSON`);
+    }
   });
   const row = rows.find((r) => r.id === id || r.problem_id === id) ?? rows[id];
-  if (!row) { throw new UsageError(`--problem_id ${id} is not in ${file} (${rows.length} problems)`); }
+  if (!row) {
+    throw new UsageError(`--problem_id ${id} is not in ${file} (${rows.length} problems)`);
+  }
   const text = row.problem ?? row.question ?? row.Question;
-  if (typeof text !== 'string') { throw new UsageError(`${file}: problem ${id} has no "problem" or "question" field`); }
+  if (typeof text !== 'string') {
+    throw new UsageError(`${file}: problem ${id} has no "problem" or "question" field`);
+  }
   const choices = (row.choices ?? row.options ?? row) as Record<string, unknown>;
   if (['A', 'B', 'C', 'D'].every((k) => typeof choices[k] === 'string')) {
-    return { text, choices: { A: String(choices.A), B: String(choices.B), C: String(choices.C), D: String(choices.D) } };
+    return {
+      text,
+      choices: { A: String(choices.A), B: String(choices.B), C: String(choices.C), D: String(choices.D) },
+    };
   }
   return { text };
 }
 
 function progressPrinter(quiet: boolean): (event: RunEvent) => void {
-  if (quiet) { return () => undefined; }
+  if (quiet) {
+    return () => undefined;
+  }
   const out = (line: string) => process.stderr.write(line + '\n');
   const secs = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
   return (event) => {
     switch (event.type) {
       case 'run-start':
-        out(`specreason: ${event.mode} run ${event.runId} — base ${event.config.base.baseUrl}, small ${event.config.small.baseUrl}`);
+        out(
+          `specreason: ${event.mode} run ${event.runId} — base ${event.config.base.baseUrl}, small ${event.config.small.baseUrl}`,
+        );
         break;
       case 'step-done': {
         const r = event.record;
-        const origin = r.origin === 'small' ? `small ✓ score ${r.score?.toFixed(2)}`
-          : r.origin === 'base-fallback' ? `base  ✗ score ${r.score?.toFixed(2)}, rewritten`
-          : r.origin === 'base-forced' ? 'base  (first-N)' : 'baseline';
+        const origin =
+          r.origin === 'small'
+            ? `small ✓ score ${r.score?.toFixed(2)}`
+            : r.origin === 'base-fallback'
+              ? `base  ✗ score ${r.score?.toFixed(2)}, rewritten`
+              : r.origin === 'base-forced'
+                ? 'base  (first-N)'
+                : 'baseline';
         const text = r.step_str.replace(/\s+/g, ' ');
-        out(`step ${String(r.step_id).padStart(3)}  ${origin.padEnd(28)} ${String(r.final_num_output_tokens).padStart(5)} tok  ${secs(r.timings.stepMs).padStart(8)}  ${text.length > 70 ? text.slice(0, 69) + '…' : text}`);
+        out(
+          `step ${String(r.step_id).padStart(3)}  ${origin.padEnd(28)} ${String(r.final_num_output_tokens).padStart(5)} tok  ${secs(r.timings.stepMs).padStart(8)}  ${text.length > 70 ? text.slice(0, 69) + '…' : text}`,
+        );
         break;
       }
       case 'error':
@@ -109,9 +175,11 @@ function progressPrinter(quiet: boolean): (event: RunEvent) => void {
         break;
       case 'run-done': {
         const s = event.record.summary;
-        out(`done: ${s.stopReason} after ${s.steps} steps in ${secs(s.wallMs)}; answer ${s.answer ?? '(none)'}; ` +
-          `accepted ${s.accepted}/${s.accepted + s.rejected}${s.forced ? `, forced ${s.forced}` : ''}; ` +
-          `tokens small ${s.small.tokens}, base ${s.base.tokens}; kept ${s.keptTokens}`);
+        out(
+          `done: ${s.stopReason} after ${s.steps} steps in ${secs(s.wallMs)}; answer ${s.answer ?? '(none)'}; ` +
+            `accepted ${s.accepted}/${s.accepted + s.rejected}${s.forced ? `, forced ${s.forced}` : ''}; ` +
+            `tokens small ${s.small.tokens}, base ${s.base.tokens}; kept ${s.keptTokens}`,
+        );
         break;
       }
       default:
@@ -123,27 +191,44 @@ function progressPrinter(quiet: boolean): (event: RunEvent) => void {
 async function solve(flags: SolveFlags, extraHeader?: string): Promise<number> {
   const config = configFrom(flags);
   const mode = flags.mode as RunMode;
-  if (!['specreason', 'base', 'small'].includes(mode)) { throw new UsageError(`--mode must be specreason, base or small (got ${flags.mode})`); }
+  if (!['specreason', 'base', 'small'].includes(mode)) {
+    throw new UsageError(`--mode must be specreason, base or small (got ${flags.mode})`);
+  }
   let problem: Problem;
   let outFile = flags.out;
   if (flags.dataset !== undefined) {
-    if (flags.problem_id === undefined) { throw new UsageError('--dataset needs --problem_id'); }
+    if (flags.problem_id === undefined) {
+      throw new UsageError('--dataset needs --problem_id');
+    }
     problem = problemFromDataset(flags.dataset, flags.problem_id);
     if (flags.output_dir !== undefined) {
       outFile = path.join(flags.output_dir, String(flags.problem_id), `${flags.repeat_id ?? 0}.json`);
       if (existsSync(outFile)) {
-        process.stderr.write(`Problem ${flags.problem_id} repeat ${flags.repeat_id ?? 0} resolved (${outFile} exists), exiting\n`);
+        process.stderr.write(
+          `Problem ${flags.problem_id} repeat ${flags.repeat_id ?? 0} resolved (${outFile} exists), exiting\n`,
+        );
         return EXIT.ok;
       }
     }
   } else {
     const text = flags.problemFile !== undefined ? readProblemFile(flags.problemFile) : flags.problem;
-    if (text === undefined || !text.trim()) { throw new UsageError('give a problem: --problem TEXT, --problem-file PATH, or --dataset FILE --problem_id N'); }
-    try { problem = parseProblem(text, config.promptStyle); } catch (error) { throw new UsageError((error as Error).message); }
+    if (text === undefined || !text.trim()) {
+      throw new UsageError('give a problem: --problem TEXT, --problem-file PATH, or --dataset FILE --problem_id N');
+    }
+    try {
+      problem = parseProblem(text, config.promptStyle);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
   }
-  if (extraHeader) { process.stderr.write(extraHeader + '\n'); }
+  if (extraHeader) {
+    process.stderr.write(extraHeader + '\n');
+  }
   const controller = new AbortController();
-  const onSigint = () => { process.stderr.write('\ncancelling… (the partial run is kept)\n'); controller.abort(); };
+  const onSigint = () => {
+    process.stderr.write('\ncancelling… (the partial run is kept)\n');
+    controller.abort();
+  };
   process.once('SIGINT', onSigint);
   let record: RunRecord;
   try {
@@ -155,16 +240,26 @@ async function solve(flags: SolveFlags, extraHeader?: string): Promise<number> {
   if (outFile) {
     mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
     writeFileSync(outFile, json);
-    if (!flags.quiet) { process.stderr.write(`wrote ${outFile}\n`); }
+    if (!flags.quiet) {
+      process.stderr.write(`wrote ${outFile}\n`);
+    }
   }
-  if (flags.json) { process.stdout.write(json); }
+  if (flags.json) {
+    process.stdout.write(json);
+  }
   const stop = record.summary.stopReason;
-  if (stop === 'cancelled') { return EXIT.cancelled; }
+  if (stop === 'cancelled') {
+    return EXIT.cancelled;
+  }
   return stop === 'error' ? EXIT.runFailed : EXIT.ok;
 }
 
 function readProblemFile(file: string): string {
-  try { return readFileSync(file, 'utf8'); } catch (error) { throw new UsageError(`cannot read --problem-file ${file}: ${(error as Error).message}`); }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read --problem-file ${file}: ${(error as Error).message}`);
+  }
 }
 
 async function check(flags: { baseUrl: string; smallUrl: string; timeout?: number }): Promise<number> {
@@ -175,34 +270,49 @@ async function check(flags: { baseUrl: string; smallUrl: string; timeout?: numbe
     const h = await client.health();
     if (h.ok && h.models) {
       const m = h.models[0];
-      process.stdout.write(`${client.role.padEnd(5)} ${h.url}  ok  model ${m?.id ?? '?'}  max_model_len ${m?.maxModelLen ?? '?'}  vLLM ${h.version ?? '?'}  ${h.roundTripMs?.toFixed(1)} ms\n`);
+      process.stdout.write(
+        `${client.role.padEnd(5)} ${h.url}  ok  model ${m?.id ?? '?'}  max_model_len ${m?.maxModelLen ?? '?'}  vLLM ${h.version ?? '?'}  ${h.roundTripMs?.toFixed(1)} ms\n`,
+      );
     } else {
       ok = false;
-      process.stdout.write(`${client.role.padEnd(5)} ${h.url}  FAILED  ${h.error?.message ?? `health ${h.healthStatus}`}\n${h.error?.hint ? `      ${h.error.hint}\n` : ''}`);
+      process.stdout.write(
+        `${client.role.padEnd(5)} ${h.url}  FAILED  ${h.error?.message ?? `health ${h.healthStatus}`}\n${h.error?.hint ? `      ${h.error.hint}\n` : ''}`,
+      );
     }
   }
   return ok ? EXIT.ok : EXIT.runFailed;
 }
 
 async function simulate(flags: { basePort: number; smallPort: number; latency: string }): Promise<number> {
-  const latency = flags.latency === 'zero' ? { base: ZERO_LATENCY, small: ZERO_LATENCY } : realisticLatency(flags.latency === 'realistic' ? 1 : 0.1);
+  const latency =
+    flags.latency === 'zero'
+      ? { base: ZERO_LATENCY, small: ZERO_LATENCY }
+      : realisticLatency(flags.latency === 'realistic' ? 1 : 0.1);
   const pair = await startSimPair(DEMO_SCENARIO, { latency, ports: { base: flags.basePort, small: flags.smallPort } });
-  process.stdout.write(`SIMULATED vLLM pair (scripted replies, not real models):\n  base  ${pair.base.baseUrl}  (${pair.base.options.model}, simulated)\n  small ${pair.small.baseUrl}  (${pair.small.options.model}, simulated)\nCtrl+C to stop.\n`);
-  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  process.stdout.write(
+    `SIMULATED vLLM pair (scripted replies, not real models):\n  base  ${pair.base.baseUrl}  (${pair.base.options.model}, simulated)\n  small ${pair.small.baseUrl}  (${pair.small.options.model}, simulated)\nCtrl+C to stop.\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   await pair.stop();
   return EXIT.ok;
 }
 
 export function buildProgram(): Command {
   const program = new Command('specreason')
-    .description('SpecReason: a small model drafts each reasoning step, a large model scores it and rewrites the rejected ones.')
+    .description(
+      'SpecReason: a small model drafts each reasoning step, a large model scores it and rewrites the rejected ones.',
+    )
     .showHelpAfterError()
     .exitOverride();
 
-  const serverOptions = (cmd: Command) => cmd
-    .option('--base-url <url>', 'base (large) model server, OpenAI-compatible with /v1', DEFAULT_BASE_URL)
-    .option('--small-url <url>', 'small (draft) model server', DEFAULT_SMALL_URL)
-    .option('--timeout <sec>', 'request timeout in seconds (streaming: longest silence)', number('--timeout'));
+  const serverOptions = (cmd: Command) =>
+    cmd
+      .option('--base-url <url>', 'base (large) model server, OpenAI-compatible with /v1', DEFAULT_BASE_URL)
+      .option('--small-url <url>', 'small (draft) model server', DEFAULT_SMALL_URL)
+      .option('--timeout <sec>', 'request timeout in seconds (streaming: longest silence)', number('--timeout'));
 
   serverOptions(program.command('solve').description('solve one problem and write the run as JSON'))
     .option('--problem <text>', 'the problem text')
@@ -210,18 +320,32 @@ export function buildProgram(): Command {
     .option('--base-model <name>', 'served model name (default: first id of /v1/models)')
     .option('--small-model <name>', 'served model name (default: first id of /v1/models)')
     .option('--threshold <n>', 'keep a draft whose score is ≥ n (0–9, default 7)', number('--threshold'))
-    .addOption(new Option('--score-method <method>', 'greedy token or logprob-weighted average (default greedy)').choices(['greedy', 'average']))
+    .addOption(
+      new Option('--score-method <method>', 'greedy token or logprob-weighted average (default greedy)').choices([
+        'greedy',
+        'average',
+      ]),
+    )
     .option('--token-budget <n>', 'stop after kept steps used n tokens (default 8192)', number('--token-budget', true))
     .option('--first-n-base <n>', 'the base model writes the first n steps (default 0)', number('--first-n-base', true))
     .option('--step-max-tokens <n>', 'max_tokens per step (default 512)', number('--step-max-tokens', true))
     .option('--temperature <t>', 'sampling temperature (default 0.6)', number('--temperature'))
     .option('--top-p <p>', 'nucleus sampling (default 0.95)', number('--top-p'))
-    .addOption(new Option('--prompt-style <style>', 'prompt template (default auto: multiple choice when (A)–(D) are found)').choices(['auto', 'math', 'multiple-choice']))
-    .addOption(new Option('--mode <mode>', 'specreason, or base-only / small-only decoding').choices(['specreason', 'base', 'small']).default('specreason'))
+    .addOption(
+      new Option(
+        '--prompt-style <style>',
+        'prompt template (default auto: multiple choice when (A)–(D) are found)',
+      ).choices(['auto', 'math', 'multiple-choice']),
+    )
+    .addOption(
+      new Option('--mode <mode>', 'specreason, or base-only / small-only decoding')
+        .choices(['specreason', 'base', 'small'])
+        .default('specreason'),
+    )
     .option('--retries <n>', 'retries of connection errors and 5xx (default 1)', number('--retries', true))
     .option('--no-stream', 'one JSON reply per request instead of SSE streaming')
     .option('--draft-ahead', 'draft step k+1 while step k is scored (same decisions, less waiting)')
-    .option('--eager-fallback', 'start the base model\'s step with the draft; abort it when the draft is kept')
+    .option('--eager-fallback', "start the base model's step with the draft; abort it when the draft is kept")
     .option('--out <path>', 'write the run JSON here')
     .option('--json', 'print the run JSON on stdout')
     .option('-q, --quiet', 'no progress lines')
@@ -229,31 +353,59 @@ export function buildProgram(): Command {
     .addOption(new Option('--score_threshold <n>').argParser(number('--score_threshold')).hideHelp())
     .addOption(new Option('--score_method <method>').choices(['greedy', 'average']).hideHelp())
     .addOption(new Option('--token_budget <n>').argParser(number('--token_budget', true)).hideHelp())
-    .addOption(new Option('--first_n_steps_base_model <n>').argParser(number('--first_n_steps_base_model', true)).hideHelp())
+    .addOption(
+      new Option('--first_n_steps_base_model <n>').argParser(number('--first_n_steps_base_model', true)).hideHelp(),
+    )
     .option('--dataset <file.jsonl>', 'problems, one JSON object a line (with --problem_id)')
-    .option('--problem_id <n>', 'which problem of --dataset (its "id" field, else the line index)', number('--problem_id', true))
+    .option(
+      '--problem_id <n>',
+      'which problem of --dataset (its "id" field, else the line index)',
+      number('--problem_id', true),
+    )
     .option('--repeat_id <n>', 'repeat number, names the output file', number('--repeat_id', true))
     .option('--output_dir <dir>', 'write DIR/<problem_id>/<repeat_id>.json, skipping runs that exist')
-    .action(async (flags: SolveFlags) => { process.exitCode = await solve(flags); });
+    .action(async (flags: SolveFlags) => {
+      process.exitCode = await solve(flags);
+    });
 
-  serverOptions(program.command('check').description('check both servers: health, model, max_model_len, version'))
-    .action(async (flags: { baseUrl: string; smallUrl: string; timeout?: number }) => { process.exitCode = await check(flags); });
+  serverOptions(
+    program.command('check').description('check both servers: health, model, max_model_len, version'),
+  ).action(async (flags: { baseUrl: string; smallUrl: string; timeout?: number }) => {
+    process.exitCode = await check(flags);
+  });
 
-  program.command('simulate')
+  program
+    .command('simulate')
     .description('run the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension without GPUs')
     .option('--base-port <n>', 'port of the simulated base model', number('--base-port', true), 30000)
     .option('--small-port <n>', 'port of the simulated small model', number('--small-port', true), 30001)
-    .addOption(new Option('--latency <model>', 'zero, scaled (0.1× realistic, default) or realistic').choices(['zero', 'scaled', 'realistic']).default('scaled'))
-    .action(async (flags: { basePort: number; smallPort: number; latency: string }) => { process.exitCode = await simulate(flags); });
+    .addOption(
+      new Option('--latency <model>', 'zero, scaled (0.1× realistic, default) or realistic')
+        .choices(['zero', 'scaled', 'realistic'])
+        .default('scaled'),
+    )
+    .action(async (flags: { basePort: number; smallPort: number; latency: string }) => {
+      process.exitCode = await simulate(flags);
+    });
 
-  program.command('demo')
+  program
+    .command('demo')
     .description('solve the sample problem against a SIMULATED vLLM pair started for the purpose')
     .option('--out <path>', 'write the run JSON here')
     .action(async (flags: { out?: string }) => {
       const pair = await startSimPair(DEMO_SCENARIO, { latency: realisticLatency(0.1) });
       try {
-        process.exitCode = await solve({ problem: DEMO_PROBLEM, baseUrl: pair.base.baseUrl, smallUrl: pair.small.baseUrl, mode: 'specreason', stream: true, out: flags.out },
-          `SIMULATED model pair (scripted replies, not real models): base ${pair.base.baseUrl}, small ${pair.small.baseUrl}\nProblem: ${DEMO_PROBLEM}`);
+        process.exitCode = await solve(
+          {
+            problem: DEMO_PROBLEM,
+            baseUrl: pair.base.baseUrl,
+            smallUrl: pair.small.baseUrl,
+            mode: 'specreason',
+            stream: true,
+            out: flags.out,
+          },
+          `SIMULATED model pair (scripted replies, not real models): base ${pair.base.baseUrl}, small ${pair.small.baseUrl}\nProblem: ${DEMO_PROBLEM}`,
+        );
       } finally {
         await pair.stop();
       }
@@ -268,14 +420,23 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') { return EXIT.ok; }
-    if (code?.startsWith('commander.')) { return EXIT.usage; } // commander printed the message
-    if (error instanceof UsageError) { process.stderr.write(`specreason: ${error.message}\n`); return EXIT.usage; }
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') {
+      return EXIT.ok;
+    }
+    if (code?.startsWith('commander.')) {
+      return EXIT.usage;
+    } // commander printed the message
+    if (error instanceof UsageError) {
+      process.stderr.write(`specreason: ${error.message}\n`);
+      return EXIT.usage;
+    }
     process.stderr.write(`specreason: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.runFailed;
   }
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -29,19 +29,23 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   let lastReports: ServerReport[] | undefined;
   context.subscriptions.push(log, sessions, status);
   // The status item shows the pair's health from the start, quietly (no notifications).
-  const refreshHealth = async () => { status.setHealth(await checkServers(await keys.apply(readSettings().config))); };
+  const refreshHealth = async () => {
+    status.setHealth(await checkServers(await keys.apply(readSettings().config)));
+  };
   void refreshHealth();
 
   const command = (id: string, handler: (...args: never[]) => unknown) =>
-    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        return await handler(...args);
-      } catch (error) {
-        log.error(`${id}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-        void vscode.window.showErrorMessage(`SpecReason: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      }
-    }));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: never[]) => {
+        try {
+          return await handler(...args);
+        } catch (error) {
+          log.error(`${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          void vscode.window.showErrorMessage(`SpecReason: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        }
+      }),
+    );
 
   command('specreason.solveSelection', async (text?: string) => {
     const problem = await problemFromEditor(text);
@@ -53,9 +57,17 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   });
   command('specreason.cancelRun', async () => {
     const running = sessions.running;
-    if (running.length === 0) { void vscode.window.showInformationMessage('SpecReason: no run is in progress.'); return; }
-    const target = running.length === 1 ? running[0] : running.find((s) => s.panel.panel.active) ?? await pickSession(running, 'Cancel which run?');
-    if (target) { sessions.cancel(target); }
+    if (running.length === 0) {
+      void vscode.window.showInformationMessage('SpecReason: no run is in progress.');
+      return;
+    }
+    const target =
+      running.length === 1
+        ? running[0]
+        : (running.find((s) => s.panel.panel.active) ?? (await pickSession(running, 'Cancel which run?')));
+    if (target) {
+      sessions.cancel(target);
+    }
   });
   command('specreason.checkServers', async () => {
     lastReports = await runCheckServers(keys, status, log);
@@ -63,40 +75,63 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   });
   command('specreason.setApiKey', async (scope?: KeyScope) => {
     const scopes = scope ? [scope] : await pickKeyScope();
-    if (!scopes) { return; }
+    if (!scopes) {
+      return;
+    }
     const key = await vscode.window.showInputBox({
       title: `SpecReason: API key of the ${scopes.join(' and ')} server${scopes.length > 1 ? 's' : ''}`,
-      prompt: 'The key vLLM was started with (--api-key). Stored in VS Code\'s secret storage, never in settings.',
-      password: true, ignoreFocusOut: true,
+      prompt: "The key vLLM was started with (--api-key). Stored in VS Code's secret storage, never in settings.",
+      password: true,
+      ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'Enter the key, or use Clear API Key to remove it'),
     });
-    if (key === undefined) { return; }
-    for (const s of scopes) { await keys.set(s, key.trim()); }
+    if (key === undefined) {
+      return;
+    }
+    for (const s of scopes) {
+      await keys.set(s, key.trim());
+    }
     log.info(`API key set for ${scopes.join(', ')}`);
     void vscode.window.showInformationMessage(`SpecReason: API key saved for the ${scopes.join(' and ')} server.`);
   });
   command('specreason.clearApiKey', async () => {
-    for (const s of ['base', 'small'] as const) { await keys.clear(s); }
+    for (const s of ['base', 'small'] as const) {
+      await keys.clear(s);
+    }
     log.info('API keys cleared');
     void vscode.window.showInformationMessage('SpecReason: API keys cleared.');
   });
   command('specreason.showHistory', async () => {
     const entries = history.list();
-    if (entries.length === 0) { void vscode.window.showInformationMessage('SpecReason: no saved runs yet.'); return; }
-    const pick = await vscode.window.showQuickPick(entries.map((e) => ({
-      label: `${e.kind === 'compare' ? '$(split-horizontal)' : '$(play)'} ${e.title}`,
-      description: `${e.stopReason}${e.answer !== undefined ? ` · answer ${e.answer}` : ''}`,
-      detail: new Date(e.savedAt).toLocaleString(),
-      id: e.id,
-    })), { title: 'SpecReason: run history', matchOnDescription: true });
-    if (!pick) { return; }
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage('SpecReason: no saved runs yet.');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      entries.map((e) => ({
+        label: `${e.kind === 'compare' ? '$(split-horizontal)' : '$(play)'} ${e.title}`,
+        description: `${e.stopReason}${e.answer !== undefined ? ` · answer ${e.answer}` : ''}`,
+        detail: new Date(e.savedAt).toLocaleString(),
+        id: e.id,
+      })),
+      { title: 'SpecReason: run history', matchOnDescription: true },
+    );
+    if (!pick) {
+      return;
+    }
     const saved = await history.load(pick.id);
-    if (!saved) { void vscode.window.showErrorMessage('SpecReason: that run\'s file is missing from the extension storage.'); return; }
+    if (!saved) {
+      void vscode.window.showErrorMessage("SpecReason: that run's file is missing from the extension storage.");
+      return;
+    }
     sessions.openSaved(saved);
   });
   command('specreason.exportRun', async () => {
     const session = sessions.current;
-    if (!session) { void vscode.window.showInformationMessage('SpecReason: open or run a problem first.'); return; }
+    if (!session) {
+      void vscode.window.showInformationMessage('SpecReason: open or run a problem first.');
+      return;
+    }
     await sessions.exportJson(session);
   });
   command('specreason.tune', () => tuneQuickPick());
@@ -107,7 +142,9 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
       deserializeWebviewPanel: (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
         const state = restoredState(saved);
         if (!state) {
-          log.info(`dropped a restored panel: its saved state (${typeof saved}${saved && typeof saved === 'object' ? `: ${Object.keys(saved).slice(0, 8).join(', ')}` : ''}) is not of protocol version ${PROTOCOL_VERSION}`);
+          log.info(
+            `dropped a restored panel: its saved state (${typeof saved}${saved && typeof saved === 'object' ? `: ${Object.keys(saved).slice(0, 8).join(', ')}` : ''}) is not of protocol version ${PROTOCOL_VERSION}`,
+          );
           panel.dispose(); // state from another protocol version: nothing safe to show
           return Promise.resolve();
         }
@@ -121,7 +158,11 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
       status.refresh();
       void refreshHealth();
       const problems = settingsProblems(settings);
-      if (problems[0]) { void vscode.window.showWarningMessage(`SpecReason: invalid setting ${problems[0].setting} — ${problems[0].message}`); }
+      if (problems[0]) {
+        void vscode.window.showWarningMessage(
+          `SpecReason: invalid setting ${problems[0].setting} — ${problems[0].message}`,
+        );
+      }
     }),
     keys.onDidChange(() => log.info('API keys changed')),
   );
@@ -137,20 +178,40 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
       const editor = vscode.window.activeTextEditor;
       if (editor && !editor.selection.isEmpty) {
         text = editor.selections.map((s) => editor.document.getText(s)).join('\n');
-      } else if (editor && editor.document.getText().trim() && editor.document.getText().length <= WHOLE_DOCUMENT_LIMIT) {
+      } else if (
+        editor &&
+        editor.document.getText().trim() &&
+        editor.document.getText().length <= WHOLE_DOCUMENT_LIMIT
+      ) {
         text = editor.document.getText();
       } else {
-        text = await vscode.window.showInputBox({ title: 'SpecReason: problem to solve', prompt: 'Select a problem in the editor, or type it here', ignoreFocusOut: true });
-        if (text === undefined) { return undefined; }
+        text = await vscode.window.showInputBox({
+          title: 'SpecReason: problem to solve',
+          prompt: 'Select a problem in the editor, or type it here',
+          ignoreFocusOut: true,
+        });
+        if (text === undefined) {
+          return undefined;
+        }
       }
     }
     if (!text.trim()) {
-      void vscode.window.showWarningMessage('SpecReason: the selection is empty. Select the problem text, or type one in the box.');
+      void vscode.window.showWarningMessage(
+        'SpecReason: the selection is empty. Select the problem text, or type one in the box.',
+      );
       return undefined;
     }
     if (text.length > settings.maxProblemLength) {
-      void vscode.window.showErrorMessage(`SpecReason: the selection has ${text.length} characters; the limit is ${settings.maxProblemLength} (setting specreason.maxProblemLength). Select just the problem.`, 'Open Settings')
-        .then((c) => { if (c) { void vscode.commands.executeCommand('workbench.action.openSettings', 'specreason.maxProblemLength'); } });
+      void vscode.window
+        .showErrorMessage(
+          `SpecReason: the selection has ${text.length} characters; the limit is ${settings.maxProblemLength} (setting specreason.maxProblemLength). Select just the problem.`,
+          'Open Settings',
+        )
+        .then((c) => {
+          if (c) {
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'specreason.maxProblemLength');
+          }
+        });
       return undefined;
     }
     try {
@@ -163,16 +224,22 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
 }
 
 async function pickSession(list: Session[], title: string): Promise<Session | undefined> {
-  const pick = await vscode.window.showQuickPick(list.map((s, i) => ({ label: s.problem.text.slice(0, 80), description: s.kind, index: i })), { title });
+  const pick = await vscode.window.showQuickPick(
+    list.map((s, i) => ({ label: s.problem.text.slice(0, 80), description: s.kind, index: i })),
+    { title },
+  );
   return pick ? list[pick.index] : undefined;
 }
 
 async function pickKeyScope(): Promise<KeyScope[] | undefined> {
-  const pick = await vscode.window.showQuickPick([
-    { label: 'Both servers', scopes: ['base', 'small'] as KeyScope[] },
-    { label: 'Base model server', scopes: ['base'] as KeyScope[] },
-    { label: 'Small model server', scopes: ['small'] as KeyScope[] },
-  ], { title: 'SpecReason: set the API key for…' });
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'Both servers', scopes: ['base', 'small'] as KeyScope[] },
+      { label: 'Base model server', scopes: ['base'] as KeyScope[] },
+      { label: 'Small model server', scopes: ['small'] as KeyScope[] },
+    ],
+    { title: 'SpecReason: set the API key for…' },
+  );
   return pick?.scopes;
 }
 
@@ -180,11 +247,17 @@ async function pickKeyScope(): Promise<KeyScope[] | undefined> {
 function restoredState(saved: unknown): PanelState | undefined {
   if (typeof saved === 'string') {
     // Some hosts hand the state back as its JSON text.
-    try { saved = JSON.parse(saved); } catch { return undefined; }
+    try {
+      saved = JSON.parse(saved);
+    } catch {
+      return undefined;
+    }
   }
   const candidate = (saved as { state?: unknown } | undefined)?.state ?? saved;
   const s = candidate as Partial<PanelState> | undefined;
-  return s && s.protocolVersion === PROTOCOL_VERSION && Array.isArray(s.runs) && s.problem ? (s as PanelState) : undefined;
+  return s && s.protocolVersion === PROTOCOL_VERSION && Array.isArray(s.runs) && s.problem
+    ? (s as PanelState)
+    : undefined;
 }
 
 export function deactivate(): void {

@@ -11,6 +11,10 @@ export interface LinkedAbort {
 export function linkedAbort(parent: AbortSignal | undefined): LinkedAbort {
   const controller = new AbortController();
   const abort = () => controller.abort();
-  if (parent?.aborted) { controller.abort(); } else { parent?.addEventListener('abort', abort, { once: true }); }
+  if (parent?.aborted) {
+    controller.abort();
+  } else {
+    parent?.addEventListener('abort', abort, { once: true });
+  }
   return { controller, signal: controller.signal, unlink: () => parent?.removeEventListener('abort', abort) };
 }

@@ -39,7 +39,8 @@ export function compareRow(summary: RunSummary): CompareRow {
   };
 }
 
-const completed = (s: RunSummary | undefined) => s !== undefined && (s.stopReason === 'finished' || s.stopReason === 'budget');
+const completed = (s: RunSummary | undefined) =>
+  s !== undefined && (s.stopReason === 'finished' || s.stopReason === 'budget');
 
 export function compare(summaries: readonly RunSummary[]): Comparison {
   const spec = summaries.find((s) => s.mode === 'specreason');
@@ -47,9 +48,14 @@ export function compare(summaries: readonly RunSummary[]): Comparison {
   const speedup = completed(spec) && completed(base) && spec!.wallMs > 0 ? base!.wallMs / spec!.wallMs : undefined;
   let agree: boolean | undefined = true;
   for (const s of summaries) {
-    if (s === spec) { continue; }
+    if (s === spec) {
+      continue;
+    }
     const same = answersAgree(spec?.answer, s.answer);
-    if (same === undefined) { agree = undefined; break; }
+    if (same === undefined) {
+      agree = undefined;
+      break;
+    }
     agree = agree && same;
   }
   return { rows: summaries.map(compareRow), speedup, answersAgree: summaries.length > 1 ? agree : undefined };

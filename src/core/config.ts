@@ -70,10 +70,12 @@ export interface ConfigProblem {
 }
 
 /** Merge a partial config over the defaults (server objects merged field by field). */
-export function makeConfig(partial: Partial<Omit<SpecReasonConfig, 'base' | 'small'>> & {
-  base?: Partial<ServerConfig>;
-  small?: Partial<ServerConfig>;
-} = {}): SpecReasonConfig {
+export function makeConfig(
+  partial: Partial<Omit<SpecReasonConfig, 'base' | 'small'>> & {
+    base?: Partial<ServerConfig>;
+    small?: Partial<ServerConfig>;
+  } = {},
+): SpecReasonConfig {
   return {
     ...DEFAULT_CONFIG,
     ...partial,
@@ -82,7 +84,14 @@ export function makeConfig(partial: Partial<Omit<SpecReasonConfig, 'base' | 'sma
   };
 }
 
-function checkNumber(problems: ConfigProblem[], key: string, value: number, min: number, max: number, integer: boolean): void {
+function checkNumber(
+  problems: ConfigProblem[],
+  key: string,
+  value: number,
+  min: number,
+  max: number,
+  integer: boolean,
+): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     problems.push({ key, message: `${key} must be a number (got ${JSON.stringify(value)})` });
   } else if (integer && !Number.isInteger(value)) {
@@ -97,7 +106,10 @@ function checkUrl(problems: ConfigProblem[], key: string, value: string): void {
   try {
     url = new URL(value);
   } catch {
-    problems.push({ key, message: `${key} is not a URL: ${JSON.stringify(value)} (expected e.g. ${DEFAULT_BASE_URL})` });
+    problems.push({
+      key,
+      message: `${key} is not a URL: ${JSON.stringify(value)} (expected e.g. ${DEFAULT_BASE_URL})`,
+    });
     return;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -112,10 +124,16 @@ export function validateConfig(config: SpecReasonConfig): ConfigProblem[] {
   checkUrl(problems, 'small.baseUrl', config.small.baseUrl);
   checkNumber(problems, 'threshold', config.threshold, 0, 9, false);
   if (config.scoreMethod !== 'greedy' && config.scoreMethod !== 'average') {
-    problems.push({ key: 'scoreMethod', message: `scoreMethod must be "greedy" or "average" (got ${JSON.stringify(config.scoreMethod)})` });
+    problems.push({
+      key: 'scoreMethod',
+      message: `scoreMethod must be "greedy" or "average" (got ${JSON.stringify(config.scoreMethod)})`,
+    });
   }
   if (!['auto', 'math', 'multiple-choice'].includes(config.promptStyle)) {
-    problems.push({ key: 'promptStyle', message: `promptStyle must be "auto", "math" or "multiple-choice" (got ${JSON.stringify(config.promptStyle)})` });
+    problems.push({
+      key: 'promptStyle',
+      message: `promptStyle must be "auto", "math" or "multiple-choice" (got ${JSON.stringify(config.promptStyle)})`,
+    });
   }
   checkNumber(problems, 'tokenBudget', config.tokenBudget, 1, 10_000_000, true);
   checkNumber(problems, 'firstNBaseSteps', config.firstNBaseSteps, 0, 1_000_000, true);

@@ -4,11 +4,17 @@
 export function parsePrometheus(text: string): Map<string, number> {
   const sums = new Map<string, number>();
   for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) { continue; }
+    if (!line || line.startsWith('#')) {
+      continue;
+    }
     const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+([-+0-9.eE]+|NaN|[+-]Inf)/.exec(line);
-    if (!match) { continue; }
+    if (!match) {
+      continue;
+    }
     const value = Number(match[3]);
-    if (Number.isFinite(value)) { sums.set(match[1]!, (sums.get(match[1]!) ?? 0) + value); }
+    if (Number.isFinite(value)) {
+      sums.set(match[1]!, (sums.get(match[1]!) ?? 0) + value);
+    }
   }
   return sums;
 }
@@ -36,13 +42,15 @@ export function serverFeatures(text: string, before?: string): ServerFeatures {
     const a = first(now, names);
     return a === undefined ? undefined : a - (first(then, names) ?? 0);
   };
-  const ratio = (num?: number, den?: number) => (num !== undefined && den !== undefined && den > 0 ? num / den : undefined);
+  const ratio = (num?: number, den?: number) =>
+    num !== undefined && den !== undefined && den > 0 ? num / den : undefined;
   const cacheInfo = /vllm:cache_config_info\{[^}]*enable_prefix_caching="(\w+)"/.exec(text);
   const gaugeHitRate = now.get('vllm:gpu_prefix_cache_hit_rate'); // V0 engine
   return {
     specDecode: [...now.keys()].some((k) => k.startsWith('vllm:spec_decode')),
     prefixCaching: cacheInfo ? cacheInfo[1] === 'True' : undefined,
     prefixCacheHitRate: ratio(delta(PREFIX_HITS), delta(PREFIX_QUERIES)) ?? gaugeHitRate,
-    specDecodeAcceptance: ratio(delta(SPEC_ACCEPTED), delta(SPEC_DRAFTED)) ?? now.get('vllm:spec_decode_draft_acceptance_rate'),
+    specDecodeAcceptance:
+      ratio(delta(SPEC_ACCEPTED), delta(SPEC_DRAFTED)) ?? now.get('vllm:spec_decode_draft_acceptance_rate'),
   };
 }

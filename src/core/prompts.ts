@@ -29,7 +29,12 @@ export const JUDGE_INSTRUCTION =
 /** The assistant prefill that makes the next token the score. */
 export const SCORE_PREFILL = '<think>I think the quality score is: ';
 
-export interface Choices { A: string; B: string; C: string; D: string }
+export interface Choices {
+  A: string;
+  B: string;
+  C: string;
+  D: string;
+}
 
 export interface Problem {
   /** The question text without the choices. */
@@ -50,7 +55,8 @@ export const DEFAULT_TEMPLATES: PromptTemplates = { math: MATH_TEMPLATE, multipl
  */
 export function fillTemplate(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{|\}\}|\{(problem|A|B|C|D)\}/g, (whole, name: string | undefined) =>
-    whole === '{{' ? '{' : whole === '}}' ? '}' : values[name!] ?? whole);
+    whole === '{{' ? '{' : whole === '}}' ? '}' : (values[name!] ?? whole),
+  );
 }
 
 const CHOICE_LINE = /^\s*\(?([A-D])[).:]\s+(.*)$/;
@@ -68,19 +74,29 @@ export function detectChoices(selection: string): Problem {
   lines.forEach((line, index) => {
     const match = CHOICE_LINE.exec(line);
     if (match && next < 4 && match[1] === order[next]) {
-      if (next === 0) { firstChoiceLine = index; }
+      if (next === 0) {
+        firstChoiceLine = index;
+      }
       found[order[next]!] = (match[2] ?? '').trim();
       next++;
     }
   });
-  if (next < 4) { return { text: selection.trim() }; }
-  const question = lines.slice(0, firstChoiceLine).join('\n').replace(/\s*(Choices|Options)\s*:\s*$/i, '').trim();
+  if (next < 4) {
+    return { text: selection.trim() };
+  }
+  const question = lines
+    .slice(0, firstChoiceLine)
+    .join('\n')
+    .replace(/\s*(Choices|Options)\s*:\s*$/i, '')
+    .trim();
   return { text: question, choices: found as Choices };
 }
 
 /** Apply the prompt-style setting to a raw selection. */
 export function parseProblem(selection: string, style: PromptStyle): Problem {
-  if (style === 'math') { return { text: selection.trim() }; }
+  if (style === 'math') {
+    return { text: selection.trim() };
+  }
   const detected = detectChoices(selection);
   if (style === 'multiple-choice' && !detected.choices) {
     throw new Error('promptStyle is "multiple-choice" but the problem has no choices (A)–(D), one per line');
@@ -90,6 +106,8 @@ export function parseProblem(selection: string, style: PromptStyle): Problem {
 
 /** The first user message (reference get_first_user_msg). */
 export function userMessage(problem: Problem, templates: PromptTemplates = DEFAULT_TEMPLATES): string {
-  if (!problem.choices) { return fillTemplate(templates.math, { problem: problem.text }); }
+  if (!problem.choices) {
+    return fillTemplate(templates.math, { problem: problem.text });
+  }
   return fillTemplate(templates.multipleChoice, { problem: problem.text, ...problem.choices });
 }

@@ -79,9 +79,24 @@ export interface RunRecord {
 export type RunEvent =
   | { type: 'run-start'; runId: string; mode: RunMode; problem: Problem; config: SpecReasonConfig; startedAt: number }
   | { type: 'step-start'; stepId: number; origin: 'draft' | 'base-forced' | 'baseline' }
-  | { type: 'delta'; stepId: number; model: ModelRole; phase: 'draft' | 'fallback' | 'forced' | 'baseline'; text: string }
+  | {
+      type: 'delta';
+      stepId: number;
+      model: ModelRole;
+      phase: 'draft' | 'fallback' | 'forced' | 'baseline';
+      text: string;
+    }
   | { type: 'draft-done'; stepId: number; text: string; tokens: number; ms: number }
-  | { type: 'score'; stepId: number; score: number; accepted: boolean; threshold: number; method: string; topLogprobs: TokenLogprob[]; ms: number }
+  | {
+      type: 'score';
+      stepId: number;
+      score: number;
+      accepted: boolean;
+      threshold: number;
+      method: string;
+      topLogprobs: TokenLogprob[];
+      ms: number;
+    }
   | { type: 'fallback-start'; stepId: number }
   | { type: 'step-done'; record: StepRecord }
   | { type: 'run-done'; record: RunRecord }
@@ -96,8 +111,17 @@ function emptyTotals(): ModelTotals {
 /** The summary of a run that has done nothing yet. */
 export function emptySummary(mode: RunMode, stopReason: StopReason = 'finished'): RunSummary {
   return {
-    mode, stopReason, wallMs: 0, steps: 0, accepted: 0, rejected: 0, forced: 0,
-    keptTokens: 0, small: emptyTotals(), base: emptyTotals(), overlapSavedMs: 0,
+    mode,
+    stopReason,
+    wallMs: 0,
+    steps: 0,
+    accepted: 0,
+    rejected: 0,
+    forced: 0,
+    keptTokens: 0,
+    small: emptyTotals(),
+    base: emptyTotals(),
+    overlapSavedMs: 0,
   };
 }
 

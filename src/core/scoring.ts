@@ -2,7 +2,10 @@
 
 import type { ScoreMethod } from './config';
 
-export interface TokenLogprob { token: string; logprob: number }
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+}
 
 /** Python's str.isdigit() as the reference uses it: non-empty, all ASCII digits. */
 export function isDigitToken(token: string): boolean {
@@ -20,7 +23,11 @@ export function scoreFromLogprobs(method: ScoreMethod, sampled: string, top: rea
   }
   // Later duplicates win, as in the reference's dict comprehension.
   const byToken = new Map<string, number>();
-  for (const t of top) { if (isDigitToken(t.token)) { byToken.set(t.token, t.logprob); } }
+  for (const t of top) {
+    if (isDigitToken(t.token)) {
+      byToken.set(t.token, t.logprob);
+    }
+  }
   let total = 0;
   let weighted = 0;
   for (const [token, logprob] of byToken) {

@@ -24,7 +24,10 @@ export interface HistoryEntry {
 const INDEX_KEY = 'specreason.history';
 
 export class RunHistory {
-  constructor(private readonly _storage: vscode.Uri, private readonly _state: vscode.Memento) {}
+  constructor(
+    private readonly _storage: vscode.Uri,
+    private readonly _state: vscode.Memento,
+  ) {}
 
   private _file(id: string): vscode.Uri {
     return vscode.Uri.joinPath(this._storage, 'runs', `${id.replace(/[^\w.-]/g, '_')}.json`);
@@ -55,7 +58,9 @@ export class RunHistory {
 
   async load(id: string): Promise<SavedSession | undefined> {
     try {
-      return JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(this._file(id))).toString('utf8')) as SavedSession;
+      return JSON.parse(
+        Buffer.from(await vscode.workspace.fs.readFile(this._file(id))).toString('utf8'),
+      ) as SavedSession;
     } catch {
       return undefined;
     }

@@ -4,8 +4,15 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from '../core/run';
 import {
-  applyRunEvent, parseFromWebview, PROTOCOL_VERSION,
-  type FromWebview, type LiveMetrics, type PanelRun, type PanelState, type ToWebview, type TuningValues,
+  applyRunEvent,
+  parseFromWebview,
+  PROTOCOL_VERSION,
+  type FromWebview,
+  type LiveMetrics,
+  type PanelRun,
+  type PanelState,
+  type ToWebview,
+  type TuningValues,
 } from '../shared/protocol';
 import { panelHtml } from './webviewHtml';
 
@@ -30,7 +37,12 @@ export class ReasoningPanel {
 
   static create(extensionUri: vscode.Uri, state: PanelState, onMessage: PanelMessageHandler): ReasoningPanel {
     const title = state.kind === 'compare' ? 'SpecReason: Compare' : 'SpecReason';
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, ReasoningPanel.options(extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      ReasoningPanel.options(extensionUri),
+    );
     return new ReasoningPanel(panel, extensionUri, state, onMessage);
   }
 
@@ -42,11 +54,20 @@ export class ReasoningPanel {
     };
   }
 
-  constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private _state: PanelState, private readonly _onMessage: PanelMessageHandler) {
-    this.ready = new Promise((resolve) => { this._markReady = resolve; });
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private _state: PanelState,
+    private readonly _onMessage: PanelMessageHandler,
+  ) {
+    this.ready = new Promise((resolve) => {
+      this._markReady = resolve;
+    });
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     panel.webview.options = ReasoningPanel.options(extensionUri);
-    panel.webview.html = panelHtml(panel.webview, extensionUri, !!_state.simulated, (base, ...parts) => vscode.Uri.joinPath(base, ...parts));
+    panel.webview.html = panelHtml(panel.webview, extensionUri, !!_state.simulated, (base, ...parts) =>
+      vscode.Uri.joinPath(base, ...parts),
+    );
     panel.title = this._title();
     this._disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -57,20 +78,30 @@ export class ReasoningPanel {
   /** Handle a message from the webview: untrusted, so validated first; invalid ones are dropped. */
   receive(raw: unknown): void {
     const message = parseFromWebview(raw);
-    if (!message) { return; }
+    if (!message) {
+      return;
+    }
     if (message.type === 'webview/ready') {
       // Always answer with the whole state: messages sent while the view was hidden are lost.
       this._post({ type: 'session/snapshot', state: this._state });
       this._markReady();
       return;
     }
-    if (message.type === 'webview/cspViolation') { this.cspViolations.push({ directive: message.directive, blocked: message.blocked }); }
+    if (message.type === 'webview/cspViolation') {
+      this.cspViolations.push({ directive: message.directive, blocked: message.blocked });
+    }
     this._onMessage(this, message);
   }
 
-  get state(): PanelState { return this._state; }
-  get disposed(): boolean { return this._disposed; }
-  get running(): boolean { return this._state.runs.some((r) => r.status === 'running'); }
+  get state(): PanelState {
+    return this._state;
+  }
+  get disposed(): boolean {
+    return this._disposed;
+  }
+  get running(): boolean {
+    return this._state.runs.some((r) => r.status === 'running');
+  }
 
   /** Replace the whole state (a re-run, or a restored session) and send it. */
   reset(state: PanelState): void {
@@ -89,7 +120,9 @@ export class ReasoningPanel {
   /** Apply an engine event now; deliver it to the webview with the others of the next few ms. */
   pushEvent(runId: string, event: RunEvent): void {
     const run = this._state.runs.find((r) => r.runId === runId);
-    if (!run || this._disposed) { return; }
+    if (!run || this._disposed) {
+      return;
+    }
     applyRunEvent(run, event);
     const queue = this._pending.get(runId) ?? [];
     queue.push(event);
@@ -112,13 +145,19 @@ export class ReasoningPanel {
     this._post({ type: 'metrics/didUpdate', metrics });
   }
 
-  reveal(): void { this.panel.reveal(undefined, true); }
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
 
   private _title(): string {
     const main = this._state.runs.find((r) => r.mode === 'specreason') ?? this._state.runs[0];
     const prefix = this._state.kind === 'compare' ? 'SpecReason: Compare' : 'SpecReason';
-    if (!main) { return prefix; }
-    if (main.status === 'running') { return `${prefix} (running)`; }
+    if (!main) {
+      return prefix;
+    }
+    if (main.status === 'running') {
+      return `${prefix} (running)`;
+    }
     const answer = main.summary?.answer;
     return answer ? `${prefix}: ${answer.slice(0, 24)}` : `${prefix} (${main.status})`;
   }
@@ -126,27 +165,40 @@ export class ReasoningPanel {
   private _flush(): void {
     clearTimeout(this._flushTimer);
     this._flushTimer = undefined;
-    for (const [runId, events] of this._pending) { this._post({ type: 'run/didUpdate', runId, events }); }
+    for (const [runId, events] of this._pending) {
+      this._post({ type: 'run/didUpdate', runId, events });
+    }
     this._pending.clear();
   }
 
   private _post(message: ToWebview): void {
-    if (this._disposed) { return; }
+    if (this._disposed) {
+      return;
+    }
     // A hidden webview drops messages; the snapshot after its next `ready` repairs that.
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
   }
 
   dispose(): void {
-    if (this._disposed) { return; }
+    if (this._disposed) {
+      return;
+    }
     this._disposed = true;
     clearTimeout(this._flushTimer);
     this._onDidDispose.fire();
     this._onDidDispose.dispose();
-    for (const d of this._disposables.splice(0)) { d.dispose(); }
+    for (const d of this._disposables.splice(0)) {
+      d.dispose();
+    }
     this.panel.dispose();
   }
 }
 
-export function emptyState(kind: PanelState['kind'], problem: PanelState['problem'], tuning: TuningValues, simulated: boolean): PanelState {
+export function emptyState(
+  kind: PanelState['kind'],
+  problem: PanelState['problem'],
+  tuning: TuningValues,
+  simulated: boolean,
+): PanelState {
   return { protocolVersion: PROTOCOL_VERSION, kind, problem, runs: [], tuning, simulated };
 }

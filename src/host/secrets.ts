@@ -29,6 +29,10 @@ export class ApiKeys {
   }
 
   onDidChange(listener: () => void): vscode.Disposable {
-    return this._secrets.onDidChange((e) => { if (e.key.startsWith('specreason.apiKey.')) { listener(); } });
+    return this._secrets.onDidChange((e) => {
+      if (e.key.startsWith('specreason.apiKey.')) {
+        listener();
+      }
+    });
   }
 }

@@ -14,7 +14,14 @@ import { newPanelRun, type FromWebview, type PanelState } from '../shared/protoc
 import type { RunHistory, SavedSession } from './history';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
 import type { ApiKeys } from './secrets';
-import { readSettings, settingsProblems, SettingsProblem, tuningValues, writeTuning, type ExtensionSettings } from './settings';
+import {
+  readSettings,
+  settingsProblems,
+  SettingsProblem,
+  tuningValues,
+  writeTuning,
+  type ExtensionSettings,
+} from './settings';
 
 const METRICS_INTERVAL_MS = 1000;
 
@@ -40,8 +47,12 @@ export class Sessions implements vscode.Disposable {
     private readonly _log: vscode.LogOutputChannel,
   ) {}
 
-  get all(): Session[] { return [...this._sessions]; }
-  get running(): Session[] { return this.all.filter((s) => s.panel.running); }
+  get all(): Session[] {
+    return [...this._sessions];
+  }
+  get running(): Session[] {
+    return this.all.filter((s) => s.panel.running);
+  }
 
   /** The session of the focused panel, else the newest one. */
   get current(): Session | undefined {
@@ -51,10 +62,14 @@ export class Sessions implements vscode.Disposable {
   /** Open a new panel and run the problem in it (a second solve never takes over a running panel). */
   start(problem: Problem, kind: 'solve' | 'compare'): Session | undefined {
     const settings = this._checkedSettings();
-    if (!settings) { return undefined; }
+    if (!settings) {
+      return undefined;
+    }
     const state = emptyState(kind, problem, tuningValues(settings), false);
     // Messages arrive only after the webview loads, by which time `session` is set.
-    const panel = ReasoningPanel.create(this._extensionUri, state, (_panel, message) => this._onMessage(session, message));
+    const panel = ReasoningPanel.create(this._extensionUri, state, (_panel, message) =>
+      this._onMessage(session, message),
+    );
     const session: Session = { id: newRunId(), problem, kind, records: [], panel };
     this._track(session);
     session.done = this._run(session, settings);
@@ -64,13 +79,23 @@ export class Sessions implements vscode.Disposable {
   /** Re-attach a panel restored after a window reload (WebviewPanelSerializer) or opened from history. */
   restore(panel: vscode.WebviewPanel | undefined, saved: { state: PanelState; records?: RunRecord[] }): Session {
     // A run that was still going when the window closed cannot be resumed: show it as cancelled.
-    for (const r of saved.state.runs) { if (r.status === 'running') { r.status = 'cancelled'; } }
+    for (const r of saved.state.runs) {
+      if (r.status === 'running') {
+        r.status = 'cancelled';
+      }
+    }
     saved.state.tuning = tuningValues(readSettings());
     const onMessage = (_p: ReasoningPanel, m: FromWebview) => this._onMessage(session, m);
     const reasoningPanel = panel
       ? new ReasoningPanel(panel, this._extensionUri, saved.state, onMessage)
       : ReasoningPanel.create(this._extensionUri, saved.state, onMessage);
-    const session: Session = { id: newRunId(), problem: saved.state.problem, kind: saved.state.kind, records: saved.records ?? [], panel: reasoningPanel };
+    const session: Session = {
+      id: newRunId(),
+      problem: saved.state.problem,
+      kind: saved.state.kind,
+      records: saved.records ?? [],
+      panel: reasoningPanel,
+    };
     this._track(session);
     return session;
   }
@@ -79,11 +104,22 @@ export class Sessions implements vscode.Disposable {
     const settings = readSettings();
     const state = emptyState(saved.kind, saved.problem, tuningValues(settings), false);
     for (const record of saved.records) {
-      const panelRun = newPanelRun(record.runId, record.mode, record.config.threshold, record.config.scoreMethod, Date.parse(record.startedAt));
+      const panelRun = newPanelRun(
+        record.runId,
+        record.mode,
+        record.config.threshold,
+        record.config.scoreMethod,
+        Date.parse(record.startedAt),
+      );
       panelRun.steps = record.steps;
       panelRun.summary = record.summary;
       panelRun.error = record.summary.error;
-      panelRun.status = record.summary.stopReason === 'cancelled' ? 'cancelled' : record.summary.stopReason === 'error' ? 'error' : 'finished';
+      panelRun.status =
+        record.summary.stopReason === 'cancelled'
+          ? 'cancelled'
+          : record.summary.stopReason === 'error'
+            ? 'error'
+            : 'finished';
       state.runs.push(panelRun);
     }
     this.restore(undefined, { state, records: saved.records });
@@ -95,7 +131,9 @@ export class Sessions implements vscode.Disposable {
 
   onSettingsChanged(settings: ExtensionSettings): void {
     const tuning = tuningValues(settings);
-    for (const s of this._sessions) { s.panel.setTuning(tuning); }
+    for (const s of this._sessions) {
+      s.panel.setTuning(tuning);
+    }
   }
 
   private _track(session: Session): void {
@@ -113,9 +151,13 @@ export class Sessions implements vscode.Disposable {
     const problems = settingsProblems(settings);
     if (problems.length > 0) {
       const first = problems[0]!;
-      void vscode.window.showErrorMessage(`SpecReason: invalid setting ${first.setting} — ${first.message}`, 'Open Settings').then((choice) => {
-        if (choice) { void vscode.commands.executeCommand('workbench.action.openSettings', first.setting); }
-      });
+      void vscode.window
+        .showErrorMessage(`SpecReason: invalid setting ${first.setting} — ${first.message}`, 'Open Settings')
+        .then((choice) => {
+          if (choice) {
+            void vscode.commands.executeCommand('workbench.action.openSettings', first.setting);
+          }
+        });
       return undefined;
     }
     return settings;
@@ -131,60 +173,86 @@ export class Sessions implements vscode.Disposable {
     session.controller = controller;
     session.records = [];
     const config = await this._keys.apply(settings.config);
-    const modes: RunMode[] = session.kind === 'compare' ? ['specreason', 'base', ...(settings.compareIncludeSmall ? ['small' as const] : [])] : ['specreason'];
+    const modes: RunMode[] =
+      session.kind === 'compare'
+        ? ['specreason', 'base', ...(settings.compareIncludeSmall ? ['small' as const] : [])]
+        : ['specreason'];
     const runIds = modes.map(() => newRunId());
     const started = Date.now();
     for (const [i, mode] of modes.entries()) {
       session.panel.startRun(newPanelRun(runIds[i]!, mode, config.threshold, config.scoreMethod, started));
     }
     void this._updateContext();
-    this._log.info(`run ${session.id}: ${session.kind} (${modes.join(', ')}) base ${config.base.baseUrl} small ${config.small.baseUrl}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`);
+    this._log.info(
+      `run ${session.id}: ${session.kind} (${modes.join(', ')}) base ${config.base.baseUrl} small ${config.small.baseUrl}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`,
+    );
 
     const stopMetrics = this._pollMetrics(session, config);
     try {
-      await vscode.window.withProgress({
-        location: vscode.ProgressLocation.Notification,
-        title: session.kind === 'compare' ? 'SpecReason: comparing with the base model' : 'SpecReason: solving',
-        cancellable: true,
-      }, async (progress, token) => {
-        token.onCancellationRequested(() => controller.abort());
-        const one = async (mode: RunMode, runId: string) => {
-          const clients = createClients(config);
-          const simulated = await this._detectSimulated(clients, controller.signal);
-          if (simulated && !session.panel.state.simulated) { session.panel.state.simulated = true; session.panel.reset(session.panel.state); }
-          let steps = 0;
-          const record = await run(mode, session.problem, config, {
-            signal: controller.signal, runId, clients,
-            onEvent: (event) => {
-              session.panel.pushEvent(runId, event);
-              if (event.type === 'step-done') {
-                steps++;
-                progress.report({ message: `${mode === 'specreason' ? '' : `${mode}-only: `}${steps} step${steps === 1 ? '' : 's'}` });
-                const r = event.record;
-                this._log.debug(`step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`);
-              }
-            },
-          });
-          session.records.push(record);
-          const s = record.summary;
-          this._log.info(`run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`);
-          if (s.error) { this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`); }
-          return record;
-        };
-        if (settings.compareOrder === 'concurrent') {
-          await Promise.all(modes.map((mode, i) => one(mode, runIds[i]!)));
-        } else {
-          for (const [i, mode] of modes.entries()) {
-            if (controller.signal.aborted) {
-              // Runs never started still end, so the panel does not show them as running forever.
-              session.panel.pushEvent(runIds[i]!, { type: 'run-done', record: cancelledRecord(runIds[i]!, mode, session.problem, config) });
-              continue;
+      await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: session.kind === 'compare' ? 'SpecReason: comparing with the base model' : 'SpecReason: solving',
+          cancellable: true,
+        },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          const one = async (mode: RunMode, runId: string) => {
+            const clients = createClients(config);
+            const simulated = await this._detectSimulated(clients, controller.signal);
+            if (simulated && !session.panel.state.simulated) {
+              session.panel.state.simulated = true;
+              session.panel.reset(session.panel.state);
             }
-            const record = await one(mode, runIds[i]!);
-            if (record.summary.stopReason === 'error') { controller.abort(); }
+            let steps = 0;
+            const record = await run(mode, session.problem, config, {
+              signal: controller.signal,
+              runId,
+              clients,
+              onEvent: (event) => {
+                session.panel.pushEvent(runId, event);
+                if (event.type === 'step-done') {
+                  steps++;
+                  progress.report({
+                    message: `${mode === 'specreason' ? '' : `${mode}-only: `}${steps} step${steps === 1 ? '' : 's'}`,
+                  });
+                  const r = event.record;
+                  this._log.debug(
+                    `step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`,
+                  );
+                }
+              },
+            });
+            session.records.push(record);
+            const s = record.summary;
+            this._log.info(
+              `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
+            );
+            if (s.error) {
+              this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`);
+            }
+            return record;
+          };
+          if (settings.compareOrder === 'concurrent') {
+            await Promise.all(modes.map((mode, i) => one(mode, runIds[i]!)));
+          } else {
+            for (const [i, mode] of modes.entries()) {
+              if (controller.signal.aborted) {
+                // Runs never started still end, so the panel does not show them as running forever.
+                session.panel.pushEvent(runIds[i]!, {
+                  type: 'run-done',
+                  record: cancelledRecord(runIds[i]!, mode, session.problem, config),
+                });
+                continue;
+              }
+              const record = await one(mode, runIds[i]!);
+              if (record.summary.stopReason === 'error') {
+                controller.abort();
+              }
+            }
           }
-        }
-      });
+        },
+      );
     } catch (error) {
       this._log.error(`run ${session.id} failed: ${String(error)}`);
     } finally {
@@ -194,19 +262,37 @@ export class Sessions implements vscode.Disposable {
     }
     if (session.kind === 'compare') {
       const c = compareRecords(session.records);
-      this._log.info(`compare ${session.id}: speedup ${c.speedup?.toFixed(2) ?? '-'}×, answers agree: ${c.answersAgree ?? '-'}`);
+      this._log.info(
+        `compare ${session.id}: speedup ${c.speedup?.toFixed(2) ?? '-'}×, answers agree: ${c.answersAgree ?? '-'}`,
+      );
     }
     const failed = session.records.find((r) => r.summary.error);
     if (failed?.summary.error && !session.panel.disposed) {
       const e = failed.summary.error;
       const actions = e.code === 'auth' ? ['Set API Key'] : e.code === 'server_down' ? ['Check Servers'] : [];
       void vscode.window.showErrorMessage(`SpecReason: ${e.message}`, ...actions, 'Show Log').then((choice) => {
-        if (choice === 'Set API Key') { void vscode.commands.executeCommand('specreason.setApiKey', e.server?.role); }
-        if (choice === 'Check Servers') { void vscode.commands.executeCommand('specreason.checkServers'); }
-        if (choice === 'Show Log') { this._log.show(true); }
+        if (choice === 'Set API Key') {
+          void vscode.commands.executeCommand('specreason.setApiKey', e.server?.role);
+        }
+        if (choice === 'Check Servers') {
+          void vscode.commands.executeCommand('specreason.checkServers');
+        }
+        if (choice === 'Show Log') {
+          this._log.show(true);
+        }
       });
     }
-    await this._history.save({ id: session.id, kind: session.kind, problem: session.problem, records: session.records, savedAt: new Date().toISOString() }, settings.historyMaxRuns)
+    await this._history
+      .save(
+        {
+          id: session.id,
+          kind: session.kind,
+          problem: session.problem,
+          records: session.records,
+          savedAt: new Date().toISOString(),
+        },
+        settings.historyMaxRuns,
+      )
       .then(undefined, (error: unknown) => this._log.warn(`could not save run ${session.id}: ${String(error)}`));
   }
 
@@ -218,19 +304,35 @@ export class Sessions implements vscode.Disposable {
 
   /** Spec-decode acceptance and prefix-cache hit rate of the base server while the run lasts. */
   private _pollMetrics(session: Session, config: SpecReasonConfig): () => void {
-    const client = createClients({ ...config, maxRetries: 0, requestTimeoutSec: Math.min(config.requestTimeoutSec, 5) }).base;
+    const client = createClients({
+      ...config,
+      maxRetries: 0,
+      requestTimeoutSec: Math.min(config.requestTimeoutSec, 5),
+    }).base;
     let baseline: string | undefined;
     let stopped = false;
     const tick = async (final = false) => {
       const text = await client.metrics();
-      if ((stopped && !final) || text === undefined) { return; }
+      if ((stopped && !final) || text === undefined) {
+        return;
+      }
       baseline ??= text;
       const f = serverFeatures(text, baseline);
-      session.panel.setMetrics({ specDecodeEnabled: f.specDecode, specDecodeAcceptance: f.specDecodeAcceptance, prefixCacheHitRate: f.prefixCacheHitRate });
+      session.panel.setMetrics({
+        specDecodeEnabled: f.specDecode,
+        specDecodeAcceptance: f.specDecodeAcceptance,
+        prefixCacheHitRate: f.prefixCacheHitRate,
+      });
     };
     void tick();
-    const timer = setInterval(() => { void tick(); }, METRICS_INTERVAL_MS);
-    return () => { stopped = true; clearInterval(timer); void tick(true); }; // the last reading covers the whole run
+    const timer = setInterval(() => {
+      void tick();
+    }, METRICS_INTERVAL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      void tick(true);
+    }; // the last reading covers the whole run
   }
 
   private _onMessage(session: Session, message: FromWebview): void {
@@ -239,28 +341,44 @@ export class Sessions implements vscode.Disposable {
         this.cancel(session);
         break;
       case 'run/rerun':
-        if (session.panel.running) { return; }
+        if (session.panel.running) {
+          return;
+        }
         void this.rerun(session);
         break;
       case 'settings/update':
-        void writeTuning(message.key, message.value, session.panel.state.tuning.target).then(undefined, (error: unknown) => {
-          const text = error instanceof SettingsProblem ? error.message : `could not save the setting: ${String(error)}`;
-          void vscode.window.showErrorMessage(`SpecReason: ${text}`);
-          session.panel.setTuning(tuningValues(readSettings()));
-        });
+        void writeTuning(message.key, message.value, session.panel.state.tuning.target).then(
+          undefined,
+          (error: unknown) => {
+            const text =
+              error instanceof SettingsProblem ? error.message : `could not save the setting: ${String(error)}`;
+            void vscode.window.showErrorMessage(`SpecReason: ${text}`);
+            session.panel.setTuning(tuningValues(readSettings()));
+          },
+        );
         break;
       case 'settings/target':
-        void vscode.workspace.getConfiguration('specreason').update('panel.saveSettingsTo', message.target, vscode.ConfigurationTarget.Global);
+        void vscode.workspace
+          .getConfiguration('specreason')
+          .update('panel.saveSettingsTo', message.target, vscode.ConfigurationTarget.Global);
         break;
       case 'export/json':
         void this.exportJson(session);
         break;
       case 'export/markdown':
-        void vscode.env.clipboard.writeText(runToMarkdown(session.records)).then(() => vscode.window.showInformationMessage('SpecReason: run copied as Markdown.'));
+        void vscode.env.clipboard
+          .writeText(runToMarkdown(session.records))
+          .then(() => vscode.window.showInformationMessage('SpecReason: run copied as Markdown.'));
         break;
       case 'command/run':
-        void vscode.commands.executeCommand(message.command === 'openSettings' ? 'workbench.action.openSettings' : message.command === 'showLog' ? 'specreason.showLog' : 'specreason.checkServers',
-          ...(message.command === 'openSettings' ? ['@ext:specreason.specreason'] : []));
+        void vscode.commands.executeCommand(
+          message.command === 'openSettings'
+            ? 'workbench.action.openSettings'
+            : message.command === 'showLog'
+              ? 'specreason.showLog'
+              : 'specreason.checkServers',
+          ...(message.command === 'openSettings' ? ['@ext:specreason.specreason'] : []),
+        );
         break;
       case 'webview/cspViolation':
         this._log.warn(`panel blocked by its Content-Security-Policy: ${message.directive} ${message.blocked}`);
@@ -277,8 +395,12 @@ export class Sessions implements vscode.Disposable {
   /** Run the same problem again in the same panel with the current settings. */
   async rerun(session: Session): Promise<void> {
     const settings = this._checkedSettings();
-    if (!settings) { return; }
-    session.panel.reset(emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated));
+    if (!settings) {
+      return;
+    }
+    session.panel.reset(
+      emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated),
+    );
     session.id = newRunId();
     session.done = this._run(session, settings);
     await session.done;
@@ -286,7 +408,9 @@ export class Sessions implements vscode.Disposable {
 
   async exportJson(session: Session): Promise<void> {
     if (session.records.length === 0) {
-      void vscode.window.showWarningMessage('SpecReason: this run has not finished yet; export it when it ends or after cancelling it.');
+      void vscode.window.showWarningMessage(
+        'SpecReason: this run has not finished yet; export it when it ends or after cancelling it.',
+      );
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -295,22 +419,39 @@ export class Sessions implements vscode.Disposable {
       filters: { JSON: ['json'] },
       saveLabel: 'Export Run',
     });
-    if (!target) { return; }
-    const body = session.records.length === 1 ? session.records[0] : { comparison: compareRecords(session.records), runs: session.records };
+    if (!target) {
+      return;
+    }
+    const body =
+      session.records.length === 1
+        ? session.records[0]
+        : { comparison: compareRecords(session.records), runs: session.records };
     await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(body, null, 2) + '\n'));
     void vscode.window.showInformationMessage(`SpecReason: exported to ${vscode.workspace.asRelativePath(target)}`);
   }
 
   dispose(): void {
-    for (const s of this._sessions) { s.controller?.abort(); s.panel.dispose(); }
-    for (const d of this._disposables.splice(0)) { d.dispose(); }
+    for (const s of this._sessions) {
+      s.controller?.abort();
+      s.panel.dispose();
+    }
+    for (const d of this._disposables.splice(0)) {
+      d.dispose();
+    }
   }
 }
 
 function cancelledRecord(runId: string, mode: RunMode, problem: Problem, config: SpecReasonConfig): RunRecord {
   return {
-    formatVersion: 1, runId, mode, startedAt: new Date().toISOString(), config: redactConfig(config),
-    problem, prompt: '', models: {}, steps: [],
+    formatVersion: 1,
+    runId,
+    mode,
+    startedAt: new Date().toISOString(),
+    config: redactConfig(config),
+    problem,
+    prompt: '',
+    models: {},
+    steps: [],
     summary: emptySummary(mode, 'cancelled'),
   };
 }

@@ -46,7 +46,9 @@ export class SettingsProblem extends Error {
 }
 
 function serverUrl(explicit: string, host: string, port: number): string {
-  if (explicit.trim()) { return explicit.trim(); }
+  if (explicit.trim()) {
+    return explicit.trim();
+  }
   const h = host.trim() || 'localhost';
   return `http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}/v1`;
 }
@@ -56,8 +58,14 @@ export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const host = c.get<string>('server.host', 'localhost');
   const config = makeConfig({
-    base: { baseUrl: serverUrl(c.get<string>('server.baseUrl', ''), host, c.get<number>('server.basePort', 30000)), model: c.get<string>('server.baseModel', '').trim() },
-    small: { baseUrl: serverUrl(c.get<string>('server.smallUrl', ''), host, c.get<number>('server.smallPort', 30001)), model: c.get<string>('server.smallModel', '').trim() },
+    base: {
+      baseUrl: serverUrl(c.get<string>('server.baseUrl', ''), host, c.get<number>('server.basePort', 30000)),
+      model: c.get<string>('server.baseModel', '').trim(),
+    },
+    small: {
+      baseUrl: serverUrl(c.get<string>('server.smallUrl', ''), host, c.get<number>('server.smallPort', 30001)),
+      model: c.get<string>('server.smallModel', '').trim(),
+    },
     threshold: c.get<number>('threshold', 7),
     scoreMethod: c.get<SpecReasonConfig['scoreMethod']>('scoreMethod', 'greedy'),
     tokenBudget: c.get<number>('tokenBudget', 8192),
@@ -84,7 +92,10 @@ export function readSettings(): ExtensionSettings {
 
 /** Problems of the current settings, each naming its setting id. */
 export function settingsProblems(settings: ExtensionSettings): Array<{ setting: string; message: string }> {
-  return validateConfig(settings.config).map((p) => ({ setting: SETTING_OF[p.key] ?? `specreason.${p.key}`, message: p.message }));
+  return validateConfig(settings.config).map((p) => ({
+    setting: SETTING_OF[p.key] ?? `specreason.${p.key}`,
+    message: p.message,
+  }));
 }
 
 export function tuningValues(settings: ExtensionSettings): TuningValues {
@@ -101,15 +112,21 @@ export function checkTuningValue(key: TuningKey, value: number | string): string
 
 export async function writeTuning(key: TuningKey, value: number | string, target: 'user' | 'workspace'): Promise<void> {
   const problem = checkTuningValue(key, value);
-  if (problem) { throw new SettingsProblem([{ setting: SETTING_OF[key]!, message: problem }]); }
-  const configTarget = target === 'workspace' && vscode.workspace.workspaceFolders?.length
-    ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  if (problem) {
+    throw new SettingsProblem([{ setting: SETTING_OF[key]!, message: problem }]);
+  }
+  const configTarget =
+    target === 'workspace' && vscode.workspace.workspaceFolders?.length
+      ? vscode.ConfigurationTarget.Workspace
+      : vscode.ConfigurationTarget.Global;
   await vscode.workspace.getConfiguration(SECTION).update(TUNING_SETTING[key], value, configTarget);
 }
 
 /** Fires with fresh settings whenever a specreason.* setting changes. */
 export function onSettingsChanged(listener: (settings: ExtensionSettings) => void): vscode.Disposable {
   return vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration(SECTION)) { listener(readSettings()); }
+    if (e.affectsConfiguration(SECTION)) {
+      listener(readSettings());
+    }
   });
 }

@@ -4,7 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
 
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, simulated: boolean, uriJoin: (base: vscode.Uri, ...parts: string[]) => vscode.Uri): string {
+export function panelHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  simulated: boolean,
+  uriJoin: (base: vscode.Uri, ...parts: string[]) => vscode.Uri,
+): string {
   const nonce = randomBytes(16).toString('base64');
   const asset = (...parts: string[]) => webview.asWebviewUri(uriJoin(extensionUri, 'media', ...parts)).toString();
   const csp = [

@@ -21,11 +21,17 @@ class Closers {
   /** Index of `close` at or after `from`, stepping over backslash escapes; -1 if none. */
   find(from: number, close: string): number {
     const failed = this._failedFrom.get(close);
-    if (failed !== undefined && from >= failed) { return -1; }
+    if (failed !== undefined && from >= failed) {
+      return -1;
+    }
     const text = this._text;
     for (let i = from; i < text.length; i++) {
-      if (text.startsWith(close, i)) { return i; }
-      if (text[i] === '\\') { i++; }
+      if (text.startsWith(close, i)) {
+        return i;
+      }
+      if (text[i] === '\\') {
+        i++;
+      }
     }
     this._failedFrom.set(close, from);
     return -1;
@@ -39,12 +45,21 @@ class Closers {
   inlineDollar(open: number): number {
     const text = this._text;
     const first = text[open + 1];
-    if (first === undefined || /\s/.test(first)) { return -1; }
+    if (first === undefined || /\s/.test(first)) {
+      return -1;
+    }
     for (let i = open + 1; i < text.length; i++) {
       const c = text[i];
-      if (c === '\\') { i++; continue; }
-      if (c === '\n' && text[i + 1] === '\n') { return -1; }
-      if (c === '$') { return !/\s/.test(text[i - 1] ?? ' ') && !/[0-9]/.test(text[i + 1] ?? '') ? i : -1; }
+      if (c === '\\') {
+        i++;
+        continue;
+      }
+      if (c === '\n' && text[i + 1] === '\n') {
+        return -1;
+      }
+      if (c === '$') {
+        return !/\s/.test(text[i - 1] ?? ' ') && !/[0-9]/.test(text[i + 1] ?? '') ? i : -1;
+      }
     }
     return -1;
   }
@@ -52,8 +67,12 @@ class Closers {
   /** End (exclusive) of `\boxed{…}` starting at `start` when its braces balance; -1 otherwise. */
   boxedEnd(start: number): number {
     let i = start + '\\boxed'.length;
-    while (this._text[i] === ' ') { i++; }
-    if (this._text[i] !== '{') { return -1; }
+    while (this._text[i] === ' ') {
+      i++;
+    }
+    if (this._text[i] !== '{') {
+      return -1;
+    }
     const close = this.braces().get(i);
     return close === undefined ? -1 : close + 1;
   }
@@ -66,11 +85,15 @@ class Closers {
       const text = this._text;
       for (let i = 0; i < text.length; i++) {
         const c = text[i];
-        if (c === '\\') { i++; }
-        else if (c === '{') { open.push(i); }
-        else if (c === '}') {
+        if (c === '\\') {
+          i++;
+        } else if (c === '{') {
+          open.push(i);
+        } else if (c === '}') {
           const o = open.pop();
-          if (o !== undefined) { this._braces.set(o, i); }
+          if (o !== undefined) {
+            this._braces.set(o, i);
+          }
         }
       }
     }
@@ -82,7 +105,10 @@ export function splitMath(text: string): MathSegment[] {
   const segments: MathSegment[] = [];
   let buffer = '';
   const flushText = () => {
-    if (buffer) { segments.push({ kind: 'text', value: buffer, display: false }); buffer = ''; }
+    if (buffer) {
+      segments.push({ kind: 'text', value: buffer, display: false });
+      buffer = '';
+    }
   };
   const pushMath = (value: string, display: boolean) => {
     flushText();

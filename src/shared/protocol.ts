@@ -89,11 +89,15 @@ const COMMANDS: readonly PanelCommand[] = ['openSettings', 'showLog', 'checkServ
 
 /** Validate a message from the webview: it is untrusted input. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
-  if (typeof message !== 'object' || message === null) { return undefined; }
+  if (typeof message !== 'object' || message === null) {
+    return undefined;
+  }
   const m = message as Record<string, unknown>;
   switch (m.type) {
     case 'webview/ready':
-      return typeof m.protocolVersion === 'number' ? { type: 'webview/ready', protocolVersion: m.protocolVersion } : undefined;
+      return typeof m.protocolVersion === 'number'
+        ? { type: 'webview/ready', protocolVersion: m.protocolVersion }
+        : undefined;
     case 'run/cancel':
     case 'run/rerun':
     case 'export/json':
@@ -101,19 +105,32 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return { type: m.type };
     case 'settings/update':
       return TUNING_KEYS.includes(m.key as TuningKey) && (typeof m.value === 'number' || typeof m.value === 'string')
-        ? { type: 'settings/update', key: m.key as TuningKey, value: m.value } : undefined;
+        ? { type: 'settings/update', key: m.key as TuningKey, value: m.value }
+        : undefined;
     case 'settings/target':
-      return m.target === 'user' || m.target === 'workspace' ? { type: 'settings/target', target: m.target } : undefined;
+      return m.target === 'user' || m.target === 'workspace'
+        ? { type: 'settings/target', target: m.target }
+        : undefined;
     case 'command/run':
-      return COMMANDS.includes(m.command as PanelCommand) ? { type: 'command/run', command: m.command as PanelCommand } : undefined;
+      return COMMANDS.includes(m.command as PanelCommand)
+        ? { type: 'command/run', command: m.command as PanelCommand }
+        : undefined;
     case 'webview/cspViolation':
-      return typeof m.directive === 'string' && typeof m.blocked === 'string' ? { type: 'webview/cspViolation', directive: m.directive, blocked: m.blocked } : undefined;
+      return typeof m.directive === 'string' && typeof m.blocked === 'string'
+        ? { type: 'webview/cspViolation', directive: m.directive, blocked: m.blocked }
+        : undefined;
     default:
       return undefined;
   }
 }
 
-export function newPanelRun(runId: string, mode: RunMode, threshold: number, scoreMethod: ScoreMethod, startedAt: number): PanelRun {
+export function newPanelRun(
+  runId: string,
+  mode: RunMode,
+  threshold: number,
+  scoreMethod: ScoreMethod,
+  startedAt: number,
+): PanelRun {
   return { runId, mode, status: 'running', startedAt, threshold, scoreMethod, steps: [] };
 }
 
@@ -127,23 +144,35 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       run.live = {
         stepId: event.stepId,
         phase: event.origin === 'draft' ? 'drafting' : event.origin === 'base-forced' ? 'forced' : 'baseline',
-        draft: '', base: '',
+        draft: '',
+        base: '',
       };
       break;
     case 'delta':
       if (run.live && run.live.stepId === event.stepId) {
         // Drafts in one box; the base model's text (and a baseline's, whichever model) in the other.
-        if (event.phase === 'draft') { run.live.draft += event.text; } else { run.live.base += event.text; }
+        if (event.phase === 'draft') {
+          run.live.draft += event.text;
+        } else {
+          run.live.base += event.text;
+        }
       }
       break;
     case 'draft-done':
-      if (run.live) { run.live.phase = 'scoring'; run.live.draft = event.text; }
+      if (run.live) {
+        run.live.phase = 'scoring';
+        run.live.draft = event.text;
+      }
       break;
     case 'score':
-      if (run.live) { run.live.score = { value: event.score, accepted: event.accepted }; }
+      if (run.live) {
+        run.live.score = { value: event.score, accepted: event.accepted };
+      }
       break;
     case 'fallback-start':
-      if (run.live) { run.live.phase = 'fallback'; }
+      if (run.live) {
+        run.live.phase = 'fallback';
+      }
       break;
     case 'step-done':
       run.steps.push(event.record);
@@ -151,11 +180,19 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       break;
     case 'run-done':
       run.summary = event.record.summary;
-      run.status = event.record.summary.stopReason === 'cancelled' ? 'cancelled'
-        : event.record.summary.stopReason === 'error' ? 'error' : 'finished';
-      if (event.record.summary.error) { run.error = event.record.summary.error; }
+      run.status =
+        event.record.summary.stopReason === 'cancelled'
+          ? 'cancelled'
+          : event.record.summary.stopReason === 'error'
+            ? 'error'
+            : 'finished';
+      if (event.record.summary.error) {
+        run.error = event.record.summary.error;
+      }
       // A cancelled or failed run keeps its partial step visible.
-      if (run.status === 'finished') { run.live = undefined; }
+      if (run.status === 'finished') {
+        run.live = undefined;
+      }
       break;
     case 'error':
       run.error = event.error;

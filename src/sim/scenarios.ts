@@ -1,7 +1,13 @@
 // Scripted model pairs for the simulated servers: what each model writes at each step, and how the
 // base model scores each draft.
 
-import { SimulatedVllm, type LatencyModel, type ScoreReply, type SimScript, type SimServerOptions } from './simulatedVllm';
+import {
+  SimulatedVllm,
+  type LatencyModel,
+  type ScoreReply,
+  type SimScript,
+  type SimServerOptions,
+} from './simulatedVllm';
 
 export interface Scenario {
   /** The small model's draft of step i (the last entry repeats). */
@@ -23,7 +29,8 @@ export function baseScript(s: Scenario): SimScript {
 }
 
 /** The sample problem the demo and the README use. */
-export const DEMO_PROBLEM = 'A rectangle has a perimeter of 30 cm and its length is twice its width. What is the area of the rectangle in square centimetres?';
+export const DEMO_PROBLEM =
+  'A rectangle has a perimeter of 30 cm and its length is twice its width. What is the area of the rectangle in square centimetres?';
 
 /** Eight steps; the small model gets step 3 wrong, the base model rejects it and writes its own. */
 export const DEMO_SCENARIO: Scenario = {
@@ -53,8 +60,18 @@ export const DEMO_SCENARIO: Scenario = {
 /** A latency model in the spirit of a 32B base and 1.5B small model on one GPU each, scaled down. */
 export function realisticLatency(scale = 0.1): { base: LatencyModel; small: LatencyModel } {
   return {
-    base: { prefillMsPerToken: 0.5 * scale, decodeMsPerToken: 40 * scale, overlapSlowdown: 0.15, overheadMs: 5 * scale },
-    small: { prefillMsPerToken: 0.1 * scale, decodeMsPerToken: 8 * scale, overlapSlowdown: 0.15, overheadMs: 5 * scale },
+    base: {
+      prefillMsPerToken: 0.5 * scale,
+      decodeMsPerToken: 40 * scale,
+      overlapSlowdown: 0.15,
+      overheadMs: 5 * scale,
+    },
+    small: {
+      prefillMsPerToken: 0.1 * scale,
+      decodeMsPerToken: 8 * scale,
+      overlapSlowdown: 0.15,
+      overheadMs: 5 * scale,
+    },
   };
 }
 
@@ -65,14 +82,29 @@ export interface SimPair {
 }
 
 /** Start a simulated base (QwQ-32B) and small (R1-Distill-1.5B) server on ephemeral or given ports. */
-export async function startSimPair(scenario: Scenario, options: {
-  latency?: { base?: LatencyModel; small?: LatencyModel };
-  ports?: { base?: number; small?: number };
-  base?: Partial<SimServerOptions>;
-  small?: Partial<SimServerOptions>;
-} = {}): Promise<SimPair> {
-  const base = new SimulatedVllm({ model: 'Qwen/QwQ-32B', script: baseScript(scenario), latency: options.latency?.base, maxModelLen: 32768, ...options.base });
-  const small = new SimulatedVllm({ model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B', script: smallScript(scenario), latency: options.latency?.small, maxModelLen: 32768, ...options.small });
+export async function startSimPair(
+  scenario: Scenario,
+  options: {
+    latency?: { base?: LatencyModel; small?: LatencyModel };
+    ports?: { base?: number; small?: number };
+    base?: Partial<SimServerOptions>;
+    small?: Partial<SimServerOptions>;
+  } = {},
+): Promise<SimPair> {
+  const base = new SimulatedVllm({
+    model: 'Qwen/QwQ-32B',
+    script: baseScript(scenario),
+    latency: options.latency?.base,
+    maxModelLen: 32768,
+    ...options.base,
+  });
+  const small = new SimulatedVllm({
+    model: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+    script: smallScript(scenario),
+    latency: options.latency?.small,
+    maxModelLen: 32768,
+    ...options.small,
+  });
   await base.start(options.ports?.base ?? 0);
   try {
     await small.start(options.ports?.small ?? 0);
@@ -80,5 +112,11 @@ export async function startSimPair(scenario: Scenario, options: {
     await base.stop();
     throw error;
   }
-  return { base, small, stop: async () => { await Promise.all([base.stop(), small.stop()]); } };
+  return {
+    base,
+    small,
+    stop: async () => {
+      await Promise.all([base.stop(), small.stop()]);
+    },
+  };
 }

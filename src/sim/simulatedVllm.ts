@@ -38,18 +38,26 @@ export interface LatencyModel {
   overheadMs: number;
 }
 
-export const ZERO_LATENCY: LatencyModel = { prefillMsPerToken: 0, decodeMsPerToken: 0, overlapSlowdown: 0, overheadMs: 0 };
+export const ZERO_LATENCY: LatencyModel = {
+  prefillMsPerToken: 0,
+  decodeMsPerToken: 0,
+  overlapSlowdown: 0,
+  overheadMs: 0,
+};
 
 export type Fault =
-  | 'http500' | 'http503' | 'http401' | 'http404-model'
-  | 'reset'              // destroy the socket before answering
-  | 'hang'               // accept the request, never answer
-  | 'hang-mid-stream'    // stream a few chunks, then go silent
-  | 'drop-mid-stream'    // stream a few chunks, then close the connection
-  | 'malformed-json'     // a body (or SSE event) that is not JSON
-  | 'missing-logprobs'   // a score reply without logprobs
+  | 'http500'
+  | 'http503'
+  | 'http401'
+  | 'http404-model'
+  | 'reset' // destroy the socket before answering
+  | 'hang' // accept the request, never answer
+  | 'hang-mid-stream' // stream a few chunks, then go silent
+  | 'drop-mid-stream' // stream a few chunks, then close the connection
+  | 'malformed-json' // a body (or SSE event) that is not JSON
+  | 'missing-logprobs' // a score reply without logprobs
   | 'stream-error-event' // HTTP 200, then data: {"error": …}
-  | 'context-overflow';  // 400 "maximum context length"
+  | 'context-overflow'; // 400 "maximum context length"
 
 export interface FaultRule {
   fault: Fault;
@@ -121,7 +129,13 @@ interface ChatBody {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly type: string) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type: string,
+  ) {
+    super(message);
+  }
 }
 
 export class SimulatedVllm {
@@ -137,23 +151,46 @@ export class SimulatedVllm {
 
   constructor(readonly options: SimServerOptions) {}
 
-  get url(): string { return `http://127.0.0.1:${this._port}`; }
+  get url(): string {
+    return `http://127.0.0.1:${this._port}`;
+  }
   /** The OpenAI base URL, with /v1. */
-  get baseUrl(): string { return `${this.url}/v1`; }
-  get running(): number { return this._running; }
+  get baseUrl(): string {
+    return `${this.url}/v1`;
+  }
+  get running(): number {
+    return this._running;
+  }
   /** Requests whose reply has not ended (neither completed nor aborted). */
-  openRequests(): RequestLogEntry[] { return this.log.filter((e) => e.endedAt === undefined); }
+  openRequests(): RequestLogEntry[] {
+    return this.log.filter((e) => e.endedAt === undefined);
+  }
 
-  setFaults(faults: FaultRule[]): void { this.options.faults = faults; this._faultUses.clear(); }
-  setLatency(latency: LatencyModel): void { this.options.latency = latency; }
-  clearCache(): void { this._cache.clear(); }
+  setFaults(faults: FaultRule[]): void {
+    this.options.faults = faults;
+    this._faultUses.clear();
+  }
+  setLatency(latency: LatencyModel): void {
+    this.options.latency = latency;
+  }
+  clearCache(): void {
+    this._cache.clear();
+  }
 
   /** Listen on 127.0.0.1 (port 0 = ephemeral); also restarts a stopped server on its old port. */
   async start(port = this._port): Promise<this> {
-    const server = http.createServer({ noDelay: true }, (req, res) => { void this._handle(req, res); });
+    const server = http.createServer({ noDelay: true }, (req, res) => {
+      void this._handle(req, res);
+    });
     server.keepAliveTimeout = 5000; // uvicorn's
-    server.on('connection', (socket) => { this._sockets.add(socket); socket.on('close', () => this._sockets.delete(socket)); });
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
+    server.on('connection', (socket) => {
+      this._sockets.add(socket);
+      socket.on('close', () => this._sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
     this._port = (server.address() as AddressInfo).port;
     this._server = server;
     return this;
@@ -163,24 +200,37 @@ export class SimulatedVllm {
   async stop(): Promise<void> {
     const server = this._server;
     this._server = undefined;
-    if (!server) { return; }
-    for (const socket of this._sockets) { socket.destroy(); }
+    if (!server) {
+      return;
+    }
+    for (const socket of this._sockets) {
+      socket.destroy();
+    }
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   /** Resolve once every logged request has ended (or the timeout passes). */
   async settled(timeoutMs = 2000): Promise<void> {
     const deadline = nowMs() + timeoutMs;
-    while (this.openRequests().length > 0 && nowMs() < deadline) { await sleep(5); }
+    while (this.openRequests().length > 0 && nowMs() < deadline) {
+      await sleep(5);
+    }
   }
 
   private _takeFault(kind: FaultRule['kind'], stepIndex?: number): Fault | undefined {
     for (const rule of this.options.faults ?? []) {
-      const kindMatches = rule.kind === undefined ? kind !== 'models' : rule.kind === kind || (rule.kind === 'chat' && kind !== 'models');
-      if (!kindMatches) { continue; }
-      if (rule.step !== undefined && rule.step !== stepIndex) { continue; }
+      const kindMatches =
+        rule.kind === undefined ? kind !== 'models' : rule.kind === kind || (rule.kind === 'chat' && kind !== 'models');
+      if (!kindMatches) {
+        continue;
+      }
+      if (rule.step !== undefined && rule.step !== stepIndex) {
+        continue;
+      }
       const used = this._faultUses.get(rule) ?? 0;
-      if (rule.times !== undefined && used >= rule.times) { continue; }
+      if (rule.times !== undefined && used >= rule.times) {
+        continue;
+      }
       this._faultUses.set(rule, used + 1);
       return rule.fault;
     }
@@ -189,16 +239,26 @@ export class SimulatedVllm {
 
   private _errorBody(status: number, message: string, type: string): string {
     const flat = versionAtMost(this.options.version ?? '0.11.0', '0.10.0');
-    return JSON.stringify(flat
-      ? { object: 'error', message, type, param: null, code: status }
-      : { error: { message, type, param: null, code: status } });
+    return JSON.stringify(
+      flat
+        ? { object: 'error', message, type, param: null, code: status }
+        : { error: { message, type, param: null, code: status } },
+    );
   }
 
   private async _handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const entry: RequestLogEntry = { seq: ++this._seq, method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', startedAt: nowMs(), aborted: false };
+    const entry: RequestLogEntry = {
+      seq: ++this._seq,
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      startedAt: nowMs(),
+      aborted: false,
+    };
     this.log.push(entry);
     res.on('close', () => {
-      if (!res.writableFinished) { entry.aborted = true; }
+      if (!res.writableFinished) {
+        entry.aborted = true;
+      }
       entry.endedAt ??= nowMs();
     });
     const send = (status: number, body: string, contentType = 'application/json') => {
@@ -209,29 +269,51 @@ export class SimulatedVllm {
     try {
       const raw = await readBody(req);
       const path = entry.path;
-      if (path.startsWith('/v1') && this.options.apiKey && req.headers.authorization !== `Bearer ${this.options.apiKey}`) {
+      if (
+        path.startsWith('/v1') &&
+        this.options.apiKey &&
+        req.headers.authorization !== `Bearer ${this.options.apiKey}`
+      ) {
         return send(401, JSON.stringify({ error: 'Unauthorized' }));
       }
-      if (req.method === 'GET' && path === '/health') { return send(200, '', 'text/plain'); }
-      if (req.method === 'GET' && path === '/version') { return send(200, JSON.stringify({ version: this.options.version ?? '0.11.0' })); }
-      if (req.method === 'GET' && path === '/metrics') { return send(200, this._metrics(), 'text/plain; version=0.0.4; charset=utf-8'); }
+      if (req.method === 'GET' && path === '/health') {
+        return send(200, '', 'text/plain');
+      }
+      if (req.method === 'GET' && path === '/version') {
+        return send(200, JSON.stringify({ version: this.options.version ?? '0.11.0' }));
+      }
+      if (req.method === 'GET' && path === '/metrics') {
+        return send(200, this._metrics(), 'text/plain; version=0.0.4; charset=utf-8');
+      }
       if (req.method === 'GET' && path === '/v1/models') {
         const fault = this._takeFault('models');
-        if (fault) { return this._fault(fault, entry, req, res, send); }
+        if (fault) {
+          return this._fault(fault, entry, req, res, send);
+        }
         return send(200, JSON.stringify(this._models()));
       }
       if (req.method === 'POST' && path === '/v1/chat/completions') {
         if (!String(req.headers['content-type'] ?? '').startsWith('application/json')) {
-          throw new HttpError(415, "Unsupported Media Type: Only 'application/json' is allowed", 'Unsupported Media Type');
+          throw new HttpError(
+            415,
+            "Unsupported Media Type: Only 'application/json' is allowed",
+            'Unsupported Media Type',
+          );
         }
         let body: ChatBody;
-        try { body = JSON.parse(raw) as ChatBody; } catch { throw new HttpError(400, 'Invalid JSON body', 'Bad Request'); }
+        try {
+          body = JSON.parse(raw) as ChatBody;
+        } catch {
+          throw new HttpError(400, 'Invalid JSON body', 'Bad Request');
+        }
         entry.body = body as Record<string, unknown>;
         return await this._chat(body, entry, req, res, send);
       }
       return send(404, JSON.stringify({ detail: 'Not Found' }));
     } catch (error) {
-      if (error instanceof HttpError) { return send(error.status, this._errorBody(error.status, error.message, error.type)); }
+      if (error instanceof HttpError) {
+        return send(error.status, this._errorBody(error.status, error.message, error.type));
+      }
       return send(500, this._errorBody(500, String(error), 'InternalServerError'));
     }
   }
@@ -240,12 +322,33 @@ export class SimulatedVllm {
     const created = Math.floor(Date.now() / 1000);
     return {
       object: 'list',
-      data: [{
-        id: this.options.model, object: 'model', created, owned_by: 'specreason-simulator', // vLLM says "vllm"; this labels the simulation
-        root: this.options.model, parent: null,
-        max_model_len: this.options.maxModelLen ?? 32768,
-        permission: [{ id: `modelperm-${randomUUID().replace(/-/g, '')}`, object: 'model_permission', created, allow_create_engine: false, allow_sampling: true, allow_logprobs: true, allow_search_indices: false, allow_view: true, allow_fine_tuning: false, organization: '*', group: null, is_blocking: false }],
-      }],
+      data: [
+        {
+          id: this.options.model,
+          object: 'model',
+          created,
+          owned_by: 'specreason-simulator', // vLLM says "vllm"; this labels the simulation
+          root: this.options.model,
+          parent: null,
+          max_model_len: this.options.maxModelLen ?? 32768,
+          permission: [
+            {
+              id: `modelperm-${randomUUID().replace(/-/g, '')}`,
+              object: 'model_permission',
+              created,
+              allow_create_engine: false,
+              allow_sampling: true,
+              allow_logprobs: true,
+              allow_search_indices: false,
+              allow_view: true,
+              allow_fine_tuning: false,
+              organization: '*',
+              group: null,
+              is_blocking: false,
+            },
+          ],
+        },
+      ],
     };
   }
 
@@ -253,71 +356,139 @@ export class SimulatedVllm {
     const label = `{model_name="${this.options.model}",engine="0"}`;
     const c = this._counters;
     const lines = [
-      '# TYPE vllm:num_requests_running gauge', `vllm:num_requests_running${label} ${this._running}.0`,
-      '# TYPE vllm:prompt_tokens_total counter', `vllm:prompt_tokens_total${label} ${c.promptTokens}.0`,
-      '# TYPE vllm:generation_tokens_total counter', `vllm:generation_tokens_total${label} ${c.generationTokens}.0`,
-      '# TYPE vllm:prefix_cache_queries_total counter', `vllm:prefix_cache_queries_total${label} ${c.cacheQueries}.0`,
-      '# TYPE vllm:prefix_cache_hits_total counter', `vllm:prefix_cache_hits_total${label} ${c.cacheHits}.0`,
-      '# TYPE vllm:cache_config_info gauge', `vllm:cache_config_info{block_size="${BLOCK}",enable_prefix_caching="True",engine="0"} 1.0`,
+      '# TYPE vllm:num_requests_running gauge',
+      `vllm:num_requests_running${label} ${this._running}.0`,
+      '# TYPE vllm:prompt_tokens_total counter',
+      `vllm:prompt_tokens_total${label} ${c.promptTokens}.0`,
+      '# TYPE vllm:generation_tokens_total counter',
+      `vllm:generation_tokens_total${label} ${c.generationTokens}.0`,
+      '# TYPE vllm:prefix_cache_queries_total counter',
+      `vllm:prefix_cache_queries_total${label} ${c.cacheQueries}.0`,
+      '# TYPE vllm:prefix_cache_hits_total counter',
+      `vllm:prefix_cache_hits_total${label} ${c.cacheHits}.0`,
+      '# TYPE vllm:cache_config_info gauge',
+      `vllm:cache_config_info{block_size="${BLOCK}",enable_prefix_caching="True",engine="0"} 1.0`,
     ];
     if (this.options.specDecode) {
       // A draft model proposing 5 tokens per step with ~70 % accepted.
       const drafts = Math.floor(c.generationTokens / 3);
       lines.push(
-        '# TYPE vllm:spec_decode_num_drafts_total counter', `vllm:spec_decode_num_drafts_total${label} ${drafts}.0`,
-        '# TYPE vllm:spec_decode_num_draft_tokens_total counter', `vllm:spec_decode_num_draft_tokens_total${label} ${drafts * 5}.0`,
-        '# TYPE vllm:spec_decode_num_accepted_tokens_total counter', `vllm:spec_decode_num_accepted_tokens_total${label} ${Math.floor(drafts * 3.5)}.0`,
+        '# TYPE vllm:spec_decode_num_drafts_total counter',
+        `vllm:spec_decode_num_drafts_total${label} ${drafts}.0`,
+        '# TYPE vllm:spec_decode_num_draft_tokens_total counter',
+        `vllm:spec_decode_num_draft_tokens_total${label} ${drafts * 5}.0`,
+        '# TYPE vllm:spec_decode_num_accepted_tokens_total counter',
+        `vllm:spec_decode_num_accepted_tokens_total${label} ${Math.floor(drafts * 3.5)}.0`,
       );
     }
     return lines.join('\n') + '\n';
   }
 
-  private _fault(fault: Fault, entry: RequestLogEntry, req: http.IncomingMessage, res: http.ServerResponse, send: (s: number, b: string) => void): void {
+  private _fault(
+    fault: Fault,
+    entry: RequestLogEntry,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    send: (s: number, b: string) => void,
+  ): void {
     entry.fault = fault;
     switch (fault) {
-      case 'http500': return send(500, this._errorBody(500, 'Simulated internal server error', 'InternalServerError'));
-      case 'http503': return send(503, this._errorBody(503, 'Simulated: service unavailable', 'ServiceUnavailable'));
-      case 'http401': return send(401, JSON.stringify({ error: 'Unauthorized' }));
-      case 'http404-model': return send(404, this._errorBody(404, `The model \`${asText(entry.body?.model)}\` does not exist.`, 'NotFoundError'));
-      case 'context-overflow': return send(400, this._errorBody(400, `This model's maximum context length is ${this.options.maxModelLen ?? 32768} tokens. However, your request has ${(this.options.maxModelLen ?? 32768) + 1} input tokens. Please reduce the length of the input messages.`, 'BadRequestError'));
-      case 'reset': req.socket.destroy(); return;
-      case 'hang': return; // the entry ends when the client gives up
-      case 'malformed-json': entry.status = 200; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"id": "chatcmpl-broken", "choices": [{"index": 0, "message": '); return;
-      default: throw new Error(`fault ${fault} is handled in the reply`);
+      case 'http500':
+        return send(500, this._errorBody(500, 'Simulated internal server error', 'InternalServerError'));
+      case 'http503':
+        return send(503, this._errorBody(503, 'Simulated: service unavailable', 'ServiceUnavailable'));
+      case 'http401':
+        return send(401, JSON.stringify({ error: 'Unauthorized' }));
+      case 'http404-model':
+        return send(
+          404,
+          this._errorBody(404, `The model \`${asText(entry.body?.model)}\` does not exist.`, 'NotFoundError'),
+        );
+      case 'context-overflow':
+        return send(
+          400,
+          this._errorBody(
+            400,
+            `This model's maximum context length is ${this.options.maxModelLen ?? 32768} tokens. However, your request has ${(this.options.maxModelLen ?? 32768) + 1} input tokens. Please reduce the length of the input messages.`,
+            'BadRequestError',
+          ),
+        );
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'hang':
+        return; // the entry ends when the client gives up
+      case 'malformed-json':
+        entry.status = 200;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"id": "chatcmpl-broken", "choices": [{"index": 0, "message": ');
+        return;
+      default:
+        throw new Error(`fault ${fault} is handled in the reply`);
     }
   }
 
-  private async _chat(body: ChatBody, entry: RequestLogEntry, req: http.IncomingMessage, res: http.ServerResponse, send: (s: number, b: string) => void): Promise<void> {
+  private async _chat(
+    body: ChatBody,
+    entry: RequestLogEntry,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    send: (s: number, b: string) => void,
+  ): Promise<void> {
     // Validation, as vLLM does it (§2 of the reference).
     if (body.model !== undefined && body.model !== this.options.model) {
       throw new HttpError(404, `The model \`${asText(body.model)}\` does not exist.`, 'NotFoundError');
     }
     const messages = body.messages;
-    if (!Array.isArray(messages) || messages.length === 0) { throw new HttpError(400, 'messages: Field required', 'BadRequestError'); }
+    if (!Array.isArray(messages) || messages.length === 0) {
+      throw new HttpError(400, 'messages: Field required', 'BadRequestError');
+    }
     const continueFinal = body.continue_final_message === true;
     const addGenerationPrompt = body.add_generation_prompt ?? true;
     if (continueFinal && body.add_generation_prompt === true) {
-      throw new HttpError(400, '1 validation error for ChatCompletionRequest\n  Value error, Cannot set both `continue_final_message` and `add_generation_prompt` to True. [type=value_error]', 'BadRequestError');
+      throw new HttpError(
+        400,
+        '1 validation error for ChatCompletionRequest\n  Value error, Cannot set both `continue_final_message` and `add_generation_prompt` to True. [type=value_error]',
+        'BadRequestError',
+      );
     }
     if (continueFinal && addGenerationPrompt === true) {
-      throw new HttpError(400, 'continue_final_message and add_generation_prompt are not compatible. Use continue_final_message when you want the model to continue the final message, and add_generation_prompt when you want to add a header that will prompt it to start a new assistant message instead.', 'BadRequestError');
+      throw new HttpError(
+        400,
+        'continue_final_message and add_generation_prompt are not compatible. Use continue_final_message when you want the model to continue the final message, and add_generation_prompt when you want to add a header that will prompt it to start a new assistant message instead.',
+        'BadRequestError',
+      );
     }
     if (body.stream_options !== undefined && body.stream !== true) {
       throw new HttpError(400, 'Stream options can only be defined when `stream=True`.', 'BadRequestError');
     }
     const topLogprobs = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
-    if (topLogprobs > 0 && body.logprobs !== true) { throw new HttpError(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError'); }
-    if (topLogprobs > (this.options.maxLogprobs ?? 20)) { throw new HttpError(400, `Requested sample logprobs of ${topLogprobs}, which is greater than max allowed: ${this.options.maxLogprobs ?? 20}`, 'BadRequestError'); }
+    if (topLogprobs > 0 && body.logprobs !== true) {
+      throw new HttpError(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError');
+    }
+    if (topLogprobs > (this.options.maxLogprobs ?? 20)) {
+      throw new HttpError(
+        400,
+        `Requested sample logprobs of ${topLogprobs}, which is greater than max allowed: ${this.options.maxLogprobs ?? 20}`,
+        'BadRequestError',
+      );
+    }
     const last = messages[messages.length - 1]!;
     if (continueFinal && (last.role !== 'assistant' || asText(last.content).includes('</think>'))) {
-      throw new HttpError(400, 'continue_final_message is set but the final message does not appear in the chat after applying the chat template! This can happen if the chat template deletes portions of the final message. Please verify the chat template and final message in your chat to check for this issue.', 'BadRequestError');
+      throw new HttpError(
+        400,
+        'continue_final_message is set but the final message does not appear in the chat after applying the chat template! This can happen if the chat template deletes portions of the final message. Please verify the chat template and final message in your chat to check for this issue.',
+        'BadRequestError',
+      );
     }
 
     // Which request is this? Score: the judge prefill; step: a stop at "\n\n"; else a full generation.
     const user = asText(messages[0]?.content ?? '');
     const isScore = continueFinal && last.content === SIM_SCORE_PREFILL;
     const prefill = isScore ? asText(messages[1]?.content ?? '') : continueFinal ? asText(last.content) : '';
-    const previous = prefill.startsWith('<think>') ? prefill.slice('<think>'.length).replace(/\n\n$/, '').split('\n\n') : [];
+    const previous = prefill.startsWith('<think>')
+      ? prefill.slice('<think>'.length).replace(/\n\n$/, '').split('\n\n')
+      : [];
     const stops = Array.isArray(body.stop) ? body.stop.map(String) : typeof body.stop === 'string' ? [body.stop] : [];
     const kind: 'step' | 'score' | 'full' = isScore ? 'score' : stops.includes('\n\n') ? 'step' : 'full';
     const stepIndex = isScore ? previous.length - 1 : previous.length;
@@ -325,24 +496,43 @@ export class SimulatedVllm {
     entry.stepIndex = stepIndex;
 
     // Prompt accounting: a ChatML-like rendering, the context limit and the prefix cache.
-    const rendered = messages.map((m, i) => `<|im_start|>${asText(m.role)}\n${asText(m.content)}${continueFinal && i === messages.length - 1 ? '' : '<|im_end|>\n'}`).join('')
-      + (continueFinal ? '' : '<|im_start|>assistant\n<think>\n');
+    const rendered =
+      messages
+        .map(
+          (m, i) =>
+            `<|im_start|>${asText(m.role)}\n${asText(m.content)}${continueFinal && i === messages.length - 1 ? '' : '<|im_end|>\n'}`,
+        )
+        .join('') + (continueFinal ? '' : '<|im_start|>assistant\n<think>\n');
     const promptTokens = simTokenize(rendered);
     const maxTokens = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) || undefined;
     const maxModelLen = this.options.maxModelLen ?? 32768;
     if (promptTokens.length >= maxModelLen) {
-      throw new HttpError(400, `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens.length} input tokens. Please reduce the length of the input messages.`, 'BadRequestError');
+      throw new HttpError(
+        400,
+        `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens.length} input tokens. Please reduce the length of the input messages.`,
+        'BadRequestError',
+      );
     }
     if (maxTokens !== undefined && promptTokens.length + maxTokens > maxModelLen) {
-      throw new HttpError(400, `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens and your request has ${promptTokens.length} input tokens (${maxTokens} > ${maxModelLen} - ${promptTokens.length}).`, 'BadRequestError');
+      throw new HttpError(
+        400,
+        `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens and your request has ${promptTokens.length} input tokens (${maxTokens} > ${maxModelLen} - ${promptTokens.length}).`,
+        'BadRequestError',
+      );
     }
     const budget = maxTokens ?? maxModelLen - promptTokens.length;
 
     const fault = this._takeFault(kind, stepIndex);
     const inReply: Fault[] = ['hang-mid-stream', 'drop-mid-stream', 'missing-logprobs', 'stream-error-event'];
-    if (body.stream === true) { inReply.push('malformed-json'); } // a broken SSE event instead of a broken body
-    if (fault && !inReply.includes(fault)) { return this._fault(fault, entry, req, res, send); }
-    if (fault) { entry.fault = fault; }
+    if (body.stream === true) {
+      inReply.push('malformed-json');
+    } // a broken SSE event instead of a broken body
+    if (fault && !inReply.includes(fault)) {
+      return this._fault(fault, entry, req, res, send);
+    }
+    if (fault) {
+      entry.fault = fault;
+    }
 
     // What the model says.
     const stepContext: StepContext = { user, previous };
@@ -352,24 +542,35 @@ export class SimulatedVllm {
     let sampled: { token: string; top: Array<[string, number]> } | undefined;
     if (kind === 'score') {
       const reply = this.options.script.score?.(stepIndex, previous[previous.length - 1] ?? '') ?? 9;
-      sampled = typeof reply === 'number'
-        ? { token: String(reply), top: [[String(reply), -0.05], ...digitsAround(reply)] }
-        : { token: reply.sampled, top: reply.top };
+      sampled =
+        typeof reply === 'number'
+          ? { token: String(reply), top: [[String(reply), -0.05], ...digitsAround(reply)] }
+          : { token: reply.sampled, top: reply.top };
       tokens = [sampled.token];
       finishReason = 'length';
     } else if (kind === 'step') {
       tokens = simTokenize(this.options.script.step(stepIndex, stepContext));
-      if (tokens.length >= budget) { tokens = tokens.slice(0, budget); finishReason = 'length'; } else { stopReason = '\n\n'; }
+      if (tokens.length >= budget) {
+        tokens = tokens.slice(0, budget);
+        finishReason = 'length';
+      } else {
+        stopReason = '\n\n';
+      }
     } else {
       // A full generation: steps one after another until one gives the answer, then EOS.
       const text: string[] = [];
       for (let i = stepIndex; i < stepIndex + 10_000; i++) {
         const step = this.options.script.step(i, { user, previous: [...previous, ...text] });
         text.push(step);
-        if (/boxed|Answer:|ANSWER:/.test(step)) { break; }
+        if (/boxed|Answer:|ANSWER:/.test(step)) {
+          break;
+        }
       }
       tokens = simTokenize(text.join('\n\n'));
-      if (tokens.length > budget) { tokens = tokens.slice(0, budget); finishReason = 'length'; }
+      if (tokens.length > budget) {
+        tokens = tokens.slice(0, budget);
+        finishReason = 'length';
+      }
     }
     // The stop string's token is generated (and counted) but not returned.
     const completionTokens = tokens.length + (stopReason ? 1 : 0);
@@ -380,30 +581,53 @@ export class SimulatedVllm {
 
     this._running++;
     let done = false;
-    const abortWait = new Promise<void>((resolve) => res.on('close', () => { done = true; resolve(); }));
+    const abortWait = new Promise<void>((resolve) =>
+      res.on('close', () => {
+        done = true;
+        resolve();
+      }),
+    );
     try {
       const latency = this.options.latency ?? ZERO_LATENCY;
       const slowdown = () => 1 + latency.overlapSlowdown * Math.max(0, this._running - 1);
-      const firstAt = nowMs() + latency.overheadMs + latency.prefillMsPerToken * (promptTokens.length - cached) * slowdown();
+      const firstAt =
+        nowMs() + latency.overheadMs + latency.prefillMsPerToken * (promptTokens.length - cached) * slowdown();
       const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
       const created = Math.floor(Date.now() / 1000);
       const model = this.options.model;
       const field = this.options.reasoningField ?? 'content';
       const wantLogprobs = body.logprobs === true;
       const logprobsFor = (token: string) => ({
-        token, logprob: sampled?.token === token ? (sampled.top.find((t) => t[0] === token)?.[1] ?? -0.05) : -0.01, bytes: [...Buffer.from(token)],
-        top_logprobs: (sampled?.top ?? [[token, -0.01]]).slice(0, topLogprobs).map(([t, lp]) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t)] })),
+        token,
+        logprob: sampled?.token === token ? (sampled.top.find((t) => t[0] === token)?.[1] ?? -0.05) : -0.01,
+        bytes: [...Buffer.from(token)],
+        top_logprobs: (sampled?.top ?? [[token, -0.01]])
+          .slice(0, topLogprobs)
+          .map(([t, lp]) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t)] })),
       });
-      const waitUntil = async (at: number) => { const d = at - nowMs(); if (d > 1) { await Promise.race([sleep(d), abortWait]); } };
+      const waitUntil = async (at: number) => {
+        const d = at - nowMs();
+        if (d > 1) {
+          await Promise.race([sleep(d), abortWait]);
+        }
+      };
 
       if (body.stream === true) {
         entry.status = 200;
         res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
         const event = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
         const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-          event({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: null, ...extra }] });
+          event({
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model,
+            choices: [{ index: 0, delta, logprobs: null, finish_reason: null, ...extra }],
+          });
         await waitUntil(firstAt);
-        if (done) { return; }
+        if (done) {
+          return;
+        }
         chunk({ role: 'assistant', content: '' });
         if (fault === 'stream-error-event') {
           res.write(`data: ${JSON.stringify({ error: this._streamError('Simulated engine failure') })}\n\n`);
@@ -412,51 +636,112 @@ export class SimulatedVllm {
         }
         let at = nowMs();
         for (let i = 0; i < tokens.length; i++) {
-          if (done) { return; }
+          if (done) {
+            return;
+          }
           if ((fault === 'drop-mid-stream' || fault === 'hang-mid-stream') && i === Math.min(3, tokens.length - 1)) {
-            if (fault === 'drop-mid-stream') { req.socket.destroy(); }
+            if (fault === 'drop-mid-stream') {
+              req.socket.destroy();
+            }
             return; // hang: leave the response open until the client leaves
           }
-          if (fault === 'malformed-json' && i === 1) { res.write('data: {"id": "broken", "choices": [\n\n'); }
+          if (fault === 'malformed-json' && i === 1) {
+            res.write('data: {"id": "broken", "choices": [\n\n');
+          }
           at += latency.decodeMsPerToken * slowdown();
           await waitUntil(at);
-          if (done) { return; }
+          if (done) {
+            return;
+          }
           const token = tokens[i]!;
           const delta = field === 'content' ? { content: token } : { [field]: token };
           if (wantLogprobs) {
-            event({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: fault === 'missing-logprobs' ? null : { content: [logprobsFor(token)] }, finish_reason: null }] });
+            event({
+              id,
+              object: 'chat.completion.chunk',
+              created,
+              model,
+              choices: [
+                {
+                  index: 0,
+                  delta,
+                  logprobs: fault === 'missing-logprobs' ? null : { content: [logprobsFor(token)] },
+                  finish_reason: null,
+                },
+              ],
+            });
           } else {
             chunk(delta);
           }
         }
-        if (stopReason) { at += latency.decodeMsPerToken * slowdown(); await waitUntil(at); }
-        if (done) { return; }
+        if (stopReason) {
+          at += latency.decodeMsPerToken * slowdown();
+          await waitUntil(at);
+        }
+        if (done) {
+          return;
+        }
         chunk({}, { finish_reason: finishReason, stop_reason: stopReason });
-        const usage = body.stream_options !== undefined && (body.stream_options as { include_usage?: boolean }).include_usage !== false;
+        const usage =
+          body.stream_options !== undefined &&
+          (body.stream_options as { include_usage?: boolean }).include_usage !== false;
         if (usage) {
-          event({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: promptTokens.length, total_tokens: promptTokens.length + completionTokens, completion_tokens: completionTokens } });
+          event({
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model,
+            choices: [],
+            usage: {
+              prompt_tokens: promptTokens.length,
+              total_tokens: promptTokens.length + completionTokens,
+              completion_tokens: completionTokens,
+            },
+          });
         }
         res.end('data: [DONE]\n\n');
       } else {
         const endAt = firstAt + latency.decodeMsPerToken * completionTokens * slowdown();
         if (fault === 'hang-mid-stream' || fault === 'drop-mid-stream') {
           await waitUntil(firstAt);
-          if (fault === 'drop-mid-stream') { req.socket.destroy(); }
+          if (fault === 'drop-mid-stream') {
+            req.socket.destroy();
+          }
           return;
         }
         await waitUntil(endAt);
-        if (done) { return; }
+        if (done) {
+          return;
+        }
         const text = tokens.join('');
-        const message: Record<string, unknown> = { role: 'assistant', reasoning_content: null, content: null, tool_calls: [] };
+        const message: Record<string, unknown> = {
+          role: 'assistant',
+          reasoning_content: null,
+          content: null,
+          tool_calls: [],
+        };
         message[field] = text;
-        if (field !== 'content' && this.options.reasoningField === 'reasoning') { delete message.reasoning_content; }
+        if (field !== 'content' && this.options.reasoningField === 'reasoning') {
+          delete message.reasoning_content;
+        }
         const logprobs = wantLogprobs && fault !== 'missing-logprobs' ? { content: tokens.map(logprobsFor) } : null;
-        send(200, JSON.stringify({
-          id, object: 'chat.completion', created, model,
-          choices: [{ index: 0, message, logprobs, finish_reason: finishReason, stop_reason: stopReason }],
-          usage: { prompt_tokens: promptTokens.length, total_tokens: promptTokens.length + completionTokens, completion_tokens: completionTokens, prompt_tokens_details: null },
-          prompt_logprobs: null,
-        }));
+        send(
+          200,
+          JSON.stringify({
+            id,
+            object: 'chat.completion',
+            created,
+            model,
+            choices: [{ index: 0, message, logprobs, finish_reason: finishReason, stop_reason: stopReason }],
+            usage: {
+              prompt_tokens: promptTokens.length,
+              total_tokens: promptTokens.length + completionTokens,
+              completion_tokens: completionTokens,
+              prompt_tokens_details: null,
+            },
+            prompt_logprobs: null,
+          }),
+        );
       }
       // Only finished work reaches the cache and the counters, as in vLLM's V1 engine.
       this._remember([...promptTokens, ...tokens]);
@@ -487,16 +772,26 @@ export class SimulatedVllm {
   private _cachedPrefix(prompt: readonly string[]): number {
     const keys = this._blockKeys(prompt);
     let hits = 0;
-    for (const key of keys) { if (this._cache.has(key)) { hits++; } else { break; } }
+    for (const key of keys) {
+      if (this._cache.has(key)) {
+        hits++;
+      } else {
+        break;
+      }
+    }
     let cached = hits * BLOCK;
-    if (cached >= prompt.length && cached > 0) { cached -= BLOCK; }
+    if (cached >= prompt.length && cached > 0) {
+      cached -= BLOCK;
+    }
     this._counters.cacheQueries += prompt.length;
     this._counters.cacheHits += cached;
     return cached;
   }
 
   private _remember(tokens: readonly string[]): void {
-    for (const key of this._blockKeys(tokens)) { this._cache.add(key); }
+    for (const key of this._blockKeys(tokens)) {
+      this._cache.add(key);
+    }
   }
 }
 
@@ -507,7 +802,11 @@ function asText(value: unknown): string {
 
 function digitsAround(score: number): Array<[string, number]> {
   const others: Array<[string, number]> = [];
-  for (let d = 0; d <= 9; d++) { if (d !== score) { others.push([String(d), -4 - Math.abs(d - score)]); } }
+  for (let d = 0; d <= 9; d++) {
+    if (d !== score) {
+      others.push([String(d), -4 - Math.abs(d - score)]);
+    }
+  }
   return others.sort((a, b) => b[1] - a[1]).slice(0, 9);
 }
 
@@ -515,7 +814,9 @@ function versionAtMost(version: string, limit: string): boolean {
   const a = version.split('.').map((n) => parseInt(n, 10) || 0);
   const b = limit.split('.').map((n) => parseInt(n, 10) || 0);
   for (let i = 0; i < 3; i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) { return (a[i] ?? 0) < (b[i] ?? 0); }
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) {
+      return (a[i] ?? 0) < (b[i] ?? 0);
+    }
   }
   return true;
 }

@@ -14,8 +14,16 @@ const byMode = (a: PanelRun, b: PanelRun) => MODE_ORDER.indexOf(a.mode) - MODE_O
 type Column = 'status' | 'wall' | 'ttft' | 'small' | 'base' | 'steps' | 'acceptance' | 'answer' | 'stop' | 'wasted';
 
 const COLUMNS: ReadonlyArray<readonly [Column, string]> = [
-  ['status', 'Status'], ['wall', 'Wall time'], ['ttft', 'First token'], ['small', 'Small tokens'], ['base', 'Base tokens'],
-  ['steps', 'Steps'], ['acceptance', 'Acceptance'], ['answer', 'Answer'], ['stop', 'Stop reason'], ['wasted', 'Wasted tokens'],
+  ['status', 'Status'],
+  ['wall', 'Wall time'],
+  ['ttft', 'First token'],
+  ['small', 'Small tokens'],
+  ['base', 'Base tokens'],
+  ['steps', 'Steps'],
+  ['acceptance', 'Acceptance'],
+  ['answer', 'Answer'],
+  ['stop', 'Stop reason'],
+  ['wasted', 'Wasted tokens'],
 ];
 
 /** Tokens of the completed steps: what a running run's row shows until its summary arrives. */
@@ -52,7 +60,9 @@ class RunRow {
     };
     for (const [key, value] of Object.entries(text) as Array<[Exclude<Column, 'answer'>, string]>) {
       const cell = this._cells.get(key);
-      if (cell) { setText(cell, value); }
+      if (cell) {
+        setText(cell, value);
+      }
     }
     const answerCell = this._cells.get('answer');
     const answer = row?.answer;
@@ -72,10 +82,18 @@ class RunColumn {
   private readonly _live = new LiveStepView();
 
   constructor(readonly run: PanelRun) {
-    this._body = h('div', { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `${MODE_LABEL[run.mode]} reasoning` } },
-      this._steps.element, this._live.element);
-    this.element = h('section', { className: 'compare-column', attrs: { 'data-mode': run.mode } },
-      h('header', { className: 'column-head' }, h('h2', {}, MODE_LABEL[run.mode]), this._status), this._body);
+    this._body = h(
+      'div',
+      { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `${MODE_LABEL[run.mode]} reasoning` } },
+      this._steps.element,
+      this._live.element,
+    );
+    this.element = h(
+      'section',
+      { className: 'compare-column', attrs: { 'data-mode': run.mode } },
+      h('header', { className: 'column-head' }, h('h2', {}, MODE_LABEL[run.mode]), this._status),
+      this._body,
+    );
   }
 
   update(): void {
@@ -87,7 +105,9 @@ class RunColumn {
     const wall = this.run.summary ? ` · ${formatMs(this.run.summary.wallMs)}` : '';
     setText(this._status, `${STATUS_LABEL[this.run.status]}${wall}`);
     this.element.dataset.status = this.run.status;
-    if (following) { body.scrollTop = body.scrollHeight; }
+    if (following) {
+      body.scrollTop = body.scrollHeight;
+    }
   }
 }
 
@@ -102,16 +122,41 @@ export class CompareView {
   private readonly _columns = new Map<string, RunColumn>();
 
   constructor() {
-    const head = h('tr', {}, h('th', { attrs: { scope: 'col' } }, 'Run'), ...COLUMNS.map(([key, label]) => h('th', { attrs: { scope: 'col', 'data-col': key } }, label)));
-    const table = h('table', { className: 'compare-table' }, h('caption', { className: 'visually-hidden' }, 'Runs compared'), h('thead', {}, head), this._tbody);
-    this.element = h('div', { className: 'compare-view' },
-      h('section', { className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },
-        h('div', { className: 'headline' },
-          h('div', { className: 'speedup-box', title: 'Base-only wall time ÷ SpecReason wall time' }, this._speedup, h('span', { className: 'caption' }, 'speedup vs base only')),
-          this._agreement),
+    const head = h(
+      'tr',
+      {},
+      h('th', { attrs: { scope: 'col' } }, 'Run'),
+      ...COLUMNS.map(([key, label]) => h('th', { attrs: { scope: 'col', 'data-col': key } }, label)),
+    );
+    const table = h(
+      'table',
+      { className: 'compare-table' },
+      h('caption', { className: 'visually-hidden' }, 'Runs compared'),
+      h('thead', {}, head),
+      this._tbody,
+    );
+    this.element = h(
+      'div',
+      { className: 'compare-view' },
+      h(
+        'section',
+        { className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },
+        h(
+          'div',
+          { className: 'headline' },
+          h(
+            'div',
+            { className: 'speedup-box', title: 'Base-only wall time ÷ SpecReason wall time' },
+            this._speedup,
+            h('span', { className: 'caption' }, 'speedup vs base only'),
+          ),
+          this._agreement,
+        ),
         h('div', { className: 'table-scroll' }, table),
-        this._metrics),
-      this._columnsBox);
+        this._metrics,
+      ),
+      this._columnsBox,
+    );
   }
 
   update(state: PanelState): void {
@@ -125,17 +170,26 @@ export class CompareView {
     setText(this._speedup, result.speedup === undefined ? DASH : `×${result.speedup.toFixed(2)}`);
     const agree = result.answersAgree;
     this._agreement.dataset.agree = String(agree);
-    setText(this._agreement, agree === undefined ? 'answers: not all known yet' : agree ? '✓ answers agree' : '✗ answers differ');
+    setText(
+      this._agreement,
+      agree === undefined ? 'answers: not all known yet' : agree ? '✓ answers agree' : '✗ answers differ',
+    );
     const m = state.metrics;
-    setText(this._metrics, `Server metrics: spec-decode acceptance ${m?.specDecodeEnabled === false ? 'off' : formatRate(m?.specDecodeAcceptance)}`
-      + ` · prefix-cache hit rate ${formatRate(m?.prefixCacheHitRate)}`);
+    setText(
+      this._metrics,
+      `Server metrics: spec-decode acceptance ${m?.specDecodeEnabled === false ? 'off' : formatRate(m?.specDecodeAcceptance)}` +
+        ` · prefix-cache hit rate ${formatRate(m?.prefixCacheHitRate)}`,
+    );
   }
 
   /** Rows and columns keyed by run id; a new run object for an id (a re-run) gets fresh ones. */
   private syncChildren(runs: readonly PanelRun[]): void {
     const ids = new Set(runs.map((r) => r.runId));
     for (const id of [...this._columns.keys()]) {
-      if (!ids.has(id)) { this._columns.delete(id); this._rows.delete(id); }
+      if (!ids.has(id)) {
+        this._columns.delete(id);
+        this._rows.delete(id);
+      }
     }
     for (const run of runs) {
       if (this._columns.get(run.runId)?.run !== run) {
@@ -143,10 +197,18 @@ export class CompareView {
         this._rows.set(run.runId, new RunRow(run.mode));
       }
     }
-    const columns = runs.map((r) => this._columns.get(r.runId)?.element).filter((e): e is HTMLElement => e !== undefined);
-    const rows = runs.map((r) => this._rows.get(r.runId)?.element).filter((e): e is HTMLTableRowElement => e !== undefined);
-    if (!sameChildren(this._columnsBox, columns)) { this._columnsBox.replaceChildren(...columns); }
-    if (!sameChildren(this._tbody, rows)) { this._tbody.replaceChildren(...rows); }
+    const columns = runs
+      .map((r) => this._columns.get(r.runId)?.element)
+      .filter((e): e is HTMLElement => e !== undefined);
+    const rows = runs
+      .map((r) => this._rows.get(r.runId)?.element)
+      .filter((e): e is HTMLTableRowElement => e !== undefined);
+    if (!sameChildren(this._columnsBox, columns)) {
+      this._columnsBox.replaceChildren(...columns);
+    }
+    if (!sameChildren(this._tbody, rows)) {
+      this._tbody.replaceChildren(...rows);
+    }
   }
 }
 

@@ -13,32 +13,56 @@ export interface Props {
 
 function append(parent: Node, children: readonly Child[]): void {
   for (const child of children) {
-    if (child === null || child === undefined || child === false) { continue; }
+    if (child === null || child === undefined || child === false) {
+      continue;
+    }
     parent.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
   }
 }
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
-  if (props.id) { node.id = props.id; }
-  if (props.className) { node.className = props.className; }
-  if (props.title) { node.title = props.title; }
-  if (props.hidden) { node.hidden = true; }
-  for (const [name, value] of Object.entries(props.attrs ?? {})) { node.setAttribute(name, value); }
+  if (props.id) {
+    node.id = props.id;
+  }
+  if (props.className) {
+    node.className = props.className;
+  }
+  if (props.title) {
+    node.title = props.title;
+  }
+  if (props.hidden) {
+    node.hidden = true;
+  }
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    node.setAttribute(name, value);
+  }
   append(node, children);
   return node;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  ...children: Child[]
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attrs)) { node.setAttribute(name, String(value)); }
+  for (const [name, value] of Object.entries(attrs)) {
+    node.setAttribute(name, String(value));
+  }
   append(node, children);
   return node;
 }
 
 /** Sets text only when it changed, so live regions announce changes and nothing else. */
 export function setText(node: Node, text: string): void {
-  if (node.textContent !== text) { node.textContent = text; }
+  if (node.textContent !== text) {
+    node.textContent = text;
+  }
 }

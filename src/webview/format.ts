@@ -7,9 +7,15 @@ import type { RunStatus } from '../shared/protocol';
 export const DASH = '—';
 
 export function formatMs(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) { return DASH; }
-  if (ms < 1000) { return `${Math.round(ms)} ms`; }
-  if (ms < 60_000) { return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`; }
+  if (ms === undefined || !Number.isFinite(ms)) {
+    return DASH;
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  if (ms < 60_000) {
+    return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  }
   const minutes = Math.floor(ms / 60_000);
   const seconds = Math.floor((ms % 60_000) / 1000);
   return `${minutes} m ${String(seconds).padStart(2, '0')} s`;
@@ -41,7 +47,7 @@ export const ORIGIN_LABEL: Readonly<Record<StepOrigin, string>> = {
 
 export const ORIGIN_DESCRIPTION: Readonly<Record<StepOrigin, string>> = {
   small: 'Drafted by the small model and kept: its score reached the threshold',
-  'base-fallback': 'Written by the base model because the small model\'s draft scored below the threshold',
+  'base-fallback': "Written by the base model because the small model's draft scored below the threshold",
   'base-forced': 'Written by the base model directly (one of the first N steps)',
   baseline: 'The whole reasoning of a single-model baseline',
 };

@@ -25,21 +25,29 @@ const PERSIST_EVERY_MS = 1000;
 const CLOCK_EVERY_MS = 200;
 
 function persist(): void {
-  if (persistTimer !== undefined) { return; }
+  if (persistTimer !== undefined) {
+    return;
+  }
   persistTimer = setTimeout(() => {
     persistTimer = undefined;
-    if (state) { vscode.setState(state); }
+    if (state) {
+      vscode.setState(state);
+    }
   }, PERSIST_EVERY_MS);
 }
 
 function render(): void {
   frame = undefined;
-  if (!state) { return; }
+  if (!state) {
+    return;
+  }
   // Follow the stream while the reader is at the bottom of the page; leave them be once they scroll up.
   const root = document.scrollingElement ?? document.documentElement;
   const following = root.scrollTop + root.clientHeight >= root.scrollHeight - 32;
   shell.render(state);
-  if (following && shell.running) { root.scrollTop = root.scrollHeight; }
+  if (following && shell.running) {
+    root.scrollTop = root.scrollHeight;
+  }
   runClock();
 }
 
@@ -64,7 +72,9 @@ function handle(message: ToWebview): void {
       state = message.state;
       break;
     case 'run/didStart': {
-      if (!state) { return; }
+      if (!state) {
+        return;
+      }
       // One run in the solve view; one per mode (a column each) in the compare view.
       const { runId, mode } = message.run;
       const others = state.kind === 'solve' ? [] : state.runs.filter((r) => r.runId !== runId && r.mode !== mode);
@@ -73,18 +83,26 @@ function handle(message: ToWebview): void {
     }
     case 'run/didUpdate': {
       const run = state?.runs.find((r) => r.runId === message.runId);
-      if (!run) { return; }
-      for (const event of message.events) { applyRunEvent(run, event); }
+      if (!run) {
+        return;
+      }
+      for (const event of message.events) {
+        applyRunEvent(run, event);
+      }
       break;
     }
     case 'settings/didChange':
-      if (!state) { return; }
+      if (!state) {
+        return;
+      }
       state.tuning = message.tuning;
       shell.setTuning(message.tuning);
       persist();
       return;
     case 'metrics/didUpdate':
-      if (!state) { return; }
+      if (!state) {
+        return;
+      }
       state.metrics = message.metrics;
       break;
     default: {
@@ -95,14 +113,22 @@ function handle(message: ToWebview): void {
   scheduleRender();
 }
 
-const MESSAGE_TYPES: ReadonlySet<string> = new Set<ToWebview['type']>(['session/snapshot', 'run/didStart', 'run/didUpdate', 'settings/didChange', 'metrics/didUpdate']);
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<ToWebview['type']>([
+  'session/snapshot',
+  'run/didStart',
+  'run/didUpdate',
+  'settings/didChange',
+  'metrics/didUpdate',
+]);
 
 function isToWebview(data: unknown): data is ToWebview {
   return typeof data === 'object' && data !== null && MESSAGE_TYPES.has(String((data as { type?: unknown }).type));
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (isToWebview(event.data)) { handle(event.data); }
+  if (isToWebview(event.data)) {
+    handle(event.data);
+  }
 });
 
 // Shown until the host's snapshot replaces it (the host always sends one after ready).

@@ -38,21 +38,27 @@ function treeDepth(root: Element): number {
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [node, depth] = item;
     max = Math.max(max, depth);
-    for (const child of node.children) { stack.push([child, depth + 1]); }
+    for (const child of node.children) {
+      stack.push([child, depth + 1]);
+    }
   }
   return max;
 }
 
 /** One formula as DOM nodes; falls back to the TeX source as text. */
 export function renderTex(tex: string, display: boolean): HTMLElement {
-  if (tex.length > MAX_TEX_CHARS) { return rawTex(tex, display, 'Too long to typeset'); }
+  if (tex.length > MAX_TEX_CHARS) {
+    return rawTex(tex, display, 'Too long to typeset');
+  }
   const host = h(display ? 'div' : 'span', { className: display ? 'math math-display' : 'math' });
   try {
     katex.render(tex, host, { ...KATEX_OPTIONS, displayMode: display });
   } catch (error) {
     return rawTex(tex, display, error instanceof Error ? error.message : 'Not typeset', true);
   }
-  return tex.length >= DEPTH_CHECK_FROM_CHARS && treeDepth(host) > MAX_DOM_DEPTH ? rawTex(tex, display, 'Too deeply nested to typeset') : host;
+  return tex.length >= DEPTH_CHECK_FROM_CHARS && treeDepth(host) > MAX_DOM_DEPTH
+    ? rawTex(tex, display, 'Too deeply nested to typeset')
+    : host;
 }
 
 /** Text split into paragraphs on blank lines; with `typeset`, math is rendered, else left as text. */
@@ -61,17 +67,25 @@ export function renderRichText(text: string, typeset = true): DocumentFragment {
   let paragraph = h('p');
   const endParagraph = () => {
     const last = paragraph.lastChild;
-    if (last instanceof Text) { last.data = last.data.replace(/\s+$/, ''); }
-    if (paragraph.childNodes.length > 0) { fragment.appendChild(paragraph); }
+    if (last instanceof Text) {
+      last.data = last.data.replace(/\s+$/, '');
+    }
+    if (paragraph.childNodes.length > 0) {
+      fragment.appendChild(paragraph);
+    }
     paragraph = h('p');
   };
   const appendText = (value: string) => {
     // Blank lines end a paragraph; single newlines stay (the CSS keeps them with pre-wrap).
     const parts = value.split(/\n[ \t]*\n\s*/);
     parts.forEach((part, index) => {
-      if (index > 0) { endParagraph(); }
+      if (index > 0) {
+        endParagraph();
+      }
       const trimmed = paragraph.childNodes.length === 0 ? part.replace(/^\s+/, '') : part;
-      if (trimmed) { paragraph.appendChild(document.createTextNode(trimmed)); }
+      if (trimmed) {
+        paragraph.appendChild(document.createTextNode(trimmed));
+      }
     });
   };
 

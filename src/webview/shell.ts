@@ -14,7 +14,9 @@ type Post = (message: FromWebview) => void;
 /** One status for the whole panel: any run still going means running, then error, cancelled, finished. */
 function overallStatus(runs: readonly PanelRun[]): RunStatus | undefined {
   for (const status of ['running', 'error', 'cancelled', 'finished'] as const) {
-    if (runs.some((r) => r.status === status)) { return status; }
+    if (runs.some((r) => r.status === status)) {
+      return status;
+    }
   }
   return undefined;
 }
@@ -29,17 +31,35 @@ function problemNodes(problem: Problem): Node[] {
   const nodes: Node[] = [h('p', { className: 'problem-text' }, problem.text)];
   if (problem.choices) {
     const c = problem.choices;
-    nodes.push(h('ol', { className: 'choices' }, ...(['A', 'B', 'C', 'D'] as const).map((k) => h('li', {}, h('b', {}, `(${k}) `), c[k]))));
+    nodes.push(
+      h(
+        'ol',
+        { className: 'choices' },
+        ...(['A', 'B', 'C', 'D'] as const).map((k) => h('li', {}, h('b', {}, `(${k}) `), c[k])),
+      ),
+    );
   }
   return nodes;
 }
 
 export class Shell {
   private readonly _title = h('span', { className: 'view-kind' });
-  private readonly _simBadge = h('span', { id: 'sim-badge', className: 'badge sim-badge', hidden: true,
-    title: 'The servers are the built-in simulated vLLM pair: texts and timings are synthetic' }, 'SIMULATED model pair');
+  private readonly _simBadge = h(
+    'span',
+    {
+      id: 'sim-badge',
+      className: 'badge sim-badge',
+      hidden: true,
+      title: 'The servers are the built-in simulated vLLM pair: texts and timings are synthetic',
+    },
+    'SIMULATED model pair',
+  );
   private readonly _problem = h('div', { className: 'problem' });
-  private readonly _status = h('span', { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } }, 'Waiting for the extension…');
+  private readonly _status = h(
+    'span',
+    { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } },
+    'Waiting for the extension…',
+  );
   private readonly _elapsed = h('span', { id: 'elapsed', className: 'elapsed', title: 'Elapsed time' });
   private readonly _error = h('div', { id: 'error', className: 'error', hidden: true, attrs: { role: 'alert' } });
   private readonly _body = h('main', { className: 'body' });
@@ -52,22 +72,63 @@ export class Shell {
   private _view?: { state: PanelState; view: SolveView | CompareView };
   private _runs: readonly PanelRun[] = [];
 
-  constructor(app: HTMLElement, private readonly _post: Post, private readonly _simulatedByHost: boolean) {
-    this._cancel = button('btn-cancel', 'Cancel', 'Stop the running run (the steps so far are kept)', () => _post({ type: 'run/cancel' }));
-    this._rerun = button('btn-rerun', 'Re-run', 'Run the same problem again with the current settings', () => _post({ type: 'run/rerun' }), 'primary');
+  constructor(
+    app: HTMLElement,
+    private readonly _post: Post,
+    private readonly _simulatedByHost: boolean,
+  ) {
+    this._cancel = button('btn-cancel', 'Cancel', 'Stop the running run (the steps so far are kept)', () =>
+      _post({ type: 'run/cancel' }),
+    );
+    this._rerun = button(
+      'btn-rerun',
+      'Re-run',
+      'Run the same problem again with the current settings',
+      () => _post({ type: 'run/rerun' }),
+      'primary',
+    );
     this._exports = [
       button('btn-export-json', 'Export JSON', 'Save the run record as JSON', () => _post({ type: 'export/json' })),
-      button('btn-copy-md', 'Copy as Markdown', 'Copy the reasoning and numbers as Markdown', () => _post({ type: 'export/markdown' })),
+      button('btn-copy-md', 'Copy as Markdown', 'Copy the reasoning and numbers as Markdown', () =>
+        _post({ type: 'export/markdown' }),
+      ),
     ];
-    const toolbar = h('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
-      this._rerun, this._cancel, h('span', { className: 'toolbar-gap' }), ...this._exports,
-      button('btn-settings', 'Settings', 'Open the SpecReason settings', () => _post({ type: 'command/run', command: 'openSettings' }), 'secondary'),
-      button('btn-check-servers', 'Check Servers', 'Check that both vLLM servers answer', () => _post({ type: 'command/run', command: 'checkServers' }), 'secondary'));
+    const toolbar = h(
+      'div',
+      { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
+      this._rerun,
+      this._cancel,
+      h('span', { className: 'toolbar-gap' }),
+      ...this._exports,
+      button(
+        'btn-settings',
+        'Settings',
+        'Open the SpecReason settings',
+        () => _post({ type: 'command/run', command: 'openSettings' }),
+        'secondary',
+      ),
+      button(
+        'btn-check-servers',
+        'Check Servers',
+        'Check that both vLLM servers answer',
+        () => _post({ type: 'command/run', command: 'checkServers' }),
+        'secondary',
+      ),
+    );
     this._tuning = new TuningStrip(_post);
-    const header = h('header', { className: 'panel-header' },
-      h('div', { className: 'title-row' }, h('h1', {}, 'SpecReason'), this._title, this._simBadge,
-        h('span', { className: 'status-line' }, this._status, this._elapsed)),
-      this._problem);
+    const header = h(
+      'header',
+      { className: 'panel-header' },
+      h(
+        'div',
+        { className: 'title-row' },
+        h('h1', {}, 'SpecReason'),
+        this._title,
+        this._simBadge,
+        h('span', { className: 'status-line' }, this._status, this._elapsed),
+      ),
+      this._problem,
+    );
     app.replaceChildren(header, toolbar, this._tuning.element, this._error, this._body);
     this._simBadge.hidden = !_simulatedByHost;
     this.setButtons([]);
@@ -125,25 +186,57 @@ export class Shell {
     const running = runs.some((r) => r.status === 'running');
     this._cancel.disabled = !running;
     this._rerun.disabled = running;
-    for (const b of this._exports) { b.disabled = runs.length === 0; }
+    for (const b of this._exports) {
+      b.disabled = runs.length === 0;
+    }
   }
 
   /** Errors inline with what to do next; partial steps stay visible below. */
   private renderErrors(runs: readonly PanelRun[], named: boolean): void {
     const failed = runs.flatMap((run) => (run.error ? [{ run, error: run.error }] : []));
     const key = JSON.stringify(failed.map(({ run, error }) => [run.runId, error]));
-    if (key === this._errorKey) { return; }
+    if (key === this._errorKey) {
+      return;
+    }
     this._errorKey = key;
     this._error.hidden = failed.length === 0;
-    this._error.replaceChildren(...failed.map(({ run, error }) => h('div', { className: 'error-item', attrs: { 'data-code': error.code } },
-      h('p', { className: 'error-title' }, `${named ? `${MODE_LABEL[run.mode]}: ` : ''}${error.message}`),
-      error.hint && h('p', { className: 'error-hint' }, error.hint),
-      h('p', { className: 'error-code muted' }, `code: ${error.code}${error.server ? ` · ${error.server.role} server ${error.server.url}` : ''}`))));
+    this._error.replaceChildren(
+      ...failed.map(({ run, error }) =>
+        h(
+          'div',
+          { className: 'error-item', attrs: { 'data-code': error.code } },
+          h('p', { className: 'error-title' }, `${named ? `${MODE_LABEL[run.mode]}: ` : ''}${error.message}`),
+          error.hint && h('p', { className: 'error-hint' }, error.hint),
+          h(
+            'p',
+            { className: 'error-code muted' },
+            `code: ${error.code}${error.server ? ` · ${error.server.role} server ${error.server.url}` : ''}`,
+          ),
+        ),
+      ),
+    );
     if (failed.length > 0) {
-      this._error.appendChild(h('div', { className: 'error-actions' },
-        button('', 'Re-run', 'Run the same problem again', () => this._post({ type: 'run/rerun' }), 'primary'),
-        button('', 'Check Servers', 'Check that both vLLM servers answer', () => this._post({ type: 'command/run', command: 'checkServers' }), 'secondary'),
-        button('', 'Show Log', 'Open the SpecReason log', () => this._post({ type: 'command/run', command: 'showLog' }), 'secondary')));
+      this._error.appendChild(
+        h(
+          'div',
+          { className: 'error-actions' },
+          button('', 'Re-run', 'Run the same problem again', () => this._post({ type: 'run/rerun' }), 'primary'),
+          button(
+            '',
+            'Check Servers',
+            'Check that both vLLM servers answer',
+            () => this._post({ type: 'command/run', command: 'checkServers' }),
+            'secondary',
+          ),
+          button(
+            '',
+            'Show Log',
+            'Open the SpecReason log',
+            () => this._post({ type: 'command/run', command: 'showLog' }),
+            'secondary',
+          ),
+        ),
+      );
     }
   }
 }

@@ -17,16 +17,38 @@ function scoreBadge(score: number, run: Judging, accepted: boolean): HTMLElement
 
 /** Ten tiny bars: how the base model's probability spread over the digits 0–9. */
 function distributionChart(step: StepRecord, threshold: number): SVGSVGElement | undefined {
-  if (!step.score_top_logprobs?.length) { return undefined; }
+  if (!step.score_top_logprobs?.length) {
+    return undefined;
+  }
   const probs = digitDistribution(step.score_top_logprobs);
-  const described = probs.map((p, d) => [d, p] as const).filter(([, p]) => p >= 0.005)
-    .map(([d, p]) => `${d}: ${Math.round(p * 100)}%`).join(', ');
-  const chart = svg('svg', { class: 'dist', viewBox: '0 0 10 1', preserveAspectRatio: 'none', role: 'img', 'aria-label': `Score distribution ${described || 'empty'}` },
-    svg('title', {}, `Score distribution: ${described || 'no digit among the top tokens'}`));
+  const described = probs
+    .map((p, d) => [d, p] as const)
+    .filter(([, p]) => p >= 0.005)
+    .map(([d, p]) => `${d}: ${Math.round(p * 100)}%`)
+    .join(', ');
+  const chart = svg(
+    'svg',
+    {
+      class: 'dist',
+      viewBox: '0 0 10 1',
+      preserveAspectRatio: 'none',
+      role: 'img',
+      'aria-label': `Score distribution ${described || 'empty'}`,
+    },
+    svg('title', {}, `Score distribution: ${described || 'no digit among the top tokens'}`),
+  );
   probs.forEach((p, digit) => {
     // A faint full-height track per digit keeps the 0–9 scale readable when most bars are empty.
     chart.appendChild(svg('rect', { class: 'dist-track', x: digit + 0.12, width: 0.76, y: 0, height: 1 }));
-    chart.appendChild(svg('rect', { class: `dist-bar ${digit >= threshold ? 'accept' : 'reject'}`, x: digit + 0.12, width: 0.76, y: 1 - p, height: p }));
+    chart.appendChild(
+      svg('rect', {
+        class: `dist-bar ${digit >= threshold ? 'accept' : 'reject'}`,
+        x: digit + 0.12,
+        width: 0.76,
+        y: 1 - p,
+        height: p,
+      }),
+    );
   });
   return chart;
 }
@@ -34,18 +56,31 @@ function distributionChart(step: StepRecord, threshold: number): SVGSVGElement |
 function timingTitle(step: StepRecord): string {
   const t = step.timings;
   const parts = [`step ${formatMs(t.stepMs)}`];
-  if (t.draftMs !== undefined) { parts.push(`draft ${formatMs(t.draftMs)}`); }
-  if (t.scoreMs !== undefined) { parts.push(`score ${formatMs(t.scoreMs)}`); }
-  if (t.baseMs !== undefined) { parts.push(`base ${formatMs(t.baseMs)}`); }
+  if (t.draftMs !== undefined) {
+    parts.push(`draft ${formatMs(t.draftMs)}`);
+  }
+  if (t.scoreMs !== undefined) {
+    parts.push(`score ${formatMs(t.scoreMs)}`);
+  }
+  if (t.baseMs !== undefined) {
+    parts.push(`base ${formatMs(t.baseMs)}`);
+  }
   return parts.join(' · ');
 }
 
 /** The rejected draft starts as plain text and is typeset when first opened: most stay closed. */
 function rejectedDraft(draft: string, scoreText: string): HTMLDetailsElement {
   const body = h('div', { className: 'draft-text' }, renderRichText(draft, false));
-  const details = h('details', { className: 'rejected-draft' }, h('summary', {}, `Rejected draft (score ${scoreText})`), body);
+  const details = h(
+    'details',
+    { className: 'rejected-draft' },
+    h('summary', {}, `Rejected draft (score ${scoreText})`),
+    body,
+  );
   const typeset = () => {
-    if (!details.open) { return; }
+    if (!details.open) {
+      return;
+    }
     details.removeEventListener('toggle', typeset);
     body.replaceChildren(renderRichText(draft));
   };
@@ -56,20 +91,38 @@ function rejectedDraft(draft: string, scoreText: string): HTMLDetailsElement {
 export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
   const scored = step.score !== null;
   const scoreText = scored ? formatScore(step.score ?? 0, run.scoreMethod) : '';
-  const head = h('header', { className: 'step-head' },
+  const head = h(
+    'header',
+    { className: 'step-head' },
     h('span', { className: 'step-num' }, `Step ${step.step_id + 1}`),
     h('span', { className: 'origin-tag', title: ORIGIN_DESCRIPTION[step.origin] }, ORIGIN_LABEL[step.origin]),
     scored && scoreBadge(step.score ?? 0, run, step.origin !== 'base-fallback'),
     scored && run.scoreMethod === 'average' && distributionChart(step, run.threshold),
-    h('span', { className: 'step-meta' },
-      h('span', { className: 'step-tokens', title: 'Tokens of the kept text' }, `${formatCount(step.final_num_output_tokens)} tok`),
-      h('span', { className: 'step-time', title: timingTitle(step) }, formatMs(step.timings.stepMs))));
+    h(
+      'span',
+      { className: 'step-meta' },
+      h(
+        'span',
+        { className: 'step-tokens', title: 'Tokens of the kept text' },
+        `${formatCount(step.final_num_output_tokens)} tok`,
+      ),
+      h('span', { className: 'step-time', title: timingTitle(step) }, formatMs(step.timings.stepMs)),
+    ),
+  );
   const label = `Step ${step.step_id + 1}, ${ORIGIN_LABEL[step.origin]}${scored ? `, score ${scoreText}` : ''}`;
-  return h('article', { className: 'step', attrs: { 'data-origin': step.origin, 'data-step-id': String(step.step_id), 'aria-label': label } },
+  return h(
+    'article',
+    {
+      className: 'step',
+      attrs: { 'data-origin': step.origin, 'data-step-id': String(step.step_id), 'aria-label': label },
+    },
     head,
     step.warning && h('p', { className: 'step-warning', attrs: { role: 'note' } }, `⚠ ${step.warning}`),
     h('div', { className: 'step-text' }, renderRichText(step.step_str)),
-    step.origin === 'base-fallback' && step.small_model_step !== null && rejectedDraft(step.small_model_step, scoreText));
+    step.origin === 'base-fallback' &&
+      step.small_model_step !== null &&
+      rejectedDraft(step.small_model_step, scoreText),
+  );
 }
 
 /** A run's completed steps. Only steps not yet shown are rendered, so long runs stay cheap. */
@@ -90,9 +143,13 @@ export class StepsList {
       this.element.replaceChildren();
     }
     this.element.setAttribute('aria-busy', String(run?.status === 'running'));
-    if (!run || run.steps.length === this._rendered) { return false; }
+    if (!run || run.steps.length === this._rendered) {
+      return false;
+    }
     const fragment = document.createDocumentFragment();
-    for (const step of run.steps.slice(this._rendered)) { fragment.appendChild(stepArticle(step, run)); }
+    for (const step of run.steps.slice(this._rendered)) {
+      fragment.appendChild(stepArticle(step, run));
+    }
     this.element.appendChild(fragment);
     this._rendered = run.steps.length;
     return true;
@@ -113,8 +170,14 @@ class StreamText {
 
   set(text: string): void {
     const current = this.node.data;
-    if (text === current) { return; }
-    if (text.startsWith(current)) { this.node.appendData(text.slice(current.length)); } else { this.node.data = text; }
+    if (text === current) {
+      return;
+    }
+    if (text.startsWith(current)) {
+      this.node.appendData(text.slice(current.length));
+    } else {
+      this.node.data = text;
+    }
   }
 }
 
@@ -126,22 +189,45 @@ export class LiveStepView {
   private readonly _score = h('span', { className: 'score', hidden: true });
   private readonly _draftLabel = h('div', { className: 'live-label' });
   private readonly _draft = new StreamText();
-  private readonly _draftBox = h('div', { className: 'live-box live-draft' }, this._draftLabel, h('pre', { className: 'live-text' }, this._draft.node));
+  private readonly _draftBox = h(
+    'div',
+    { className: 'live-box live-draft' },
+    this._draftLabel,
+    h('pre', { className: 'live-text' }, this._draft.node),
+  );
   private readonly _baseLabel = h('div', { className: 'live-label' });
   private readonly _base = new StreamText();
-  private readonly _baseBox = h('div', { className: 'live-box live-base' }, this._baseLabel, h('pre', { className: 'live-text' }, this._base.node));
+  private readonly _baseBox = h(
+    'div',
+    { className: 'live-box live-base' },
+    this._baseLabel,
+    h('pre', { className: 'live-text' }, this._base.node),
+  );
 
   constructor(id?: string) {
-    this.element = h('section', { id, className: 'live', hidden: true, attrs: { 'aria-label': 'Step in progress' } },
-      h('header', { className: 'step-head' }, this._title, h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }), this._phase, this._score),
-      this._draftBox, this._baseBox);
+    this.element = h(
+      'section',
+      { id, className: 'live', hidden: true, attrs: { 'aria-label': 'Step in progress' } },
+      h(
+        'header',
+        { className: 'step-head' },
+        this._title,
+        h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
+        this._phase,
+        this._score,
+      ),
+      this._draftBox,
+      this._baseBox,
+    );
   }
 
   update(run: PanelRun | undefined): void {
     const live = run?.live;
     // A cancelled or failed run keeps its partial step; only a running one is "in progress".
     this.element.hidden = !live || !run;
-    if (!live || !run) { return; }
+    if (!live || !run) {
+      return;
+    }
     this.element.dataset.phase = live.phase;
     this.element.classList.toggle('stopped', run.status !== 'running');
     setText(this._title, `Step ${live.stepId + 1}`);
@@ -157,7 +243,10 @@ export class LiveStepView {
     setText(this._draftLabel, live.phase === 'fallback' ? 'Rejected draft (small model)' : 'Draft (small model)');
     this._draft.set(live.draft);
     this._baseBox.hidden = showsDraft && live.phase !== 'fallback';
-    setText(this._baseLabel, live.phase === 'baseline' ? (run.mode === 'small' ? 'Small model' : 'Base model') : 'Base model');
+    setText(
+      this._baseLabel,
+      live.phase === 'baseline' ? (run.mode === 'small' ? 'Small model' : 'Base model') : 'Base model',
+    );
     this._base.set(live.base);
   }
 }

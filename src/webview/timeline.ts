@@ -19,27 +19,55 @@ export class Timeline {
   private _drawn = 0;
   private _maxMs = 1;
   private _totalMs = 0;
-  private readonly _counts: Record<StepOrigin, number> = { small: 0, 'base-fallback': 0, 'base-forced': 0, baseline: 0 };
+  private readonly _counts: Record<StepOrigin, number> = {
+    small: 0,
+    'base-fallback': 0,
+    'base-forced': 0,
+    baseline: 0,
+  };
 
   constructor() {
     this._chart = svg('svg', { id: 'timeline', class: 'timeline', role: 'img', preserveAspectRatio: 'none' });
-    const legend = h('ul', { className: 'legend', attrs: { 'aria-hidden': 'true' } },
-      ...LEGEND.map((origin) => h('li', {}, h('span', { className: 'swatch', attrs: { 'data-origin': origin } }), ORIGIN_LABEL[origin])));
-    this.element = h('figure', { className: 'timeline-figure' }, this._chart,
-      h('figcaption', { className: 'timeline-caption' }, h('span', { className: 'section-title' }, 'Step times'), legend));
+    const legend = h(
+      'ul',
+      { className: 'legend', attrs: { 'aria-hidden': 'true' } },
+      ...LEGEND.map((origin) =>
+        h('li', {}, h('span', { className: 'swatch', attrs: { 'data-origin': origin } }), ORIGIN_LABEL[origin]),
+      ),
+    );
+    this.element = h(
+      'figure',
+      { className: 'timeline-figure' },
+      this._chart,
+      h(
+        'figcaption',
+        { className: 'timeline-caption' },
+        h('span', { className: 'section-title' }, 'Step times'),
+        legend,
+      ),
+    );
     this.reset(undefined);
   }
 
   sync(run: PanelRun | undefined): void {
-    if (run !== this._run || (run && run.steps.length < this._drawn)) { this.reset(run); }
-    if (!run || run.steps.length === this._drawn) { return; }
+    if (run !== this._run || (run && run.steps.length < this._drawn)) {
+      this.reset(run);
+    }
+    if (!run || run.steps.length === this._drawn) {
+      return;
+    }
     for (const step of run.steps.slice(this._drawn)) {
       const ms = Math.max(step.timings.stepMs, 0);
       this._maxMs = Math.max(this._maxMs, ms);
       this._totalMs += ms;
       this._counts[step.origin]++;
-      this._chart.appendChild(svg('rect', { class: 'bar', 'data-origin': step.origin, x: this._drawn + 0.1, width: 0.8, y: -ms, height: ms },
-        svg('title', {}, `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)}`)));
+      this._chart.appendChild(
+        svg(
+          'rect',
+          { class: 'bar', 'data-origin': step.origin, x: this._drawn + 0.1, width: 0.8, y: -ms, height: ms },
+          svg('title', {}, `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)}`),
+        ),
+      );
       this._drawn++;
     }
     this.layout();
@@ -50,7 +78,9 @@ export class Timeline {
     this._drawn = 0;
     this._maxMs = 1;
     this._totalMs = 0;
-    for (const origin of LEGEND) { this._counts[origin] = 0; }
+    for (const origin of LEGEND) {
+      this._counts[origin] = 0;
+    }
     this._chart.replaceChildren();
     this.layout();
   }
@@ -59,9 +89,19 @@ export class Timeline {
     this.element.hidden = this._drawn === 0;
     this._chart.setAttribute('viewBox', `0 ${-this._maxMs} ${Math.max(this._drawn, MIN_SLOTS)} ${this._maxMs}`);
     const c = this._counts;
-    const parts = [`${c.small} kept small drafts`, `${c['base-fallback']} base rewrites`, `${c['base-forced']} forced base steps`];
-    if (c.baseline) { parts.push(`${c.baseline} baseline`); }
-    this._chart.setAttribute('aria-label', this._drawn === 0 ? 'Timeline: no steps yet'
-      : `Timeline of ${this._drawn} steps, ${formatMs(this._totalMs)} in total, longest ${formatMs(this._maxMs)}: ${parts.join(', ')}`);
+    const parts = [
+      `${c.small} kept small drafts`,
+      `${c['base-fallback']} base rewrites`,
+      `${c['base-forced']} forced base steps`,
+    ];
+    if (c.baseline) {
+      parts.push(`${c.baseline} baseline`);
+    }
+    this._chart.setAttribute(
+      'aria-label',
+      this._drawn === 0
+        ? 'Timeline: no steps yet'
+        : `Timeline of ${this._drawn} steps, ${formatMs(this._totalMs)} in total, longest ${formatMs(this._maxMs)}: ${parts.join(', ')}`,
+    );
   }
 }

@@ -18,14 +18,32 @@ async function api(): Promise<SpecReasonApi> {
 
 async function configure(values: Record<string, unknown>): Promise<void> {
   const c = vscode.workspace.getConfiguration('specreason');
-  for (const [key, value] of Object.entries(values)) { await c.update(key, value, vscode.ConfigurationTarget.Global); }
+  for (const [key, value] of Object.entries(values)) {
+    await c.update(key, value, vscode.ConfigurationTarget.Global);
+  }
 }
 
 async function pointAt(pair: SimPair): Promise<void> {
-  await configure({ 'server.baseUrl': pair.base.baseUrl, 'server.smallUrl': pair.small.baseUrl, 'server.requestTimeout': 10, 'server.maxRetries': 0 });
+  await configure({
+    'server.baseUrl': pair.base.baseUrl,
+    'server.smallUrl': pair.small.baseUrl,
+    'server.requestTimeout': 10,
+    'server.maxRetries': 0,
+  });
 }
 
-const SETTINGS = ['server.baseUrl', 'server.smallUrl', 'server.requestTimeout', 'server.maxRetries', 'threshold', 'tokenBudget', 'scoreMethod', 'firstNBaseSteps', 'speculation.draftAhead', 'compare.includeSmall'];
+const SETTINGS = [
+  'server.baseUrl',
+  'server.smallUrl',
+  'server.requestTimeout',
+  'server.maxRetries',
+  'threshold',
+  'tokenBudget',
+  'scoreMethod',
+  'firstNBaseSteps',
+  'speculation.draftAhead',
+  'compare.includeSmall',
+];
 
 async function solve(text: string, command = 'specreason.solveSelection'): Promise<Session> {
   const session = await vscode.commands.executeCommand<Session | undefined>(command, text);
@@ -37,33 +55,50 @@ describe('SpecReason in a real VS Code extension host', function () {
   this.timeout(60000);
   let pair: SimPair;
 
-  before(async () => { pair = await startSimPair(DEMO_SCENARIO); });
+  before(async () => {
+    pair = await startSimPair(DEMO_SCENARIO);
+  });
   after(async () => {
     await configure(Object.fromEntries(SETTINGS.map((k) => [k, undefined])));
     await pair.stop();
   });
-  beforeEach(async () => { await pointAt(pair); });
+  beforeEach(async () => {
+    await pointAt(pair);
+  });
   afterEach(async () => {
-    for (const s of (await api()).sessions()) { s.panel.dispose(); }
+    for (const s of (await api()).sessions()) {
+      s.panel.dispose();
+    }
   });
 
   it('activates and registers every contributed command', async () => {
     await api();
     const ids = await vscode.commands.getCommands(true);
-    const contributed = (vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: Array<{ command: string }> } }).contributes.commands.map((c) => c.command);
+    const contributed = (
+      vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+        contributes: { commands: Array<{ command: string }> };
+      }
+    ).contributes.commands.map((c) => c.command);
     assert.ok(contributed.length >= 8);
-    for (const id of contributed) { assert.ok(ids.includes(id), `${id} registered`); }
+    for (const id of contributed) {
+      assert.ok(ids.includes(id), `${id} registered`);
+    }
   });
 
   it('solves a problem: panel handshake, scripted steps with origins, scores, answer, no CSP violation', async () => {
-    const session = await solve('A rectangle has a perimeter of 30 cm and its length is twice its width. What is its area?');
+    const session = await solve(
+      'A rectangle has a perimeter of 30 cm and its length is twice its width. What is its area?',
+    );
     await session.panel.ready; // the webview loaded its bundle and posted webview/ready; the host answered with a snapshot
     await session.done;
     const [record] = session.records;
     assert.ok(record);
     assert.equal(record.summary.stopReason, 'finished');
     assert.equal(record.summary.answer, '50');
-    assert.deepEqual(record.steps.map((s) => s.origin), ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small']);
+    assert.deepEqual(
+      record.steps.map((s) => s.origin),
+      ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small'],
+    );
     assert.equal(record.steps[3]!.score, 2);
     const run = session.panel.state.runs[0]!;
     assert.equal(run.status, 'finished');
@@ -116,13 +151,22 @@ describe('SpecReason in a real VS Code extension host', function () {
     await session.done;
     const rerun = session.records[0]!;
     assert.equal(rerun.summary.rejected, 3, 'steps scored 8 (1 and 5) and 2 (3) are rewritten');
-    assert.deepEqual(rerun.steps.filter((s) => s.origin === 'base-fallback').map((s) => s.step_id), [1, 3, 5]);
+    assert.deepEqual(
+      rerun.steps.filter((s) => s.origin === 'base-fallback').map((s) => s.step_id),
+      [1, 3, 5],
+    );
   });
 
   it('ignores malformed messages from the webview', async () => {
     const session = await solve('x');
     await session.done;
-    for (const bad of [null, 42, { type: 'settings/update', key: 'server.baseUrl', value: 'http://evil' }, { type: 'command/run', command: 'workbench.action.terminal.new' }, { type: 'nope' }]) {
+    for (const bad of [
+      null,
+      42,
+      { type: 'settings/update', key: 'server.baseUrl', value: 'http://evil' },
+      { type: 'command/run', command: 'workbench.action.terminal.new' },
+      { type: 'nope' },
+    ]) {
       session.panel.receive(bad);
     }
     assert.equal(vscode.workspace.getConfiguration('specreason').get('server.baseUrl'), pair.base.baseUrl);
@@ -131,8 +175,14 @@ describe('SpecReason in a real VS Code extension host', function () {
   it('compare runs SpecReason and base-only on the same problem and agrees on the answer', async () => {
     const session = await solve('compare problem', 'specreason.compareWithBase');
     await session.done;
-    assert.deepEqual(session.records.map((r) => r.mode), ['specreason', 'base']);
-    assert.deepEqual(session.records.map((r) => r.summary.answer), ['50', '50']);
+    assert.deepEqual(
+      session.records.map((r) => r.mode),
+      ['specreason', 'base'],
+    );
+    assert.deepEqual(
+      session.records.map((r) => r.summary.answer),
+      ['50', '50'],
+    );
     assert.equal(session.panel.state.kind, 'compare');
     assert.equal(session.panel.state.runs.length, 2);
   });
@@ -146,9 +196,13 @@ describe('SpecReason in a real VS Code extension host', function () {
       assert.equal(record.summary.stopReason, 'error');
       assert.equal(record.summary.error?.code, 'server_down');
       assert.equal(session.panel.state.runs[0]!.status, 'error');
-      const reports = await vscode.commands.executeCommand<Array<{ role: string; problem?: string }>>('specreason.checkServers');
+      const reports =
+        await vscode.commands.executeCommand<Array<{ role: string; problem?: string }>>('specreason.checkServers');
       assert.equal(reports.find((r) => r.role === 'base')?.problem, undefined);
-      assert.match(reports.find((r) => r.role === 'small')!.problem!, /^nothing listens on 127\.0\.0\.1:\d+ — start vLLM with: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/);
+      assert.match(
+        reports.find((r) => r.role === 'small')!.problem!,
+        /^nothing listens on 127\.0\.0\.1:\d+ — start vLLM with: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/,
+      );
     } finally {
       await pair.small.start();
     }
@@ -168,7 +222,9 @@ describe('SpecReason in a real VS Code extension host', function () {
 async function waitFor(condition: () => boolean, timeoutMs = 10000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) { throw new Error('timed out waiting for a condition'); }
+    if (Date.now() > deadline) {
+      throw new Error('timed out waiting for a condition');
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
 }

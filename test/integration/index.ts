@@ -15,16 +15,27 @@ export function run(): Promise<void> {
   const mochaModule = require('mocha') as { default?: MochaCtor } & MochaCtor;
   const Mocha = mochaModule.default ?? mochaModule;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, reporter: 'spec' });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const file of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats ?? { passes: 0, failures, tests: 0 };
       if (process.env.RESULT_FILE) {
-        writeFileSync(process.env.RESULT_FILE, JSON.stringify({ passes: stats.passes, failures: stats.failures, tests: stats.tests }));
+        writeFileSync(
+          process.env.RESULT_FILE,
+          JSON.stringify({ passes: stats.passes, failures: stats.failures, tests: stats.tests }),
+        );
       }
-      if (failures > 0) { reject(new Error(`${failures} extension-host tests failed`)); } else if (stats.passes === 0) { reject(new Error('no extension-host test ran')); } else { resolve(); }
+      if (failures > 0) {
+        reject(new Error(`${failures} extension-host tests failed`));
+      } else if (stats.passes === 0) {
+        reject(new Error('no extension-host test ran'));
+      } else {
+        resolve();
+      }
     });
   });
 }

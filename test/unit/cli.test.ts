@@ -11,15 +11,26 @@ import { numbered, withPair } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
-function cli(args: string[], options: { signalAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  options: { signalAfterMs?: number } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPECREASON_API_KEY: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPECREASON_API_KEY: '' },
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (options.signalAfterMs !== undefined && /step +1 /.test(stderr)) { setTimeout(() => child.kill('SIGINT'), options.signalAfterMs); options.signalAfterMs = undefined; }
+      if (options.signalAfterMs !== undefined && /step +1 /.test(stderr)) {
+        setTimeout(() => child.kill('SIGINT'), options.signalAfterMs);
+        options.signalAfterMs = undefined;
+      }
     });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -37,51 +48,118 @@ function freePort(): Promise<number> {
 
 describe('specreason CLI (subprocess)', function () {
   this.timeout(30000);
-  before(function () { if (!existsSync(CLI)) { throw new Error(`${CLI} is missing: run npm run build first`); } });
+  before(function () {
+    if (!existsSync(CLI)) {
+      throw new Error(`${CLI} is missing: run npm run build first`);
+    }
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'specreason-cli-'));
 
-  it('solves a problem, prints progress and writes the run JSON', () => withPair(numbered(3, [9, 2, 9]), async (pair) => {
-    const out = path.join(dir, 'run.json');
-    const r = await cli(['solve', '--problem', 'What is 2+2?', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl, '--threshold', '5', '--out', out]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /step +0 +small ✓ score 9\.00/);
-    assert.match(r.stderr, /step +1 +base +✗ score 2\.00, rewritten/);
-    assert.match(r.stderr, /done: finished after 3 steps/);
-    const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
-    assert.deepEqual(record.steps.map((s) => s.origin), ['small', 'base-fallback', 'small']);
-    assert.equal(record.summary.answer, '42');
-    assert.equal(record.config.threshold, 5);
-  }));
+  it('solves a problem, prints progress and writes the run JSON', () =>
+    withPair(numbered(3, [9, 2, 9]), async (pair) => {
+      const out = path.join(dir, 'run.json');
+      const r = await cli([
+        'solve',
+        '--problem',
+        'What is 2+2?',
+        '--base-url',
+        pair.base.baseUrl,
+        '--small-url',
+        pair.small.baseUrl,
+        '--threshold',
+        '5',
+        '--out',
+        out,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /step +0 +small ✓ score 9\.00/);
+      assert.match(r.stderr, /step +1 +base +✗ score 2\.00, rewritten/);
+      assert.match(r.stderr, /done: finished after 3 steps/);
+      const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+      assert.deepEqual(
+        record.steps.map((s) => s.origin),
+        ['small', 'base-fallback', 'small'],
+      );
+      assert.equal(record.summary.answer, '42');
+      assert.equal(record.config.threshold, 5);
+    }));
 
-  it('accepts the reference flags and a JSONL dataset, writing DIR/N/R.json and skipping runs that exist', () => withPair(numbered(2), async (pair) => {
-    const dataset = path.join(dir, 'set.jsonl');
-    writeFileSync(dataset, ['{"problem": "first"}', '{"id": 61, "problem": "second", "A": "1", "B": "2", "C": "3", "D": "4"}'].join('\n'));
-    const args = ['solve', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl, '--dataset', dataset, '--problem_id', '61', '--repeat_id', '3',
-      '--output_dir', path.join(dir, 'results'), '--score_threshold', '8.5', '--score_method', 'average', '--token_budget', '4096', '--first_n_steps_base_model', '1', '-q'];
-    const r = await cli(args);
-    assert.equal(r.code, 0, r.stderr);
-    const record = JSON.parse(readFileSync(path.join(dir, 'results', '61', '3.json'), 'utf8')) as RunRecord;
-    assert.deepEqual(record.problem, { text: 'second', choices: { A: '1', B: '2', C: '3', D: '4' } });
-    assert.equal(record.config.threshold, 8.5);
-    assert.equal(record.config.scoreMethod, 'average');
-    assert.equal(record.config.tokenBudget, 4096);
-    assert.equal(record.steps[0]!.origin, 'base-forced');
-    const again = await cli(args);
-    assert.equal(again.code, 0);
-    assert.match(again.stderr, /resolved .*exists/);
-  }));
+  it('accepts the reference flags and a JSONL dataset, writing DIR/N/R.json and skipping runs that exist', () =>
+    withPair(numbered(2), async (pair) => {
+      const dataset = path.join(dir, 'set.jsonl');
+      writeFileSync(
+        dataset,
+        ['{"problem": "first"}', '{"id": 61, "problem": "second", "A": "1", "B": "2", "C": "3", "D": "4"}'].join('\n'),
+      );
+      const args = [
+        'solve',
+        '--base-url',
+        pair.base.baseUrl,
+        '--small-url',
+        pair.small.baseUrl,
+        '--dataset',
+        dataset,
+        '--problem_id',
+        '61',
+        '--repeat_id',
+        '3',
+        '--output_dir',
+        path.join(dir, 'results'),
+        '--score_threshold',
+        '8.5',
+        '--score_method',
+        'average',
+        '--token_budget',
+        '4096',
+        '--first_n_steps_base_model',
+        '1',
+        '-q',
+      ];
+      const r = await cli(args);
+      assert.equal(r.code, 0, r.stderr);
+      const record = JSON.parse(readFileSync(path.join(dir, 'results', '61', '3.json'), 'utf8')) as RunRecord;
+      assert.deepEqual(record.problem, { text: 'second', choices: { A: '1', B: '2', C: '3', D: '4' } });
+      assert.equal(record.config.threshold, 8.5);
+      assert.equal(record.config.scoreMethod, 'average');
+      assert.equal(record.config.tokenBudget, 4096);
+      assert.equal(record.steps[0]!.origin, 'base-forced');
+      const again = await cli(args);
+      assert.equal(again.code, 0);
+      assert.match(again.stderr, /resolved .*exists/);
+    }));
 
-  it('runs base-only decoding with --mode base and prints the JSON with --json', () => withPair(numbered(2), async (pair) => {
-    const r = await cli(['solve', '--problem', 'x', '--mode', 'base', '--json', '-q', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl]);
-    assert.equal(r.code, 0, r.stderr);
-    const record = JSON.parse(r.stdout) as RunRecord;
-    assert.equal(record.mode, 'base');
-    assert.equal(record.summary.answer, '42');
-  }));
+  it('runs base-only decoding with --mode base and prints the JSON with --json', () =>
+    withPair(numbered(2), async (pair) => {
+      const r = await cli([
+        'solve',
+        '--problem',
+        'x',
+        '--mode',
+        'base',
+        '--json',
+        '-q',
+        '--base-url',
+        pair.base.baseUrl,
+        '--small-url',
+        pair.small.baseUrl,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const record = JSON.parse(r.stdout) as RunRecord;
+      assert.equal(record.mode, 'base');
+      assert.equal(record.summary.answer, '42');
+    }));
 
   it('tells the user what to fix: server down (exit 1), bad flags (exit 2)', async () => {
     const port = await freePort();
-    const down = await cli(['solve', '--problem', 'x', '--base-url', `http://127.0.0.1:${port}/v1`, '--small-url', `http://127.0.0.1:${port}/v1`]);
+    const down = await cli([
+      'solve',
+      '--problem',
+      'x',
+      '--base-url',
+      `http://127.0.0.1:${port}/v1`,
+      '--small-url',
+      `http://127.0.0.1:${port}/v1`,
+    ]);
     assert.equal(down.code, 1);
     assert.match(down.stderr, new RegExp(`no server at http://127\\.0\\.0\\.1:${port}/v1 — is vLLM running\\?`));
     const bad = await cli(['solve', '--problem', 'x', '--threshold', '12']);
@@ -95,22 +173,34 @@ describe('specreason CLI (subprocess)', function () {
     assert.match(none.stderr, /give a problem/);
   });
 
-  it('Ctrl+C cancels and still writes the partial run (exit 130)', () => withPair(numbered(30), async (pair) => {
-    const out = path.join(dir, 'partial.json');
-    const r = await cli(['solve', '--problem', 'x', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl, '--out', out], { signalAfterMs: 20 });
-    assert.equal(r.code, 130, r.stderr);
-    const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
-    assert.equal(record.summary.stopReason, 'cancelled');
-    assert.ok(record.steps.length >= 2 && record.steps.length < 30);
-  }, { latency: { small: { prefillMsPerToken: 0, decodeMsPerToken: 3, overlapSlowdown: 0, overheadMs: 0 } } }));
+  it('Ctrl+C cancels and still writes the partial run (exit 130)', () =>
+    withPair(
+      numbered(30),
+      async (pair) => {
+        const out = path.join(dir, 'partial.json');
+        const r = await cli(
+          ['solve', '--problem', 'x', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl, '--out', out],
+          { signalAfterMs: 20 },
+        );
+        assert.equal(r.code, 130, r.stderr);
+        const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+        assert.equal(record.summary.stopReason, 'cancelled');
+        assert.ok(record.steps.length >= 2 && record.steps.length < 30);
+      },
+      { latency: { small: { prefillMsPerToken: 0, decodeMsPerToken: 3, overlapSlowdown: 0, overheadMs: 0 } } },
+    ));
 
-  it('check reports both servers', () => withPair(numbered(2), async (pair) => {
-    const r = await cli(['check', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl]);
-    assert.equal(r.code, 0);
-    assert.match(r.stdout, /base +http:\/\/127\.0\.0\.1:\d+\/v1 +ok +model Qwen\/QwQ-32B +max_model_len 32768 +vLLM 0\.11\.0/);
-    await pair.small.stop();
-    const down = await cli(['check', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl]);
-    assert.equal(down.code, 1);
-    assert.match(down.stdout, /small .*FAILED +no server at/);
-  }));
+  it('check reports both servers', () =>
+    withPair(numbered(2), async (pair) => {
+      const r = await cli(['check', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl]);
+      assert.equal(r.code, 0);
+      assert.match(
+        r.stdout,
+        /base +http:\/\/127\.0\.0\.1:\d+\/v1 +ok +model Qwen\/QwQ-32B +max_model_len 32768 +vLLM 0\.11\.0/,
+      );
+      await pair.small.stop();
+      const down = await cli(['check', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl]);
+      assert.equal(down.code, 1);
+      assert.match(down.stdout, /small .*FAILED +no server at/);
+    }));
 });

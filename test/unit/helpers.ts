@@ -8,7 +8,11 @@ import type { RequestLogEntry } from '../../src/sim/simulatedVllm';
 
 export type ConfigOverrides = Parameters<typeof makeConfig>[0];
 
-export async function withPair<T>(scenario: Scenario, fn: (pair: SimPair) => Promise<T>, options: Parameters<typeof startSimPair>[1] = {}): Promise<T> {
+export async function withPair<T>(
+  scenario: Scenario,
+  fn: (pair: SimPair) => Promise<T>,
+  options: Parameters<typeof startSimPair>[1] = {},
+): Promise<T> {
   const pair = await startSimPair(scenario, options);
   try {
     return await fn(pair);
@@ -43,6 +47,9 @@ export function collect(): { events: RunEvent[]; onEvent: (e: RunEvent) => void 
 
 /** A scenario of n steps where step i of each model is tagged with the model and index. */
 export function numbered(n: number, scores: number[] = [], finalStep = 'So the answer is $\\boxed{42}$.'): Scenario {
-  const make = (who: string) => Array.from({ length: n }, (_, i) => (i === n - 1 ? `${who}: ${finalStep}` : `${who} step ${i}: we compute ${i} + ${i} = ${2 * i}.`));
+  const make = (who: string) =>
+    Array.from({ length: n }, (_, i) =>
+      i === n - 1 ? `${who}: ${finalStep}` : `${who} step ${i}: we compute ${i} + ${i} = ${2 * i}.`,
+    );
   return { small: make('small'), base: make('base'), scores };
 }

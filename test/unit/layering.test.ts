@@ -15,7 +15,9 @@ describe('layering', () => {
   const root = path.resolve(__dirname, '../../../src');
   for (const layer of ['core', 'sim', 'shared']) {
     it(`src/${layer} never imports vscode`, () => {
-      const offenders = files(path.join(root, layer)).filter((f) => /(from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\))/.test(readFileSync(f, 'utf8')));
+      const offenders = files(path.join(root, layer)).filter((f) =>
+        /(from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\))/.test(readFileSync(f, 'utf8')),
+      );
       assert.deepEqual(offenders, []);
     });
   }

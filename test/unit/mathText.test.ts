@@ -21,11 +21,21 @@ describe('splitMath', () => {
   });
 
   it('recognises $…$ and \\(…\\) as inline math', () => {
-    assert.deepEqual(splitMath('so $x+1$ and \\(y\\).'), [text('so '), inline('x+1'), text(' and '), inline('y'), text('.')]);
+    assert.deepEqual(splitMath('so $x+1$ and \\(y\\).'), [
+      text('so '),
+      inline('x+1'),
+      text(' and '),
+      inline('y'),
+      text('.'),
+    ]);
   });
 
   it('turns a bare \\boxed{…} with balanced braces into inline math', () => {
-    assert.deepEqual(splitMath('Answer: \\boxed{\\frac{1}{2}}.'), [text('Answer: '), inline('\\boxed{\\frac{1}{2}}'), text('.')]);
+    assert.deepEqual(splitMath('Answer: \\boxed{\\frac{1}{2}}.'), [
+      text('Answer: '),
+      inline('\\boxed{\\frac{1}{2}}'),
+      text('.'),
+    ]);
     assert.deepEqual(splitMath('\\boxed {7}'), [inline('\\boxed {7}')]);
   });
 
@@ -63,7 +73,14 @@ describe('splitMath', () => {
 
   it('handles several segments in order', () => {
     const s = 'Let $n=3$. Then $$n^2=9$$ so \\boxed{9}';
-    assert.deepEqual(splitMath(s), [text('Let '), inline('n=3'), text('. Then '), display('n^2=9'), text(' so '), inline('\\boxed{9}')]);
+    assert.deepEqual(splitMath(s), [
+      text('Let '),
+      inline('n=3'),
+      text('. Then '),
+      display('n^2=9'),
+      text(' so '),
+      inline('\\boxed{9}'),
+    ]);
   });
 
   it('loses no characters of text segments around math', () => {

@@ -4,14 +4,16 @@ import { detectChoices, fillTemplate, MATH_TEMPLATE, parseProblem, userMessage }
 describe('prompts', () => {
   it('builds the reference math prompt byte for byte', () => {
     // What Python's get_first_user_msg returns for problem "1+1?" (indented triple-quoted string, \n escapes).
-    const expected = '\n        Solve the following math problem efficiently and clearly. Please reason step by step, \n' +
+    const expected =
+      '\n        Solve the following math problem efficiently and clearly. Please reason step by step, \n' +
       '        separate logical reasoning steps with two newline characters (\n\n), and put your final answer within \\boxed{}.\n' +
       '        Problem: 1+1?\n        ';
     assert.equal(userMessage({ text: '1+1?' }), expected);
   });
 
   it('builds the reference multiple-choice prompt byte for byte', () => {
-    const expected = '\n        What is the correct answer to the following problem? Please reason step by step. \n' +
+    const expected =
+      '\n        What is the correct answer to the following problem? Please reason step by step. \n' +
       '        Separate logical reasoning steps with two newline characters (\n\n).\n' +
       '        Put the final answer **strictly** in the format \\boxed{X}, where X is a single letter (A, B, C, or D).\n\n' +
       '        **Example output:** \\boxed{A}\n\n' +
@@ -36,7 +38,10 @@ describe('prompts', () => {
   });
 
   it('fills a template once, never substituting inside values', () => {
-    assert.equal(fillTemplate('P: {problem} {A} \\boxed{{}}', { problem: 'has {A} inside', A: 'x' }), 'P: has {A} inside x \\boxed{}');
+    assert.equal(
+      fillTemplate('P: {problem} {A} \\boxed{{}}', { problem: 'has {A} inside', A: 'x' }),
+      'P: has {A} inside x \\boxed{}',
+    );
     assert.ok(MATH_TEMPLATE.includes('{problem}'));
   });
 });

@@ -32,28 +32,46 @@ describe('metrics, comparison and Markdown export', () => {
 
   it('reports unknown (undefined), not an error, when a server exposes none of it', () => {
     const f = serverFeatures('vllm:num_requests_running 0\n');
-    assert.deepEqual(f, { specDecode: false, prefixCaching: undefined, prefixCacheHitRate: undefined, specDecodeAcceptance: undefined });
+    assert.deepEqual(f, {
+      specDecode: false,
+      prefixCaching: undefined,
+      prefixCacheHitRate: undefined,
+      specDecodeAcceptance: undefined,
+    });
   });
 
-  it('compares SpecReason with base-only: speedup, answers, rows', () => withPair(numbered(4, [9, 2]), async (pair) => {
-    const spec = await runSpecReason({ text: 'q' }, configFor(pair));
-    const base = await runBaseline('base', { text: 'q' }, configFor(pair));
-    const c = compare([spec.summary, base.summary]);
-    assert.equal(c.speedup, base.summary.wallMs / spec.summary.wallMs);
-    assert.equal(c.answersAgree, true);
-    assert.deepEqual(c.rows.map((r) => r.mode), ['specreason', 'base']);
-    assert.equal(c.rows[0]!.steps, 4);
-    const md = runToMarkdown([spec, base]);
-    assert.match(md, /^# SpecReason run /);
-    assert.match(md, /\| 1 \| base \(rejected draft\) \| 2 \|/);
-    assert.match(md, /## base-only/);
-    assert.match(md, /Answer: \$\\boxed\{42\}\$/);
-  }));
+  it('compares SpecReason with base-only: speedup, answers, rows', () =>
+    withPair(numbered(4, [9, 2]), async (pair) => {
+      const spec = await runSpecReason({ text: 'q' }, configFor(pair));
+      const base = await runBaseline('base', { text: 'q' }, configFor(pair));
+      const c = compare([spec.summary, base.summary]);
+      assert.equal(c.speedup, base.summary.wallMs / spec.summary.wallMs);
+      assert.equal(c.answersAgree, true);
+      assert.deepEqual(
+        c.rows.map((r) => r.mode),
+        ['specreason', 'base'],
+      );
+      assert.equal(c.rows[0]!.steps, 4);
+      const md = runToMarkdown([spec, base]);
+      assert.match(md, /^# SpecReason run /);
+      assert.match(md, /\| 1 \| base \(rejected draft\) \| 2 \|/);
+      assert.match(md, /## base-only/);
+      assert.match(md, /Answer: \$\\boxed\{42\}\$/);
+    }));
 
   it('gives no speedup when a run did not finish', () => {
     const summary = (mode: 'specreason' | 'base', stopReason: 'finished' | 'error') => ({
-      mode, stopReason, wallMs: 100, steps: 1, accepted: 0, rejected: 0, forced: 0, keptTokens: 1, overlapSavedMs: 0,
-      small: { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 }, base: { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 },
+      mode,
+      stopReason,
+      wallMs: 100,
+      steps: 1,
+      accepted: 0,
+      rejected: 0,
+      forced: 0,
+      keptTokens: 1,
+      overlapSavedMs: 0,
+      small: { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 },
+      base: { tokens: 0, ms: 0, requests: 0, modelListRequests: 0, wastedTokens: 0 },
     });
     assert.equal(compare([summary('specreason', 'error'), summary('base', 'finished')]).speedup, undefined);
   });

@@ -3,7 +3,12 @@ import { answersAgree, extractBoxed } from '../../src/core/answer';
 import { digitDistribution, scoreFromLogprobs } from '../../src/core/scoring';
 
 describe('scoring', () => {
-  const top = [{ token: '7', logprob: Math.log(0.6) }, { token: '3', logprob: Math.log(0.2) }, { token: ' ', logprob: Math.log(0.1) }, { token: '9', logprob: Math.log(0.1) }];
+  const top = [
+    { token: '7', logprob: Math.log(0.6) },
+    { token: '3', logprob: Math.log(0.2) },
+    { token: ' ', logprob: Math.log(0.1) },
+    { token: '9', logprob: Math.log(0.1) },
+  ];
 
   it('greedy takes the sampled token when it is a digit string, else 0', () => {
     assert.equal(scoreFromLogprobs('greedy', '7', top), 7);
@@ -20,7 +25,9 @@ describe('scoring', () => {
   });
 
   it('average does not depend on the order of top_logprobs (sampled token first)', () => {
-    assert.ok(Math.abs(scoreFromLogprobs('average', '3', [...top].reverse()) - scoreFromLogprobs('average', '7', top)) < 1e-12);
+    assert.ok(
+      Math.abs(scoreFromLogprobs('average', '3', [...top].reverse()) - scoreFromLogprobs('average', '7', top)) < 1e-12,
+    );
   });
 
   it('gives the digit distribution for the panel', () => {

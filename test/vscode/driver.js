@@ -27,12 +27,19 @@ const env = {
   runDir: process.env.RUN_DIR,
   artifacts: process.env.ARTIFACTS_DIR || path.resolve(__dirname, '../../test-artifacts'),
   /** User settings file of the running server (written by the Settings UI). */
-  get settingsFile() { return this.runDir ? path.join(this.runDir, 'ud', 'User', 'settings.json') : undefined; },
+  get settingsFile() {
+    return this.runDir ? path.join(this.runDir, 'ud', 'User', 'settings.json') : undefined;
+  },
 };
 
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
 ];
 
 const SEL = {
@@ -63,8 +70,9 @@ function newPage(browser, opts = {}) {
 function queryString(extra) {
   if (!extra) return '';
   if (typeof extra === 'string') return extra.startsWith('&') ? extra : '&' + extra;
-  return Object.entries(extra).map(([k, v]) =>
-    `&${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`).join('');
+  return Object.entries(extra)
+    .map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`)
+    .join('');
 }
 
 /**
@@ -99,14 +107,15 @@ async function openFile(page, name, expectText, opts = {}) {
       await page.waitForTimeout(500);
     }
   }
-  const line = expectText === undefined
-    ? page.locator(SEL.editorLine).first()
-    : page.locator(SEL.editorLine, { hasText: expectText }).first();
+  const line =
+    expectText === undefined
+      ? page.locator(SEL.editorLine).first()
+      : page.locator(SEL.editorLine, { hasText: expectText }).first();
   await line.waitFor({ timeout });
   return line;
 }
 
-const escapeRe = s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Run a command from the palette by its full title ("Category: Title").
@@ -118,8 +127,10 @@ const escapeRe = s => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 async function runCommand(page, title, opts = {}) {
   const attempts = opts.attempts || 10;
   const box = page.locator(SEL.quickInput);
-  const exact = page.locator(SEL.quickRow)
-    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`) }) }).first();
+  const exact = page
+    .locator(SEL.quickRow)
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`) }) })
+    .first();
   const loose = page.locator(SEL.quickRow, { hasText: title }).first();
   for (let i = 1; ; i++) {
     await page.keyboard.press('F1');
@@ -132,7 +143,8 @@ async function runCommand(page, title, opts = {}) {
       await box.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
       return;
     } catch (e) {
-      if (i >= attempts) throw new Error(`runCommand(${JSON.stringify(title)}) failed after ${i} attempts: ${e.message}`);
+      if (i >= attempts)
+        throw new Error(`runCommand(${JSON.stringify(title)}) failed after ${i} attempts: ${e.message}`);
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
     }
@@ -155,7 +167,10 @@ function countWebviews(page) {
 /** Wait until the index-th webview exists and its body is attached; returns its FrameLocator. */
 async function waitForWebview(page, index, opts = {}) {
   const fl = webviewFrame(page, index);
-  await fl.locator(opts.selector || 'body').first().waitFor({ timeout: opts.timeout || 30000 });
+  await fl
+    .locator(opts.selector || 'body')
+    .first()
+    .waitFor({ timeout: opts.timeout || 30000 });
   return fl;
 }
 
@@ -204,14 +219,16 @@ function watchCspViolations(page, opts = {}) {
   const violations = [];
   const pollMs = opts.pollMs || 250;
   const state = { stopped: false };
-  const push = v => { if (!state.stopped) violations.push({ time: Date.now(), ...v }); };
+  const push = (v) => {
+    if (!state.stopped) violations.push({ time: Date.now(), ...v });
+  };
 
   const ready = (async () => {
     await page.exposeBinding(CSP_BINDING, (source, v) => push({ source: 'event', frameUrl: source.frame.url(), ...v }));
     await page.addInitScript(CSP_INSTALLER);
   })();
 
-  const onConsole = msg => {
+  const onConsole = (msg) => {
     const text = msg.text();
     if (!CSP_CONSOLE_RE.test(text) || !/refused|violat/i.test(text)) return;
     const loc = msg.location() || {};
@@ -219,17 +236,25 @@ function watchCspViolations(page, opts = {}) {
   };
   page.on('console', onConsole);
 
-  const inject = async frame => {
+  const inject = async (frame) => {
     try {
       await frame.evaluate(CSP_INSTALLER);
-      const queued = await frame.evaluate('(() => { const q = window.__rigCspQueue || []; window.__rigCspQueue = []; return q; })()');
+      const queued = await frame.evaluate(
+        '(() => { const q = window.__rigCspQueue || []; window.__rigCspQueue = []; return q; })()',
+      );
       for (const v of queued) push({ source: 'event', frameUrl: frame.url(), ...v });
-    } catch { /* frame detached / navigating */ }
+    } catch {
+      /* frame detached / navigating */
+    }
   };
-  const onFrame = frame => { inject(frame); };
+  const onFrame = (frame) => {
+    inject(frame);
+  };
   page.on('framenavigated', onFrame);
   page.on('frameattached', onFrame);
-  const timer = setInterval(() => { if (!page.isClosed()) page.frames().forEach(inject); }, pollMs);
+  const timer = setInterval(() => {
+    if (!page.isClosed()) page.frames().forEach(inject);
+  }, pollMs);
   timer.unref();
 
   const stop = () => {
@@ -243,7 +268,9 @@ function watchCspViolations(page, opts = {}) {
   return {
     violations,
     ready,
-    clear: () => { violations.length = 0; },
+    clear: () => {
+      violations.length = 0;
+    },
     stop,
     /**
      * Throw if violations were recorded.
@@ -261,14 +288,18 @@ function isWebviewViolation(v) {
 
 function assertNoCspViolations(watcherOrList, o = {}) {
   const list = Array.isArray(watcherOrList) ? watcherOrList : watcherOrList.violations;
-  const bad = list.filter(v =>
-    (o.includeReportOnly || v.disposition !== 'report') &&
-    (!o.webviewOnly || isWebviewViolation(v)) &&
-    !(o.ignore || []).some(re => re.test(JSON.stringify(v))));
+  const bad = list.filter(
+    (v) =>
+      (o.includeReportOnly || v.disposition !== 'report') &&
+      (!o.webviewOnly || isWebviewViolation(v)) &&
+      !(o.ignore || []).some((re) => re.test(JSON.stringify(v))),
+  );
   if (bad.length) {
-    const lines = bad.map(v => v.source === 'console'
-      ? `  [console] ${v.text} (${v.frameUrl || '?'})`
-      : `  [event] ${v.directive} blocked ${v.blockedURI || '?'}${v.sample ? ` sample=${JSON.stringify(v.sample)}` : ''} (${v.documentURI || v.frameUrl})`);
+    const lines = bad.map((v) =>
+      v.source === 'console'
+        ? `  [console] ${v.text} (${v.frameUrl || '?'})`
+        : `  [event] ${v.directive} blocked ${v.blockedURI || '?'}${v.sample ? ` sample=${JSON.stringify(v.sample)}` : ''} (${v.documentURI || v.frameUrl})`,
+    );
     throw new Error(`${bad.length} CSP violation(s):\n${lines.join('\n')}`);
   }
 }
@@ -277,9 +308,14 @@ function assertNoCspViolations(watcherOrList, o = {}) {
 
 function readJsonc(file) {
   const txt = fs.readFileSync(file, 'utf8');
-  try { return JSON.parse(txt); } catch { /* strip comments / trailing commas */ }
-  return JSON.parse(txt.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, s) => s || '')
-    .replace(/,(\s*[}\]])/g, '$1'));
+  try {
+    return JSON.parse(txt);
+  } catch {
+    /* strip comments / trailing commas */
+  }
+  return JSON.parse(
+    txt.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, s) => s || '').replace(/,(\s*[}\]])/g, '$1'),
+  );
 }
 
 /**
@@ -303,17 +339,21 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
 
   const select = row.locator('select.monaco-select-box, select');
   const checkbox = row.locator('.setting-value-checkbox');
-  const input = row.locator('input.input, textarea.input, .setting-item-control input, .setting-item-control textarea').first();
+  const input = row
+    .locator('input.input, textarea.input, .setting-item-control input, .setting-item-control textarea')
+    .first();
   if (await select.count()) {
     await select.first().selectOption(String(value));
-  } else if (typeof value === 'boolean' && await checkbox.count()) {
+  } else if (typeof value === 'boolean' && (await checkbox.count())) {
     const checked = (await checkbox.first().getAttribute('aria-checked')) === 'true';
     if (checked !== value) await checkbox.first().click();
   } else if (await input.count()) {
     await input.fill(String(value));
     await input.press('Enter');
   } else {
-    throw new Error(`openSettingsAndSet: row for ${settingId} has no editable control (arrays/objects must be edited in settings.json)`);
+    throw new Error(
+      `openSettingsAndSet: row for ${settingId} has no editable control (arrays/objects must be edited in settings.json)`,
+    );
   }
 
   const file = opts.settingsFile === undefined ? env.settingsFile : opts.settingsFile;
@@ -321,7 +361,11 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
     const want = JSON.stringify(value);
     for (;;) {
       let got;
-      try { got = JSON.stringify(readJsonc(file)[settingId]); } catch { /* mid-write */ }
+      try {
+        got = JSON.stringify(readJsonc(file)[settingId]);
+      } catch {
+        /* mid-write */
+      }
       if (got === want) break;
       if (Date.now() > deadline) throw new Error(`openSettingsAndSet: ${file} has ${settingId}=${got}, want ${want}`);
       await page.waitForTimeout(100);
@@ -343,11 +387,11 @@ async function screenshot(page, file, opts = {}) {
 /** Record every console line of the page ([Extension Host] lines included). */
 function collectConsole(page) {
   const lines = [];
-  page.on('console', m => lines.push(`[${m.type()}] ${m.text()}`));
-  page.on('pageerror', e => lines.push(`[pageerror] ${e.message}`));
+  page.on('console', (m) => lines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
   return {
     lines,
-    save: file => {
+    save: (file) => {
       const abs = path.isAbsolute(file) ? file : path.join(env.artifacts, file);
       fs.mkdirSync(path.dirname(abs), { recursive: true });
       fs.writeFileSync(abs, lines.join('\n') + '\n');
@@ -356,9 +400,9 @@ function collectConsole(page) {
     waitFor: async (re, timeout = 30000) => {
       const end = Date.now() + timeout;
       while (Date.now() < end) {
-        const hit = lines.find(l => re.test(l));
+        const hit = lines.find((l) => re.test(l));
         if (hit) return hit;
-        await new Promise(r => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`no console line matching ${re}`);
     },
@@ -369,14 +413,33 @@ function collectConsole(page) {
 async function screenshotOnFailure(mochaCtx, page) {
   const t = mochaCtx && mochaCtx.currentTest;
   if (!page || page.isClosed() || !t || t.state !== 'failed') return;
-  const name = t.fullTitle().replace(/[^\w.-]+/g, '_').slice(0, 120);
-  try { console.log(`      screenshot: ${await screenshot(page, `failures/${name}.png`)}`); } catch { /* ignore */ }
+  const name = t
+    .fullTitle()
+    .replace(/[^\w.-]+/g, '_')
+    .slice(0, 120);
+  try {
+    console.log(`      screenshot: ${await screenshot(page, `failures/${name}.png`)}`);
+  } catch {
+    /* ignore */
+  }
 }
 
 module.exports = {
-  env, SEL, CHROMIUM_ARGS,
-  launchBrowser, newPage, openWorkbench, openFile, runCommand,
-  webviewFrame, countWebviews, waitForWebview,
-  watchCspViolations, assertNoCspViolations,
-  openSettingsAndSet, screenshot, collectConsole, screenshotOnFailure,
+  env,
+  SEL,
+  CHROMIUM_ARGS,
+  launchBrowser,
+  newPage,
+  openWorkbench,
+  openFile,
+  runCommand,
+  webviewFrame,
+  countWebviews,
+  waitForWebview,
+  watchCspViolations,
+  assertNoCspViolations,
+  openSettingsAndSet,
+  screenshot,
+  collectConsole,
+  screenshotOnFailure,
 };

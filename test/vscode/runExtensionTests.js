@@ -25,9 +25,13 @@ const driver = require('./driver');
 
 // Workbench log lines that reach codeAutomationLog but say nothing about the tests.
 const NOISE = [
-  /^Resolving connection token /, /^Resolved connection token /, /^Creating a socket \(/,
-  /^Ignoring fetching additional builtin extensions/, /^Updating additional builtin extensions cache/,
-  /^\[Service Worker\]/, /^ChatSessionStore: /,
+  /^Resolving connection token /,
+  /^Resolved connection token /,
+  /^Creating a socket \(/,
+  /^Ignoring fetching additional builtin extensions/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\]/,
+  /^ChatSessionStore: /,
 ];
 
 async function main() {
@@ -38,7 +42,7 @@ async function main() {
   }
   const timeoutMs = Number(process.env.EXT_TEST_TIMEOUT_MS || 300000);
   const host = new URL(base).host;
-  const remote = p => `vscode-remote://${host}${path.resolve(p)}`;
+  const remote = (p) => `vscode-remote://${host}${path.resolve(p)}`;
   if (!fs.existsSync(path.resolve(extDir, 'package.json'))) console.error(`warning: no package.json in ${extDir}`);
   const testsAbs = path.resolve(testsPath);
   if (!fs.existsSync(testsAbs) && !fs.existsSync(testsAbs + '.js')) {
@@ -49,45 +53,58 @@ async function main() {
   const t0 = Date.now();
   // One deadline for everything (browser launch, page load, the suite).
   let timer;
-  const timedOut = new Promise(r => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+  const timedOut = new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
   const browser = await driver.launchBrowser();
   let code;
   try {
     const page = await driver.newPage(browser);
     const consoleLog = driver.collectConsole(page);
     let finish;
-    const finished = new Promise(r => (finish = r));
+    const finished = new Promise((r) => (finish = r));
     let buffered = '';
     // Exposed BEFORE goto, the workbench looks for them at startup.
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = util.format(...(Array.isArray(args) ? args : [args]));
-      if (!process.env.EXT_TEST_VERBOSE && NOISE.some(re => re.test(text))) return;
+      if (!process.env.EXT_TEST_VERBOSE && NOISE.some((re) => re.test(text))) return;
       (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : text + '\n');
       buffered += text;
     });
-    await page.exposeFunction('codeAutomationExit', c => finish(c));
+    await page.exposeFunction('codeAutomationExit', (c) => finish(c));
     page.on('crash', () => finish('crash'));
 
-    const payload = [['extensionDevelopmentPath', remote(extDir)], ['extensionTestsPath', remote(testsPath)]];
-    const url = `${base.replace(/\/$/, '')}/?payload=${encodeURIComponent(JSON.stringify(payload))}` +
+    const payload = [
+      ['extensionDevelopmentPath', remote(extDir)],
+      ['extensionTestsPath', remote(testsPath)],
+    ];
+    const url =
+      `${base.replace(/\/$/, '')}/?payload=${encodeURIComponent(JSON.stringify(payload))}` +
       (folder ? `&folder=${encodeURIComponent(path.resolve(folder))}` : '&ew=true');
     console.error(`runExtensionTests: ${testsAbs} (dev ext ${path.resolve(extDir)})`);
     // goto resolves on 'load'; the suite may finish (or the deadline pass) before that
     let settled = false;
-    const loaded = page.goto(url, { timeout: 0 }).then(() => 'loaded', e => {
-      if (!settled) console.error(`runExtensionTests: ${e.message.split('\n')[0]}`);
-      return 'crash';
-    });
+    const loaded = page.goto(url, { timeout: 0 }).then(
+      () => 'loaded',
+      (e) => {
+        if (!settled) console.error(`runExtensionTests: ${e.message.split('\n')[0]}`);
+        return 'crash';
+      },
+    );
     let result = await Promise.race([finished, timedOut, loaded]);
     if (result === 'loaded') result = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
     settled = true;
     if (result === 'timeout' || result === 'crash') {
-      console.error(`runExtensionTests: ${result === 'timeout' ? `timed out after ${timeoutMs} ms` : 'page crashed or failed to load'}` +
-        (buffered ? '' : ' (no test output: check that the runner exists and resolves)'));
+      console.error(
+        `runExtensionTests: ${result === 'timeout' ? `timed out after ${timeoutMs} ms` : 'page crashed or failed to load'}` +
+          (buffered ? '' : ' (no test output: check that the runner exists and resolves)'),
+      );
       const art = process.env.ARTIFACTS_DIR;
       if (art) {
-        try { console.error(`  screenshot: ${await driver.screenshot(page, path.join(art, 'ext-tests-timeout.png'))}`); } catch { /* ignore */ }
+        try {
+          console.error(`  screenshot: ${await driver.screenshot(page, path.join(art, 'ext-tests-timeout.png'))}`);
+        } catch {
+          /* ignore */
+        }
         console.error(`  page console: ${consoleLog.save(path.join(art, 'ext-tests-console.log'))}`);
       }
       code = result === 'timeout' ? 124 : 1;
@@ -101,4 +118,10 @@ async function main() {
   return code;
 }
 
-main().then(c => process.exit(c), e => { console.error(e); process.exit(99); });
+main().then(
+  (c) => process.exit(c),
+  (e) => {
+    console.error(e);
+    process.exit(99);
+  },
+);

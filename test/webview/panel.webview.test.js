@@ -13,21 +13,33 @@ const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const CONTENT_TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.map': 'application/json', '.png': 'image/png',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.png': 'image/png',
 };
 
 /** Serves the repository read-only; nothing outside it. */
 function startServer() {
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    if (pathname === '/favicon.ico') { res.writeHead(204).end(); return; }
+    if (pathname === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
     const file = path.join(ROOT, path.normalize(pathname));
     if (!file.startsWith(ROOT + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[path.extname(file)] || 'application/octet-stream',
+      'cache-control': 'no-store',
+    });
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -39,7 +51,14 @@ const PROTOCOL_VERSION = 1;
 const TUNING = { threshold: 7, scoreMethod: 'greedy', tokenBudget: 8192, firstNBaseSteps: 0, target: 'user' };
 
 function panelState(overrides = {}) {
-  return { protocolVersion: PROTOCOL_VERSION, kind: 'solve', problem: { text: 'Compute 1 - 1/2.' }, runs: [], tuning: { ...TUNING }, ...overrides };
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    kind: 'solve',
+    problem: { text: 'Compute 1 - 1/2.' },
+    runs: [],
+    tuning: { ...TUNING },
+    ...overrides,
+  };
 }
 
 function panelRun(runId, mode = 'specreason', { threshold = 7, scoreMethod = 'greedy', startedAt = Date.now() } = {}) {
@@ -48,7 +67,9 @@ function panelRun(runId, mode = 'specreason', { threshold = 7, scoreMethod = 'gr
 
 /** Top logprobs for the score token from a {digit: probability} map (sampled token first). */
 function topLogprobs(dist) {
-  return Object.entries(dist).sort((a, b) => b[1] - a[1]).map(([token, p]) => ({ token, logprob: Math.log(p) }));
+  return Object.entries(dist)
+    .sort((a, b) => b[1] - a[1])
+    .map(([token, p]) => ({ token, logprob: Math.log(p) }));
 }
 
 /** Two chunks, as a stream would deliver them. */
@@ -61,34 +82,86 @@ let clock = 1_700_000_000_000;
 
 /** The events of one step; `spec` = { origin, text, draft?, score?, method?, threshold?, tokens?, ms?, dist?, warning? }. */
 function stepEvents(stepId, spec) {
-  const { origin, text, draft = text, score = null, method = 'greedy', threshold = 7, tokens = 24, ms = 400, dist, warning } = spec;
+  const {
+    origin,
+    text,
+    draft = text,
+    score = null,
+    method = 'greedy',
+    threshold = 7,
+    tokens = 24,
+    ms = 400,
+    dist,
+    warning,
+  } = spec;
   const startedAt = (clock += ms);
   const events = [];
   const record = {
-    step_id: stepId, step_str: text, small_model_step: null, num_output_tokens_small: null, score: null,
-    base_model_step: null, num_output_tokens_base: null, final_num_output_tokens: tokens, justification: null, origin,
+    step_id: stepId,
+    step_str: text,
+    small_model_step: null,
+    num_output_tokens_small: null,
+    score: null,
+    base_model_step: null,
+    num_output_tokens_base: null,
+    final_num_output_tokens: tokens,
+    justification: null,
+    origin,
     timings: { stepMs: ms, startedAt, endedAt: startedAt + ms },
   };
-  if (warning) { record.warning = warning; }
+  if (warning) {
+    record.warning = warning;
+  }
   if (origin === 'small' || origin === 'base-fallback') {
     const top = dist ? topLogprobs(dist) : [{ token: String(Math.round(score)), logprob: -0.05 }];
     events.push({ type: 'step-start', stepId, origin: 'draft' });
-    for (const t of chunks(draft)) { events.push({ type: 'delta', stepId, model: 'small', phase: 'draft', text: t }); }
+    for (const t of chunks(draft)) {
+      events.push({ type: 'delta', stepId, model: 'small', phase: 'draft', text: t });
+    }
     events.push({ type: 'draft-done', stepId, text: draft, tokens, ms: ms * 0.4 });
-    events.push({ type: 'score', stepId, score, accepted: origin === 'small', threshold, method, topLogprobs: top, ms: ms * 0.1 });
-    Object.assign(record, { small_model_step: draft, num_output_tokens_small: tokens, score, justification: String(Math.round(score)), score_top_logprobs: top });
+    events.push({
+      type: 'score',
+      stepId,
+      score,
+      accepted: origin === 'small',
+      threshold,
+      method,
+      topLogprobs: top,
+      ms: ms * 0.1,
+    });
+    Object.assign(record, {
+      small_model_step: draft,
+      num_output_tokens_small: tokens,
+      score,
+      justification: String(Math.round(score)),
+      score_top_logprobs: top,
+    });
     Object.assign(record.timings, { draftMs: ms * 0.4, scoreMs: ms * 0.1 });
     if (origin === 'base-fallback') {
       events.push({ type: 'fallback-start', stepId });
-      for (const t of chunks(text)) { events.push({ type: 'delta', stepId, model: 'base', phase: 'fallback', text: t }); }
+      for (const t of chunks(text)) {
+        events.push({ type: 'delta', stepId, model: 'base', phase: 'fallback', text: t });
+      }
       Object.assign(record, { base_model_step: text, num_output_tokens_base: tokens });
       record.timings.baseMs = ms * 0.5;
     }
   } else {
-    const mode = origin === 'baseline' ? (spec.mode || 'base') : 'base';
+    const mode = origin === 'baseline' ? spec.mode || 'base' : 'base';
     events.push({ type: 'step-start', stepId, origin: origin === 'baseline' ? 'baseline' : 'base-forced' });
-    for (const t of chunks(text)) { events.push({ type: 'delta', stepId, model: mode, phase: origin === 'baseline' ? 'baseline' : 'forced', text: t }); }
-    if (mode === 'small') { Object.assign(record, { small_model_step: text, num_output_tokens_small: tokens }); } else { Object.assign(record, { base_model_step: text, num_output_tokens_base: tokens }); }
+    for (const t of chunks(text)) {
+      events.push({
+        type: 'delta',
+        stepId,
+        model: mode,
+        phase: origin === 'baseline' ? 'baseline' : 'forced',
+        text: t,
+      });
+    }
+    if (mode === 'small') {
+      Object.assign(record, { small_model_step: text, num_output_tokens_small: tokens });
+    } else {
+      Object.assign(record, { base_model_step: text, num_output_tokens_base: tokens });
+    }
     record.timings[mode === 'small' ? 'draftMs' : 'baseMs'] = ms;
   }
   events.push({ type: 'step-done', record });
@@ -106,12 +179,42 @@ function runDone(runId, mode, records, extra = {}) {
   const rejected = count('base-fallback');
   const sum = (pick) => records.reduce((t, r) => t + (pick(r) || 0), 0);
   const summary = {
-    mode, stopReason: 'finished', wallMs: sum((r) => r.timings.stepMs), ttftMs: 120, steps: records.length, accepted, rejected,
-    forced: count('base-forced'), acceptanceRate: accepted + rejected ? accepted / (accepted + rejected) : undefined,
-    keptTokens: sum((r) => r.final_num_output_tokens), small: totals(sum((r) => r.num_output_tokens_small), 12),
-    base: totals(sum((r) => r.num_output_tokens_base), 30), overlapSavedMs: 250, ...extra,
+    mode,
+    stopReason: 'finished',
+    wallMs: sum((r) => r.timings.stepMs),
+    ttftMs: 120,
+    steps: records.length,
+    accepted,
+    rejected,
+    forced: count('base-forced'),
+    acceptanceRate: accepted + rejected ? accepted / (accepted + rejected) : undefined,
+    keptTokens: sum((r) => r.final_num_output_tokens),
+    small: totals(
+      sum((r) => r.num_output_tokens_small),
+      12,
+    ),
+    base: totals(
+      sum((r) => r.num_output_tokens_base),
+      30,
+    ),
+    overlapSavedMs: 250,
+    ...extra,
   };
-  return { type: 'run-done', record: { formatVersion: 1, runId, mode, startedAt: new Date(clock).toISOString(), config: {}, problem: { text: '' }, prompt: '', models: {}, steps: records, summary } };
+  return {
+    type: 'run-done',
+    record: {
+      formatVersion: 1,
+      runId,
+      mode,
+      startedAt: new Date(clock).toISOString(),
+      config: {},
+      problem: { text: '' },
+      prompt: '',
+      models: {},
+      steps: records,
+      summary,
+    },
+  };
 }
 
 /** A run's events from step specs, in order: run-start, the steps, run-done. */
@@ -131,11 +234,43 @@ const update = (runId, events) => ({ type: 'run/didUpdate', runId, events });
 
 const SIX_STEPS = [
   { origin: 'base-forced', text: 'We need $1 - \\frac{1}{2}$.\n\nWrite 1 as $\\frac{2}{2}$.' },
-  { origin: 'small', text: 'Then $\\frac{2}{2} - \\frac{1}{2} = \\frac{1}{2}$.', score: 8.4, method: 'average', dist: { 9: 0.3, 8: 0.5, 7: 0.15, 6: 0.05 } },
-  { origin: 'small', text: 'Check: $\\frac{1}{2} + \\frac{1}{2} = 1$, consistent.', score: 7.62, method: 'average', dist: { 8: 0.6, 7: 0.2, 6: 0.2 } },
-  { origin: 'small', text: 'So the difference is one half.', score: 7.05, method: 'average', dist: { 7: 0.9, 8: 0.05, 6: 0.05 } },
-  { origin: 'base-fallback', text: 'In decimal form, $0.5 = \\frac{1}{2}$.', draft: 'Hence the answer is $\\frac{1}{3}$, because $\\frac{2}{3} - \\frac{1}{3}$.', score: 3.1, method: 'average', dist: { 2: 0.4, 3: 0.3, 5: 0.3 } },
-  { origin: 'small', text: 'So the answer is $\\boxed{\\frac{1}{2}}$.', score: 8.9, method: 'average', dist: { 9: 0.9, 8: 0.1 }, warning: 'step_str had a </think>' },
+  {
+    origin: 'small',
+    text: 'Then $\\frac{2}{2} - \\frac{1}{2} = \\frac{1}{2}$.',
+    score: 8.4,
+    method: 'average',
+    dist: { 9: 0.3, 8: 0.5, 7: 0.15, 6: 0.05 },
+  },
+  {
+    origin: 'small',
+    text: 'Check: $\\frac{1}{2} + \\frac{1}{2} = 1$, consistent.',
+    score: 7.62,
+    method: 'average',
+    dist: { 8: 0.6, 7: 0.2, 6: 0.2 },
+  },
+  {
+    origin: 'small',
+    text: 'So the difference is one half.',
+    score: 7.05,
+    method: 'average',
+    dist: { 7: 0.9, 8: 0.05, 6: 0.05 },
+  },
+  {
+    origin: 'base-fallback',
+    text: 'In decimal form, $0.5 = \\frac{1}{2}$.',
+    draft: 'Hence the answer is $\\frac{1}{3}$, because $\\frac{2}{3} - \\frac{1}{3}$.',
+    score: 3.1,
+    method: 'average',
+    dist: { 2: 0.4, 3: 0.3, 5: 0.3 },
+  },
+  {
+    origin: 'small',
+    text: 'So the answer is $\\boxed{\\frac{1}{2}}$.',
+    score: 8.9,
+    method: 'average',
+    dist: { 9: 0.9, 8: 0.1 },
+    warning: 'step_str had a </think>',
+  },
 ];
 
 // ---- the tests ----
@@ -151,14 +286,26 @@ describe('reasoning panel (webview, Chromium)', function () {
 
   before(async function () {
     const bundle = path.join(ROOT, 'media/gen/webview.js');
-    if (!fs.existsSync(bundle)) { throw new Error('media/gen/webview.js is missing: run `node esbuild.js` first'); }
-    if (!fs.existsSync(CHROMIUM)) { throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`); }
+    if (!fs.existsSync(bundle)) {
+      throw new Error('media/gen/webview.js is missing: run `node esbuild.js` first');
+    }
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer();
     baseUrl = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
 
@@ -178,14 +325,20 @@ describe('reasoning panel (webview, Chromium)', function () {
     await context?.close();
     context = undefined;
     assert.deepEqual(pageErrors, [], 'page errors');
-    if (!expectCspViolation) { assert.deepEqual(violations, [], 'CSP violations'); }
+    if (!expectCspViolation) {
+      assert.deepEqual(violations, [], 'CSP violations');
+    }
   });
 
   async function openPanel(query = '', viewport = { width: 960, height: 1000 }) {
     context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error' && !expectCspViolation) { pageErrors.push(m.text()); } });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !expectCspViolation) {
+        pageErrors.push(m.text());
+      }
+    });
     await page.goto(`${baseUrl}/test/webview/harness.html${query}`);
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
     return page;
@@ -213,7 +366,14 @@ describe('reasoning panel (webview, Chromium)', function () {
   it('(a) renders a scripted 6-step run: origins, scores, the rejected draft, the boxed answer', async function () {
     const page = await openPanel();
     const run = panelRun('run-a', 'specreason', { threshold: 7, scoreMethod: 'average' });
-    await send(page, { type: 'session/snapshot', state: panelState({ runs: [run], simulated: true, tuning: { ...TUNING, firstNBaseSteps: 1, scoreMethod: 'average' } }) });
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({
+        runs: [run],
+        simulated: true,
+        tuning: { ...TUNING, firstNBaseSteps: 1, scoreMethod: 'average' },
+      }),
+    });
     await page.waitForSelector('#sim-badge', { state: 'visible' });
     assert.equal(await page.textContent('#sim-badge'), 'SIMULATED model pair');
 
@@ -223,7 +383,9 @@ describe('reasoning panel (webview, Chromium)', function () {
     // The next step starts streaming: shown as plain text, math not typeset yet.
     const liveStart = events.findIndex((e, i) => i >= firstHalf && e.type === 'delta');
     await send(page, update('run-a', events.slice(firstHalf, liveStart + 1)));
-    await page.waitForFunction(() => document.querySelectorAll('#steps .step').length === 3 && !document.querySelector('#live').hidden);
+    await page.waitForFunction(
+      () => document.querySelectorAll('#steps .step').length === 3 && !document.querySelector('#live').hidden,
+    );
     assert.equal(await page.textContent('#status'), 'Running');
     assert.equal(await page.isEnabled('#btn-cancel'), true);
     assert.match(await page.textContent('#live'), /drafting…/);
@@ -231,16 +393,45 @@ describe('reasoning panel (webview, Chromium)', function () {
 
     await send(page, update('run-a', events.slice(liveStart + 1)));
     await page.waitForFunction(() => document.querySelector('#status').textContent === 'Finished');
-    assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.origin)),
-      ['base-forced', 'small', 'small', 'small', 'base-fallback', 'small']);
-    assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.stepId)), ['0', '1', '2', '3', '4', '5']);
-    assert.deepEqual(await texts(page, '#steps .origin-tag'),
-      ['base · first N', 'small · accepted', 'small · accepted', 'small · accepted', 'base · after rejection', 'small · accepted']);
+    assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.origin)), [
+      'base-forced',
+      'small',
+      'small',
+      'small',
+      'base-fallback',
+      'small',
+    ]);
+    assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.stepId)), [
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+    ]);
+    assert.deepEqual(await texts(page, '#steps .origin-tag'), [
+      'base · first N',
+      'small · accepted',
+      'small · accepted',
+      'small · accepted',
+      'base · after rejection',
+      'small · accepted',
+    ]);
     assert.deepEqual(await texts(page, '.step .score'), ['8.40', '7.62', '7.05', '3.10', '8.90']);
-    assert.deepEqual(await page.$$eval('.step .score', (n) => n.map((e) => e.classList.contains('accept'))), [true, true, true, false, true]);
+    assert.deepEqual(await page.$$eval('.step .score', (n) => n.map((e) => e.classList.contains('accept'))), [
+      true,
+      true,
+      true,
+      false,
+      true,
+    ]);
     assert.equal(await page.$$eval('.step svg.dist', (n) => n.length), 5, 'a distribution chart per scored step');
-    assert.equal(await page.$$eval('.step:first-child .step-text p', (n) => n.length), 2, 'paragraphs split on blank lines');
-    assert.ok(await page.$$eval('.step .step-text .katex', (n) => n.length) >= 6, 'math typeset once steps complete');
+    assert.equal(
+      await page.$$eval('.step:first-child .step-text p', (n) => n.length),
+      2,
+      'paragraphs split on blank lines',
+    );
+    assert.ok((await page.$$eval('.step .step-text .katex', (n) => n.length)) >= 6, 'math typeset once steps complete');
     assert.match(await page.textContent('.step[data-step-id="5"] .step-warning'), /<\/think>/);
 
     const drafts = await page.$$('.rejected-draft');
@@ -279,12 +470,28 @@ describe('reasoning panel (webview, Chromium)', function () {
     const hostile = '<img src=x onerror=window.__pwned=1> and <script>window.__pwned=1</script>';
     const nested = (n) => `${'\\frac{'.repeat(n)}x${'}{y}'.repeat(n)}`;
     const specs = [
-      { origin: 'small', score: 9, text: `${hostile}\n\n<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe> <a href="javascript:window.__pwned=1">x</a>` },
-      { origin: 'small', score: 9, text: 'Expansion bomb: $\\def\\a{\\a\\a}\\a$ and $\\gdef\\b#1{#1#1}\\b{\\b{\\b{\\b{\\b{\\b{\\b{\\b{x}}}}}}}}$' },
+      {
+        origin: 'small',
+        score: 9,
+        text: `${hostile}\n\n<iframe srcdoc="<script>parent.__pwned=1</script>"></iframe> <a href="javascript:window.__pwned=1">x</a>`,
+      },
+      {
+        origin: 'small',
+        score: 9,
+        text: 'Expansion bomb: $\\def\\a{\\a\\a}\\a$ and $\\gdef\\b#1{#1#1}\\b{\\b{\\b{\\b{\\b{\\b{\\b{\\b{x}}}}}}}}$',
+      },
       { origin: 'small', score: 9, text: `Deep nesting: $$${nested(10_000)}$$ and moderate: $$${nested(150)}$$` },
       { origin: 'small', score: 9, text: 'Huge rule: $\\rule{999em}{999em}$ and size $\\Huge\\Huge x$' },
-      { origin: 'small', score: 9, text: 'Trust: $\\href{javascript:window.__pwned=1}{click}$ $\\url{javascript:alert(1)}$ $\\includegraphics{x.png}$ $\\htmlStyle{color:red}{x}$ $\\htmlData{foo=1}{x}$' },
-      { origin: 'small', score: 9, text: 'SVG-drawing commands: $\\sqrt{x^2+1}$ $\\overrightarrow{AB}$ $\\widehat{xyz}$ $\\cancel{5}$ $\\fbox{a}$ $\\underbrace{a+b}_{n}$ $\\xrightarrow{f}$ $\\boxed{1}$ $\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}$ $\\color{red}{r}$' },
+      {
+        origin: 'small',
+        score: 9,
+        text: 'Trust: $\\href{javascript:window.__pwned=1}{click}$ $\\url{javascript:alert(1)}$ $\\includegraphics{x.png}$ $\\htmlStyle{color:red}{x}$ $\\htmlData{foo=1}{x}$',
+      },
+      {
+        origin: 'small',
+        score: 9,
+        text: 'SVG-drawing commands: $\\sqrt{x^2+1}$ $\\overrightarrow{AB}$ $\\widehat{xyz}$ $\\cancel{5}$ $\\fbox{a}$ $\\underbrace{a+b}_{n}$ $\\xrightarrow{f}$ $\\boxed{1}$ $\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}$ $\\color{red}{r}$',
+      },
       { origin: 'base-fallback', score: 1, text: 'fine', draft: `draft ${hostile} $\\def\\a{\\a\\a}\\a$` },
     ];
     const run = panelRun('run-b');
@@ -293,7 +500,12 @@ describe('reasoning panel (webview, Chromium)', function () {
     const events = scriptedRun('run-b', 'specreason', specs, { answer: '<img src=x onerror=window.__pwned=1>' });
     const started = Date.now();
     await send(page, update('run-b', events));
-    await page.waitForFunction((n) => document.querySelectorAll('#steps .step').length === n && document.querySelector('#status').textContent === 'Finished', specs.length);
+    await page.waitForFunction(
+      (n) =>
+        document.querySelectorAll('#steps .step').length === n &&
+        document.querySelector('#status').textContent === 'Finished',
+      specs.length,
+    );
     const renderMs = Date.now() - started;
     await page.click('.rejected-draft summary');
     await page.waitForTimeout(100);
@@ -304,7 +516,10 @@ describe('reasoning panel (webview, Chromium)', function () {
     }
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     const first = await page.textContent('.step[data-step-id="0"] .step-text');
-    assert.ok(first.includes('<img src=x onerror=window.__pwned=1>') && first.includes('<script>window.__pwned=1</script>'), first);
+    assert.ok(
+      first.includes('<img src=x onerror=window.__pwned=1>') && first.includes('<script>window.__pwned=1</script>'),
+      first,
+    );
     assert.ok((await page.textContent('.problem')).includes(hostile));
     assert.ok((await page.textContent('.rejected-draft')).includes('<img src=x onerror=window.__pwned=1>'));
     // The 10k-level \frac is over the length cap and stays text; the rule is capped by maxSize.
@@ -323,11 +538,20 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.inputValue('#tuning-first-n'), '0');
     assert.equal(await page.inputValue('#tuning-score-method'), 'greedy');
     assert.equal(await page.inputValue('#tuning-target'), 'user');
-    for (const id of ['tuning-threshold', 'tuning-score-method', 'tuning-token-budget', 'tuning-first-n', 'tuning-target']) {
+    for (const id of [
+      'tuning-threshold',
+      'tuning-score-method',
+      'tuning-token-budget',
+      'tuning-first-n',
+      'tuning-target',
+    ]) {
       assert.ok(await page.$(`label[for="${id}"]`), `${id} has a label`);
     }
 
-    const commit = async (selector, value) => { await page.fill(selector, value); await page.press(selector, 'Tab'); };
+    const commit = async (selector, value) => {
+      await page.fill(selector, value);
+      await page.press(selector, 'Tab');
+    };
     await commit('#tuning-threshold', '7.5');
     await commit('#tuning-token-budget', '4096');
     await commit('#tuning-first-n', '2');
@@ -358,7 +582,10 @@ describe('reasoning panel (webview, Chromium)', function () {
     await shot(page, 'tuning');
 
     // The host's settings reach the strip, but not the field being edited.
-    await send(page, { type: 'settings/didChange', tuning: { threshold: 6, scoreMethod: 'greedy', tokenBudget: 2048, firstNBaseSteps: 3, target: 'user' } });
+    await send(page, {
+      type: 'settings/didChange',
+      tuning: { threshold: 6, scoreMethod: 'greedy', tokenBudget: 2048, firstNBaseSteps: 3, target: 'user' },
+    });
     await page.waitForFunction(() => document.querySelector('#tuning-score-method').value === 'greedy');
     assert.equal(await page.inputValue('#tuning-threshold'), '12');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'tuning-threshold');
@@ -366,7 +593,14 @@ describe('reasoning panel (webview, Chromium)', function () {
     await commit('#tuning-token-budget', '2048');
     await commit('#tuning-first-n', '3');
     assert.equal(await page.isVisible('#tuning-message'), false);
-    assert.deepEqual((await posted(page, 'settings/update')).slice(4).map((m) => [m.key, m.value]), [['threshold', 8], ['tokenBudget', 2048], ['firstNBaseSteps', 3]]);
+    assert.deepEqual(
+      (await posted(page, 'settings/update')).slice(4).map((m) => [m.key, m.value]),
+      [
+        ['threshold', 8],
+        ['tokenBudget', 2048],
+        ['firstNBaseSteps', 3],
+      ],
+    );
   });
 
   it('(d) compare view: a column per run, the table, the speedup and answer agreement', async function () {
@@ -374,23 +608,65 @@ describe('reasoning panel (webview, Chromium)', function () {
     const spec = panelRun('cmp-spec', 'specreason');
     const base = panelRun('cmp-base', 'base');
     await send(page, { type: 'session/snapshot', state: panelState({ kind: 'compare', runs: [spec, base] }) });
-    await send(page, update('cmp-spec', scriptedRun('cmp-spec', 'specreason', [
-      { origin: 'small', score: 8, text: 'Write $1 = \\frac{2}{2}$.' },
-      { origin: 'base-fallback', score: 4, text: 'Subtract: $\\frac{2}{2}-\\frac{1}{2}=\\frac{1}{2}$.', draft: 'It is $\\frac{1}{3}$.' },
-      { origin: 'small', score: 9, text: 'Answer: $\\boxed{\\frac12}$' },
-    ], { answer: '\\frac{1}{2}', wallMs: 4000 })));
-    const baseline = 'Let me think.\n\nWe have $1 - \\frac{1}{2}$.\n\nThat is $\\frac{1}{2}$.\n\nSo \\boxed{\\frac{1}{2}}';
-    await send(page, update('cmp-base', scriptedRun('cmp-base', 'base', [{ origin: 'baseline', text: baseline, tokens: 300, ms: 9000 }], { answer: '\\frac{1}{2}', wallMs: 9000 })));
+    await send(
+      page,
+      update(
+        'cmp-spec',
+        scriptedRun(
+          'cmp-spec',
+          'specreason',
+          [
+            { origin: 'small', score: 8, text: 'Write $1 = \\frac{2}{2}$.' },
+            {
+              origin: 'base-fallback',
+              score: 4,
+              text: 'Subtract: $\\frac{2}{2}-\\frac{1}{2}=\\frac{1}{2}$.',
+              draft: 'It is $\\frac{1}{3}$.',
+            },
+            { origin: 'small', score: 9, text: 'Answer: $\\boxed{\\frac12}$' },
+          ],
+          { answer: '\\frac{1}{2}', wallMs: 4000 },
+        ),
+      ),
+    );
+    const baseline =
+      'Let me think.\n\nWe have $1 - \\frac{1}{2}$.\n\nThat is $\\frac{1}{2}$.\n\nSo \\boxed{\\frac{1}{2}}';
+    await send(
+      page,
+      update(
+        'cmp-base',
+        scriptedRun('cmp-base', 'base', [{ origin: 'baseline', text: baseline, tokens: 300, ms: 9000 }], {
+          answer: '\\frac{1}{2}',
+          wallMs: 9000,
+        }),
+      ),
+    );
     await page.waitForFunction(() => document.querySelector('#speedup').textContent !== '—');
 
     assert.deepEqual(await page.$$eval('.compare-column', (n) => n.map((e) => e.dataset.mode)), ['specreason', 'base']);
     assert.equal(await page.$$eval('.compare-column[data-mode="specreason"] .step', (n) => n.length), 3);
-    assert.equal(await page.$$eval('.compare-column[data-mode="base"] .step[data-origin="baseline"] .step-text p', (n) => n.length), 4);
+    assert.equal(
+      await page.$$eval(
+        '.compare-column[data-mode="base"] .step[data-origin="baseline"] .step-text p',
+        (n) => n.length,
+      ),
+      4,
+    );
     assert.equal(await page.textContent('#speedup'), '×2.25');
     assert.match(await page.textContent('.compare-summary'), /answers agree/);
     assert.equal(await page.$$eval('.compare-table tbody tr', (n) => n.length), 2);
     const headers = await texts(page, '.compare-table thead th');
-    for (const h of ['Wall time', 'First token', 'Small tokens', 'Base tokens', 'Steps', 'Acceptance', 'Answer', 'Stop reason', 'Wasted tokens']) {
+    for (const h of [
+      'Wall time',
+      'First token',
+      'Small tokens',
+      'Base tokens',
+      'Steps',
+      'Acceptance',
+      'Answer',
+      'Stop reason',
+      'Wasted tokens',
+    ]) {
       assert.ok(headers.includes(h), `column ${h}`);
     }
     assert.equal(await page.textContent('.compare-table tr[data-mode="specreason"] td[data-col="wall"]'), '4.00 s');
@@ -400,9 +676,17 @@ describe('reasoning panel (webview, Chromium)', function () {
 
     // A third run (small only) starts and streams into its own column.
     await send(page, { type: 'run/didStart', run: panelRun('cmp-small', 'small') });
-    await send(page, update('cmp-small', [{ type: 'step-start', stepId: 0, origin: 'baseline' }, { type: 'delta', stepId: 0, model: 'small', phase: 'baseline', text: 'Quick: $1/2$ so' }]));
+    await send(
+      page,
+      update('cmp-small', [
+        { type: 'step-start', stepId: 0, origin: 'baseline' },
+        { type: 'delta', stepId: 0, model: 'small', phase: 'baseline', text: 'Quick: $1/2$ so' },
+      ]),
+    );
     await page.waitForFunction(() => document.querySelectorAll('.compare-column').length === 3);
-    await page.waitForFunction(() => /Quick: \$1\/2\$ so/.test(document.querySelector('.compare-column[data-mode="small"] .live').textContent));
+    await page.waitForFunction(() =>
+      /Quick: \$1\/2\$ so/.test(document.querySelector('.compare-column[data-mode="small"] .live').textContent),
+    );
     assert.equal(await page.textContent('#status'), 'Running');
     assert.match(await page.textContent('.compare-summary'), /answers: not all known yet|answers agree/);
     await shot(page, 'compare');
@@ -415,8 +699,16 @@ describe('reasoning panel (webview, Chromium)', function () {
       { origin: 'small', score: 8, text: 'First step.' },
       { origin: 'small', score: 9, text: 'Second step.' },
     ]).slice(0, -1);
-    const error = { code: 'server_down', message: 'No server at http://localhost:30001/v1 — is vLLM running?', hint: 'Start the small model server or fix specreason.small.baseUrl.', server: { role: 'small', url: 'http://localhost:30001/v1' } };
-    const partial = [{ type: 'step-start', stepId: 2, origin: 'draft' }, { type: 'delta', stepId: 2, model: 'small', phase: 'draft', text: 'Third st' }];
+    const error = {
+      code: 'server_down',
+      message: 'No server at http://localhost:30001/v1 — is vLLM running?',
+      hint: 'Start the small model server or fix specreason.small.baseUrl.',
+      server: { role: 'small', url: 'http://localhost:30001/v1' },
+    };
+    const partial = [
+      { type: 'step-start', stepId: 2, origin: 'draft' },
+      { type: 'delta', stepId: 2, model: 'small', phase: 'draft', text: 'Third st' },
+    ];
     await send(page, update('run-e', [...steps, ...partial]));
     await page.waitForFunction(() => document.querySelectorAll('#steps .step').length === 2);
     await page.click('#btn-cancel');
@@ -432,10 +724,17 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.match(await page.textContent('#live'), /Third st/);
     assert.equal(await page.isEnabled('#btn-cancel'), false);
     await page.click('#error button:has-text("Re-run")');
-    for (const id of ['btn-rerun', 'btn-export-json', 'btn-copy-md', 'btn-settings', 'btn-check-servers']) { await page.click(`#${id}`); }
+    for (const id of ['btn-rerun', 'btn-export-json', 'btn-copy-md', 'btn-settings', 'btn-check-servers']) {
+      await page.click(`#${id}`);
+    }
     assert.deepEqual((await posted(page)).slice(1), [
-      { type: 'run/cancel' }, { type: 'run/rerun' }, { type: 'run/rerun' }, { type: 'export/json' }, { type: 'export/markdown' },
-      { type: 'command/run', command: 'openSettings' }, { type: 'command/run', command: 'checkServers' },
+      { type: 'run/cancel' },
+      { type: 'run/rerun' },
+      { type: 'run/rerun' },
+      { type: 'export/json' },
+      { type: 'export/markdown' },
+      { type: 'command/run', command: 'openSettings' },
+      { type: 'command/run', command: 'checkServers' },
     ]);
     await shot(page, 'error');
   });
@@ -450,7 +749,12 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.waitForFunction(() => document.querySelectorAll('#steps .step').length === 3);
     assert.equal(await page.textContent('#status'), 'Finished');
     // A stale protocol version is dropped.
-    await page.evaluate(() => sessionStorage.setItem('specreason.harness.state', JSON.stringify({ protocolVersion: 0, kind: 'solve', runs: [] })));
+    await page.evaluate(() =>
+      sessionStorage.setItem(
+        'specreason.harness.state',
+        JSON.stringify({ protocolVersion: 0, kind: 'solve', runs: [] }),
+      ),
+    );
     await page.reload();
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 0);
@@ -469,13 +773,28 @@ describe('reasoning panel (webview, Chromium)', function () {
     const page = await openPanel();
     const run = panelRun('run-500');
     await send(page, { type: 'session/snapshot', state: panelState({ runs: [run] }) });
-    const specs = Array.from({ length: 500 }, (_, i) => (i % 10 === 9
-      ? { origin: 'base-fallback', score: 3, text: `Step ${i}: redo with $x_{${i}} = ${i}^2$ carefully.`, draft: `Step ${i}: guess $x = ${i}$.`, ms: 900 + (i % 7) * 50 }
-      : { origin: 'small', score: 8, text: `Step ${i}: since $a_{${i}} = a_{${i - 1}} + 1$, we get ${i}.\n\nThen continue.`, ms: 300 + (i % 13) * 20 }));
+    const specs = Array.from({ length: 500 }, (_, i) =>
+      i % 10 === 9
+        ? {
+            origin: 'base-fallback',
+            score: 3,
+            text: `Step ${i}: redo with $x_{${i}} = ${i}^2$ carefully.`,
+            draft: `Step ${i}: guess $x = ${i}$.`,
+            ms: 900 + (i % 7) * 50,
+          }
+        : {
+            origin: 'small',
+            score: 8,
+            text: `Step ${i}: since $a_{${i}} = a_{${i - 1}} + 1$, we get ${i}.\n\nThen continue.`,
+            ms: 300 + (i % 13) * 20,
+          },
+    );
     const events = scriptedRun('run-500', 'specreason', specs, { answer: '499' });
     const BATCH = 40;
     const batches = [];
-    for (let i = 0; i < events.length; i += BATCH) { batches.push(update('run-500', events.slice(i, i + BATCH))); }
+    for (let i = 0; i < events.length; i += BATCH) {
+      batches.push(update('run-500', events.slice(i, i + BATCH)));
+    }
 
     const result = await page.evaluate(async (messages) => {
       // The panel's frame callback was requested during dispatch, so it runs before ours in the same
@@ -493,7 +812,15 @@ describe('reasoning panel (webview, Chromium)', function () {
       const wallMs = performance.now() - started;
       const sorted = [...frames].sort((a, b) => a - b);
       const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-      return { applyMs, renderMs: frames.reduce((a, b) => a + b, 0), p50: at(0.5), p95: at(0.95), maxFrameMs: sorted[sorted.length - 1], wallMs, batches: messages.length };
+      return {
+        applyMs,
+        renderMs: frames.reduce((a, b) => a + b, 0),
+        p50: at(0.5),
+        p95: at(0.95),
+        maxFrameMs: sorted[sorted.length - 1],
+        wallMs,
+        batches: messages.length,
+      };
     }, batches);
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);
     assert.equal(await page.$$eval('#timeline rect.bar', (n) => n.length), 500);
@@ -503,10 +830,24 @@ describe('reasoning panel (webview, Chromium)', function () {
 
     // The same 500 steps from one snapshot (a reopened panel renders everything at once).
     const snapshotMs = await page.evaluate(async (evs) => {
-      const run = { runId: 'run-500b', mode: 'specreason', status: 'running', startedAt: Date.now(), threshold: 7, scoreMethod: 'greedy', steps: [] };
+      const run = {
+        runId: 'run-500b',
+        mode: 'specreason',
+        status: 'running',
+        startedAt: Date.now(),
+        threshold: 7,
+        scoreMethod: 'greedy',
+        steps: [],
+      };
       const steps = evs.filter((e) => e.type === 'step-done').map((e) => e.record);
       Object.assign(run, { steps, status: 'finished', summary: evs[evs.length - 1].record.summary });
-      const state = { protocolVersion: 1, kind: 'solve', problem: { text: 'snapshot' }, runs: [run], tuning: { threshold: 7, scoreMethod: 'greedy', tokenBudget: 8192, firstNBaseSteps: 0, target: 'user' } };
+      const state = {
+        protocolVersion: 1,
+        kind: 'solve',
+        problem: { text: 'snapshot' },
+        runs: [run],
+        tuning: { threshold: 7, scoreMethod: 'greedy', tokenBudget: 8192, firstNBaseSteps: 0, target: 'user' },
+      };
       const t = performance.now();
       window.dispatchEvent(new MessageEvent('message', { data: { type: 'session/snapshot', state } }));
       await new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -515,9 +856,11 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);
 
     const r = (x) => Math.round(x);
-    console.log(`      500 steps, ${events.length} events in ${result.batches} batches of ${BATCH}: apply ${r(result.applyMs)} ms, `
-      + `render ${r(result.renderMs)} ms (per frame p50 ${r(result.p50)}, p95 ${r(result.p95)}, max ${r(result.maxFrameMs)} ms), wall ${r(result.wallMs)} ms; `
-      + `full snapshot of 500 steps: ${r(snapshotMs)} ms`);
+    console.log(
+      `      500 steps, ${events.length} events in ${result.batches} batches of ${BATCH}: apply ${r(result.applyMs)} ms, ` +
+        `render ${r(result.renderMs)} ms (per frame p50 ${r(result.p50)}, p95 ${r(result.p95)}, max ${r(result.maxFrameMs)} ms), wall ${r(result.wallMs)} ms; ` +
+        `full snapshot of 500 steps: ${r(snapshotMs)} ms`,
+    );
     assert.ok(result.wallMs < 20_000 && snapshotMs < 20_000, 'sanity bound');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, '500');

@@ -22,10 +22,17 @@ export class Lane {
     this._link = linkedAbort(parent);
     this.result = client.generate(request, this._link.signal, (text) => {
       this._chunks++;
-      if (this._listener) { this._listener(text); } else { this._held += text; }
+      if (this._listener) {
+        this._listener(text);
+      } else {
+        this._held += text;
+      }
     });
     // Handled here so a discarded lane never becomes an unhandled rejection; adopters await `result`.
-    this.result.then(() => this._settle(), () => this._settle());
+    this.result.then(
+      () => this._settle(),
+      () => this._settle(),
+    );
   }
 
   private _settle(): void {
@@ -33,12 +40,17 @@ export class Lane {
     this._link.unlink();
   }
 
-  get settled(): boolean { return this._settled; }
+  get settled(): boolean {
+    return this._settled;
+  }
 
   /** Start delivering text: what arrived so far at once, then each delta as it comes. */
   adopt(listener: (text: string) => void): Promise<GenerateResult> {
     this._listener = listener;
-    if (this._held) { listener(this._held); this._held = ''; }
+    if (this._held) {
+      listener(this._held);
+      this._held = '';
+    }
     return this.result;
   }
 
@@ -47,7 +59,10 @@ export class Lane {
     this._listener = undefined;
     this._link.controller.abort();
     // A finished reply reports its tokens; an aborted stream is estimated from its chunks (vLLM sends ~1 token each).
-    return this.result.then((r) => r.completionTokens, () => this._chunks);
+    return this.result.then(
+      (r) => r.completionTokens,
+      () => this._chunks,
+    );
   }
 
   sameContext(steps: readonly string[]): boolean {

@@ -11,12 +11,18 @@ export function thinkPrefill(steps: readonly string[]): string {
 }
 
 /** Messages for the next step: a fresh assistant turn for step 0, else a continued prefill. */
-export function stepMessages(user: string, steps: readonly string[]): { messages: ChatMessage[]; continueFinal: boolean } {
+export function stepMessages(
+  user: string,
+  steps: readonly string[],
+): { messages: ChatMessage[]; continueFinal: boolean } {
   if (steps.length === 0) {
     return { messages: [{ role: 'user', content: user }], continueFinal: false };
   }
   return {
-    messages: [{ role: 'user', content: user }, { role: 'assistant', content: thinkPrefill(steps) }],
+    messages: [
+      { role: 'user', content: user },
+      { role: 'assistant', content: thinkPrefill(steps) },
+    ],
     continueFinal: true,
   };
 }

@@ -9,7 +9,17 @@ import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
 import { SpecReasonError, isAbortError, toErrorInfo, type ErrorInfo } from '../errors';
 import { VllmClient, now, type GenerateRequest, type GenerateResult } from '../llm/vllmClient';
 import { DEFAULT_TEMPLATES, userMessage, type Problem, type PromptTemplates } from '../prompts';
-import { emptySummary, newRunId, reasoningText, type RunEvent, type RunEventListener, type RunRecord, type RunSummary, type StepRecord, type StopReason } from '../run';
+import {
+  emptySummary,
+  newRunId,
+  reasoningText,
+  type RunEvent,
+  type RunEventListener,
+  type RunRecord,
+  type RunSummary,
+  type StepRecord,
+  type StopReason,
+} from '../run';
 import { scoreFromLogprobs } from '../scoring';
 import { Lane } from './lane';
 import { scoreMessages, stepMessages } from './messages';
@@ -69,16 +79,30 @@ class RunContext {
   }
 
   emit(event: RunEvent): void {
-    if (event.type === 'delta') { this._firstTextAt ??= now(); }
-    try { this._emit(event); } catch { /* a listener's failure must not break the run */ }
+    if (event.type === 'delta') {
+      this._firstTextAt ??= now();
+    }
+    try {
+      this._emit(event);
+    } catch {
+      /* a listener's failure must not break the run */
+    }
   }
 
   throwIfAborted(): void {
-    if (this.signal.aborted) { throw new SpecReasonError('cancelled', 'Run cancelled'); }
+    if (this.signal.aborted) {
+      throw new SpecReasonError('cancelled', 'Run cancelled');
+    }
   }
 
   request(steps: readonly string[], maxTokens: number, stop: string[] | undefined): GenerateRequest {
-    return { ...stepMessages(this.user, steps), maxTokens, temperature: this.config.temperature, topP: this.config.topP, stop };
+    return {
+      ...stepMessages(this.user, steps),
+      maxTokens,
+      temperature: this.config.temperature,
+      topP: this.config.topP,
+      stop,
+    };
   }
 
   startLane(client: VllmClient, steps: readonly string[]): Lane {
@@ -89,9 +113,15 @@ class RunContext {
 
   /** Throw a lane's work away, counting what it generated as waste of its model. */
   discard(lane: Lane | undefined): void {
-    if (!lane || !this._lanes.delete(lane)) { return; }
+    if (!lane || !this._lanes.delete(lane)) {
+      return;
+    }
     const totals = lane.client.role === 'base' ? this.summary.base : this.summary.small;
-    this._waste.push(lane.discard().then((tokens) => { totals.wastedTokens += tokens; }));
+    this._waste.push(
+      lane.discard().then((tokens) => {
+        totals.wastedTokens += tokens;
+      }),
+    );
   }
 
   /** A lane's reply is part of the trace now: count it and stop tracking it. */
@@ -108,12 +138,16 @@ class RunContext {
 
   /** End the run: abort whatever is still in flight and build the record. Never throws. */
   async finish(stopReason: StopReason, error?: ErrorInfo): Promise<RunRecord> {
-    for (const lane of [...this._lanes]) { this.discard(lane); }
+    for (const lane of [...this._lanes]) {
+      this.discard(lane);
+    }
     await Promise.all(this._waste);
     this._unlink();
     const s = this.summary;
     s.stopReason = stopReason;
-    if (error) { s.error = error; }
+    if (error) {
+      s.error = error;
+    }
     s.wallMs = now() - this.startedAt;
     s.ttftMs = this._firstTextAt !== undefined ? this._firstTextAt - this.startedAt : undefined;
     s.steps = this.steps.length;
@@ -121,16 +155,24 @@ class RunContext {
     const scored = s.accepted + s.rejected;
     s.acceptanceRate = scored > 0 ? s.accepted / scored : undefined;
     s.answer = extractBoxed(reasoningText(this.steps));
-    for (const [role, client] of [['base', this.clients.base], ['small', this.clients.small]] as const) {
+    for (const [role, client] of [
+      ['base', this.clients.base],
+      ['small', this.clients.small],
+    ] as const) {
       s[role].requests = client.requests;
       s[role].modelListRequests = client.modelListRequests;
     }
-    const serialMs = this.steps.reduce((sum, r) => sum + (r.timings.draftMs ?? 0) + (r.timings.scoreMs ?? 0) + (r.timings.baseMs ?? 0), 0);
+    const serialMs = this.steps.reduce(
+      (sum, r) => sum + (r.timings.draftMs ?? 0) + (r.timings.scoreMs ?? 0) + (r.timings.baseMs ?? 0),
+      0,
+    );
     s.overlapSavedMs = Math.max(0, serialMs - s.wallMs);
     const models: RunRecord['models'] = {};
     for (const role of ['base', 'small'] as const) {
       const id = this.clients[role].knownModel?.id;
-      if (id) { models[role] = id; }
+      if (id) {
+        models[role] = id;
+      }
     }
     const record: RunRecord = {
       formatVersion: 1,
@@ -144,24 +186,39 @@ class RunContext {
       steps: this.steps,
       summary: s,
     };
-    if (error) { this.emit({ type: 'error', error }); }
+    if (error) {
+      this.emit({ type: 'error', error });
+    }
     this.emit({ type: 'run-done', record });
     return record;
   }
 
   /** Map a failure to how the run ends: the trace so far is always kept. */
   async fail(error: unknown): Promise<RunRecord> {
-    if (isAbortError(error) || this.signal.aborted) { return this.finish('cancelled'); }
+    if (isAbortError(error) || this.signal.aborted) {
+      return this.finish('cancelled');
+    }
     const info = toErrorInfo(error);
     return this.finish(info.code === 'context_length' ? 'context_length' : 'error', info);
   }
 }
 
 /** Solve a problem with SpecReason. Resolves with the (possibly partial) run; never rejects. */
-export async function runSpecReason(problem: Problem, config: SpecReasonConfig, options: RunOptions = {}): Promise<RunRecord> {
+export async function runSpecReason(
+  problem: Problem,
+  config: SpecReasonConfig,
+  options: RunOptions = {},
+): Promise<RunRecord> {
   const ctx = new RunContext('specreason', problem, config, options.clients ?? createClients(config), options);
   const { base, small } = ctx.clients;
-  ctx.emit({ type: 'run-start', runId: ctx.runId, mode: 'specreason', problem, config: redactConfig(config), startedAt: ctx.startedAt });
+  ctx.emit({
+    type: 'run-start',
+    runId: ctx.runId,
+    mode: 'specreason',
+    problem,
+    config: redactConfig(config),
+    startedAt: ctx.startedAt,
+  });
   const steps: string[] = [];
   let ahead: Attempt | undefined;
 
@@ -181,25 +238,37 @@ export async function runSpecReason(problem: Problem, config: SpecReasonConfig, 
 
       if (stepId < config.firstNBaseSteps) {
         ctx.emit({ type: 'step-start', stepId, origin: 'base-forced' });
-        const reply = await base.generate(ctx.request(steps, config.stepMaxTokens, ['\n\n']), ctx.signal,
-          (text) => ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'forced', text }));
+        const reply = await base.generate(ctx.request(steps, config.stepMaxTokens, ['\n\n']), ctx.signal, (text) =>
+          ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'forced', text }),
+        );
         ctx.count('base', reply);
         ctx.summary.forced++;
         finished = hasFinishMarker(reply.text);
         record = {
-          step_id: stepId, step_str: reply.text,
-          small_model_step: null, num_output_tokens_small: null, score: null,
-          base_model_step: reply.text, num_output_tokens_base: reply.completionTokens,
-          final_num_output_tokens: reply.completionTokens, justification: null, origin: 'base-forced',
+          step_id: stepId,
+          step_str: reply.text,
+          small_model_step: null,
+          num_output_tokens_small: null,
+          score: null,
+          base_model_step: reply.text,
+          num_output_tokens_base: reply.completionTokens,
+          final_num_output_tokens: reply.completionTokens,
+          justification: null,
+          origin: 'base-forced',
           timings: { baseMs: reply.ms, stepMs: 0, startedAt: stepStartedAt, endedAt: 0 },
         };
       } else {
         ctx.emit({ type: 'step-start', stepId, origin: 'draft' });
         const attempt = ahead && ahead.draft.sameContext(steps) ? ahead : startAttempt(steps);
-        if (ahead && ahead !== attempt) { ctx.discard(ahead.draft); ctx.discard(ahead.eager); }
+        if (ahead && ahead !== attempt) {
+          ctx.discard(ahead.draft);
+          ctx.discard(ahead.eager);
+        }
         ahead = undefined;
 
-        const draft = await attempt.draft.adopt((text) => ctx.emit({ type: 'delta', stepId, model: 'small', phase: 'draft', text }));
+        const draft = await attempt.draft.adopt((text) =>
+          ctx.emit({ type: 'delta', stepId, model: 'small', phase: 'draft', text }),
+        );
         ctx.account(attempt.draft, draft);
         ctx.emit({ type: 'draft-done', stepId, text: draft.text, tokens: draft.completionTokens, ms: draft.ms });
 
@@ -213,7 +282,16 @@ export async function runSpecReason(problem: Problem, config: SpecReasonConfig, 
         ctx.count('base', { completionTokens: 0, ms: judged.ms });
         const score = scoreFromLogprobs(config.scoreMethod, judged.sampledToken, judged.topLogprobs);
         const accepted = score >= config.threshold;
-        ctx.emit({ type: 'score', stepId, score, accepted, threshold: config.threshold, method: config.scoreMethod, topLogprobs: judged.topLogprobs, ms: judged.ms });
+        ctx.emit({
+          type: 'score',
+          stepId,
+          score,
+          accepted,
+          threshold: config.threshold,
+          method: config.scoreMethod,
+          topLogprobs: judged.topLogprobs,
+          ms: judged.ms,
+        });
 
         let stepText: string;
         let baseStep: GenerateResult | undefined;
@@ -223,22 +301,39 @@ export async function runSpecReason(problem: Problem, config: SpecReasonConfig, 
           stepText = draft.text;
         } else {
           ctx.summary.rejected++;
-          if (ahead) { ctx.discard(ahead.draft); ctx.discard(ahead.eager); ahead = undefined; }
+          if (ahead) {
+            ctx.discard(ahead.draft);
+            ctx.discard(ahead.eager);
+            ahead = undefined;
+          }
           ctx.emit({ type: 'fallback-start', stepId });
           const lane = attempt.eager ?? ctx.startLane(base, steps);
-          baseStep = await lane.adopt((text) => ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'fallback', text }));
+          baseStep = await lane.adopt((text) =>
+            ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'fallback', text }),
+          );
           ctx.account(lane, baseStep);
           stepText = baseStep.text;
         }
         finished = hasFinishMarker(stepText);
         record = {
-          step_id: stepId, step_str: stepText,
-          small_model_step: draft.text, num_output_tokens_small: draft.completionTokens, score,
-          base_model_step: baseStep?.text ?? null, num_output_tokens_base: baseStep?.completionTokens ?? null,
+          step_id: stepId,
+          step_str: stepText,
+          small_model_step: draft.text,
+          num_output_tokens_small: draft.completionTokens,
+          score,
+          base_model_step: baseStep?.text ?? null,
+          num_output_tokens_base: baseStep?.completionTokens ?? null,
           final_num_output_tokens: baseStep?.completionTokens ?? draft.completionTokens,
           justification: judged.content,
           origin: accepted ? 'small' : 'base-fallback',
-          timings: { draftMs: draft.ms, scoreMs: judged.ms, baseMs: baseStep?.ms, stepMs: 0, startedAt: stepStartedAt, endedAt: 0 },
+          timings: {
+            draftMs: draft.ms,
+            scoreMs: judged.ms,
+            baseMs: baseStep?.ms,
+            stepMs: 0,
+            startedAt: stepStartedAt,
+            endedAt: 0,
+          },
           score_top_logprobs: judged.topLogprobs,
         };
         // Reference edge case: thinking closed mid-answer without a final answer.
@@ -252,12 +347,18 @@ export async function runSpecReason(problem: Problem, config: SpecReasonConfig, 
       ctx.steps.push(record);
       record.timings.endedAt = now();
       record.timings.stepMs = record.timings.endedAt - stepStartedAt;
-      if (steps.length > 2) { finished = finished || steps[steps.length - 1] === steps[steps.length - 2]; }
+      if (steps.length > 2) {
+        finished = finished || steps[steps.length - 1] === steps[steps.length - 2];
+      }
       const used = ctx.steps.reduce((sum, r) => sum + r.final_num_output_tokens, 0);
       const overBudget = used >= config.tokenBudget;
-      if (finished || overBudget) { record.stop_reason = overBudget ? 'budget' : 'finished'; }
+      if (finished || overBudget) {
+        record.stop_reason = overBudget ? 'budget' : 'finished';
+      }
       ctx.emit({ type: 'step-done', record });
-      if (record.stop_reason) { return await ctx.finish(record.stop_reason); }
+      if (record.stop_reason) {
+        return await ctx.finish(record.stop_reason);
+      }
     }
   } catch (error) {
     return ctx.fail(error);
@@ -268,23 +369,49 @@ export async function runSpecReason(problem: Problem, config: SpecReasonConfig, 
  * Base-only or small-only decoding for comparison: one streamed generation of the same prompt,
  * up to the same token budget. Produces one record holding the whole reasoning.
  */
-export async function runBaseline(mode: 'base' | 'small', problem: Problem, config: SpecReasonConfig, options: RunOptions = {}): Promise<RunRecord> {
+export async function runBaseline(
+  mode: 'base' | 'small',
+  problem: Problem,
+  config: SpecReasonConfig,
+  options: RunOptions = {},
+): Promise<RunRecord> {
   const ctx = new RunContext(mode, problem, config, options.clients ?? createClients(config), options);
   const client = ctx.clients[mode];
-  ctx.emit({ type: 'run-start', runId: ctx.runId, mode, problem, config: redactConfig(config), startedAt: ctx.startedAt });
+  ctx.emit({
+    type: 'run-start',
+    runId: ctx.runId,
+    mode,
+    problem,
+    config: redactConfig(config),
+    startedAt: ctx.startedAt,
+  });
   try {
     ctx.emit({ type: 'step-start', stepId: 0, origin: 'baseline' });
-    const reply = await client.generate(ctx.request([], baselineMaxTokens(config.tokenBudget, ctx.user, await client.model(ctx.signal)), undefined), ctx.signal,
-      (text) => ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text }));
+    const reply = await client.generate(
+      ctx.request([], baselineMaxTokens(config.tokenBudget, ctx.user, await client.model(ctx.signal)), undefined),
+      ctx.signal,
+      (text) => ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text }),
+    );
     ctx.count(mode, reply);
     const stopReason: StopReason = reply.finishReason === 'length' ? 'budget' : 'finished';
     const record: StepRecord = {
-      step_id: 0, step_str: reply.text,
-      small_model_step: mode === 'small' ? reply.text : null, num_output_tokens_small: mode === 'small' ? reply.completionTokens : null,
+      step_id: 0,
+      step_str: reply.text,
+      small_model_step: mode === 'small' ? reply.text : null,
+      num_output_tokens_small: mode === 'small' ? reply.completionTokens : null,
       score: null,
-      base_model_step: mode === 'base' ? reply.text : null, num_output_tokens_base: mode === 'base' ? reply.completionTokens : null,
-      final_num_output_tokens: reply.completionTokens, justification: null, stop_reason: stopReason, origin: 'baseline',
-      timings: { [mode === 'base' ? 'baseMs' : 'draftMs']: reply.ms, stepMs: reply.ms, startedAt: reply.startedAt, endedAt: reply.endedAt },
+      base_model_step: mode === 'base' ? reply.text : null,
+      num_output_tokens_base: mode === 'base' ? reply.completionTokens : null,
+      final_num_output_tokens: reply.completionTokens,
+      justification: null,
+      stop_reason: stopReason,
+      origin: 'baseline',
+      timings: {
+        [mode === 'base' ? 'baseMs' : 'draftMs']: reply.ms,
+        stepMs: reply.ms,
+        startedAt: reply.startedAt,
+        endedAt: reply.endedAt,
+      },
     };
     ctx.steps.push(record);
     ctx.emit({ type: 'step-done', record });
@@ -304,6 +431,11 @@ export function baselineMaxTokens(budget: number, prompt: string, model: { maxMo
 }
 
 /** Run in the given mode. */
-export function run(mode: RunMode, problem: Problem, config: SpecReasonConfig, options: RunOptions = {}): Promise<RunRecord> {
+export function run(
+  mode: RunMode,
+  problem: Problem,
+  config: SpecReasonConfig,
+  options: RunOptions = {},
+): Promise<RunRecord> {
   return mode === 'specreason' ? runSpecReason(problem, config, options) : runBaseline(mode, problem, config, options);
 }

@@ -6,7 +6,10 @@
 import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
 import { linkedAbort } from '../abort';
 import type { ModelRole, ServerConfig } from '../config';
 import { SpecReasonError } from '../errors';
@@ -112,11 +115,18 @@ const undiciFetch: typeof fetch = async (input, init = {}) => {
   });
   const responseHeaders = new Headers();
   for (const [name, value] of Object.entries(reply.headers)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) { responseHeaders.append(name, String(v)); }
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      responseHeaders.append(name, String(v));
+    }
   }
   const noBody = reply.statusCode === 204 || reply.statusCode === 304 || init.method === 'HEAD';
-  if (noBody) { reply.body.resume(); }
-  return new Response(noBody ? null : (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>), { status: reply.statusCode, headers: responseHeaders });
+  if (noBody) {
+    reply.body.resume();
+  }
+  return new Response(noBody ? null : (Readable.toWeb(reply.body) as ReadableStream<Uint8Array>), {
+    status: reply.statusCode,
+    headers: responseHeaders,
+  });
 };
 
 /**
@@ -126,21 +136,37 @@ const undiciFetch: typeof fetch = async (input, init = {}) => {
  */
 const fetchKeepingErrorBodies: typeof fetch = async (input, init) => {
   const response = await undiciFetch(input, init);
-  if (response.ok) { return response; }
+  if (response.ok) {
+    return response;
+  }
   const text = await response.text();
   let body = text;
   try {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     if (parsed && typeof parsed === 'object' && !('error' in parsed)) {
-      const message = typeof parsed.message === 'string' ? parsed.message
-        : parsed.detail !== undefined ? (typeof parsed.detail === 'string' ? parsed.detail : JSON.stringify(parsed.detail))
-        : undefined;
+      const message =
+        typeof parsed.message === 'string'
+          ? parsed.message
+          : parsed.detail !== undefined
+            ? typeof parsed.detail === 'string'
+              ? parsed.detail
+              : JSON.stringify(parsed.detail)
+            : undefined;
       if (message !== undefined) {
-        body = JSON.stringify({ error: { message, type: parsed.type ?? null, param: parsed.param ?? null, code: parsed.code ?? response.status } });
+        body = JSON.stringify({
+          error: {
+            message,
+            type: parsed.type ?? null,
+            param: parsed.param ?? null,
+            code: parsed.code ?? response.status,
+          },
+        });
       }
     }
   } catch {
-    if (text.trim()) { body = JSON.stringify({ error: { message: text.trim().slice(0, 500) } }); }
+    if (text.trim()) {
+      body = JSON.stringify({ error: { message: text.trim().slice(0, 500) } });
+    }
   }
   const headers = new Headers(response.headers);
   headers.delete('content-length');
@@ -153,7 +179,9 @@ function causeCode(error: unknown): string | undefined {
   let e: unknown = error;
   for (let depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') { return code; }
+    if (typeof code === 'string') {
+      return code;
+    }
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
@@ -164,7 +192,10 @@ function causeCode(error: unknown): string | undefined {
  * signal it is given and never removes it; on a run-long signal that would pile up one listener
  * per request (hundreds in a long run).
  */
-async function withLinkedSignal<T>(signal: AbortSignal | undefined, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withLinkedSignal<T>(
+  signal: AbortSignal | undefined,
+  request: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const link = linkedAbort(signal);
   try {
     return await request(link.signal);
@@ -183,7 +214,11 @@ export class VllmClient {
   requests = 0;
   modelListRequests = 0;
 
-  constructor(readonly role: ModelRole, private readonly _server: ServerConfig, private readonly _options: ClientOptions) {
+  constructor(
+    readonly role: ModelRole,
+    private readonly _server: ServerConfig,
+    private readonly _options: ClientOptions,
+  ) {
     this.url = _server.baseUrl.replace(/\/+$/, '');
     this._sdk = new OpenAI({
       baseURL: this.url, // never OPENAI_BASE_URL from the environment
@@ -197,17 +232,26 @@ export class VllmClient {
   /** The served model: the configured name, else the first id of GET /v1/models (asked once per client). */
   model(signal?: AbortSignal): Promise<ModelInfo> {
     if (!this._model) {
-      const pending = this._listModels(signal).then((models) => {
-        if (this._server.model) {
-          return models.find((m) => m.id === this._server.model) ?? { id: this._server.model };
-        }
-        const first = models[0];
-        if (!first) {
-          throw new SpecReasonError('malformed', `${this.url}/models lists no model`, 'Check that vLLM finished loading the model.', this._where());
-        }
-        return first;
-      }).then((info) => (this.knownModel = info));
-      pending.catch(() => { this._model = undefined; }); // retry discovery on the next call
+      const pending = this._listModels(signal)
+        .then((models) => {
+          if (this._server.model) {
+            return models.find((m) => m.id === this._server.model) ?? { id: this._server.model };
+          }
+          const first = models[0];
+          if (!first) {
+            throw new SpecReasonError(
+              'malformed',
+              `${this.url}/models lists no model`,
+              'Check that vLLM finished loading the model.',
+              this._where(),
+            );
+          }
+          return first;
+        })
+        .then((info) => (this.knownModel = info));
+      pending.catch(() => {
+        this._model = undefined;
+      }); // retry discovery on the next call
       this._model = pending;
     }
     return this._model;
@@ -219,7 +263,11 @@ export class VllmClient {
       const page = await withLinkedSignal(signal, (s) => this._sdk.models.list({ signal: s }));
       return page.data.map((m) => {
         const maxModelLen = (m as unknown as { max_model_len?: unknown }).max_model_len;
-        return { id: m.id, maxModelLen: typeof maxModelLen === 'number' ? maxModelLen : undefined, ownedBy: m.owned_by };
+        return {
+          id: m.id,
+          maxModelLen: typeof maxModelLen === 'number' ? maxModelLen : undefined,
+          ownedBy: m.owned_by,
+        };
       });
     } catch (error) {
       throw this.toError(error);
@@ -227,7 +275,11 @@ export class VllmClient {
   }
 
   /** One generation; streams text to onDelta when the client streams. */
-  async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void): Promise<GenerateResult> {
+  async generate(
+    request: GenerateRequest,
+    signal: AbortSignal,
+    onDelta?: (text: string) => void,
+  ): Promise<GenerateResult> {
     const { id: model } = await this.model(signal);
     const body = {
       model,
@@ -245,23 +297,36 @@ export class VllmClient {
       : this._generateOnce(body, signal, onDelta);
   }
 
-  private async _generateOnce(body: ChatCompletionCreateParamsNonStreaming & VllmExtras, signal: AbortSignal, onDelta?: (text: string) => void): Promise<GenerateResult> {
+  private async _generateOnce(
+    body: ChatCompletionCreateParamsNonStreaming & VllmExtras,
+    signal: AbortSignal,
+    onDelta?: (text: string) => void,
+  ): Promise<GenerateResult> {
     const startedAt = now();
     this.requests++;
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      completion = await withLinkedSignal(signal, (s) => this._sdk.chat.completions.create({ ...body, stream: false }, { signal: s }));
+      completion = await withLinkedSignal(signal, (s) =>
+        this._sdk.chat.completions.create({ ...body, stream: false }, { signal: s }),
+      );
     } catch (error) {
       throw this.toError(error);
     }
     const choice = completion.choices?.[0];
     if (!choice || !completion.usage) {
-      throw new SpecReasonError('malformed', `${this.role} model replied without choices or usage`, undefined, this._where());
+      throw new SpecReasonError(
+        'malformed',
+        `${this.role} model replied without choices or usage`,
+        undefined,
+        this._where(),
+      );
     }
     const message = choice.message as unknown as VllmDelta;
     const text = (message.reasoning_content ?? message.reasoning ?? '') + (message.content ?? '');
     const endedAt = now();
-    if (text) { onDelta?.(text); }
+    if (text) {
+      onDelta?.(text);
+    }
     return {
       text,
       completionTokens: completion.usage.completion_tokens,
@@ -274,7 +339,11 @@ export class VllmClient {
     };
   }
 
-  private async _generateStreaming(body: ChatCompletionCreateParamsNonStreaming & VllmExtras, signal: AbortSignal, onDelta?: (text: string) => void): Promise<GenerateResult> {
+  private async _generateStreaming(
+    body: ChatCompletionCreateParamsNonStreaming & VllmExtras,
+    signal: AbortSignal,
+    onDelta?: (text: string) => void,
+  ): Promise<GenerateResult> {
     const startedAt = now();
     this.requests++;
     // The SDK's timeout stops at the response headers; a server that goes silent mid-stream is caught
@@ -284,21 +353,32 @@ export class VllmClient {
     let timedOut = false;
     const armIdleTimer = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => { timedOut = true; controller.abort(); }, this._options.timeoutMs);
+      idle = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, this._options.timeoutMs);
     };
     let text = '';
     let ttftMs: number | undefined;
     let finishReason: string | null = null;
     let usage: { completion_tokens: number; prompt_tokens: number } | undefined;
-    const params: ChatCompletionCreateParamsStreaming & VllmExtras = { ...body, stream: true, stream_options: { include_usage: true } };
+    const params: ChatCompletionCreateParamsStreaming & VllmExtras = {
+      ...body,
+      stream: true,
+      stream_options: { include_usage: true },
+    };
     try {
       armIdleTimer();
       const stream = await this._sdk.chat.completions.create(params, { signal: controller.signal });
       for await (const chunk of stream) {
         armIdleTimer();
-        if (chunk.usage) { usage = chunk.usage; }
+        if (chunk.usage) {
+          usage = chunk.usage;
+        }
         const choice = chunk.choices?.[0];
-        if (!choice) { continue; }
+        if (!choice) {
+          continue;
+        }
         const delta = choice.delta as unknown as VllmDelta | undefined;
         const piece = (delta?.reasoning_content ?? delta?.reasoning ?? '') + (delta?.content ?? '');
         if (piece) {
@@ -306,24 +386,44 @@ export class VllmClient {
           text += piece;
           onDelta?.(piece);
         }
-        if (choice.finish_reason) { finishReason = choice.finish_reason; }
+        if (choice.finish_reason) {
+          finishReason = choice.finish_reason;
+        }
       }
     } catch (error) {
-      if (timedOut && !signal.aborted) { throw this._silentStream(); }
+      if (timedOut && !signal.aborted) {
+        throw this._silentStream();
+      }
       throw this.toError(error, signal);
     } finally {
       clearTimeout(idle);
       unlink();
     }
-    if (signal.aborted) { throw new SpecReasonError('cancelled', 'Run cancelled'); }
-    if (timedOut) { throw this._silentStream(); } // the SDK ends an aborted stream quietly: the idle timer did it
+    if (signal.aborted) {
+      throw new SpecReasonError('cancelled', 'Run cancelled');
+    }
+    if (timedOut) {
+      throw this._silentStream();
+    } // the SDK ends an aborted stream quietly: the idle timer did it
     if (finishReason === null || !usage) {
-      throw new SpecReasonError('stream_dropped',
+      throw new SpecReasonError(
+        'stream_dropped',
         `${this.role} model's stream ended before it finished (${this.url}); got ${text.length} characters`,
-        'The server closed the connection mid-reply: check that vLLM is still running.', this._where());
+        'The server closed the connection mid-reply: check that vLLM is still running.',
+        this._where(),
+      );
     }
     const endedAt = now();
-    return { text, completionTokens: usage.completion_tokens, promptTokens: usage.prompt_tokens, finishReason, ms: endedAt - startedAt, ttftMs, startedAt, endedAt };
+    return {
+      text,
+      completionTokens: usage.completion_tokens,
+      promptTokens: usage.prompt_tokens,
+      finishReason,
+      ms: endedAt - startedAt,
+      ttftMs,
+      startedAt,
+      endedAt,
+    };
   }
 
   /** The one-token score request (never streamed: it is a single token). */
@@ -350,8 +450,12 @@ export class VllmClient {
     const choice = completion.choices?.[0];
     const first = choice?.logprobs?.content?.[0];
     if (!choice || !first || !Array.isArray(first.top_logprobs)) {
-      throw new SpecReasonError('malformed', `base model's score reply has no logprobs (${this.url})`,
-        'The score needs logprobs: check that the server allows them (vLLM --max-logprobs ≥ 10).', this._where());
+      throw new SpecReasonError(
+        'malformed',
+        `base model's score reply has no logprobs (${this.url})`,
+        'The score needs logprobs: check that the server allows them (vLLM --max-logprobs ≥ 10).',
+        this._where(),
+      );
     }
     const message = choice.message as unknown as VllmDelta;
     const endedAt = now();
@@ -375,12 +479,18 @@ export class VllmClient {
     try {
       // A keep-alive socket of a server that just died fails once with "other side closed"; a
       // second attempt opens a new connection and reports what is really there.
-      const health = await undiciFetch(`${root}/health`, { signal: combined })
-        .catch((error: unknown) => { if (combined.aborted) { throw error; } return undiciFetch(`${root}/health`, { signal: combined }); });
+      const health = await undiciFetch(`${root}/health`, { signal: combined }).catch((error: unknown) => {
+        if (combined.aborted) {
+          throw error;
+        }
+        return undiciFetch(`${root}/health`, { signal: combined });
+      });
       result.healthStatus = health.status;
       await health.arrayBuffer();
       result.roundTripMs = now() - startedAt;
-      const version = await undiciFetch(`${root}/version`, { signal: combined }).then((r) => (r.ok ? r.json() : undefined)).catch(() => undefined) as { version?: string } | undefined;
+      const version = (await undiciFetch(`${root}/version`, { signal: combined })
+        .then((r) => (r.ok ? r.json() : undefined))
+        .catch(() => undefined)) as { version?: string } | undefined;
       result.version = version?.version;
       result.models = await this._listModels(combined);
       result.ok = health.ok;
@@ -393,7 +503,9 @@ export class VllmClient {
   /** Prometheus text of GET /metrics, or undefined when the server has none. */
   async metrics(signal?: AbortSignal): Promise<string | undefined> {
     try {
-      const response = await undiciFetch(`${this.url.replace(/\/v1$/, '')}/metrics`, { signal: signal ?? AbortSignal.timeout(this._options.timeoutMs) });
+      const response = await undiciFetch(`${this.url.replace(/\/v1$/, '')}/metrics`, {
+        signal: signal ?? AbortSignal.timeout(this._options.timeoutMs),
+      });
       return response.ok ? await response.text() : undefined;
     } catch {
       return undefined;
@@ -401,8 +513,12 @@ export class VllmClient {
   }
 
   private _silentStream(): SpecReasonError {
-    return new SpecReasonError('timeout', `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
-      'The server may be overloaded or hung; raise the request timeout or restart vLLM.', this._where());
+    return new SpecReasonError(
+      'timeout',
+      `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
+      'The server may be overloaded or hung; raise the request timeout or restart vLLM.',
+      this._where(),
+    );
   }
 
   private _where() {
@@ -411,49 +527,103 @@ export class VllmClient {
 
   /** Any failure of a request as a SpecReasonError that says what to fix. */
   toError(error: unknown, signal?: AbortSignal): SpecReasonError {
-    if (error instanceof SpecReasonError) { return error; }
+    if (error instanceof SpecReasonError) {
+      return error;
+    }
     const where = this._where();
     const who = `${this.role} model`;
     if (error instanceof APIUserAbortError || signal?.aborted || (error as { name?: string })?.name === 'AbortError') {
       return new SpecReasonError('cancelled', 'Run cancelled');
     }
     if (error instanceof APIConnectionTimeoutError || (error as { name?: string })?.name === 'TimeoutError') {
-      return new SpecReasonError('timeout', `${who} did not answer within ${this._options.timeoutMs / 1000} s (${this.url})`,
-        'The server may be overloaded or hung; raise the request timeout or restart vLLM.', where);
+      return new SpecReasonError(
+        'timeout',
+        `${who} did not answer within ${this._options.timeoutMs / 1000} s (${this.url})`,
+        'The server may be overloaded or hung; raise the request timeout or restart vLLM.',
+        where,
+      );
     }
     const code = causeCode(error);
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') {
       const port = new URL(this.url).port;
-      return new SpecReasonError('server_down', `no server at ${this.url} — is vLLM running?`,
-        `Start it with: vllm serve ${this.role === 'base' ? 'Qwen/QwQ-32B' : 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'} --port ${port || (this.role === 'base' ? 30000 : 30001)}`, where);
+      return new SpecReasonError(
+        'server_down',
+        `no server at ${this.url} — is vLLM running?`,
+        `Start it with: vllm serve ${this.role === 'base' ? 'Qwen/QwQ-32B' : 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'} --port ${port || (this.role === 'base' ? 30000 : 30001)}`,
+        where,
+      );
     }
-    if (error instanceof APIConnectionError || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || (error instanceof TypeError && /terminated|fetch failed/i.test(error.message))) {
-      return new SpecReasonError('stream_dropped', `connection to the ${who} was lost (${this.url})`,
-        'The server closed the connection: check that vLLM is still running.', where);
+    if (
+      error instanceof APIConnectionError ||
+      code === 'ECONNRESET' ||
+      code === 'UND_ERR_SOCKET' ||
+      (error instanceof TypeError && /terminated|fetch failed/i.test(error.message))
+    ) {
+      return new SpecReasonError(
+        'stream_dropped',
+        `connection to the ${who} was lost (${this.url})`,
+        'The server closed the connection: check that vLLM is still running.',
+        where,
+      );
     }
     if (error instanceof APIError) {
-      const detail = typeof error.error === 'object' && error.error && 'message' in error.error
-        ? String((error.error as { message: unknown }).message)
-        : error.message.replace(/^\d{3}\s+/, '');
+      const detail =
+        typeof error.error === 'object' && error.error && 'message' in error.error
+          ? String((error.error as { message: unknown }).message)
+          : error.message.replace(/^\d{3}\s+/, '');
       const message = `${who} (${this.url}): ${detail}`;
       const status = error.status as number | undefined;
       if (/maximum context length/i.test(detail)) {
-        return new SpecReasonError('context_length', message, 'The reasoning no longer fits the model\'s context: lower the token budget or serve with a larger --max-model-len.', where, status);
+        return new SpecReasonError(
+          'context_length',
+          message,
+          "The reasoning no longer fits the model's context: lower the token budget or serve with a larger --max-model-len.",
+          where,
+          status,
+        );
       }
       if (status === 401 || status === 403) {
-        return new SpecReasonError('auth', `${who} (${this.url}) refused the API key (HTTP ${status})`, 'Set the API key the server was started with (--api-key).', where, status);
+        return new SpecReasonError(
+          'auth',
+          `${who} (${this.url}) refused the API key (HTTP ${status})`,
+          'Set the API key the server was started with (--api-key).',
+          where,
+          status,
+        );
       }
       if (status === 404) {
-        return new SpecReasonError('model_not_found', message, 'Check the model name setting, or leave it empty to use the served model.', where, status);
+        return new SpecReasonError(
+          'model_not_found',
+          message,
+          'Check the model name setting, or leave it empty to use the served model.',
+          where,
+          status,
+        );
       }
       if (status !== undefined && status < 500) {
         return new SpecReasonError('bad_request', message, undefined, where, status);
       }
-      return new SpecReasonError('server_error', message, 'vLLM reported an internal error; see its log.', where, status);
+      return new SpecReasonError(
+        'server_error',
+        message,
+        'vLLM reported an internal error; see its log.',
+        where,
+        status,
+      );
     }
     if (error instanceof SyntaxError) {
-      return new SpecReasonError('malformed', `${who} sent data that is not valid JSON (${this.url}): ${error.message}`, 'Is this URL really a vLLM server?', where);
+      return new SpecReasonError(
+        'malformed',
+        `${who} sent data that is not valid JSON (${this.url}): ${error.message}`,
+        'Is this URL really a vLLM server?',
+        where,
+      );
     }
-    return new SpecReasonError('server_error', `${who} (${this.url}): ${error instanceof Error ? error.message : String(error)}`, undefined, where);
+    return new SpecReasonError(
+      'server_error',
+      `${who} (${this.url}): ${error instanceof Error ? error.message : String(error)}`,
+      undefined,
+      where,
+    );
   }
 }

@@ -23,8 +23,16 @@ function readSettings() {
 async function waitForSetting(key, value, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try { if (readSettings()[key] === value) { return; } } catch { /* being written */ }
-    if (Date.now() > deadline) { throw new Error(`settings.json never got ${key} = ${value}`); }
+    try {
+      if (readSettings()[key] === value) {
+        return;
+      }
+    } catch {
+      /* being written */
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`settings.json never got ${key} = ${value}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -40,7 +48,11 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   async function runOnProblem(title) {
     // One panel at a time: a hidden webview's iframe is removed, which would shift the panel indices.
     await d.runCommand(page, 'View: Close All Editors');
-    await page.locator(d.SEL.webview).first().waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await page
+      .locator(d.SEL.webview)
+      .first()
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
     const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
     await line.click();
     await page.keyboard.press('Home');
@@ -51,7 +63,8 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     return d.waitForWebview(page, before, { selector: '#app' });
   }
 
-  const statusIs = (frame, text, timeout = 60000) => frame.locator('#status', { hasText: text }).first().waitFor({ timeout });
+  const statusIs = (frame, text, timeout = 60000) =>
+    frame.locator('#status', { hasText: text }).first().waitFor({ timeout });
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
@@ -76,8 +89,12 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   });
 
   after(async () => {
-    if (browser) { await browser.close(); }
-    if (pair) { await pair.stop(); }
+    if (browser) {
+      await browser.close();
+    }
+    if (pair) {
+      await pair.stop();
+    }
   });
 
   it('solves the selected problem: origins, scores, rejected draft, rendered \\boxed{} answer', async () => {
@@ -93,10 +110,10 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     const rejected = panel.locator('.step[data-origin="base-fallback"] .rejected-draft');
     assert.equal(await rejected.count(), 1);
     assert.match(await rejected.textContent(), /The length is therefore \$2w = 12\$ cm|2w = 12/);
-    assert.ok(await panel.locator('#answer .katex').count() > 0, 'the answer is typeset by KaTeX');
+    assert.ok((await panel.locator('#answer .katex').count()) > 0, 'the answer is typeset by KaTeX');
     assert.match(await panel.locator('#answer').textContent(), /50/);
     assert.ok(await panel.locator('#sim-badge').isVisible(), 'the simulated pair is labelled');
-    assert.ok(await panel.locator('.step .step-text .katex').count() > 0, 'math in steps is typeset');
+    assert.ok((await panel.locator('.step .step-text .katex').count()) > 0, 'math in steps is typeset');
     await d.screenshot(page, path.join(d.env.artifacts, 'panel-solve.png'));
     console.log(`      UI round trip (palette → finished panel): ${roundTrip} ms`);
     csp.assertNoCspViolations({ webviewOnly: true });
@@ -114,7 +131,11 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     await panel.locator('.step').nth(7).waitFor({ timeout: 60000 });
     await statusIs(panel, /finished/i);
     const origins = await panel.locator('.step').evaluateAll((els) => els.map((e) => e.getAttribute('data-origin')));
-    assert.deepEqual(origins.map((o, i) => (o === 'base-fallback' ? i : -1)).filter((i) => i >= 0), [1, 3, 5], 'steps scored 8, 2 and 8 are rewritten at threshold 9');
+    assert.deepEqual(
+      origins.map((o, i) => (o === 'base-fallback' ? i : -1)).filter((i) => i >= 0),
+      [1, 3, 5],
+      'steps scored 8, 2 and 8 are rewritten at threshold 9',
+    );
   });
 
   it('a setting changed in the Settings UI takes effect on the next solve', async () => {
@@ -139,13 +160,18 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     const speedup = Number((await panel.locator('#speedup').textContent()).match(/×\s*([\d.]+)/)[1]);
     // What the simulated servers spent: the runs are sequential, so SpecReason's critical path is the
     // sum of its requests (8 drafts, 8 one-token scores, 1 rewritten step) and base-only is one request.
-    const chats = [...pair.base.log.slice(logStart.base), ...pair.small.log.slice(logStart.small)].filter((e) => e.kind && e.endedAt);
+    const chats = [...pair.base.log.slice(logStart.base), ...pair.small.log.slice(logStart.small)].filter(
+      (e) => e.kind && e.endedAt,
+    );
     const fullGeneration = chats.find((e) => e.kind === 'full');
     const specBusy = chats.filter((e) => e.kind !== 'full').reduce((sum, e) => sum + (e.endedAt - e.startedAt), 0);
     const predicted = (fullGeneration.endedAt - fullGeneration.startedAt) / specBusy;
     console.log(`      speedup shown ×${speedup}; the simulated servers' busy time gives ×${predicted.toFixed(2)}`);
     assert.ok(predicted > 1.5, 'the latency model makes SpecReason faster');
-    assert.ok(Math.abs(speedup - predicted) / predicted < 0.25, `speedup ${speedup} vs ${predicted.toFixed(2)} from the servers' busy time`);
+    assert.ok(
+      Math.abs(speedup - predicted) / predicted < 0.25,
+      `speedup ${speedup} vs ${predicted.toFixed(2)} from the servers' busy time`,
+    );
     await d.screenshot(page, path.join(d.env.artifacts, 'panel-compare.png'));
   });
 
@@ -165,7 +191,11 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   it('model output with HTML, script and a KaTeX bomb renders as inert text, with no CSP violation', async () => {
     const hostile = [
       'Consider <img src=x onerror="window.__pwned=1"> and <script>window.__pwned=1</script> carefully.',
-      'A bomb: $\\def\\a{\\a\\a}\\a$ and $' + '\\frac{1}{'.repeat(300) + '1' + '}'.repeat(300) + '$ and $\\rule{999em}{999em}$.',
+      'A bomb: $\\def\\a{\\a\\a}\\a$ and $' +
+        '\\frac{1}{'.repeat(300) +
+        '1' +
+        '}'.repeat(300) +
+        '$ and $\\rule{999em}{999em}$.',
       'Answer: $\\boxed{<b>42</b>}$',
     ];
     pair.small.options.script = { step: (i) => hostile[Math.min(i, hostile.length - 1)] };
@@ -173,7 +203,11 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     csp.clear();
     const panel = await runOnProblem('SpecReason: Solve Selection');
     await statusIs(panel, /finished/i);
-    assert.equal(await panel.locator('#steps img, #steps script, #answer img, #answer b').count(), 0, 'no element from model text');
+    assert.equal(
+      await panel.locator('#steps img, #steps script, #answer img, #answer b').count(),
+      0,
+      'no element from model text',
+    );
     assert.match(await panel.locator('#steps').textContent(), /<img src=x onerror=/);
     assert.equal(await panel.locator('body').evaluate(() => window.__pwned), undefined);
     await page.waitForTimeout(500);
@@ -192,8 +226,13 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
       await d.runCommand(page, 'SpecReason: Check Servers');
       const toast = page.locator('.notification-toast', { hasText: 'nothing listens on 127.0.0.1' }).first();
       await toast.waitFor({ timeout: 30000 });
-      assert.match(await toast.textContent(), /start vLLM with: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/);
-      assert.ok(await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Copy Start Command' }).count() > 0);
+      assert.match(
+        await toast.textContent(),
+        /start vLLM with: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/,
+      );
+      assert.ok(
+        (await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Copy Start Command' }).count()) > 0,
+      );
     } finally {
       await pair.small.start();
     }
