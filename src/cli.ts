@@ -11,7 +11,8 @@ import {
   type RunMode,
   type SpecReasonConfig,
 } from './core/config';
-import { run, createClients } from './core/engine/specReason';
+import { run } from './core/engine/specReason';
+import { createClients } from './core/llm/factory';
 import { parseProblem, type Problem } from './core/prompts';
 import type { RunEvent, RunRecord } from './core/run';
 import { DEMO_PROBLEM, DEMO_SCENARIO, realisticLatency, startSimPair } from './sim/scenarios';

@@ -3,9 +3,8 @@
 
 import * as vscode from 'vscode';
 import type { SpecReasonConfig } from '../core/config';
-import { createClients } from '../core/engine/specReason';
-import { SIMULATOR_OWNER, type ModelRole, type ServerHealth } from '../core/llm/vllmClient';
-import { serverFeatures, type ServerFeatures } from '../core/metrics';
+import { createClients } from '../core/llm/factory';
+import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
 import { readSettings, settingsProblems, tuningValues, writeTuning } from './settings';
 import type { ApiKeys } from './secrets';
 
@@ -19,17 +18,6 @@ export interface ServerReport {
   /** The vllm serve command that would start this server. */
   startCommand: string;
   simulated: boolean;
-}
-
-const DEFAULT_MODEL: Record<ModelRole, string> = {
-  base: 'Qwen/QwQ-32B',
-  small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
-};
-
-function startCommand(role: ModelRole, config: SpecReasonConfig): string {
-  const server = config[role];
-  const port = new URL(server.baseUrl).port || (server.baseUrl.startsWith('https') ? '443' : '80');
-  return `vllm serve ${server.model || DEFAULT_MODEL[role]} --port ${port} --enable-prefix-caching`;
 }
 
 export async function checkServers(config: SpecReasonConfig): Promise<ServerReport[]> {
@@ -46,7 +34,7 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
         role,
         url: client.url,
         health,
-        startCommand: startCommand(role, config),
+        startCommand: client.hints.startCommand(role, config[role]),
         simulated: false,
       };
       const model = health.models?.[0];
@@ -70,7 +58,7 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
       if (!health.error) {
         const metrics = await client.metrics();
         if (metrics !== undefined) {
-          report.features = serverFeatures(metrics);
+          report.features = client.features(metrics);
         }
       }
       return report;

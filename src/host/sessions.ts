@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import { redactConfig, type RunMode, type SpecReasonConfig } from '../core/config';
 import { compareRecords } from '../core/compare';
-import { createClients, run } from '../core/engine/specReason';
-import { SIMULATOR_OWNER } from '../core/llm/vllmClient';
+import { run } from '../core/engine/specReason';
+import { createClients } from '../core/llm/factory';
+import { SIMULATOR_OWNER } from '../core/llm/server';
 import { runToMarkdown } from '../core/markdown';
-import { serverFeatures } from '../core/metrics';
 import type { Problem } from '../core/prompts';
 import { emptySummary, newRunId, type RunRecord } from '../core/run';
 import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
@@ -317,7 +317,7 @@ export class Sessions implements vscode.Disposable {
         return;
       }
       baseline ??= text;
-      const f = serverFeatures(text, baseline);
+      const f = client.features(text, baseline);
       session.panel.setMetrics({
         specDecodeEnabled: f.specDecode,
         specDecodeAcceptance: f.specDecodeAcceptance,

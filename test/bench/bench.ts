@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
-import { createClients, runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import { createClients } from '../../src/core/llm/factory';
 import type { RunRecord } from '../../src/core/run';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import { ZERO_LATENCY, type RequestLogEntry } from '../../src/sim/simulatedVllm';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { runSpecReason } from '../../src/core/engine/specReason';
 import { SpecReasonError } from '../../src/core/errors';
-import { VllmClient } from '../../src/core/llm/vllmClient';
+import { VllmClient } from '../../src/core/llm/vllm/client';
 import type { Fault, FaultRule } from '../../src/sim/simulatedVllm';
 import { chatRequests, configFor, numbered, withPair } from './helpers';
 

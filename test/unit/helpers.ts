@@ -1,7 +1,6 @@
 // Shared set-up for tests that talk to the simulated vLLM pair.
 
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
-import { createClients } from '../../src/core/engine/specReason';
 import type { RunEvent } from '../../src/core/run';
 import { startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import type { RequestLogEntry } from '../../src/sim/simulatedVllm';
@@ -29,10 +28,6 @@ export function configFor(pair: SimPair, overrides: ConfigOverrides = {}): SpecR
     base: { baseUrl: pair.base.baseUrl, ...overrides?.base },
     small: { baseUrl: pair.small.baseUrl, ...overrides?.small },
   });
-}
-
-export function clientsFor(config: SpecReasonConfig) {
-  return createClients(config);
 }
 
 /** Chat requests of one server, in arrival order. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { compare } from '../../src/core/compare';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import { runToMarkdown } from '../../src/core/markdown';
-import { parsePrometheus, serverFeatures } from '../../src/core/metrics';
+import { parsePrometheus, serverFeatures } from '../../src/core/llm/vllm/metrics';
 import { configFor, numbered, withPair } from './helpers';
 
 const V1 = `# HELP vllm:prefix_cache_queries_total x

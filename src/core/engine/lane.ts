@@ -2,7 +2,7 @@
 // (then flushed and passed through live), or it is discarded (aborted, its tokens counted as waste).
 
 import { linkedAbort, type LinkedAbort } from '../abort';
-import type { GenerateRequest, GenerateResult, VllmClient } from '../llm/vllmClient';
+import type { GenerateRequest, GenerateResult, ModelServer } from '../llm/server';
 
 export class Lane {
   readonly result: Promise<GenerateResult>;
@@ -10,10 +10,9 @@ export class Lane {
   private _held = '';
   private _chunks = 0;
   private _listener?: (text: string) => void;
-  private _settled = false;
 
   constructor(
-    readonly client: VllmClient,
+    readonly client: ModelServer,
     /** The steps this generation continues; a lane is only usable for exactly this context. */
     readonly context: readonly string[],
     request: GenerateRequest,
@@ -30,18 +29,9 @@ export class Lane {
     });
     // Handled here so a discarded lane never becomes an unhandled rejection; adopters await `result`.
     this.result.then(
-      () => this._settle(),
-      () => this._settle(),
+      () => this._link.unlink(),
+      () => this._link.unlink(),
     );
-  }
-
-  private _settle(): void {
-    this._settled = true;
-    this._link.unlink();
-  }
-
-  get settled(): boolean {
-    return this._settled;
   }
 
   /** Start delivering text: what arrived so far at once, then each delta as it comes. */

@@ -1,6 +1,6 @@
 // Request message lists, exactly as the reference builds them.
 
-import type { ChatMessage } from '../llm/vllmClient';
+import type { ChatMessage } from '../llm/server';
 import { JUDGE_INSTRUCTION, SCORE_PREFILL } from '../prompts';
 
 export const STEP_SEPARATOR = '\n\n';

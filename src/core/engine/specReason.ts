@@ -7,7 +7,8 @@ import { linkedAbort } from '../abort';
 import { extractBoxed, hasFinishMarker } from '../answer';
 import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
 import { SpecReasonError, isAbortError, toErrorInfo, type ErrorInfo } from '../errors';
-import { VllmClient, now, type GenerateRequest, type GenerateResult } from '../llm/vllmClient';
+import { createClients, type ServerPair } from '../llm/factory';
+import { now, type GenerateRequest, type GenerateResult, type ModelServer } from '../llm/server';
 import { DEFAULT_TEMPLATES, userMessage, type Problem, type PromptTemplates } from '../prompts';
 import {
   emptySummary,
@@ -30,15 +31,10 @@ export interface RunOptions {
   templates?: PromptTemplates;
   runId?: string;
   /** Clients to use instead of new ones from the config (tests and the benchmark count their requests). */
-  clients?: { base: VllmClient; small: VllmClient };
+  clients?: ServerPair;
 }
 
 const THINK_END = '</think>';
-
-export function createClients(config: SpecReasonConfig): { base: VllmClient; small: VllmClient } {
-  const options = { timeoutMs: config.requestTimeoutSec * 1000, maxRetries: config.maxRetries, stream: config.stream };
-  return { base: new VllmClient('base', config.base, options), small: new VllmClient('small', config.small, options) };
-}
 
 /** A draft for one step, and the base model's eager copy of the same step when that option is on. */
 interface Attempt {
@@ -64,7 +60,7 @@ class RunContext {
     readonly mode: RunMode,
     readonly problem: Problem,
     readonly config: SpecReasonConfig,
-    readonly clients: { base: VllmClient; small: VllmClient },
+    readonly clients: ServerPair,
     options: RunOptions,
   ) {
     this.runId = options.runId ?? newRunId();
@@ -105,7 +101,7 @@ class RunContext {
     };
   }
 
-  startLane(client: VllmClient, steps: readonly string[]): Lane {
+  startLane(client: ModelServer, steps: readonly string[]): Lane {
     const lane = new Lane(client, [...steps], this.request(steps, this.config.stepMaxTokens, ['\n\n']), this.signal);
     this._lanes.add(lane);
     return lane;

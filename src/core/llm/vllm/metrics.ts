@@ -1,5 +1,7 @@
 // Reading vLLM's Prometheus /metrics: speculative decoding and prefix caching, as rates over an interval.
 
+import type { ServerFeatures } from '../server';
+
 /** Sum of every sample of each metric name (labels folded together). */
 export function parsePrometheus(text: string): Map<string, number> {
   const sums = new Map<string, number>();
@@ -17,15 +19,6 @@ export function parsePrometheus(text: string): Map<string, number> {
     }
   }
   return sums;
-}
-
-export interface ServerFeatures {
-  /** Whether vllm:spec_decode_* series exist (they are registered only when speculative decoding is on). */
-  specDecode: boolean;
-  /** From vllm:cache_config_info's enable_prefix_caching label; undefined when not exposed. */
-  prefixCaching?: boolean;
-  prefixCacheHitRate?: number;
-  specDecodeAcceptance?: number;
 }
 
 const first = (m: Map<string, number>, names: string[]) => names.map((n) => m.get(n)).find((v) => v !== undefined);
@@ -47,6 +40,7 @@ export function serverFeatures(text: string, before?: string): ServerFeatures {
   const cacheInfo = /vllm:cache_config_info\{[^}]*enable_prefix_caching="(\w+)"/.exec(text);
   const gaugeHitRate = now.get('vllm:gpu_prefix_cache_hit_rate'); // V0 engine
   return {
+    // vllm:spec_decode_* exist only when speculative decoding is on; the cache flag is a label of cache_config_info.
     specDecode: [...now.keys()].some((k) => k.startsWith('vllm:spec_decode')),
     prefixCaching: cacheInfo ? cacheInfo[1] === 'True' : undefined,
     prefixCacheHitRate: ratio(delta(PREFIX_HITS), delta(PREFIX_QUERIES)) ?? gaugeHitRate,

@@ -1,0 +1,32 @@
+// Fix-it hints for vLLM: the one place that says what to do about a vLLM server's failures. The
+// error mapping, Check Servers (host) and `specreason check` (CLI) all show these.
+
+import type { ModelRole, ServerConfig, ServerHints } from '../server';
+
+/** The paper's pair, started when no model name is configured. */
+const DEFAULT_MODEL: Record<ModelRole, string> = {
+  base: 'Qwen/QwQ-32B',
+  small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+};
+
+function startCommand(role: ModelRole, server: ServerConfig): string {
+  const url = new URL(server.baseUrl);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `vllm serve ${server.model || DEFAULT_MODEL[role]} --port ${port} --enable-prefix-caching`;
+}
+
+export const VLLM_HINTS: ServerHints = {
+  name: 'vLLM',
+  startCommand,
+  serverDown: (role, server) => `Start it with: ${startCommand(role, server)}`,
+  timeout: 'The server may be overloaded or hung; raise the request timeout or restart vLLM.',
+  connectionLost: 'The server closed the connection: check that vLLM is still running.',
+  serverError: 'vLLM reported an internal error; see its log.',
+  notThisKind: 'Is this URL really a vLLM server?',
+  noModel: 'Check that vLLM finished loading the model.',
+  noLogprobs: 'The score needs logprobs: check that the server allows them (vLLM --max-logprobs ≥ 10).',
+  contextLength:
+    "The reasoning no longer fits the model's context: lower the token budget or serve with a larger --max-model-len.",
+  auth: 'Set the API key the server was started with (--api-key).',
+  modelNotFound: 'Check the model name setting, or leave it empty to use the served model.',
+};
