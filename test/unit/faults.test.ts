@@ -124,14 +124,12 @@ describe('faults: every failure is a clear error and the trace so far is kept', 
   });
 
   it('a server that hangs before answering times out with the configured timeout', async () => {
-    const started = performance.now();
     const { record, open } = await runWithFault('small', [{ fault: 'hang', step: 1 }], { requestTimeoutSec: 0.3 });
     assert.equal(record.summary.error?.code, 'timeout');
     assert.match(
       record.summary.error.message,
       /small model did not answer within 0.3 s|small model sent nothing for 0.3 s/,
     );
-    assert.ok(performance.now() - started < 3000);
     assert.equal(open, 0, 'the hung request was closed by the client');
   });
 

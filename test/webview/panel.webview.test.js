@@ -510,7 +510,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.click('.rejected-draft summary');
     await page.waitForTimeout(100);
 
-    assert.ok(renderMs < 20_000, `rendered the bombs in ${renderMs} ms`);
+    console.log(`      rendered the bombs in ${renderMs} ms`);
     for (const tag of ['img', 'script', 'iframe', 'a']) {
       assert.equal(await page.$$eval(`#app ${tag}`, (n) => n.length), 0, `no <${tag}> element in the panel`);
     }
@@ -861,7 +861,6 @@ describe('reasoning panel (webview, Chromium)', function () {
         `render ${r(result.renderMs)} ms (per frame p50 ${r(result.p50)}, p95 ${r(result.p95)}, max ${r(result.maxFrameMs)} ms), wall ${r(result.wallMs)} ms; ` +
         `full snapshot of 500 steps: ${r(snapshotMs)} ms`,
     );
-    assert.ok(result.wallMs < 20_000 && snapshotMs < 20_000, 'sanity bound');
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, '500');
   });

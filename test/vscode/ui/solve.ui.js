@@ -37,6 +37,16 @@ async function waitForSetting(key, value, timeoutMs = 15000) {
   }
 }
 
+/** A wall time as the panel shows it ("850 ms", "1.23 s", "12.3 s") → the [low, high] range it was rounded from. */
+function shownMs(text) {
+  const m = text.trim().match(/^([\d.]+) (ms|s)$/);
+  assert.ok(m, `a wall time: ${JSON.stringify(text)}`);
+  const decimals = (m[1].split('.')[1] ?? '').length;
+  const half = 0.5 * 10 ** -decimals * (m[2] === 's' ? 1000 : 1);
+  const value = Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+  return [value - half, value + half];
+}
+
 describe('SpecReason UI in code-server (packaged .vsix)', function () {
   this.timeout(180000);
   let pair;
@@ -149,29 +159,27 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     assert.equal(await panel.locator('#tuning-threshold').inputValue(), '8', 'the panel shows the new value');
   });
 
-  it('compare shows both columns and a speedup that matches the simulated latencies', async () => {
+  it('compare shows both columns and the speedup that the shown wall times imply', async () => {
+    // The latencies only make the screenshot realistic: what the machine's load does to the speedup is not
+    // tested here (benchmarks measure speed); the panel must show the ratio of the wall times it shows.
     pair.base.setLatency(BASE_LATENCY);
     pair.small.setLatency(SMALL_LATENCY);
-    const logStart = { base: pair.base.log.length, small: pair.small.log.length };
     const panel = await runOnProblem('SpecReason: Compare with Base Model');
     await panel.locator('#speedup', { hasText: /×\s*\d/ }).waitFor({ timeout: 90000 });
     assert.equal(await panel.locator('.compare-column').count(), 2);
     assert.ok(await panel.locator('.compare-table').isVisible());
     const speedup = Number((await panel.locator('#speedup').textContent()).match(/×\s*([\d.]+)/)[1]);
-    // What the simulated servers spent: the runs are sequential, so SpecReason's critical path is the
-    // sum of its requests (8 drafts, 8 one-token scores, 1 rewritten step) and base-only is one request.
-    const chats = [...pair.base.log.slice(logStart.base), ...pair.small.log.slice(logStart.small)].filter(
-      (e) => e.kind && e.endedAt,
-    );
-    const fullGeneration = chats.find((e) => e.kind === 'full');
-    const specBusy = chats.filter((e) => e.kind !== 'full').reduce((sum, e) => sum + (e.endedAt - e.startedAt), 0);
-    const predicted = (fullGeneration.endedAt - fullGeneration.startedAt) / specBusy;
-    console.log(`      speedup shown ×${speedup}; the simulated servers' busy time gives ×${predicted.toFixed(2)}`);
-    assert.ok(predicted > 1.5, 'the latency model makes SpecReason faster');
-    assert.ok(
-      Math.abs(speedup - predicted) / predicted < 0.25,
-      `speedup ${speedup} vs ${predicted.toFixed(2)} from the servers' busy time`,
-    );
+    const wall = async (mode) =>
+      shownMs(await panel.locator(`tr[data-mode="${mode}"] td[data-col="wall"]`).textContent());
+    const spec = await wall('specreason');
+    const base = await wall('base');
+    // The ratio's range given the rounding of the three shown numbers.
+    const [lo, hi] = [base[0] / spec[1], base[1] / spec[0]];
+    console.log(`      speedup shown ×${speedup}; the shown wall times give ×${lo.toFixed(3)}…×${hi.toFixed(3)}`);
+    assert.ok(speedup + 0.005 >= lo && speedup - 0.005 <= hi, `×${speedup} is not base ÷ SpecReason (${lo}…${hi})`);
+    for (const mode of ['specreason', 'base']) {
+      assert.equal(await panel.locator(`tr[data-mode="${mode}"] td[data-col="stop"]`).textContent(), 'answer reached');
+    }
     await d.screenshot(page, path.join(d.env.artifacts, 'panel-compare.png'));
   });
 
