@@ -10,8 +10,8 @@
 #   VSCODE_RIG_DIR   install directory (default: <repo>/.vscode-test/code-server)
 #   RIG_FORCE=1      reinstall code-server even if the stamp matches
 #
-# Works as root, without stdin, with CI=true. See docs in
-# /work/shared/reference/vscode-in-ci.md (section 2) for why each step exists.
+# Works as root, without stdin, with CI=true; needs only the npm registry and Debian apt (no downloads
+# from GitHub: ripgrep comes from Debian, native addons are rebuilt for this Node).
 set -euo pipefail
 
 CS_VERSION=4.100.3

@@ -14,7 +14,7 @@ import {
 import { run } from './core/engine/specReason';
 import { createClients } from './core/llm/factory';
 import { parseProblem, type Problem } from './core/prompts';
-import type { RunEvent, RunRecord } from './core/run';
+import type { RunEvent, RunRecord } from './core/runRecord';
 import { DEMO_PROBLEM, DEMO_SCENARIO, realisticLatency, startSimPair } from './sim/scenarios';
 import { ZERO_LATENCY } from './sim/simulatedVllm';
 
@@ -71,12 +71,12 @@ function configFrom(flags: SolveFlags): SpecReasonConfig {
   const env = process.env;
   const config = makeConfig({
     base: {
-      baseUrl: flags.baseUrl,
+      url: flags.baseUrl,
       model: flags.baseModel ?? '',
       apiKey: env.SPECREASON_BASE_API_KEY ?? env.SPECREASON_API_KEY ?? '',
     },
     small: {
-      baseUrl: flags.smallUrl,
+      url: flags.smallUrl,
       model: flags.smallModel ?? '',
       apiKey: env.SPECREASON_SMALL_API_KEY ?? env.SPECREASON_API_KEY ?? '',
     },
@@ -152,7 +152,7 @@ function progressPrinter(quiet: boolean): (event: RunEvent) => void {
     switch (event.type) {
       case 'run-start':
         out(
-          `specreason: ${event.mode} run ${event.runId} — base ${event.config.base.baseUrl}, small ${event.config.small.baseUrl}`,
+          `specreason: ${event.mode} run ${event.runId} — base ${event.config.base.url}, small ${event.config.small.url}`,
         );
         break;
       case 'step-done': {

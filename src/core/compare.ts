@@ -1,7 +1,7 @@
 // Side-by-side numbers for SpecReason against base-only (and small-only) decoding. Pure functions.
 
 import { answersAgree } from './answer';
-import type { RunRecord, RunSummary } from './run';
+import type { RunRecord, RunSummary } from './runRecord';
 
 export interface CompareRow {
   mode: RunSummary['mode'];

@@ -8,7 +8,7 @@ export type ModelRole = 'base' | 'small';
 
 export interface ServerConfig {
   /** OpenAI-compatible base URL including `/v1`, e.g. http://localhost:30000/v1 */
-  baseUrl: string;
+  url: string;
   /** Served model name; empty = first id from GET /v1/models. */
   model: string;
   /** Bearer key for servers started with --api-key; empty = placeholder "EMPTY". Never logged. */
@@ -36,9 +36,9 @@ export interface SpecReasonConfig {
   requestTimeoutSec: number;
   /** Retries of connection errors, 408/429 and 5xx (the SDK default of 2 turns "server down" into a long wait). */
   maxRetries: number;
-  /** Beyond the paper (issue 5): draft step k+1 while step k is being scored. */
+  /** Beyond the paper (same decisions, less latency): draft step k+1 while step k is being scored. */
   draftAhead: boolean;
-  /** Beyond the paper (issue 5): start the base model's step together with the draft; abort it on accept. */
+  /** Beyond the paper (same decisions, less latency): start the base model's step together with the draft; abort it on accept. */
   eagerFallback: boolean;
 }
 
@@ -46,8 +46,8 @@ export const DEFAULT_BASE_URL = 'http://localhost:30000/v1';
 export const DEFAULT_SMALL_URL = 'http://localhost:30001/v1';
 
 export const DEFAULT_CONFIG: SpecReasonConfig = Object.freeze({
-  base: Object.freeze({ baseUrl: DEFAULT_BASE_URL, model: '', apiKey: '' }),
-  small: Object.freeze({ baseUrl: DEFAULT_SMALL_URL, model: '', apiKey: '' }),
+  base: Object.freeze({ url: DEFAULT_BASE_URL, model: '', apiKey: '' }),
+  small: Object.freeze({ url: DEFAULT_SMALL_URL, model: '', apiKey: '' }),
   threshold: 7,
   scoreMethod: 'greedy',
   tokenBudget: 8192,
@@ -64,7 +64,7 @@ export const DEFAULT_CONFIG: SpecReasonConfig = Object.freeze({
 });
 
 export interface ConfigProblem {
-  /** Dotted key of the offending field, e.g. "threshold" or "small.baseUrl". */
+  /** Dotted key of the offending field, e.g. "threshold" or "small.url". */
   key: string;
   message: string;
 }
@@ -120,8 +120,8 @@ function checkUrl(problems: ConfigProblem[], key: string, value: string): void {
 /** Every problem in a config, each naming its field; empty when the config is usable. */
 export function validateConfig(config: SpecReasonConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  checkUrl(problems, 'base.baseUrl', config.base.baseUrl);
-  checkUrl(problems, 'small.baseUrl', config.small.baseUrl);
+  checkUrl(problems, 'base.url', config.base.url);
+  checkUrl(problems, 'small.url', config.small.url);
   checkNumber(problems, 'threshold', config.threshold, 0, 9, false);
   if (config.scoreMethod !== 'greedy' && config.scoreMethod !== 'average') {
     problems.push({

@@ -1,6 +1,6 @@
 // A run as Markdown, for "Copy as Markdown".
 
-import type { RunRecord } from './run';
+import type { RunRecord } from './runRecord';
 
 const ORIGIN: Record<string, string> = {
   small: 'small ✓',

@@ -1,7 +1,7 @@
 // Finished and partial runs, saved to the extension's global storage so none is lost.
 
 import * as vscode from 'vscode';
-import type { RunRecord } from '../core/run';
+import type { RunRecord } from '../core/runRecord';
 import type { Problem } from '../core/prompts';
 
 export interface SavedSession {

@@ -2,7 +2,7 @@
 // `webview/ready`), batched event delivery, and the webview's messages (validated, then handed on).
 
 import * as vscode from 'vscode';
-import type { RunEvent } from '../core/run';
+import type { RunEvent } from '../core/runRecord';
 import {
   applyRunEvent,
   parseFromWebview,
@@ -14,6 +14,7 @@ import {
   type ToWebview,
   type TuningValues,
 } from '../shared/protocol';
+import { Disposable } from './disposable';
 import { panelHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'specreason.reasoning';
@@ -21,13 +22,11 @@ export const VIEW_TYPE = 'specreason.reasoning';
 /** Deltas are coalesced for this long before they are posted (not one message per token). */
 const FLUSH_MS = 40;
 
-export type PanelMessageHandler = (panel: ReasoningPanel, message: FromWebview) => void;
+export type PanelMessageHandler = (message: FromWebview) => void;
 
-export class ReasoningPanel {
-  private readonly _disposables: vscode.Disposable[] = [];
+export class ReasoningPanel extends Disposable {
   private readonly _pending = new Map<string, RunEvent[]>();
   private _flushTimer?: NodeJS.Timeout;
-  private _disposed = false;
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
   /** Resolves when the webview has said it is ready (tests wait on it). */
@@ -55,24 +54,23 @@ export class ReasoningPanel {
   }
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    private readonly _webviewPanel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private _state: PanelState,
     private readonly _onMessage: PanelMessageHandler,
   ) {
+    super();
     this.ready = new Promise((resolve) => {
       this._markReady = resolve;
     });
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    panel.webview.options = ReasoningPanel.options(extensionUri);
-    panel.webview.html = panelHtml(panel.webview, extensionUri, !!_state.simulated, (base, ...parts) =>
+    _webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    _webviewPanel.webview.options = ReasoningPanel.options(extensionUri);
+    _webviewPanel.webview.html = panelHtml(_webviewPanel.webview, extensionUri, !!_state.simulated, (base, ...parts) =>
       vscode.Uri.joinPath(base, ...parts),
     );
-    panel.title = this._title();
-    this._disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-    );
+    _webviewPanel.title = this._title();
+    this._register(_webviewPanel.onDidDispose(() => this.dispose()));
+    this._register(_webviewPanel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
   }
 
   /** Handle a message from the webview: untrusted, so validated first; invalid ones are dropped. */
@@ -90,14 +88,15 @@ export class ReasoningPanel {
     if (message.type === 'webview/cspViolation') {
       this.cspViolations.push({ directive: message.directive, blocked: message.blocked });
     }
-    this._onMessage(this, message);
+    this._onMessage(message);
   }
 
   get state(): PanelState {
     return this._state;
   }
-  get disposed(): boolean {
-    return this._disposed;
+  /** Whether the panel is the active (focused) editor tab. */
+  get active(): boolean {
+    return this._webviewPanel.active;
   }
   get running(): boolean {
     return this._state.runs.some((r) => r.status === 'running');
@@ -107,7 +106,7 @@ export class ReasoningPanel {
   reset(state: PanelState): void {
     this._flush();
     this._state = state;
-    this.panel.title = this._title();
+    this._webviewPanel.title = this._title();
     this._post({ type: 'session/snapshot', state });
   }
 
@@ -120,7 +119,7 @@ export class ReasoningPanel {
   /** Apply an engine event now; deliver it to the webview with the others of the next few ms. */
   pushEvent(runId: string, event: RunEvent): void {
     const run = this._state.runs.find((r) => r.runId === runId);
-    if (!run || this._disposed) {
+    if (!run || this.isDisposed) {
       return;
     }
     applyRunEvent(run, event);
@@ -129,7 +128,7 @@ export class ReasoningPanel {
     this._pending.set(runId, queue);
     if (event.type === 'run-done' || event.type === 'error') {
       this._flush();
-      this.panel.title = this._title();
+      this._webviewPanel.title = this._title();
     } else {
       this._flushTimer ??= setTimeout(() => this._flush(), FLUSH_MS);
     }
@@ -143,10 +142,6 @@ export class ReasoningPanel {
   setMetrics(metrics: LiveMetrics): void {
     this._state.metrics = metrics;
     this._post({ type: 'metrics/didUpdate', metrics });
-  }
-
-  reveal(): void {
-    this.panel.reveal(undefined, true);
   }
 
   private _title(): string {
@@ -172,25 +167,22 @@ export class ReasoningPanel {
   }
 
   private _post(message: ToWebview): void {
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
     // A hidden webview drops messages; the snapshot after its next `ready` repairs that.
-    void this.panel.webview.postMessage(message).then(undefined, () => undefined);
+    void this._webviewPanel.webview.postMessage(message).then(undefined, () => undefined);
   }
 
-  dispose(): void {
-    if (this._disposed) {
+  override dispose(): void {
+    if (this.isDisposed) {
       return;
     }
-    this._disposed = true;
+    super.dispose();
     clearTimeout(this._flushTimer);
     this._onDidDispose.fire();
     this._onDidDispose.dispose();
-    for (const d of this._disposables.splice(0)) {
-      d.dispose();
-    }
-    this.panel.dispose();
+    this._webviewPanel.dispose();
   }
 }
 

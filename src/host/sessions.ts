@@ -9,9 +9,10 @@ import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER } from '../core/llm/server';
 import { runToMarkdown } from '../core/markdown';
 import type { Problem } from '../core/prompts';
-import { emptySummary, newRunId, type RunRecord } from '../core/run';
+import { emptySummary, newRunId, type RunRecord } from '../core/runRecord';
 import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
+import { commandAction, openSettingsAction, showError } from './notify';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
 import type { ApiKeys } from './secrets';
 import {
@@ -38,7 +39,6 @@ export interface Session {
 
 export class Sessions implements vscode.Disposable {
   private readonly _sessions = new Set<Session>();
-  private readonly _disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly _extensionUri: vscode.Uri,
@@ -56,7 +56,7 @@ export class Sessions implements vscode.Disposable {
 
   /** The session of the focused panel, else the newest one. */
   get current(): Session | undefined {
-    return this.all.find((s) => s.panel.panel.active) ?? this.all[this.all.length - 1];
+    return this.all.find((s) => s.panel.active) ?? this.all[this.all.length - 1];
   }
 
   /** Open a new panel and run the problem in it (a second solve never takes over a running panel). */
@@ -67,9 +67,7 @@ export class Sessions implements vscode.Disposable {
     }
     const state = emptyState(kind, problem, tuningValues(settings), false);
     // Messages arrive only after the webview loads, by which time `session` is set.
-    const panel = ReasoningPanel.create(this._extensionUri, state, (_panel, message) =>
-      this._onMessage(session, message),
-    );
+    const panel = ReasoningPanel.create(this._extensionUri, state, (message) => this._onMessage(session, message));
     const session: Session = { id: newRunId(), problem, kind, records: [], panel };
     this._track(session);
     session.done = this._run(session, settings);
@@ -85,7 +83,7 @@ export class Sessions implements vscode.Disposable {
       }
     }
     saved.state.tuning = tuningValues(readSettings());
-    const onMessage = (_p: ReasoningPanel, m: FromWebview) => this._onMessage(session, m);
+    const onMessage = (m: FromWebview) => this._onMessage(session, m);
     const reasoningPanel = panel
       ? new ReasoningPanel(panel, this._extensionUri, saved.state, onMessage)
       : ReasoningPanel.create(this._extensionUri, saved.state, onMessage);
@@ -151,13 +149,7 @@ export class Sessions implements vscode.Disposable {
     const problems = settingsProblems(settings);
     if (problems.length > 0) {
       const first = problems[0]!;
-      void vscode.window
-        .showErrorMessage(`SpecReason: invalid setting ${first.setting} — ${first.message}`, 'Open Settings')
-        .then((choice) => {
-          if (choice) {
-            void vscode.commands.executeCommand('workbench.action.openSettings', first.setting);
-          }
-        });
+      void showError(`invalid setting ${first.setting} — ${first.message}`, openSettingsAction(first.setting));
       return undefined;
     }
     return settings;
@@ -184,7 +176,7 @@ export class Sessions implements vscode.Disposable {
     }
     void this._updateContext();
     this._log.info(
-      `run ${session.id}: ${session.kind} (${modes.join(', ')}) base ${config.base.baseUrl} small ${config.small.baseUrl}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`,
+      `run ${session.id}: ${session.kind} (${modes.join(', ')}) base ${config.base.url} small ${config.small.url}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`,
     );
 
     const stopMetrics = this._pollMetrics(session, config);
@@ -267,20 +259,15 @@ export class Sessions implements vscode.Disposable {
       );
     }
     const failed = session.records.find((r) => r.summary.error);
-    if (failed?.summary.error && !session.panel.disposed) {
+    if (failed?.summary.error && !session.panel.isDisposed) {
       const e = failed.summary.error;
-      const actions = e.code === 'auth' ? ['Set API Key'] : e.code === 'server_down' ? ['Check Servers'] : [];
-      void vscode.window.showErrorMessage(`SpecReason: ${e.message}`, ...actions, 'Show Log').then((choice) => {
-        if (choice === 'Set API Key') {
-          void vscode.commands.executeCommand('specreason.setApiKey', e.server?.role);
-        }
-        if (choice === 'Check Servers') {
-          void vscode.commands.executeCommand('specreason.checkServers');
-        }
-        if (choice === 'Show Log') {
-          this._log.show(true);
-        }
-      });
+      const fixes =
+        e.code === 'auth'
+          ? [commandAction('Set API Key', 'specreason.setApiKey', e.server?.role)]
+          : e.code === 'server_down'
+            ? [commandAction('Check Servers', 'specreason.checkServers')]
+            : [];
+      void showError(e.message, ...fixes);
     }
     await this._history
       .save(
@@ -352,7 +339,7 @@ export class Sessions implements vscode.Disposable {
           (error: unknown) => {
             const text =
               error instanceof SettingsProblem ? error.message : `could not save the setting: ${String(error)}`;
-            void vscode.window.showErrorMessage(`SpecReason: ${text}`);
+            void showError(text);
             session.panel.setTuning(tuningValues(readSettings()));
           },
         );
@@ -434,9 +421,6 @@ export class Sessions implements vscode.Disposable {
     for (const s of this._sessions) {
       s.controller?.abort();
       s.panel.dispose();
-    }
-    for (const d of this._disposables.splice(0)) {
-      d.dispose();
     }
   }
 }

@@ -9,8 +9,8 @@ export const SECTION = 'specreason';
 
 /** Engine config field → setting id, for messages that say what to change. */
 const SETTING_OF: Record<string, string> = {
-  'base.baseUrl': 'specreason.server.baseUrl',
-  'small.baseUrl': 'specreason.server.smallUrl',
+  'base.url': 'specreason.server.baseUrl',
+  'small.url': 'specreason.server.smallUrl',
   threshold: 'specreason.threshold',
   scoreMethod: 'specreason.scoreMethod',
   tokenBudget: 'specreason.tokenBudget',
@@ -59,11 +59,11 @@ export function readSettings(): ExtensionSettings {
   const host = c.get<string>('server.host', 'localhost');
   const config = makeConfig({
     base: {
-      baseUrl: serverUrl(c.get<string>('server.baseUrl', ''), host, c.get<number>('server.basePort', 30000)),
+      url: serverUrl(c.get<string>('server.baseUrl', ''), host, c.get<number>('server.basePort', 30000)),
       model: c.get<string>('server.baseModel', '').trim(),
     },
     small: {
-      baseUrl: serverUrl(c.get<string>('server.smallUrl', ''), host, c.get<number>('server.smallPort', 30001)),
+      url: serverUrl(c.get<string>('server.smallUrl', ''), host, c.get<number>('server.smallPort', 30001)),
       model: c.get<string>('server.smallModel', '').trim(),
     },
     threshold: c.get<number>('threshold', 7),

@@ -4,7 +4,7 @@
 import type { RunMode, ScoreMethod } from '../core/config';
 import type { ErrorInfo } from '../core/errors';
 import type { Problem } from '../core/prompts';
-import type { RunEvent, RunSummary, StepRecord } from '../core/run';
+import type { RunEvent, RunSummary, StepRecord } from '../core/runRecord';
 
 /** Bump when a field is renamed or removed; persisted panel state with another version is dropped. */
 export const PROTOCOL_VERSION = 1;

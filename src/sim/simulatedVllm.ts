@@ -1,5 +1,5 @@
-// A simulated vLLM OpenAI-compatible server: real HTTP on 127.0.0.1, the wire format of
-// ../shared/reference/vllm-api.md, scripted model replies per step index, a latency model
+// A simulated vLLM OpenAI-compatible server: real HTTP on 127.0.0.1, vLLM's wire format (its
+// chat-completions extensions, SSE chunks, /health, /version, /metrics and both error body shapes), scripted model replies per step index, a latency model
 // (prefill per uncached prompt token with a block prefix cache, decode per token, slowdown when
 // requests overlap), fault injection and a request log. Used by the tests, the benchmark and the
 // demo (`specreason simulate`). Every reply it writes is labelled as coming from a simulated model.

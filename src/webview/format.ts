@@ -1,7 +1,7 @@
 // Number and label formatting shared by the views.
 
 import type { RunMode, ScoreMethod } from '../core/config';
-import type { StepOrigin, StopReason } from '../core/run';
+import type { StepOrigin, StopReason } from '../core/runRecord';
 import type { RunStatus } from '../shared/protocol';
 
 export const DASH = '—';

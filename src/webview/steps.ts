@@ -1,6 +1,6 @@
 // Completed steps (appended incrementally) and the step being streamed right now.
 
-import type { StepRecord } from '../core/run';
+import type { StepRecord } from '../core/runRecord';
 import { digitDistribution } from '../core/scoring';
 import type { LiveStep, PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import { createClients } from '../../src/core/llm/factory';
-import type { RunRecord } from '../../src/core/run';
+import type { RunRecord } from '../../src/core/runRecord';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import { ZERO_LATENCY, type RequestLogEntry } from '../../src/sim/simulatedVllm';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 0.05);
-/** The model: base decode 40 ms/token, small 8 ms/token, base prefill 0.5 ms per uncached token; scaled by SCALE. */
+/** A realistic latency model (a 32B base and a 1.5B small model on one GPU each): base decode 40 ms/token, small 8 ms/token, base prefill 0.5 ms per uncached token; scaled by SCALE. */
 const REALISTIC = {
   base: { prefillMsPerToken: 0.5 * SCALE, decodeMsPerToken: 40 * SCALE, overlapSlowdown: 0.15, overheadMs: 20 * SCALE },
   small: { prefillMsPerToken: 0.1 * SCALE, decodeMsPerToken: 8 * SCALE, overlapSlowdown: 0.15, overheadMs: 20 * SCALE },
@@ -33,8 +33,8 @@ function configFor(pair: SimPair, extra: Partial<SpecReasonConfig> = {}): SpecRe
     ...extra,
     maxRetries: 0,
     requestTimeoutSec: 60,
-    base: { baseUrl: pair.base.baseUrl },
-    small: { baseUrl: pair.small.baseUrl },
+    base: { url: pair.base.baseUrl },
+    small: { url: pair.small.baseUrl },
   });
 }
 

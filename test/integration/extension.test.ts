@@ -71,7 +71,7 @@ describe('SpecReason in a real VS Code extension host', function () {
     }
   });
 
-  it('activates and registers every contributed command', async () => {
+  it('activates and registers every contributed command, and contributes every registered one', async () => {
     await api();
     const ids = await vscode.commands.getCommands(true);
     const contributed = (
@@ -82,6 +82,10 @@ describe('SpecReason in a real VS Code extension host', function () {
     assert.ok(contributed.length >= 8);
     for (const id of contributed) {
       assert.ok(ids.includes(id), `${id} registered`);
+    }
+    const registered = ids.filter((id) => id.startsWith('specreason.'));
+    for (const id of registered) {
+      assert.ok(contributed.includes(id), `${id} is contributed in package.json`);
     }
   });
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunRecord } from '../../src/core/run';
+import type { RunRecord } from '../../src/core/runRecord';
 import { numbered, withPair } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');

@@ -167,7 +167,7 @@ describe('faults: every failure is a clear error and the trace so far is kept', 
           pair.small.setFaults([{ fault: 'http500' }]);
           const client = new VllmClient(
             'small',
-            { baseUrl: pair.small.baseUrl, model: '', apiKey: '' },
+            { url: pair.small.baseUrl, model: '', apiKey: '' },
             { timeoutMs: 2000, maxRetries: 0, stream: false },
           );
           await assert.rejects(

@@ -1,7 +1,7 @@
 // Shared set-up for tests that talk to the simulated vLLM pair.
 
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
-import type { RunEvent } from '../../src/core/run';
+import type { RunEvent } from '../../src/core/runRecord';
 import { startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import type { RequestLogEntry } from '../../src/sim/simulatedVllm';
 
@@ -25,8 +25,8 @@ export function configFor(pair: SimPair, overrides: ConfigOverrides = {}): SpecR
     requestTimeoutSec: 5,
     maxRetries: 0,
     ...overrides,
-    base: { baseUrl: pair.base.baseUrl, ...overrides?.base },
-    small: { baseUrl: pair.small.baseUrl, ...overrides?.small },
+    base: { url: pair.base.baseUrl, ...overrides?.base },
+    small: { url: pair.small.baseUrl, ...overrides?.small },
   });
 }
 

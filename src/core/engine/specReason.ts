@@ -20,7 +20,7 @@ import {
   type RunSummary,
   type StepRecord,
   type StopReason,
-} from '../run';
+} from '../runRecord';
 import { scoreFromLogprobs } from '../scoring';
 import { Lane } from './lane';
 import { scoreMessages, stepMessages } from './messages';

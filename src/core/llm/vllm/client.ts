@@ -58,7 +58,7 @@ export class VllmClient implements ModelServer {
     private readonly _server: ServerConfig,
     private readonly _options: ClientOptions,
   ) {
-    this.url = _server.baseUrl.replace(/\/+$/, '');
+    this.url = _server.url.replace(/\/+$/, '');
     this._target = { role, url: this.url, server: _server, timeoutMs: _options.timeoutMs, hints: this.hints };
     this._sdk = new OpenAI({
       baseURL: this.url, // never OPENAI_BASE_URL from the environment

@@ -10,7 +10,7 @@ const DEFAULT_MODEL: Record<ModelRole, string> = {
 };
 
 function startCommand(role: ModelRole, server: ServerConfig): string {
-  const url = new URL(server.baseUrl);
+  const url = new URL(server.url);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   return `vllm serve ${server.model || DEFAULT_MODEL[role]} --port ${port} --enable-prefix-caching`;
 }

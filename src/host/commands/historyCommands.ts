@@ -1,0 +1,44 @@
+// Show Run History and Export Run.
+
+import * as vscode from 'vscode';
+import type { Host } from '../host';
+import { showError } from '../notify';
+import type { Commands } from './registry';
+
+export function historyCommands({ history, sessions }: Host): Commands {
+  return {
+    'specreason.showHistory': async () => {
+      const entries = history.list();
+      if (entries.length === 0) {
+        void vscode.window.showInformationMessage('SpecReason: no saved runs yet.');
+        return;
+      }
+      const pick = await vscode.window.showQuickPick(
+        entries.map((e) => ({
+          label: `${e.kind === 'compare' ? '$(split-horizontal)' : '$(play)'} ${e.title}`,
+          description: `${e.stopReason}${e.answer !== undefined ? ` · answer ${e.answer}` : ''}`,
+          detail: new Date(e.savedAt).toLocaleString(),
+          id: e.id,
+        })),
+        { title: 'SpecReason: run history', matchOnDescription: true },
+      );
+      if (!pick) {
+        return;
+      }
+      const saved = await history.load(pick.id);
+      if (!saved) {
+        void showError("that run's file is missing from the extension storage.");
+        return;
+      }
+      sessions.openSaved(saved);
+    },
+    'specreason.exportRun': async () => {
+      const session = sessions.current;
+      if (!session) {
+        void vscode.window.showInformationMessage('SpecReason: open or run a problem first.');
+        return;
+      }
+      await sessions.exportJson(session);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Solve, Compare and Cancel Run.
+
+import * as vscode from 'vscode';
+import type { Host } from '../host';
+import { problemFromEditor } from '../problemInput';
+import type { Session } from '../sessions';
+import type { Commands } from './registry';
+
+export function solveCommands({ sessions }: Host): Commands {
+  return {
+    'specreason.solveSelection': async (text?: string) => {
+      const problem = await problemFromEditor(text);
+      return problem ? sessions.start(problem, 'solve') : undefined;
+    },
+    'specreason.compareWithBase': async (text?: string) => {
+      const problem = await problemFromEditor(text);
+      return problem ? sessions.start(problem, 'compare') : undefined;
+    },
+    'specreason.cancelRun': async () => {
+      const running = sessions.running;
+      if (running.length === 0) {
+        void vscode.window.showInformationMessage('SpecReason: no run is in progress.');
+        return;
+      }
+      const target =
+        running.length === 1
+          ? running[0]
+          : (running.find((s) => s.panel.active) ?? (await pickSession(running, 'Cancel which run?')));
+      if (target) {
+        sessions.cancel(target);
+      }
+    },
+  };
+}
+
+async function pickSession(list: Session[], title: string): Promise<Session | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    list.map((s, i) => ({ label: s.problem.text.slice(0, 80), description: s.kind, index: i })),
+    { title },
+  );
+  return pick ? list[pick.index] : undefined;
+}

@@ -1,0 +1,119 @@
+// Check Servers: what each server is, and when one is not right, what to do about it.
+
+import * as vscode from 'vscode';
+import type { SpecReasonConfig } from '../core/config';
+import { createClients } from '../core/llm/factory';
+import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
+import { commandAction, openSettingsAction, showError, type ErrorAction } from './notify';
+import type { ApiKeys } from './secrets';
+import { readSettings } from './settings';
+import type { StatusItem } from './statusItem';
+
+export interface ServerReport {
+  role: ModelRole;
+  url: string;
+  health: ServerHealth;
+  features?: ServerFeatures;
+  /** What is wrong, in one sentence, and what to do; undefined when the server is fine. */
+  problem?: string;
+  /** The vllm serve command that would start this server. */
+  startCommand: string;
+  simulated: boolean;
+}
+
+export async function checkServers(config: SpecReasonConfig): Promise<ServerReport[]> {
+  const clients = createClients({
+    ...config,
+    maxRetries: 0,
+    requestTimeoutSec: Math.min(config.requestTimeoutSec, 10),
+  });
+  return Promise.all(
+    (['base', 'small'] as const).map(async (role) => {
+      const client = clients[role];
+      const health = await client.health();
+      const report: ServerReport = {
+        role,
+        url: client.url,
+        health,
+        startCommand: client.hints.startCommand(role, config[role]),
+        simulated: false,
+      };
+      const model = health.models?.[0];
+      report.simulated = model?.ownedBy === SIMULATOR_OWNER;
+      const host = new URL(client.url).host;
+      if (health.error) {
+        const e = health.error;
+        report.problem =
+          e.code === 'server_down'
+            ? `nothing listens on ${host} — start vLLM with: ${report.startCommand}`
+            : e.code === 'auth'
+              ? `${host} wants an API key (HTTP 401): set the key the server was started with (--api-key)`
+              : e.code === 'timeout'
+                ? `${host} did not answer within ${Math.min(config.requestTimeoutSec, 10)} s: it may still be loading the model, or be hung`
+                : `${host}: ${e.message}`;
+      } else if (!health.ok) {
+        report.problem = `${host} answers /health with HTTP ${health.healthStatus}: the engine is not healthy; see the vLLM log`;
+      } else if (config[role].model && !health.models?.some((m) => m.id === config[role].model)) {
+        report.problem = `${host} serves ${health.models?.map((m) => m.id).join(', ') || 'no model'}, not the configured ${config[role].model}`;
+      }
+      if (!health.error) {
+        const metrics = await client.metrics();
+        if (metrics !== undefined) {
+          report.features = client.features(metrics);
+        }
+      }
+      return report;
+    }),
+  );
+}
+
+export function describeReport(r: ServerReport): string {
+  if (r.problem) {
+    return `${r.role}: ${r.problem}`;
+  }
+  const m = r.health.models?.[0];
+  const f = r.features;
+  const extras = f
+    ? [
+        `speculative decoding ${f.specDecode ? 'on' : 'off'}`,
+        `prefix caching ${f.prefixCaching === undefined ? 'unknown' : f.prefixCaching ? 'on' : 'off'}${f.prefixCacheHitRate !== undefined ? ` (hit rate ${(f.prefixCacheHitRate * 100).toFixed(0)} %)` : ''}`,
+      ]
+    : ['metrics unknown'];
+  return `${r.role}: ${r.url} — ${m?.id ?? '?'}${r.simulated ? ' (SIMULATED)' : ''}, max_model_len ${m?.maxModelLen ?? '?'}, vLLM ${r.health.version ?? '?'}, ${r.health.roundTripMs?.toFixed(0) ?? '?'} ms; ${extras.join(', ')}`;
+}
+
+export async function runCheckServers(
+  keys: ApiKeys,
+  status: StatusItem,
+  log: vscode.LogOutputChannel,
+): Promise<ServerReport[]> {
+  const config = await keys.apply(readSettings().config);
+  const reports = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'SpecReason: checking servers' },
+    () => checkServers(config),
+  );
+  status.setHealth(reports);
+  for (const r of reports) {
+    if (r.problem) {
+      log.warn(describeReport(r));
+    } else {
+      log.info(describeReport(r));
+    }
+  }
+  const bad = reports.filter((r) => r.problem);
+  if (bad.length === 0) {
+    void vscode.window.showInformationMessage(
+      `SpecReason: both servers are up. ${reports.map(describeReport).join(' | ')}`,
+    );
+  }
+  for (const r of bad) {
+    const fixes: ErrorAction[] =
+      r.health.error?.code === 'server_down'
+        ? [{ title: 'Copy Start Command', run: () => vscode.env.clipboard.writeText(r.startCommand) }]
+        : r.health.error?.code === 'auth'
+          ? [commandAction('Set API Key', 'specreason.setApiKey', r.role)]
+          : [];
+    void showError(describeReport(r), ...fixes, openSettingsAction('specreason.server'));
+  }
+  return reports;
+}
