@@ -70,6 +70,17 @@ async function main() {
       target: 'node20',
       banner: { js: '#!/usr/bin/env node' },
     }),
+    // The grader's computer-algebra library, loaded by the CLI only when a symbolic comparison needs it.
+    esbuild.context({
+      ...common,
+      entryPoints: { 'compute-engine': '@cortex-js/compute-engine' },
+      outdir: 'dist',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      sourcemap: false,
+    }),
     esbuild.context({
       ...common,
       entryPoints: ['src/webview/main.ts'],

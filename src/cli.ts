@@ -17,6 +17,7 @@ import { parseProblem, type Problem } from './core/prompts';
 import type { RunEvent, RunRecord } from './core/runRecord';
 import { DEMO_PROBLEM, DEMO_SCENARIO, realisticLatency, startSimPair } from './sim/scenarios';
 import { ZERO_LATENCY } from './sim/simulatedVllm';
+import { registerEvalCommands } from './cli/eval';
 
 const EXIT = { ok: 0, runFailed: 1, usage: 2, cancelled: 130 } as const;
 
@@ -411,6 +412,7 @@ export function buildProgram(): Command {
         await pair.stop();
       }
     });
+  registerEvalCommands(program);
   return program;
 }
 

@@ -1,0 +1,307 @@
+// Final-answer extraction and normalisation for grading. Pure string work; the symbolic part of the
+// grader lives in grader.ts.
+
+export type ExtractionRule = 'boxed' | 'fbox' | 'answer-line' | 'final-letter' | 'whole' | 'none';
+
+export interface Extracted {
+  /** The raw answer text as found (before normalisation); undefined when nothing was found. */
+  text?: string;
+  how: ExtractionRule;
+}
+
+const THINK_END = '</think>';
+
+/** Content of the last `\boxed{…}` or `\fbox{…}` (braces balanced), also `\boxed 5`. */
+function lastBoxed(text: string): { text: string; how: 'boxed' | 'fbox' } | undefined {
+  const re = /\\(boxed|fbox)\b/g;
+  let found: { text: string; how: 'boxed' | 'fbox' } | undefined;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let i = m.index + m[0].length;
+    while (text[i] === ' ') {
+      i++;
+    }
+    const how = m[1] as 'boxed' | 'fbox';
+    if (text[i] === '{') {
+      const inner = balanced(text, i);
+      if (inner !== undefined) {
+        found = { text: inner, how };
+      }
+    } else if (i > m.index + m[0].length) {
+      // `\boxed 5`: one token up to whitespace, `$` or end.
+      const token = /^[^\s$]+/.exec(text.slice(i));
+      if (token) {
+        found = { text: token[0], how };
+      }
+    }
+  }
+  return found;
+}
+
+/** The text inside the brace group that opens at `open`; undefined when it never closes. */
+export function balanced(text: string, open: number): string | undefined {
+  let depth = 0;
+  for (let j = open; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') {
+      j++; // an escaped brace does not count
+    } else if (c === '{') {
+      depth++;
+    } else if (c === '}') {
+      depth--;
+      if (depth === 0) {
+        return text.slice(open + 1, j);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The final answer of a model response: the last `\boxed{…}`/`\fbox{…}` (after `</think>` when the
+ * answer part has one, else anywhere), else the last "Answer:" line; for multiple choice also a
+ * final "(X)" / "answer is X".
+ */
+export function extractAnswer(response: string, multipleChoice = false): Extracted {
+  const end = response.lastIndexOf(THINK_END);
+  const after = end >= 0 ? response.slice(end + THINK_END.length) : response;
+  const boxed = lastBoxed(after) ?? lastBoxed(response);
+  if (boxed) {
+    return boxed;
+  }
+  const lines = response.split(/\r?\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /(?:^|\*\*|\b)(?:final\s+)?answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.+?)\s*$/i.exec(lines[i]!);
+    if (m && m[1]!.trim()) {
+      return { text: m[1]!.replace(/\*\*$/, '').trim(), how: 'answer-line' };
+    }
+  }
+  if (multipleChoice) {
+    const letters = [...after.matchAll(/(?:\(([A-D])\)|answer is:?\s*\(?([A-D])\b)/g)];
+    const last = letters[letters.length - 1];
+    if (last) {
+      return { text: last[1] ?? last[2], how: 'final-letter' };
+    }
+  }
+  return { how: 'none' };
+}
+
+const UNIT_WORDS =
+  'cm|centimet(?:er|re)s?|mm|m|km|meters?|metres?|inch(?:es)?|in|feet|foot|ft|yards?|miles?|mph|seconds?|sec|s|minutes?|min|hours?|hrs?|days?|weeks?|months?|years?|grams?|g|kg|pounds?|lbs?|ounces?|oz|dollars?|cents?|units?|sq|square|cubic|degrees?|liters?|litres?|gallons?|people|students|ways|points?|coins?|pages?|marbles?|boxes?|books?|times';
+const TRAILING_UNITS = new RegExp(`(?<=[\\d}).])\\s*(?:(?:${UNIT_WORDS})(?:\\^?\\{?[23]\\}?)?\\s*)+$`, 'i');
+
+/** Remove `\text{…}`-like wrappers: `\text{ cm}` after a number is a unit and goes; otherwise keep the words. */
+function unwrapText(s: string): string {
+  const wrapper = /\\(?:text|textbf|textit|textrm|mathrm|mathbf|mbox|operatorname)\s*\{/g;
+  let out = '';
+  let last = 0;
+  for (let m = wrapper.exec(s); m; m = wrapper.exec(s)) {
+    const open = m.index + m[0].length - 1;
+    const inner = balanced(s, open);
+    if (inner === undefined) {
+      break;
+    }
+    out += s.slice(last, m.index) + inner;
+    last = open + inner.length + 2;
+    wrapper.lastIndex = last;
+  }
+  return out + s.slice(last);
+}
+
+/** Strip math delimiters around the whole answer: `$…$`, `$$…$$`, `\(…\)`, `\[…\]`. */
+function stripDelimiters(s: string): string {
+  let t = s.trim();
+  for (;;) {
+    const m = /^\$\$([\s\S]*)\$\$$|^\$([\s\S]*)\$$|^\\\(([\s\S]*)\\\)$|^\\\[([\s\S]*)\\\]$/.exec(t);
+    if (!m) {
+      return t;
+    }
+    t = (m[1] ?? m[2] ?? m[3] ?? m[4] ?? '').trim();
+  }
+}
+
+/**
+ * Normalise an answer for comparison. What goes: math delimiters, `\left`/`\right`, `\displaystyle`,
+ * spacing commands, `\text{…}` wrappers (and unit words after a number), `^\circ`, `\%`, `\$`,
+ * thousands separators, a trailing period, a leading `x =` / `x \in`. `\dfrac`/`\tfrac` become
+ * `\frac`, `\frac12` becomes `\frac{1}{2}`, `\sqrt3` becomes `\sqrt{3}`. Whitespace is removed.
+ */
+export function normalizeAnswer(raw: string): string {
+  let s = stripDelimiters(raw);
+  s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![a-zA-Z])\s*/g, '');
+  s = s.replace(/\\displaystyle/g, '');
+  s = s.replace(/\\[dt]frac/g, '\\frac');
+  s = s.replace(/\{,\}/g, ',');
+  // Thousands separators: `1,000` `1\,000` `1{,}000` (before spacing commands go, and only in digit groups of 3).
+  s = s.replace(/(\d)(?:\\,|,|\\!|\s)(?=\d{3}(?!\d))/g, (whole, d: string, offset: number, all: string) =>
+    isThousandsContext(all, offset) ? d : whole,
+  );
+  s = s.replace(/(?<!\\)\\(?:[,;:!>]|quad|qquad| )|~/g, ' '); // not the `\\` of a matrix row
+  s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°|\\degree/g, '');
+  s = s.replace(/\\%|%/g, '');
+  s = s.replace(/\\\$|\$/g, '');
+  s = unwrapText(s);
+  s = s.replace(TRAILING_UNITS, '');
+  s = s.replace(/\s*(?:\\text\{\s*\}|\s)+$/, '');
+  s = s.replace(/[.。;]+$/, '').trim();
+  // `x = 5`, `y=2x+1` stays an equation only when more than one `=` or none: one leading symbol goes.
+  const assignment = /^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|\\in)\s*(?![=])/.exec(s);
+  if (assignment && !/=/.test(s.slice(assignment[0].length))) {
+    s = s.slice(assignment[0].length);
+  }
+  s = s.replace(/\\frac\s*(\d)\s*(\d)/g, '\\frac{$1}{$2}');
+  s = s.replace(/\\frac\s*\{([^{}]*)\}\s*(\d)/g, '\\frac{$1}{$2}');
+  s = s.replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{');
+  s = s.replace(/\\sqrt\s*(\d+|[a-zA-Z])/g, '\\sqrt{$1}');
+  s = s.replace(/\\infinity|∞/g, '\\infty');
+  s = s.replace(/\s+/g, '');
+  return s;
+}
+
+/** A comma followed by exactly three digits is a thousands separator only when the whole number looks like one. */
+function isThousandsContext(all: string, offset: number): boolean {
+  let start = offset;
+  while (start > 0 && /[\d,\\ {}]/.test(all[start - 1]!)) {
+    start--;
+  }
+  let end = offset + 1;
+  while (end < all.length && /[\d,\\ {}.]/.test(all[end]!)) {
+    end++;
+  }
+  const token = all.slice(start, end).replace(/\\,|\\!|\{,\}|\s/g, ',');
+  return /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(token.replace(/^[^\d-]+/, ''));
+}
+
+/** A plain number: integer, decimal, `a/b`, `\frac{a}{b}`, with optional sign; undefined otherwise. */
+export interface ParsedNumber {
+  value: number;
+  /** Exact integer value when the text is an integer (big integers compared exactly). */
+  integer?: bigint;
+}
+
+export function parseNumber(s: string): ParsedNumber | undefined {
+  let sign = 1;
+  let t = s;
+  while (t.startsWith('-') || t.startsWith('+')) {
+    if (t[0] === '-') {
+      sign = -sign;
+    }
+    t = t.slice(1);
+  }
+  if (/^\d+$/.test(t)) {
+    const integer = BigInt(t) * BigInt(sign);
+    return { value: Number(integer), integer };
+  }
+  if (/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) {
+    const value = sign * Number(t);
+    return Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? { value, integer: BigInt(value) } : { value };
+  }
+  const fraction =
+    /^\\frac\{(-?\d+(?:\.\d+)?)\}\{(-?\d+(?:\.\d+)?)\}$/.exec(t) ?? /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(t);
+  if (fraction) {
+    const d = Number(fraction[2]);
+    if (d === 0) {
+      return undefined;
+    }
+    return { value: (sign * Number(fraction[1])) / d };
+  }
+  return undefined;
+}
+
+/** Split at top-level commas (outside any brackets or braces). */
+export function splitTopLevel(s: string, separator = ','): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
+      depth += s[i + 1] === '{' ? 1 : -1;
+      i++;
+    } else if ('([{'.includes(c)) {
+      depth++;
+    } else if (')]}'.includes(c)) {
+      depth--;
+    } else if (depth === 0 && s.startsWith(separator, i)) {
+      parts.push(s.slice(start, i));
+      start = i + separator.length;
+      i += separator.length - 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
+/** A bracketed or listed answer: interval, tuple, set, matrix or plain comma list. */
+export type Structure =
+  | { kind: 'interval'; open: '(' | '['; close: ')' | ']'; items: string[] }
+  | { kind: 'tuple'; items: string[] }
+  | { kind: 'set'; items: string[] }
+  | { kind: 'matrix'; items: string[][] }
+  | { kind: 'union'; items: string[] };
+
+/** True when the opening bracket at 0 closes at the last character. */
+function wraps(s: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
+      depth += s[i + 1] === '{' ? 1 : -1;
+      i++;
+    } else if ('([{'.includes(c)) {
+      depth++;
+    } else if (')]}'.includes(c)) {
+      depth--;
+    }
+    if (depth === 0 && i < s.length - 1) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The structure of a normalised answer, or undefined for a single value. */
+export function parseStructure(s: string): Structure | undefined {
+  const union = splitTopLevel(s, '\\cup');
+  if (union.length > 1) {
+    return { kind: 'union', items: union };
+  }
+  const matrix = /^\\begin\{([pbvB]?matrix|array)\}(?:\{[^}]*\})?(.*)\\end\{\1\}$/.exec(s);
+  if (matrix) {
+    return {
+      kind: 'matrix',
+      items: matrix[2]!
+        .split('\\\\')
+        .filter((row) => row !== '')
+        .map((row) => row.split('&')),
+    };
+  }
+  if (s.startsWith('\\{') && s.endsWith('\\}') && wraps(s)) {
+    return { kind: 'set', items: splitTopLevel(s.slice(2, -2)).filter((x) => x !== '') };
+  }
+  const first = s[0];
+  const last = s[s.length - 1];
+  if ((first === '(' || first === '[') && (last === ')' || last === ']') && s.length >= 2 && wraps(s)) {
+    const items = splitTopLevel(s.slice(1, -1));
+    if (items.length === 2 && (first !== last.replace(')', '(').replace(']', '[') || /\\infty/.test(s))) {
+      return { kind: 'interval', open: first, close: last, items };
+    }
+    if (items.length >= 2) {
+      return first === '[' && last === ']' && items.length === 2
+        ? { kind: 'interval', open: '[', close: ']', items }
+        : { kind: 'tuple', items };
+    }
+    return undefined;
+  }
+  const list = splitTopLevel(s);
+  if (list.length > 1 && list.every((x) => x !== '')) {
+    return { kind: 'set', items: list };
+  }
+  return undefined;
+}
+
+/** The letter of a multiple-choice answer (`B`, `(B)`, `\text{(B)}`, `B) text`, `Option B`); undefined otherwise. */
+export function choiceLetter(raw: string): string | undefined {
+  const s = normalizeAnswer(raw).replace(/^(?:option|choice|answer)[:]?/i, '');
+  const m = /^\(?([A-Da-d])\)?(?:[.:)]|$)/.exec(s);
+  return m ? m[1]!.toUpperCase() : undefined;
+}
