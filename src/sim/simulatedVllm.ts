@@ -1,8 +1,10 @@
-// A simulated vLLM OpenAI-compatible server: real HTTP on 127.0.0.1, vLLM's wire format (its
-// chat-completions extensions, SSE chunks, /health, /version, /metrics and both error body shapes), scripted model replies per step index, a latency model
-// (prefill per uncached prompt token with a block prefix cache, decode per token, slowdown when
-// requests overlap), fault injection and a request log. Used by the tests, the benchmark and the
-// demo (`specreason simulate`). Every reply it writes is labelled as coming from a simulated model.
+// A simulated vLLM OpenAI-compatible server: real HTTP on 127.0.0.1, vLLM's wire format (template
+// flags, error bodies, SSE order, usage chunk, logprobs), scripted model replies per step index, a
+// latency model (prefill per uncached prompt token with a block prefix cache, decode per token,
+// slowdown when requests overlap), fault injection and a request log. Used by the tests, the
+// benchmark and the demo (`specreason simulate`). Every reply it writes is labelled as coming from a
+// simulated model. It shares no code with the client (src/core/llm) on purpose: a misreading of the
+// protocol written once would then pass its own tests.
 
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -57,7 +59,22 @@ export type Fault =
   | 'malformed-json' // a body (or SSE event) that is not JSON
   | 'missing-logprobs' // a score reply without logprobs
   | 'stream-error-event' // HTTP 200, then data: {"error": …}
-  | 'context-overflow'; // 400 "maximum context length"
+  | 'context-overflow' // 400 "maximum context length"
+  | 'stall-after-headers' // send the 200 headers, then nothing (streamed or not)
+  | 'usage-zero' // usage.completion_tokens 0 …
+  | 'usage-negative' // … -5
+  | 'usage-null' // … null
+  | 'usage-fraction' // … 2.5
+  | 'usage-string' // … "7"
+  | 'no-usage-chunk' // a stream without the usage chunk (as behind a proxy that drops stream_options)
+  | 'html500' // an HTML error page (with <title> and <script>), as a proxy or a crashed app writes
+  | 'html502'
+  | 'not-sse' // a JSON completion in reply to a streamed request
+  | 'endless-drip' // a stream (or body) that never ends: a token (or a space) every millisecond
+  | 'oversize-step' // ignore max_tokens: fifty times as many tokens
+  | 'empty-body' // 200 with an empty body
+  | 'null-body' // 200 with the body `null`
+  | 'null-top-logprobs-entry'; // a score reply whose top_logprobs holds a null entry
 
 export interface FaultRule {
   fault: Fault;
@@ -126,6 +143,55 @@ interface ChatBody {
   top_logprobs?: unknown;
   add_generation_prompt?: unknown;
   continue_final_message?: unknown;
+}
+
+/** Faults that happen inside a reply rather than instead of it. */
+const REPLY_FAULTS: readonly Fault[] = [
+  'hang-mid-stream',
+  'drop-mid-stream',
+  'missing-logprobs',
+  'stream-error-event',
+  'usage-zero',
+  'usage-negative',
+  'usage-null',
+  'usage-fraction',
+  'usage-string',
+  'no-usage-chunk',
+  'not-sse',
+  'endless-drip',
+  'oversize-step',
+  'null-top-logprobs-entry',
+];
+
+/** A chat request as the simulation understands it. */
+interface ChatRequest extends StepContext {
+  kind: 'step' | 'score' | 'full';
+  stepIndex: number;
+  continueFinal: boolean;
+  topLogprobs: number;
+}
+
+/** What the model says. */
+interface ModelReply {
+  tokens: string[];
+  finishReason: 'stop' | 'length';
+  stopReason: string | null;
+  /** The score token and its distribution (score requests). */
+  sampled?: { token: string; top: Array<[string, number]> };
+  completionTokens: number;
+  topLogprobs: number;
+}
+
+/** A reply with what its writing needs to know about the request. */
+interface ReplyToSend extends ModelReply {
+  promptTokens: number;
+  fault: Fault | undefined;
+  wantLogprobs: boolean;
+  includeUsage: boolean;
+}
+
+function topLogprobsOf(body: ChatBody): number {
+  return typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
 }
 
 class HttpError extends Error {
@@ -389,7 +455,7 @@ export class SimulatedVllm {
     entry: RequestLogEntry,
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    send: (s: number, b: string) => void,
+    send: (s: number, b: string, contentType?: string) => void,
   ): void {
     entry.fault = fault;
     switch (fault) {
@@ -423,19 +489,90 @@ export class SimulatedVllm {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"id": "chatcmpl-broken", "choices": [{"index": 0, "message": ');
         return;
+      case 'html500':
+      case 'html502': {
+        const status = fault === 'html500' ? 500 : 502;
+        const title = status === 500 ? '500 Internal Server Error' : '502 Bad Gateway';
+        return send(
+          status,
+          `<!DOCTYPE html>\n<html><head><title>${title}</title><script>document.title = "pwned"; alert(1)</script>` +
+            `<style>body{font-family:sans-serif}</style></head>\n<body><h1>${title}</h1>${'<p>nginx</p>'.repeat(40)}</body></html>`,
+          'text/html; charset=utf-8',
+        );
+      }
+      case 'stall-after-headers':
+        entry.status = 200;
+        res.writeHead(200, {
+          'content-type': entry.body?.stream === true ? 'text/event-stream; charset=utf-8' : 'application/json',
+        });
+        res.flushHeaders();
+        return; // the entry ends when the client gives up
+      case 'empty-body':
+        return send(200, '');
+      case 'null-body':
+        return send(200, 'null');
       default:
         throw new Error(`fault ${fault} is handled in the reply`);
     }
   }
 
+  /** POST /v1/chat/completions, in the phases vLLM goes through. */
   private async _chat(
     body: ChatBody,
     entry: RequestLogEntry,
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    send: (s: number, b: string) => void,
+    send: (s: number, b: string, contentType?: string) => void,
   ): Promise<void> {
-    // Validation, as vLLM does it (§2 of the reference).
+    this._validate(body);
+    const request = this._classify(body);
+    entry.kind = request.kind;
+    entry.stepIndex = request.stepIndex;
+    const prompt = this._prompt(body, request.continueFinal);
+    const fault = this._takeFault(request.kind, request.stepIndex);
+    if (fault && !REPLY_FAULTS.includes(fault) && !(fault === 'malformed-json' && body.stream === true)) {
+      return this._fault(fault, entry, req, res, send);
+    }
+    entry.fault = fault;
+    const reply = this._compose(request, prompt.budget, fault);
+    const cached = this._cachedPrefix(prompt.tokens);
+    entry.promptTokens = prompt.tokens.length;
+    entry.cachedTokens = cached;
+    entry.completionTokens = reply.completionTokens;
+
+    this._running++;
+    try {
+      const latency = this.options.latency ?? ZERO_LATENCY;
+      const slowdown = () => 1 + latency.overlapSlowdown * Math.max(0, this._running - 1);
+      const firstAt =
+        nowMs() + latency.overheadMs + latency.prefillMsPerToken * (prompt.tokens.length - cached) * slowdown();
+      const toSend: ReplyToSend = {
+        ...reply,
+        promptTokens: prompt.tokens.length,
+        fault,
+        wantLogprobs: body.logprobs === true,
+        // vLLM sends the usage chunk when stream_options exists, unless include_usage is false.
+        includeUsage:
+          body.stream_options !== undefined &&
+          (body.stream_options as { include_usage?: boolean }).include_usage !== false,
+      };
+      const completed =
+        body.stream === true && fault !== 'not-sse'
+          ? await this._streamReply(toSend, firstAt, slowdown, entry, req, res)
+          : await this._jsonReply(toSend, firstAt, slowdown, entry, req, res, send);
+      if (completed) {
+        // Only finished work reaches the cache and the counters, as in vLLM's V1 engine.
+        this._remember([...prompt.tokens, ...reply.tokens]);
+        this._counters.promptTokens += prompt.tokens.length;
+        this._counters.generationTokens += reply.completionTokens;
+      }
+    } finally {
+      this._running--;
+    }
+  }
+
+  /** Validation, as vLLM does it (§2 of the reference). */
+  private _validate(body: ChatBody): void {
     if (body.model !== undefined && body.model !== this.options.model) {
       throw new HttpError(404, `The model \`${asText(body.model)}\` does not exist.`, 'NotFoundError');
     }
@@ -462,7 +599,7 @@ export class SimulatedVllm {
     if (body.stream_options !== undefined && body.stream !== true) {
       throw new HttpError(400, 'Stream options can only be defined when `stream=True`.', 'BadRequestError');
     }
-    const topLogprobs = typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
+    const topLogprobs = topLogprobsOf(body);
     if (topLogprobs > 0 && body.logprobs !== true) {
       throw new HttpError(400, 'when using `top_logprobs`, `logprobs` must be set to true.', 'BadRequestError');
     }
@@ -481,8 +618,13 @@ export class SimulatedVllm {
         'BadRequestError',
       );
     }
+  }
 
-    // Which request is this? Score: the judge prefill; step: a stop at "\n\n"; else a full generation.
+  /** Which request is this? Score: the judge prefill; step: a stop at "\n\n"; else a full generation. */
+  private _classify(body: ChatBody): ChatRequest {
+    const messages = body.messages!;
+    const last = messages[messages.length - 1]!;
+    const continueFinal = body.continue_final_message === true;
     const user = asText(messages[0]?.content ?? '');
     const isScore = continueFinal && last.content === SIM_SCORE_PREFILL;
     const prefill = isScore ? asText(messages[1]?.content ?? '') : continueFinal ? asText(last.content) : '';
@@ -490,12 +632,20 @@ export class SimulatedVllm {
       ? prefill.slice('<think>'.length).replace(/\n\n$/, '').split('\n\n')
       : [];
     const stops = Array.isArray(body.stop) ? body.stop.map(String) : typeof body.stop === 'string' ? [body.stop] : [];
-    const kind: 'step' | 'score' | 'full' = isScore ? 'score' : stops.includes('\n\n') ? 'step' : 'full';
-    const stepIndex = isScore ? previous.length - 1 : previous.length;
-    entry.kind = kind;
-    entry.stepIndex = stepIndex;
+    const kind = isScore ? 'score' : stops.includes('\n\n') ? 'step' : 'full';
+    return {
+      kind,
+      stepIndex: isScore ? previous.length - 1 : previous.length,
+      user,
+      previous,
+      continueFinal,
+      topLogprobs: topLogprobsOf(body),
+    };
+  }
 
-    // Prompt accounting: a ChatML-like rendering, the context limit and the prefix cache.
+  /** Prompt accounting: a ChatML-like rendering and the context limit. */
+  private _prompt(body: ChatBody, continueFinal: boolean): { tokens: string[]; budget: number } {
+    const messages = body.messages!;
     const rendered =
       messages
         .map(
@@ -503,53 +653,43 @@ export class SimulatedVllm {
             `<|im_start|>${asText(m.role)}\n${asText(m.content)}${continueFinal && i === messages.length - 1 ? '' : '<|im_end|>\n'}`,
         )
         .join('') + (continueFinal ? '' : '<|im_start|>assistant\n<think>\n');
-    const promptTokens = simTokenize(rendered);
+    const tokens = simTokenize(rendered);
     const maxTokens = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) || undefined;
     const maxModelLen = this.options.maxModelLen ?? 32768;
-    if (promptTokens.length >= maxModelLen) {
+    if (tokens.length >= maxModelLen) {
       throw new HttpError(
         400,
-        `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens.length} input tokens. Please reduce the length of the input messages.`,
+        `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${tokens.length} input tokens. Please reduce the length of the input messages.`,
         'BadRequestError',
       );
     }
-    if (maxTokens !== undefined && promptTokens.length + maxTokens > maxModelLen) {
+    if (maxTokens !== undefined && tokens.length + maxTokens > maxModelLen) {
       throw new HttpError(
         400,
-        `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens and your request has ${promptTokens.length} input tokens (${maxTokens} > ${maxModelLen} - ${promptTokens.length}).`,
+        `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${maxModelLen} tokens and your request has ${tokens.length} input tokens (${maxTokens} > ${maxModelLen} - ${tokens.length}).`,
         'BadRequestError',
       );
     }
-    const budget = maxTokens ?? maxModelLen - promptTokens.length;
+    return { tokens, budget: maxTokens ?? maxModelLen - tokens.length };
+  }
 
-    const fault = this._takeFault(kind, stepIndex);
-    const inReply: Fault[] = ['hang-mid-stream', 'drop-mid-stream', 'missing-logprobs', 'stream-error-event'];
-    if (body.stream === true) {
-      inReply.push('malformed-json');
-    } // a broken SSE event instead of a broken body
-    if (fault && !inReply.includes(fault)) {
-      return this._fault(fault, entry, req, res, send);
-    }
-    if (fault) {
-      entry.fault = fault;
-    }
-
-    // What the model says.
-    const stepContext: StepContext = { user, previous };
+  /** What the model says: the script's text, cut at the budget or the stop string. */
+  private _compose(request: ChatRequest, budget: number, fault: Fault | undefined): ModelReply {
     let tokens: string[];
     let finishReason: 'stop' | 'length' = 'stop';
     let stopReason: string | null = null;
-    let sampled: { token: string; top: Array<[string, number]> } | undefined;
-    if (kind === 'score') {
-      const reply = this.options.script.score?.(stepIndex, previous[previous.length - 1] ?? '') ?? 9;
+    let sampled: ModelReply['sampled'];
+    if (request.kind === 'score') {
+      const reply =
+        this.options.script.score?.(request.stepIndex, request.previous[request.previous.length - 1] ?? '') ?? 9;
       sampled =
         typeof reply === 'number'
           ? { token: String(reply), top: [[String(reply), -0.05], ...digitsAround(reply)] }
           : { token: reply.sampled, top: reply.top };
       tokens = [sampled.token];
       finishReason = 'length';
-    } else if (kind === 'step') {
-      tokens = simTokenize(this.options.script.step(stepIndex, stepContext));
+    } else if (request.kind === 'step') {
+      tokens = simTokenize(this.options.script.step(request.stepIndex, request));
       if (tokens.length >= budget) {
         tokens = tokens.slice(0, budget);
         finishReason = 'length';
@@ -559,8 +699,8 @@ export class SimulatedVllm {
     } else {
       // A full generation: steps one after another until one gives the answer, then EOS.
       const text: string[] = [];
-      for (let i = stepIndex; i < stepIndex + 10_000; i++) {
-        const step = this.options.script.step(i, { user, previous: [...previous, ...text] });
+      for (let i = request.stepIndex; i < request.stepIndex + 10_000; i++) {
+        const step = this.options.script.step(i, { user: request.user, previous: [...request.previous, ...text] });
         text.push(step);
         if (/boxed|Answer:|ANSWER:/.test(step)) {
           break;
@@ -572,184 +712,225 @@ export class SimulatedVllm {
         finishReason = 'length';
       }
     }
+    if (fault === 'oversize-step') {
+      const word = tokens.find((t) => t.trim()) ?? ' word';
+      tokens = Array.from({ length: 50 * budget }, () => word);
+      finishReason = 'length';
+      stopReason = null;
+    }
     // The stop string's token is generated (and counted) but not returned.
     const completionTokens = tokens.length + (stopReason ? 1 : 0);
-    const cached = this._cachedPrefix(promptTokens);
-    entry.promptTokens = promptTokens.length;
-    entry.cachedTokens = cached;
-    entry.completionTokens = completionTokens;
+    return { tokens, finishReason, stopReason, sampled, completionTokens, topLogprobs: request.topLogprobs };
+  }
 
-    this._running++;
-    let done = false;
-    const abortWait = new Promise<void>((resolve) =>
+  /** The usage object, or the broken one a fault asks for. */
+  private _usage(reply: ReplyToSend): Record<string, unknown> {
+    const badCompletionTokens: Partial<Record<Fault, unknown>> = {
+      'usage-zero': 0,
+      'usage-negative': -5,
+      'usage-null': null,
+      'usage-fraction': 2.5,
+      'usage-string': '7',
+    };
+    const completion =
+      reply.fault && reply.fault in badCompletionTokens ? badCompletionTokens[reply.fault] : reply.completionTokens;
+    return {
+      prompt_tokens: reply.promptTokens,
+      total_tokens: reply.promptTokens + reply.completionTokens,
+      completion_tokens: completion,
+    };
+  }
+
+  private _logprobsFor(reply: ReplyToSend, token: string) {
+    const sampled = reply.sampled;
+    const top = (sampled?.top ?? [[token, -0.01]])
+      .slice(0, reply.topLogprobs)
+      .map(([t, lp]) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t)] }));
+    return {
+      token,
+      logprob: sampled?.token === token ? (sampled.top.find((t) => t[0] === token)?.[1] ?? -0.05) : -0.01,
+      bytes: [...Buffer.from(token)],
+      top_logprobs: reply.fault === 'null-top-logprobs-entry' ? [null, ...top.slice(1)] : top,
+    };
+  }
+
+  /** Resolves once the client has gone, and tells whether it has. */
+  private _closeWatch(res: http.ServerResponse) {
+    let closed = false;
+    const whenClosed = new Promise<void>((resolve) =>
       res.on('close', () => {
-        done = true;
+        closed = true;
         resolve();
       }),
     );
-    try {
-      const latency = this.options.latency ?? ZERO_LATENCY;
-      const slowdown = () => 1 + latency.overlapSlowdown * Math.max(0, this._running - 1);
-      const firstAt =
-        nowMs() + latency.overheadMs + latency.prefillMsPerToken * (promptTokens.length - cached) * slowdown();
-      const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
-      const created = Math.floor(Date.now() / 1000);
-      const model = this.options.model;
-      const field = this.options.reasoningField ?? 'content';
-      const wantLogprobs = body.logprobs === true;
-      const logprobsFor = (token: string) => ({
-        token,
-        logprob: sampled?.token === token ? (sampled.top.find((t) => t[0] === token)?.[1] ?? -0.05) : -0.01,
-        bytes: [...Buffer.from(token)],
-        top_logprobs: (sampled?.top ?? [[token, -0.01]])
-          .slice(0, topLogprobs)
-          .map(([t, lp]) => ({ token: t, logprob: lp, bytes: [...Buffer.from(t)] })),
-      });
-      const waitUntil = async (at: number) => {
+    return {
+      closed: () => closed,
+      waitUntil: async (at: number) => {
         const d = at - nowMs();
         if (d > 1) {
-          await Promise.race([sleep(d), abortWait]);
+          await Promise.race([sleep(d), whenClosed]);
         }
-      };
+      },
+    };
+  }
 
-      if (body.stream === true) {
-        entry.status = 200;
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
-        const event = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
-        const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-          event({
-            id,
-            object: 'chat.completion.chunk',
-            created,
-            model,
-            choices: [{ index: 0, delta, logprobs: null, finish_reason: null, ...extra }],
-          });
-        await waitUntil(firstAt);
-        if (done) {
-          return;
-        }
-        chunk({ role: 'assistant', content: '' });
-        if (fault === 'stream-error-event') {
-          res.write(`data: ${JSON.stringify({ error: this._streamError('Simulated engine failure') })}\n\n`);
-          res.end('data: [DONE]\n\n');
-          return;
-        }
-        let at = nowMs();
-        for (let i = 0; i < tokens.length; i++) {
-          if (done) {
-            return;
-          }
-          if ((fault === 'drop-mid-stream' || fault === 'hang-mid-stream') && i === Math.min(3, tokens.length - 1)) {
-            if (fault === 'drop-mid-stream') {
-              req.socket.destroy();
-            }
-            return; // hang: leave the response open until the client leaves
-          }
-          if (fault === 'malformed-json' && i === 1) {
-            res.write('data: {"id": "broken", "choices": [\n\n');
-          }
-          at += latency.decodeMsPerToken * slowdown();
-          await waitUntil(at);
-          if (done) {
-            return;
-          }
-          const token = tokens[i]!;
-          const delta = field === 'content' ? { content: token } : { [field]: token };
-          if (wantLogprobs) {
-            event({
-              id,
-              object: 'chat.completion.chunk',
-              created,
-              model,
-              choices: [
-                {
-                  index: 0,
-                  delta,
-                  logprobs: fault === 'missing-logprobs' ? null : { content: [logprobsFor(token)] },
-                  finish_reason: null,
-                },
-              ],
-            });
-          } else {
-            chunk(delta);
-          }
-        }
-        if (stopReason) {
-          at += latency.decodeMsPerToken * slowdown();
-          await waitUntil(at);
-        }
-        if (done) {
-          return;
-        }
-        chunk({}, { finish_reason: finishReason, stop_reason: stopReason });
-        const usage =
-          body.stream_options !== undefined &&
-          (body.stream_options as { include_usage?: boolean }).include_usage !== false;
-        if (usage) {
-          event({
-            id,
-            object: 'chat.completion.chunk',
-            created,
-            model,
-            choices: [],
-            usage: {
-              prompt_tokens: promptTokens.length,
-              total_tokens: promptTokens.length + completionTokens,
-              completion_tokens: completionTokens,
-            },
-          });
-        }
-        res.end('data: [DONE]\n\n');
-      } else {
-        const endAt = firstAt + latency.decodeMsPerToken * completionTokens * slowdown();
-        if (fault === 'hang-mid-stream' || fault === 'drop-mid-stream') {
-          await waitUntil(firstAt);
-          if (fault === 'drop-mid-stream') {
-            req.socket.destroy();
-          }
-          return;
-        }
-        await waitUntil(endAt);
-        if (done) {
-          return;
-        }
-        const text = tokens.join('');
-        const message: Record<string, unknown> = {
-          role: 'assistant',
-          reasoning_content: null,
-          content: null,
-          tool_calls: [],
-        };
-        message[field] = text;
-        if (field !== 'content' && this.options.reasoningField === 'reasoning') {
-          delete message.reasoning_content;
-        }
-        const logprobs = wantLogprobs && fault !== 'missing-logprobs' ? { content: tokens.map(logprobsFor) } : null;
-        send(
-          200,
-          JSON.stringify({
-            id,
-            object: 'chat.completion',
-            created,
-            model,
-            choices: [{ index: 0, message, logprobs, finish_reason: finishReason, stop_reason: stopReason }],
-            usage: {
-              prompt_tokens: promptTokens.length,
-              total_tokens: promptTokens.length + completionTokens,
-              completion_tokens: completionTokens,
-              prompt_tokens_details: null,
-            },
-            prompt_logprobs: null,
-          }),
-        );
-      }
-      // Only finished work reaches the cache and the counters, as in vLLM's V1 engine.
-      this._remember([...promptTokens, ...tokens]);
-      this._counters.promptTokens += promptTokens.length;
-      this._counters.generationTokens += completionTokens;
-    } finally {
-      this._running--;
+  /** SSE: role chunk, content chunks, finishing chunk, usage chunk, [DONE]. Resolves true when complete. */
+  private async _streamReply(
+    reply: ReplyToSend,
+    firstAt: number,
+    slowdown: () => number,
+    entry: RequestLogEntry,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ): Promise<boolean> {
+    const { fault } = reply;
+    const latency = this.options.latency ?? ZERO_LATENCY;
+    const client = this._closeWatch(res);
+    const id = `chatcmpl-${randomUUID().replace(/-/g, '')}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = this.options.model;
+    const field = this.options.reasoningField ?? 'content';
+    entry.status = 200;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    const event = (obj: unknown) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
+    const chunk = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}, logprobs: unknown = null) =>
+      event({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [{ index: 0, delta, logprobs, finish_reason: null, ...extra }],
+      });
+    await client.waitUntil(firstAt);
+    if (client.closed()) {
+      return false;
     }
+    chunk({ role: 'assistant', content: '' });
+    if (fault === 'stream-error-event') {
+      res.write(`data: ${JSON.stringify({ error: this._streamError('Simulated engine failure') })}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return false;
+    }
+    if (fault === 'endless-drip') {
+      for (let i = 0; !client.closed(); i++) {
+        chunk({ [field]: ' drip' });
+        if (i % 20 === 19) {
+          await sleep(1);
+        }
+      }
+      return false;
+    }
+    let at = nowMs();
+    const { tokens } = reply;
+    for (let i = 0; i < tokens.length; i++) {
+      if (client.closed()) {
+        return false;
+      }
+      if ((fault === 'drop-mid-stream' || fault === 'hang-mid-stream') && i === Math.min(3, tokens.length - 1)) {
+        if (fault === 'drop-mid-stream') {
+          req.socket.destroy();
+        }
+        return false; // hang: leave the response open until the client leaves
+      }
+      if (fault === 'malformed-json' && i === 1) {
+        res.write('data: {"id": "broken", "choices": [\n\n');
+      }
+      at += latency.decodeMsPerToken * slowdown();
+      await client.waitUntil(at);
+      if (client.closed()) {
+        return false;
+      }
+      const token = tokens[i]!;
+      const logprobs =
+        reply.wantLogprobs && fault !== 'missing-logprobs' ? { content: [this._logprobsFor(reply, token)] } : null;
+      if (
+        !res.write(
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { [field]: token }, logprobs, finish_reason: null }] })}\n\n`,
+        )
+      ) {
+        await drained(res);
+      }
+    }
+    if (reply.stopReason) {
+      at += latency.decodeMsPerToken * slowdown();
+      await client.waitUntil(at);
+    }
+    if (client.closed()) {
+      return false;
+    }
+    chunk({}, { finish_reason: reply.finishReason, stop_reason: reply.stopReason });
+    const usage = reply.includeUsage && fault !== 'no-usage-chunk';
+    if (usage) {
+      event({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: this._usage(reply) });
+    }
+    res.end('data: [DONE]\n\n');
+    return true;
+  }
+
+  /** One JSON completion once the whole reply is generated. Resolves true when complete. */
+  private async _jsonReply(
+    reply: ReplyToSend,
+    firstAt: number,
+    slowdown: () => number,
+    entry: RequestLogEntry,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    send: (s: number, b: string) => void,
+  ): Promise<boolean> {
+    const { fault } = reply;
+    const latency = this.options.latency ?? ZERO_LATENCY;
+    const client = this._closeWatch(res);
+    if (fault === 'hang-mid-stream' || fault === 'drop-mid-stream') {
+      await client.waitUntil(firstAt);
+      if (fault === 'drop-mid-stream') {
+        req.socket.destroy();
+      }
+      return false;
+    }
+    if (fault === 'endless-drip') {
+      // Headers, then a space every millisecond: a body that never ends.
+      entry.status = 200;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      while (!client.closed()) {
+        res.write(' ');
+        await sleep(1);
+      }
+      return false;
+    }
+    await client.waitUntil(firstAt + latency.decodeMsPerToken * reply.completionTokens * slowdown());
+    if (client.closed()) {
+      return false;
+    }
+    const text = reply.tokens.join('');
+    const field = this.options.reasoningField ?? 'content';
+    const message: Record<string, unknown> = {
+      role: 'assistant',
+      reasoning_content: null,
+      content: null,
+      tool_calls: [],
+    };
+    message[field] = text;
+    if (field !== 'content' && this.options.reasoningField === 'reasoning') {
+      delete message.reasoning_content;
+    }
+    const logprobs =
+      reply.wantLogprobs && fault !== 'missing-logprobs'
+        ? { content: reply.tokens.map((t) => this._logprobsFor(reply, t)) }
+        : null;
+    const completion: Record<string, unknown> = {
+      id: `chatcmpl-${randomUUID().replace(/-/g, '')}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: this.options.model,
+      choices: [{ index: 0, message, logprobs, finish_reason: reply.finishReason, stop_reason: reply.stopReason }],
+      usage: { ...this._usage(reply), prompt_tokens_details: null },
+      prompt_logprobs: null,
+    };
+    if (fault === 'no-usage-chunk') {
+      delete completion.usage;
+    }
+    send(200, JSON.stringify(completion));
+    return true;
   }
 
   private _streamError(message: string) {
@@ -819,6 +1000,17 @@ function versionAtMost(version: string, limit: string): boolean {
     }
   }
   return true;
+}
+
+/** Wait until a response that refused a write can take more (or is closed). */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
