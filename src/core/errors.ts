@@ -9,7 +9,7 @@ export type ErrorCode =
   | 'bad_request' // other 4xx
   | 'server_error' // 5xx, or an error event inside a stream
   | 'stream_dropped' // the connection closed before the stream finished
-  | 'malformed' // a reply that is not what vLLM sends
+  | 'malformed_reply' // a reply that is not what the server kind sends (shape, counts, size)
   | 'cancelled';
 
 export class SpecReasonError extends Error {

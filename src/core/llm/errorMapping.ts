@@ -3,7 +3,9 @@
 
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { SpecReasonError } from '../errors';
+import { MalformedReply } from './replies';
 import type { ModelRole, ServerConfig, ServerHints } from './server';
+import type { Expiry } from './transport';
 
 /** The server a request went to, for messages and hints. */
 export interface RequestTarget {
@@ -26,6 +28,35 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** What a request deadline cut short, said as it happened. */
+export function timeoutError(expiry: Expiry, target: RequestTarget): SpecReasonError {
+  const { role, url, hints } = target;
+  const who = `${role} model`;
+  const seconds = `${target.timeoutMs / 1000} s`;
+  const where = `(${url}; attempt ${expiry.attempt} of ${expiry.attempts})`;
+  if (expiry.phase === 'oversize') {
+    return malformedReply(`it sent more than ${Math.round(expiry.bytes / 1e6)} MB, far beyond max_tokens`, target);
+  }
+  const what =
+    expiry.phase === 'headers'
+      ? `did not answer within ${seconds}`
+      : expiry.phase === 'body'
+        ? `did not finish its reply within ${seconds}: the headers came, the rest did not`
+        : expiry.bytes === 0
+          ? `sent its headers, then nothing for ${seconds}`
+          : `sent nothing for ${seconds} mid-reply`;
+  return new SpecReasonError('timeout', `${who} ${what} ${where}`, hints.timeout, { role, url });
+}
+
+/** A reply that is not what the server kind sends. */
+export function malformedReply(what: string, target: RequestTarget, hint = target.hints.notThisKind): SpecReasonError {
+  const { role, url } = target;
+  return new SpecReasonError('malformed_reply', `${role} model (${url}) sent a malformed reply: ${what}`, hint, {
+    role,
+    url,
+  });
+}
+
 export function toSpecReasonError(error: unknown, target: RequestTarget, signal?: AbortSignal): SpecReasonError {
   if (error instanceof SpecReasonError) {
     return error;
@@ -33,6 +64,9 @@ export function toSpecReasonError(error: unknown, target: RequestTarget, signal?
   const { role, url, hints } = target;
   const where = { role, url };
   const who = `${role} model`;
+  if (error instanceof MalformedReply) {
+    return malformedReply(error.message, target);
+  }
   if (error instanceof APIUserAbortError || signal?.aborted || (error as { name?: string })?.name === 'AbortError') {
     return new SpecReasonError('cancelled', 'Run cancelled');
   }
@@ -71,8 +105,10 @@ export function toSpecReasonError(error: unknown, target: RequestTarget, signal?
       typeof error.error === 'object' && error.error && 'message' in error.error
         ? String((error.error as { message: unknown }).message)
         : error.message.replace(/^\d{3}\s+/, '');
-    const message = `${who} (${url}): ${detail}`;
     const status = error.status as number | undefined;
+    // An error event inside a stream has no status.
+    const message =
+      status === undefined ? `${who} (${url}): ${detail}` : `${who} (${url}) answered HTTP ${status}: ${detail}`;
     if (/maximum context length/i.test(detail)) {
       return new SpecReasonError('context_length', message, hints.contextLength, where, status);
     }
@@ -94,12 +130,7 @@ export function toSpecReasonError(error: unknown, target: RequestTarget, signal?
     return new SpecReasonError('server_error', message, hints.serverError, where, status);
   }
   if (error instanceof SyntaxError) {
-    return new SpecReasonError(
-      'malformed',
-      `${who} sent data that is not valid JSON (${url}): ${error.message}`,
-      hints.notThisKind,
-      where,
-    );
+    return malformedReply(`data that is not valid JSON (${error.message})`, target);
   }
   return new SpecReasonError(
     'server_error',

@@ -88,6 +88,10 @@ export interface ServerHints {
   notThisKind: string;
   noModel: string;
   noLogprobs: string;
+  /** A stream that finished without the usage chunk stream_options asks for. */
+  noUsage: string;
+  /** A streamed request answered with something other than an event stream. */
+  notEventStream: string;
   contextLength: string;
   auth: string;
   modelNotFound: string;
@@ -98,6 +102,8 @@ export interface ClientOptions {
   timeoutMs: number;
   maxRetries: number;
   stream: boolean;
+  /** Retry a request whose headers did not come within the timeout (default: report it at once). */
+  retryTimeouts?: boolean;
 }
 
 /** One model server, as the engine uses it. */

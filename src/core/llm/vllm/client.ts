@@ -7,9 +7,9 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
-import { linkedAbort } from '../../abort';
 import { SpecReasonError } from '../../errors';
-import { toSpecReasonError, type RequestTarget } from '../errorMapping';
+import { malformedReply, timeoutError, toSpecReasonError, type RequestTarget } from '../errorMapping';
+import * as replies from '../replies';
 import {
   now,
   type ChatMessage,
@@ -24,7 +24,7 @@ import {
   type ServerFeatures,
   type ServerHealth,
 } from '../server';
-import { fetchKeepingErrorBodies, undiciFetch, withLinkedSignal } from '../transport';
+import { createFetch, keepingErrorBodies, RequestDeadline } from '../transport';
 import { VLLM_HINTS } from './hints';
 import { serverFeatures } from './metrics';
 
@@ -35,18 +35,27 @@ interface VllmExtras {
   top_k?: number;
 }
 
-/** Delta fields vLLM adds and the SDK types do not know. */
-interface VllmDelta {
-  content?: string | null;
-  reasoning_content?: string | null;
-  reasoning?: string | null;
+type ChatBody = ChatCompletionCreateParamsNonStreaming & VllmExtras;
+/** The SDK's per-request options. */
+type SdkOptions = Exclude<NonNullable<Parameters<OpenAI['get']>[1]>, Promise<unknown>>;
+
+/** A deadline as SDK request options: its signal, and itself for the transport to find. */
+function sdkOptions(deadline: RequestDeadline): SdkOptions {
+  return { signal: deadline.signal, fetchOptions: deadline.fetchOptions as SdkOptions['fetchOptions'] };
 }
+
+/** Room for a reply's bytes: far more than any real token needs, far less than a runaway server sends. */
+const BYTES_PER_TOKEN = 4096;
+const BYTES_SLACK = 1_000_000;
+/** Chunks a stream may send beyond max_tokens (role, finishing and usage chunks, empty deltas). */
+const CHUNK_SLACK = 16;
 
 export class VllmClient implements ModelServer {
   readonly kind = 'vllm';
   readonly hints = VLLM_HINTS;
   readonly url: string;
   private readonly _sdk: OpenAI;
+  private readonly _fetch: typeof fetch;
   private readonly _target: RequestTarget;
   private _model?: Promise<ModelInfo>;
   knownModel?: ModelInfo;
@@ -60,12 +69,15 @@ export class VllmClient implements ModelServer {
   ) {
     this.url = _server.url.replace(/\/+$/, '');
     this._target = { role, url: this.url, server: _server, timeoutMs: _options.timeoutMs, hints: this.hints };
+    this._fetch = createFetch(_options.timeoutMs);
     this._sdk = new OpenAI({
       baseURL: this.url, // never OPENAI_BASE_URL from the environment
       apiKey: _server.apiKey || 'EMPTY',
-      timeout: _options.timeoutMs,
+      // The request deadlines (transport.ts) end a request first; this is a backstop.
+      timeout: Math.ceil(_options.timeoutMs) + 1000,
       maxRetries: _options.maxRetries,
-      fetch: fetchKeepingErrorBodies,
+      fetch: keepingErrorBodies(this._fetch),
+      logLevel: 'off', // the SDK would print to the console; errors reach the project's own log
     });
   }
 
@@ -79,12 +91,7 @@ export class VllmClient implements ModelServer {
           }
           const first = models[0];
           if (!first) {
-            throw new SpecReasonError(
-              'malformed',
-              `${this.url}/models lists no model`,
-              this.hints.noModel,
-              this._where(),
-            );
+            throw malformedReply(`${this.url}/models lists no model`, this._target, this.hints.noModel);
           }
           return first;
         })
@@ -97,21 +104,11 @@ export class VllmClient implements ModelServer {
     return this._model;
   }
 
-  private async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+  private _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     this.modelListRequests++;
-    try {
-      const page = await withLinkedSignal(signal, (s) => this._sdk.models.list({ signal: s }));
-      return page.data.map((m) => {
-        const maxModelLen = (m as unknown as { max_model_len?: unknown }).max_model_len;
-        return {
-          id: m.id,
-          maxModelLen: typeof maxModelLen === 'number' ? maxModelLen : undefined,
-          ownedBy: m.owned_by,
-        };
-      });
-    } catch (error) {
-      throw this._error(error);
-    }
+    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
+      replies.modelList(await this._sdk.get('/models', sdkOptions(deadline))),
+    );
   }
 
   async generate(
@@ -120,7 +117,7 @@ export class VllmClient implements ModelServer {
     onDelta?: (text: string) => void,
   ): Promise<GenerateResult> {
     const { id: model } = await this.model(signal);
-    const body = {
+    const body: ChatBody = {
       model,
       messages: request.messages,
       temperature: request.temperature,
@@ -132,115 +129,103 @@ export class VllmClient implements ModelServer {
       continue_final_message: request.continueFinal,
     };
     return this._options.stream
-      ? this._generateStreaming(body, signal, onDelta)
-      : this._generateOnce(body, signal, onDelta);
+      ? this._generateStreaming(body, request.maxTokens, signal, onDelta)
+      : this._generateOnce(body, request.maxTokens, signal, onDelta);
   }
 
   private async _generateOnce(
-    body: ChatCompletionCreateParamsNonStreaming & VllmExtras,
+    body: ChatBody,
+    maxTokens: number,
     signal: AbortSignal,
     onDelta?: (text: string) => void,
   ): Promise<GenerateResult> {
     const startedAt = now();
     this.requests++;
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
-    try {
-      completion = await withLinkedSignal(signal, (s) =>
-        this._sdk.chat.completions.create({ ...body, stream: false }, { signal: s }),
+    const reply = await this._request(signal, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK, async (deadline) => {
+      const completion = replies.completionBody(
+        await this._sdk.chat.completions.create({ ...body, stream: false }, sdkOptions(deadline)),
       );
-    } catch (error) {
-      throw this._error(error);
-    }
-    const choice = completion.choices?.[0];
-    if (!choice || !completion.usage) {
-      throw new SpecReasonError(
-        'malformed',
-        `${this.role} model replied without choices or usage`,
-        undefined,
-        this._where(),
-      );
-    }
-    const message = choice.message as unknown as VllmDelta;
-    const text = (message.reasoning_content ?? message.reasoning ?? '') + (message.content ?? '');
+      const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
+      const { reasoning = '', content = '' } = replies.messageText(choice.message, 'choices[0].message');
+      const text = reasoning + content;
+      return {
+        text,
+        completionTokens: replies.completionTokens(completion.usage, text.length, maxTokens),
+        finishReason: replies.finishReason(choice, 'choices[0]'),
+      };
+    });
     const endedAt = now();
-    if (text) {
-      onDelta?.(text);
+    if (reply.text) {
+      onDelta?.(reply.text);
     }
-    return {
-      text,
-      completionTokens: completion.usage.completion_tokens,
-      finishReason: choice.finish_reason ?? null,
-      ms: endedAt - startedAt,
-      startedAt,
-      endedAt,
-    };
+    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
   private async _generateStreaming(
-    body: ChatCompletionCreateParamsNonStreaming & VllmExtras,
+    body: ChatBody,
+    maxTokens: number,
     signal: AbortSignal,
     onDelta?: (text: string) => void,
   ): Promise<GenerateResult> {
     const startedAt = now();
     this.requests++;
-    // The SDK's timeout stops at the response headers; a server that goes silent mid-stream is caught
-    // by an idle timer that aborts our own controller.
-    const { controller, unlink } = linkedAbort(signal);
-    let idle: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    const armIdleTimer = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        timedOut = true;
-        controller.abort();
-      }, this._options.timeoutMs);
-    };
+    const deadline = this._deadline(signal, true, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK);
     let text = '';
+    let chunks = 0;
     let finishReason: string | null = null;
-    let usage: { completion_tokens: number; prompt_tokens: number } | undefined;
+    let usage: unknown;
     const params: ChatCompletionCreateParamsStreaming & VllmExtras = {
       ...body,
       stream: true,
       stream_options: { include_usage: true },
     };
     try {
-      armIdleTimer();
-      const stream = await this._sdk.chat.completions.create(params, { signal: controller.signal });
-      for await (const chunk of stream) {
-        armIdleTimer();
-        if (chunk.usage) {
+      const stream = await this._sdk.chat.completions.create(params, sdkOptions(deadline));
+      if (!/^text\/event-stream\b/i.test(deadline.contentType ?? '')) {
+        throw malformedReply(
+          `a streamed request got ${deadline.contentType ?? 'no content type'}, not an event stream`,
+          this._target,
+          this.hints.notEventStream,
+        );
+      }
+      for await (const raw of stream as AsyncIterable<unknown>) {
+        const chunk = replies.completionBody(raw);
+        if (chunk.usage !== undefined && chunk.usage !== null) {
           usage = chunk.usage;
         }
-        const choice = chunk.choices?.[0];
+        const choice = replies.firstChoice(chunk);
         if (!choice) {
           continue;
         }
-        const delta = choice.delta as unknown as VllmDelta | undefined;
-        const piece = (delta?.reasoning_content ?? delta?.reasoning ?? '') + (delta?.content ?? '');
+        if (++chunks > maxTokens + CHUNK_SLACK) {
+          throw malformedReply(
+            `it kept streaming past ${chunks - 1} chunks for a max_tokens of ${maxTokens}`,
+            this._target,
+          );
+        }
+        const { reasoning = '', content = '' } = replies.messageText(choice.delta, 'choices[0].delta');
+        const piece = reasoning + content;
         if (piece) {
           text += piece;
           onDelta?.(piece);
         }
-        if (choice.finish_reason) {
-          finishReason = choice.finish_reason;
-        }
+        finishReason = replies.finishReason(choice, 'choices[0]') ?? finishReason;
       }
     } catch (error) {
-      if (timedOut && !signal.aborted) {
-        throw this._silentStream();
-      }
-      throw this._error(error, signal);
+      throw deadline.expired && !signal.aborted
+        ? timeoutError(deadline.expired, this._target)
+        : this._error(error, signal);
     } finally {
-      clearTimeout(idle);
-      unlink();
+      deadline.dispose();
     }
     if (signal.aborted) {
       throw new SpecReasonError('cancelled', 'Run cancelled');
     }
-    if (timedOut) {
-      throw this._silentStream();
-    } // the SDK ends an aborted stream quietly: the idle timer did it
-    if (finishReason === null || !usage) {
+    if (deadline.expired) {
+      // the SDK ends an aborted stream quietly: the deadline did it
+      throw timeoutError(deadline.expired, this._target);
+    }
+    if (finishReason === null) {
       throw new SpecReasonError(
         'stream_dropped',
         `${this.role} model's stream ended before it finished (${this.url}); got ${text.length} characters`,
@@ -248,21 +233,18 @@ export class VllmClient implements ModelServer {
         this._where(),
       );
     }
+    if (usage === undefined) {
+      throw malformedReply('the stream finished without a usage chunk', this._target, this.hints.noUsage);
+    }
+    const completionTokens = this._check(() => replies.completionTokens(usage, text.length, maxTokens));
     const endedAt = now();
-    return {
-      text,
-      completionTokens: usage.completion_tokens,
-      finishReason,
-      ms: endedAt - startedAt,
-      startedAt,
-      endedAt,
-    };
+    return { text, completionTokens, finishReason, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
   /** The one-token score request (never streamed: it is a single token). */
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     const { id: model } = await this.model(signal);
-    const body: ChatCompletionCreateParamsNonStreaming & VllmExtras = {
+    const body: ChatBody = {
       model,
       messages,
       temperature: 0,
@@ -274,32 +256,23 @@ export class VllmClient implements ModelServer {
     };
     const startedAt = now();
     this.requests++;
-    let completion: OpenAI.Chat.Completions.ChatCompletion;
-    try {
-      completion = await withLinkedSignal(signal, (s) => this._sdk.chat.completions.create(body, { signal: s }));
-    } catch (error) {
-      throw this._error(error, signal);
-    }
-    const choice = completion.choices?.[0];
-    const first = choice?.logprobs?.content?.[0];
-    if (!choice || !first || !Array.isArray(first.top_logprobs)) {
-      throw new SpecReasonError(
-        'malformed',
-        `base model's score reply has no logprobs (${this.url})`,
-        this.hints.noLogprobs,
-        this._where(),
-      );
-    }
-    const message = choice.message as unknown as VllmDelta;
+    const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
+      const completion = replies.completionBody(await this._sdk.chat.completions.create(body, sdkOptions(deadline)));
+      const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
+      const sampled = replies.scoreLogprobs(choice);
+      if (!sampled) {
+        throw new SpecReasonError(
+          'malformed_reply',
+          `base model's score reply has no logprobs (${this.url})`,
+          this.hints.noLogprobs,
+          this._where(),
+        );
+      }
+      const { reasoning, content } = replies.messageText(choice.message, 'choices[0].message');
+      return { sampledToken: sampled.token, topLogprobs: sampled.top, content: content ?? reasoning ?? null };
+    });
     const endedAt = now();
-    return {
-      sampledToken: first.token,
-      topLogprobs: first.top_logprobs.map((t) => ({ token: t.token, logprob: t.logprob })),
-      content: message.content ?? message.reasoning_content ?? message.reasoning ?? null,
-      ms: endedAt - startedAt,
-      startedAt,
-      endedAt,
-    };
+    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
   /** GET /health, /version and /v1/models. */
@@ -307,26 +280,25 @@ export class VllmClient implements ModelServer {
     const root = this.url.replace(/\/v1$/, '');
     const startedAt = now();
     const result: ServerHealth = { url: this.url, ok: false };
-    const timeout = AbortSignal.timeout(this._options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       // A keep-alive socket of a server that just died fails once with "other side closed"; a
       // second attempt opens a new connection and reports what is really there.
-      const health = await undiciFetch(`${root}/health`, { signal: combined }).catch((error: unknown) => {
-        if (combined.aborted) {
-          throw error;
-        }
-        return undiciFetch(`${root}/health`, { signal: combined });
-      });
-      result.healthStatus = health.status;
-      await health.arrayBuffer();
+      const health = await this._get(`${root}/health`, signal, (r) => r.arrayBuffer().then(() => r.status)).catch(
+        (error: unknown) => {
+          if (signal?.aborted || (error instanceof SpecReasonError && error.code === 'timeout')) {
+            throw error;
+          }
+          return this._get(`${root}/health`, signal, (r) => r.arrayBuffer().then(() => r.status));
+        },
+      );
+      result.healthStatus = health;
       result.roundTripMs = now() - startedAt;
-      const version = (await undiciFetch(`${root}/version`, { signal: combined })
-        .then((r) => (r.ok ? r.json() : undefined))
-        .catch(() => undefined)) as { version?: string } | undefined;
-      result.version = version?.version;
-      result.models = await this._listModels(combined);
-      result.ok = health.ok;
+      const version = (await this._get(`${root}/version`, signal, async (r) =>
+        r.ok ? await r.json() : undefined,
+      ).catch(() => undefined)) as { version?: unknown } | undefined;
+      result.version = typeof version?.version === 'string' ? version.version : undefined;
+      result.models = await this._listModels(signal);
+      result.ok = health >= 200 && health < 300;
     } catch (error) {
       result.error = this._error(error, signal);
     }
@@ -335,27 +307,63 @@ export class VllmClient implements ModelServer {
 
   /** Prometheus text of GET /metrics. */
   async metrics(signal?: AbortSignal): Promise<string | undefined> {
-    try {
-      const response = await undiciFetch(`${this.url.replace(/\/v1$/, '')}/metrics`, {
-        signal: signal ?? AbortSignal.timeout(this._options.timeoutMs),
-      });
-      return response.ok ? await response.text() : undefined;
-    } catch {
-      return undefined;
-    }
+    return this._get(`${this.url.replace(/\/v1$/, '')}/metrics`, signal, async (r) =>
+      r.ok ? r.text() : undefined,
+    ).catch(() => undefined);
   }
 
   features(metrics: string, before?: string): ServerFeatures {
     return serverFeatures(metrics, before);
   }
 
-  private _silentStream(): SpecReasonError {
-    return new SpecReasonError(
-      'timeout',
-      `${this.role} model sent nothing for ${this._options.timeoutMs / 1000} s (${this.url})`,
-      this.hints.timeout,
-      this._where(),
+  /** A plain GET (not through the SDK) under one deadline. */
+  private _get<T>(url: string, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
+    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
+      read(await this._fetch(url, { signal: deadline.signal, ...deadline.fetchOptions })),
     );
+  }
+
+  private _deadline(signal: AbortSignal | undefined, streamed: boolean, maxBytes: number): RequestDeadline {
+    return new RequestDeadline(signal, {
+      timeoutMs: this._options.timeoutMs,
+      streamed,
+      attempts: this._options.maxRetries + 1,
+      retryTimeouts: this._options.retryTimeouts ?? false,
+      maxBytes,
+    });
+  }
+
+  /**
+   * One non-streamed request under one deadline (headers and body). `send` gets the SDK's request
+   * options; what it throws, or the deadline's expiry, comes back as a SpecReasonError.
+   */
+  private async _request<T>(
+    signal: AbortSignal | undefined,
+    maxBytes: number,
+    send: (deadline: RequestDeadline) => Promise<T>,
+  ): Promise<T> {
+    const deadline = this._deadline(signal, false, maxBytes);
+    try {
+      return await send(deadline);
+    } catch (error) {
+      throw deadline.expired && !signal?.aborted
+        ? timeoutError(deadline.expired, this._target)
+        : this._error(error, signal);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  private _check<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw this._error(error);
+    }
+  }
+
+  private _malformed(what: string): never {
+    throw malformedReply(what, this._target);
   }
 
   private _where() {

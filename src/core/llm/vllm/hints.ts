@@ -25,6 +25,10 @@ export const VLLM_HINTS: ServerHints = {
   notThisKind: 'Is this URL really a vLLM server?',
   noModel: 'Check that vLLM finished loading the model.',
   noLogprobs: 'The score needs logprobs: check that the server allows them (vLLM --max-logprobs ≥ 10).',
+  noUsage:
+    'vLLM always sends usage when stream_options asks for it: a proxy in between probably drops stream_options. Fix the proxy, or turn streaming off.',
+  notEventStream:
+    'vLLM answers a streamed request with an event stream: a proxy in between probably does not pass streaming through. Fix the proxy, or turn streaming off.',
   contextLength:
     "The reasoning no longer fits the model's context: lower the token budget or serve with a larger --max-model-len.",
   auth: 'Set the API key the server was started with (--api-key).',
