@@ -10,7 +10,7 @@ import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { ErrorInfo } from '../../src/core/errors';
 import { createClients } from '../../src/core/llm/factory';
 import { agentFor, agentOptions } from '../../src/core/llm/transport';
-import type { RunRecord } from '../../src/core/run';
+import type { RunRecord } from '../../src/core/runRecord';
 import type { FaultRule } from '../../src/sim/simulatedVllm';
 import { chatRequests, configFor, numbered, withPair, type ConfigOverrides } from './helpers';
 
