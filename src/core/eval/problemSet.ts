@@ -95,10 +95,12 @@ async function readRows(file: string): Promise<RawRows> {
   if (ext === '.csv') {
     const { parse } = await import('csv-parse/sync');
     try {
-      const records = parse(data, { columns: true, skip_empty_lines: true, bom: true, info: true }) as Array<{
-        record: Row;
-        info: { lines: number };
-      }>;
+      const records: Array<{ record: Row; info: { lines: number } }> = parse(data, {
+        columns: true,
+        skip_empty_lines: true,
+        bom: true,
+        info: true,
+      });
       return {
         rows: records.map((r) => r.record),
         where: (i) => `${file}:${records[i]!.info.lines}`,
