@@ -1,4 +1,5 @@
-// Bundles: the extension host and the CLI (node, cjs) and the webview (browser, iife).
+// Bundles: the extension host and the CLI (node, cjs), the reasoning panel and the Evaluate panel
+// (browser, iife).
 // KaTeX's stylesheet and woff2 fonts are copied next to the webview bundle.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -85,6 +86,14 @@ async function main() {
       ...common,
       entryPoints: ['src/webview/main.ts'],
       outfile: 'media/gen/webview.js',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    }),
+    esbuild.context({
+      ...common,
+      entryPoints: ['src/webview/eval/main.ts'],
+      outfile: 'media/gen/eval.js',
       platform: 'browser',
       format: 'iife',
       target: 'es2022',

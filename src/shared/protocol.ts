@@ -203,3 +203,263 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
     }
   }
 }
+
+// ---- Evaluate panel (its own webview; issue 11) ----
+// The panel shows an evaluation's results.json (see src/core/eval) as it fills: a form, progress,
+// the per-configuration table, the latency × accuracy chart and the per-problem grid.
+
+/** Bump when a field of the eval messages is renamed or removed. */
+export const EVAL_PROTOCOL_VERSION = 1;
+
+export type ChoiceOrder = 'shuffled' | 'reference';
+export type EvalStatus = 'idle' | 'running' | 'cancelled' | 'finished' | 'error';
+
+/** What the configuration form holds: the options of `specreason eval`. */
+export interface EvalFormValues {
+  modes: RunMode[];
+  thresholds: number[];
+  scoreMethods: ScoreMethod[];
+  repeats: number;
+  concurrency: number;
+  limit?: number;
+  ids?: string[];
+  sample?: number;
+  seed?: number;
+  choiceOrder: ChoiceOrder;
+  /** Empty: the host's default, `.specreason/evals/<timestamp>/` in the workspace. */
+  outDir: string;
+}
+
+/** One configuration's row of results.json, as the panel shows it. */
+export interface EvalConfigurationRow {
+  mode: RunMode;
+  /** SpecReason only. */
+  threshold?: number;
+  scoreMethod?: ScoreMethod;
+  runs: number;
+  correct: number;
+  failed: number;
+  /** Mean pass@1 over repeats, 0–1, with its 95% interval. */
+  accuracy?: number;
+  accuracyLow?: number;
+  accuracyHigh?: number;
+  meanWallMs?: number;
+  medianWallMs?: number;
+  p90WallMs?: number;
+  smallTokens?: number;
+  baseTokens?: number;
+  acceptanceRate?: number;
+  speedupVsBase?: number;
+  accuracyDiffVsBase?: number;
+}
+
+/** One run of results.json. Problem ids, answers and errors are untrusted text. */
+export interface EvalRunRow {
+  problemId: string;
+  repeat: number;
+  mode: RunMode;
+  threshold?: number;
+  scoreMethod?: ScoreMethod;
+  answer?: string;
+  gold: string;
+  correct: boolean;
+  wallMs: number;
+  stopReason: string;
+  error?: string;
+}
+
+export interface EvalProgress {
+  done: number;
+  total: number;
+  failed: number;
+  /** Runs already complete when this session started (a resume): not counted in the rate. */
+  resumed: number;
+  /** Epoch ms when this session started running. */
+  startedAt: number;
+}
+
+export interface EvalDataset {
+  path: string;
+  name: string;
+  problems: number;
+}
+
+export interface EvalPanelState {
+  protocolVersion: number;
+  dataset?: EvalDataset;
+  form: EvalFormValues;
+  status: EvalStatus;
+  progress?: EvalProgress;
+  configurations: EvalConfigurationRow[];
+  runs: EvalRunRow[];
+  /** Folder of the evaluation shown (its results files and run records). */
+  outDir?: string;
+  error?: string;
+  /** specreason.threshold now, and where "Use this threshold" writes it. */
+  threshold: number;
+  thresholdTarget: 'user' | 'workspace';
+  simulated?: boolean;
+}
+
+export type ToEvalWebview =
+  | { readonly type: 'eval/snapshot'; readonly state: EvalPanelState }
+  /** Runs finished since the last update, the configurations' current summaries and the progress. */
+  | {
+      readonly type: 'eval/didUpdate';
+      readonly runs: readonly EvalRunRow[];
+      readonly configurations: readonly EvalConfigurationRow[];
+      readonly progress?: EvalProgress;
+    }
+  | { readonly type: 'eval/status'; readonly status: EvalStatus; readonly error?: string; readonly outDir?: string }
+  | { readonly type: 'eval/folderPicked'; readonly outDir: string }
+  | {
+      readonly type: 'eval/thresholdDidChange';
+      readonly threshold: number;
+      readonly target: 'user' | 'workspace';
+    };
+
+export type EvalExportFormat = 'csv' | 'json' | 'markdown' | 'svg';
+
+/** A run of the grid, named by its configuration and position. */
+export interface EvalRunRef {
+  mode: RunMode;
+  threshold?: number;
+  scoreMethod?: ScoreMethod;
+  problemId: string;
+  repeat: number;
+}
+
+export type FromEvalWebview =
+  | { readonly type: 'eval/ready'; readonly protocolVersion: number }
+  | { readonly type: 'eval/start'; readonly form: EvalFormValues }
+  | { readonly type: 'eval/cancel' }
+  | { readonly type: 'eval/resume' }
+  | { readonly type: 'eval/pickFolder' }
+  | { readonly type: 'eval/openRun'; readonly run: EvalRunRef }
+  | { readonly type: 'eval/useThreshold'; readonly threshold: number; readonly target: 'user' | 'workspace' }
+  /** `svg` carries the chart, serialised by the webview with its colours resolved. */
+  | { readonly type: 'eval/export'; readonly format: EvalExportFormat; readonly svg?: string }
+  | { readonly type: 'eval/command'; readonly command: 'openFolder' | 'showHistory' | 'showLog' }
+  | { readonly type: 'webview/cspViolation'; readonly directive: string; readonly blocked: string };
+
+const RUN_MODES: readonly RunMode[] = ['specreason', 'base', 'small'];
+const SCORE_METHODS: readonly ScoreMethod[] = ['greedy', 'average'];
+const EXPORT_FORMATS: readonly EvalExportFormat[] = ['csv', 'json', 'markdown', 'svg'];
+const EVAL_COMMANDS = ['openFolder', 'showHistory', 'showLog'] as const;
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optionalNumber = (v: unknown): boolean => v === undefined || isNumber(v);
+
+/** Shape check of a posted form; the values are validated by `evalFormProblems` (src/shared/evalForm.ts). */
+function parseEvalForm(v: unknown): EvalFormValues | undefined {
+  if (typeof v !== 'object' || v === null) {
+    return undefined;
+  }
+  const f = v as Record<string, unknown>;
+  const list = <T>(x: unknown, ok: (e: unknown) => e is T): x is T[] => Array.isArray(x) && x.every(ok);
+  const ok =
+    list(f.modes, (m): m is RunMode => RUN_MODES.includes(m as RunMode)) &&
+    list(f.thresholds, isNumber) &&
+    list(f.scoreMethods, (m): m is ScoreMethod => SCORE_METHODS.includes(m as ScoreMethod)) &&
+    isNumber(f.repeats) &&
+    isNumber(f.concurrency) &&
+    optionalNumber(f.limit) &&
+    optionalNumber(f.sample) &&
+    optionalNumber(f.seed) &&
+    (f.ids === undefined || list(f.ids, (s): s is string => typeof s === 'string')) &&
+    (f.choiceOrder === 'shuffled' || f.choiceOrder === 'reference') &&
+    typeof f.outDir === 'string';
+  if (!ok) {
+    return undefined;
+  }
+  const form: EvalFormValues = {
+    modes: [...(f.modes as RunMode[])],
+    thresholds: [...(f.thresholds as number[])],
+    scoreMethods: [...(f.scoreMethods as ScoreMethod[])],
+    repeats: f.repeats as number,
+    concurrency: f.concurrency as number,
+    choiceOrder: f.choiceOrder as ChoiceOrder,
+    outDir: f.outDir as string,
+  };
+  for (const key of ['limit', 'sample', 'seed'] as const) {
+    if (f[key] !== undefined) {
+      form[key] = f[key] as number;
+    }
+  }
+  if (f.ids !== undefined) {
+    form.ids = [...(f.ids as string[])];
+  }
+  return form;
+}
+
+function parseRunRef(v: unknown): EvalRunRef | undefined {
+  if (typeof v !== 'object' || v === null) {
+    return undefined;
+  }
+  const r = v as Record<string, unknown>;
+  if (
+    !RUN_MODES.includes(r.mode as RunMode) ||
+    typeof r.problemId !== 'string' ||
+    !isNumber(r.repeat) ||
+    !optionalNumber(r.threshold) ||
+    !(r.scoreMethod === undefined || SCORE_METHODS.includes(r.scoreMethod as ScoreMethod))
+  ) {
+    return undefined;
+  }
+  const ref: EvalRunRef = { mode: r.mode as RunMode, problemId: r.problemId, repeat: r.repeat };
+  if (r.threshold !== undefined) {
+    ref.threshold = r.threshold as number;
+  }
+  if (r.scoreMethod !== undefined) {
+    ref.scoreMethod = r.scoreMethod as ScoreMethod;
+  }
+  return ref;
+}
+
+/** Validate a message from the Evaluate panel: it is untrusted input. */
+export function parseFromEvalWebview(message: unknown): FromEvalWebview | undefined {
+  if (typeof message !== 'object' || message === null) {
+    return undefined;
+  }
+  const m = message as Record<string, unknown>;
+  switch (m.type) {
+    case 'eval/ready':
+      return isNumber(m.protocolVersion) ? { type: 'eval/ready', protocolVersion: m.protocolVersion } : undefined;
+    case 'eval/start': {
+      const form = parseEvalForm(m.form);
+      return form ? { type: 'eval/start', form } : undefined;
+    }
+    case 'eval/cancel':
+    case 'eval/resume':
+    case 'eval/pickFolder':
+      return { type: m.type };
+    case 'eval/openRun': {
+      const run = parseRunRef(m.run);
+      return run ? { type: 'eval/openRun', run } : undefined;
+    }
+    case 'eval/useThreshold':
+      return isNumber(m.threshold) && (m.target === 'user' || m.target === 'workspace')
+        ? { type: 'eval/useThreshold', threshold: m.threshold, target: m.target }
+        : undefined;
+    case 'eval/export': {
+      const format = m.format as EvalExportFormat;
+      if (!EXPORT_FORMATS.includes(format)) {
+        return undefined;
+      }
+      if (typeof m.svg === 'string') {
+        return { type: 'eval/export', format, svg: m.svg };
+      }
+      return m.svg === undefined && format !== 'svg' ? { type: 'eval/export', format } : undefined;
+    }
+    case 'eval/command':
+      return EVAL_COMMANDS.includes(m.command as (typeof EVAL_COMMANDS)[number])
+        ? { type: 'eval/command', command: m.command as (typeof EVAL_COMMANDS)[number] }
+        : undefined;
+    case 'webview/cspViolation':
+      return typeof m.directive === 'string' && typeof m.blocked === 'string'
+        ? { type: 'webview/cspViolation', directive: m.directive, blocked: m.blocked }
+        : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -66,3 +66,10 @@ export function setText(node: Node, text: string): void {
     node.textContent = text;
   }
 }
+
+/** Sets `hidden` or `disabled` only when it changes: a per-frame render then dirties no style. */
+export function setFlag(node: HTMLElement & { disabled?: boolean }, flag: 'hidden' | 'disabled', value: boolean): void {
+  if (node[flag] !== value) {
+    node[flag] = value;
+  }
+}

@@ -1,0 +1,216 @@
+// The Evaluate panel's pure logic, shared by the webview and the host: form validation (thresholds
+// and score methods checked by the same validateConfig as the settings), the estimated run count,
+// configuration identity and the Pareto front of the latency × accuracy chart.
+
+import { makeConfig, validateConfig, type RunMode, type ScoreMethod } from '../core/config';
+import type { EvalConfigurationRow, EvalFormValues, EvalRunRow } from './protocol';
+
+/** Limits of the evaluation options that are not run settings. */
+export const EVAL_LIMITS = {
+  repeats: { min: 1, max: 1000 },
+  concurrency: { min: 1, max: 256 },
+  limit: { min: 1, max: 10_000_000 },
+  sample: { min: 1, max: 10_000_000 },
+  seed: { min: 0, max: 2 ** 31 - 1 },
+} as const;
+
+export const SWEEP_THRESHOLDS: readonly number[] = [3, 5, 7, 9];
+
+export const DEFAULT_EVAL_FORM: EvalFormValues = Object.freeze({
+  modes: ['specreason', 'base'],
+  thresholds: [7],
+  scoreMethods: ['greedy'],
+  repeats: 1,
+  concurrency: 1,
+  choiceOrder: 'shuffled',
+  outDir: '',
+}) as EvalFormValues;
+
+export type EvalField = keyof EvalFormValues;
+
+export interface EvalFormProblem {
+  field: EvalField;
+  message: string;
+}
+
+/** "3, 5,7" → numbers; a message naming the bad entry otherwise. */
+export function parseNumberList(text: string): { values: number[]; error?: string } {
+  const parts = text
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const values: number[] = [];
+  for (const part of parts) {
+    const value = Number(part);
+    if (!Number.isFinite(value)) {
+      return { values, error: `"${part}" is not a number` };
+    }
+    if (!values.includes(value)) {
+      values.push(value);
+    }
+  }
+  return { values };
+}
+
+/** "a, b c" → ids (commas or whitespace), duplicates dropped. */
+export function parseIdList(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+function checkInteger(
+  problems: EvalFormProblem[],
+  field: keyof typeof EVAL_LIMITS,
+  label: string,
+  value: number | undefined,
+): void {
+  if (value === undefined) {
+    return;
+  }
+  const { min, max } = EVAL_LIMITS[field];
+  if (!Number.isInteger(value)) {
+    problems.push({ field, message: `${label} must be a whole number (got ${value})` });
+  } else if (value < min || value > max) {
+    problems.push({
+      field,
+      message: max >= 10_000_000 ? `${label} must be at least ${min}` : `${label} must be between ${min} and ${max}`,
+    });
+  }
+}
+
+/** Every problem of a form, each naming its field; empty when the evaluation can start. */
+export function evalFormProblems(form: EvalFormValues): EvalFormProblem[] {
+  const problems: EvalFormProblem[] = [];
+  if (form.modes.length === 0) {
+    problems.push({ field: 'modes', message: 'Choose at least one mode' });
+  }
+  if (form.modes.includes('specreason')) {
+    if (form.thresholds.length === 0) {
+      problems.push({ field: 'thresholds', message: 'SpecReason needs at least one threshold' });
+    }
+    for (const threshold of form.thresholds) {
+      // The same check as the specreason.threshold setting.
+      const problem = validateConfig(makeConfig({ threshold })).find((p) => p.key === 'threshold');
+      if (problem) {
+        problems.push({ field: 'thresholds', message: problem.message.replace(/^threshold/, 'Threshold') });
+      }
+    }
+    if (form.scoreMethods.length === 0) {
+      problems.push({ field: 'scoreMethods', message: 'SpecReason needs at least one score method' });
+    }
+    for (const scoreMethod of form.scoreMethods) {
+      const problem = validateConfig(makeConfig({ scoreMethod })).find((p) => p.key === 'scoreMethod');
+      if (problem) {
+        problems.push({ field: 'scoreMethods', message: problem.message });
+      }
+    }
+  }
+  checkInteger(problems, 'repeats', 'Repeats', form.repeats);
+  checkInteger(problems, 'concurrency', 'Concurrency', form.concurrency);
+  checkInteger(problems, 'limit', 'Limit', form.limit);
+  checkInteger(problems, 'sample', 'Sample', form.sample);
+  checkInteger(problems, 'seed', 'Seed', form.seed);
+  if (form.ids && form.ids.some((id) => !id.trim())) {
+    problems.push({ field: 'ids', message: 'Problem ids must not be empty' });
+  }
+  if (/[\0]/.test(form.outDir)) {
+    problems.push({ field: 'outDir', message: 'The output folder name has a NUL character' });
+  }
+  return problems;
+}
+
+export interface ConfigurationId {
+  mode: RunMode;
+  threshold?: number;
+  scoreMethod?: ScoreMethod;
+}
+
+/** The configurations a form asks for, in the order the table lists them. */
+export function formConfigurations(form: EvalFormValues): ConfigurationId[] {
+  const list: ConfigurationId[] = [];
+  if (form.modes.includes('specreason')) {
+    for (const scoreMethod of form.scoreMethods) {
+      for (const threshold of [...form.thresholds].sort((a, b) => a - b)) {
+        list.push({ mode: 'specreason', threshold, scoreMethod });
+      }
+    }
+  }
+  for (const mode of ['base', 'small'] as const) {
+    if (form.modes.includes(mode)) {
+      list.push({ mode });
+    }
+  }
+  return list;
+}
+
+/** How many problems the selection keeps out of `problems`. */
+export function selectedProblems(form: EvalFormValues, problems: number): number {
+  let n = form.ids && form.ids.length > 0 ? Math.min(form.ids.length, problems) : problems;
+  if (form.sample !== undefined) {
+    n = Math.min(n, form.sample);
+  }
+  if (form.limit !== undefined) {
+    n = Math.min(n, form.limit);
+  }
+  return Math.max(0, n);
+}
+
+/** Runs an evaluation will make: problems × repeats × configurations. */
+export function estimatedRuns(form: EvalFormValues, problems: number): number {
+  return selectedProblems(form, problems) * Math.max(0, form.repeats) * formConfigurations(form).length;
+}
+
+/** A stable key of a configuration (also the grid's column key). */
+export function configurationKey(c: ConfigurationId): string {
+  return c.mode === 'specreason' ? `specreason-t${c.threshold ?? '?'}-${c.scoreMethod ?? 'greedy'}` : c.mode;
+}
+
+export function configurationLabel(c: ConfigurationId, withMethod = true): string {
+  if (c.mode === 'base') {
+    return 'Base only';
+  }
+  if (c.mode === 'small') {
+    return 'Small only';
+  }
+  return `SpecReason t=${c.threshold ?? '?'}${withMethod && c.scoreMethod ? ` ${c.scoreMethod}` : ''}`;
+}
+
+export const runConfiguration = (r: EvalRunRow): ConfigurationId =>
+  r.mode === 'specreason' ? { mode: r.mode, threshold: r.threshold, scoreMethod: r.scoreMethod } : { mode: r.mode };
+
+export interface ChartPoint {
+  key: string;
+  latencyMs: number;
+  accuracy: number;
+}
+
+/**
+ * The Pareto front of (latency, accuracy): the points no other point beats on both (lower or equal
+ * latency and higher or equal accuracy, one of them strictly). Sorted by latency.
+ */
+export function paretoFront<T extends ChartPoint>(points: readonly T[]): T[] {
+  const sorted = [...points].sort((a, b) => a.latencyMs - b.latencyMs || b.accuracy - a.accuracy);
+  const front: T[] = [];
+  for (const p of sorted) {
+    const last = front[front.length - 1];
+    if (!last || p.accuracy > last.accuracy) {
+      front.push(p);
+    }
+  }
+  return front;
+}
+
+/** Chart points of the configurations that have both numbers. */
+export function chartPoints(rows: readonly EvalConfigurationRow[]): Array<ChartPoint & { row: EvalConfigurationRow }> {
+  return rows.flatMap((row) =>
+    row.meanWallMs !== undefined && row.accuracy !== undefined && Number.isFinite(row.meanWallMs)
+      ? [{ key: configurationKey(row), latencyMs: row.meanWallMs, accuracy: row.accuracy, row }]
+      : [],
+  );
+}

@@ -1,0 +1,213 @@
+// The per-problem grid: a row per problem, a column per configuration, a mark per repeat (correct or
+// wrong, with its latency). Clicking a mark asks the host to open that run in the reasoning panel.
+// Rows are contained blocks (ARIA table roles) rather than a <table>: a new or changed row is laid
+// out alone and off-screen rows are skipped, so thousands of runs cost only the cells that changed.
+
+import { configurationKey, configurationLabel, runConfiguration, type ConfigurationId } from '../../shared/evalForm';
+import type { EvalRunRow } from '../../shared/protocol';
+import { h, setText } from '../dom';
+import { formatMs } from '../format';
+
+interface Row {
+  element: HTMLElement;
+  gold: HTMLElement;
+  cells: Map<string, HTMLElement>;
+}
+
+/** Seconds, short enough for a fixed-width mark: "0.84s", "9.1s", "125s". */
+function shortSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s < 1 ? s.toFixed(2) : s < 100 ? s.toFixed(1) : Math.round(s)}s`;
+}
+
+const failed = (run: EvalRunRow) => run.error !== undefined || run.stopReason === 'error';
+
+function markText(run: EvalRunRow): string {
+  return failed(run) ? '! fail' : `${run.correct ? '✓' : '✗'} ${shortSeconds(run.wallMs)}`;
+}
+
+function markTitle(run: EvalRunRow, label: string): string {
+  const verdict = failed(run) ? 'failed' : run.correct ? 'correct' : 'wrong';
+  const parts = [
+    `${label}, repeat ${run.repeat}: ${verdict}`,
+    `answer: ${run.answer ?? '(none)'}`,
+    `gold: ${run.gold}`,
+    `${formatMs(run.wallMs)}, stop: ${run.stopReason}`,
+  ];
+  if (run.error) {
+    parts.push(`error: ${run.error}`);
+  }
+  return `${parts.join('\n')}\nClick to open this run.`;
+}
+
+const markKey = (run: EvalRunRow) =>
+  JSON.stringify([configurationKey(runConfiguration(run)), run.problemId, run.repeat]);
+
+export class ProblemGrid {
+  readonly element: HTMLElement;
+  private readonly _head = h('div', { className: 'grid-row grid-head', attrs: { role: 'row' } });
+  private readonly _body = h('div', { className: 'grid-body', attrs: { role: 'rowgroup' } });
+  private readonly _grid: HTMLElement;
+  private readonly _rows = new Map<string, Row>();
+  private readonly _marks = new Map<string, HTMLButtonElement>();
+  private readonly _runOf = new WeakMap<Element, EvalRunRow>();
+  private _columns: ConfigurationId[] = [];
+  private _columnKeys: string[] = [];
+  private _repeats = 1;
+
+  constructor(private readonly _open: (run: EvalRunRow) => void) {
+    this._grid = h(
+      'div',
+      {
+        id: 'eval-grid',
+        className: 'eval-grid',
+        attrs: { role: 'table', 'aria-label': 'Runs per problem and configuration' },
+      },
+      h('div', { attrs: { role: 'rowgroup' } }, this._head),
+      this._body,
+    );
+    this.element = h('div', { className: 'grid-scroll' }, this._grid);
+    this._body.addEventListener('click', (e) => {
+      const mark = (e.target as Element).closest('button.mark');
+      const run = mark ? this._runOf.get(mark) : undefined;
+      if (run) {
+        this._open(run);
+      }
+    });
+  }
+
+  /** Start over with these columns and runs (a snapshot, or a new configuration appeared). */
+  reset(columns: readonly ConfigurationId[], runs: readonly EvalRunRow[], repeats = 1): void {
+    this._columns = [...columns];
+    this._columnKeys = this._columns.map(configurationKey);
+    this._repeats = Math.max(1, repeats, ...runs.map((r) => r.repeat + 1));
+    for (const run of runs) {
+      const config = runConfiguration(run);
+      const key = configurationKey(config);
+      if (!this._columnKeys.includes(key)) {
+        this._columns.push(config);
+        this._columnKeys.push(key);
+      }
+    }
+    this._rows.clear();
+    this._marks.clear();
+    this._head.replaceChildren(
+      h('div', { className: 'problem-id', attrs: { role: 'columnheader' } }, 'Problem'),
+      h('div', { className: 'gold', attrs: { role: 'columnheader' } }, 'Gold'),
+      ...this._columns.map((c) =>
+        h(
+          'div',
+          {
+            className: 'cell',
+            title: configurationLabel(c),
+            attrs: { role: 'columnheader', 'data-config': configurationKey(c), 'data-mode': c.mode },
+          },
+          c.mode === 'specreason' ? `t=${c.threshold} ${c.scoreMethod}` : configurationLabel(c),
+        ),
+      ),
+    );
+    this.size();
+    this._body.replaceChildren();
+    this.add(runs);
+  }
+
+  /** Add or replace runs; a run of an unseen configuration rebuilds the grid. */
+  add(runs: readonly EvalRunRow[]): void {
+    if (runs.some((r) => !this._columnKeys.includes(configurationKey(runConfiguration(r))))) {
+      this.reset(this._columns, dedupe([...this.allRuns(), ...runs]), this._repeats);
+      return;
+    }
+    const repeats = Math.max(this._repeats, ...runs.map((r) => r.repeat + 1));
+    if (repeats !== this._repeats) {
+      this._repeats = repeats;
+      this.size();
+    }
+    for (const run of runs) {
+      this.place(run);
+    }
+  }
+
+  /** Column widths through CSS variables (set with the CSSOM, which the CSP allows). */
+  private size(): void {
+    this._grid.style.setProperty('--repeats', String(this._repeats));
+    this._grid.style.setProperty('--columns', String(this._columns.length));
+  }
+
+  private allRuns(): EvalRunRow[] {
+    const list: EvalRunRow[] = [];
+    for (const mark of this._marks.values()) {
+      const run = this._runOf.get(mark);
+      if (run) {
+        list.push(run);
+      }
+    }
+    return list;
+  }
+
+  private row(run: EvalRunRow): Row {
+    let row = this._rows.get(run.problemId);
+    if (!row) {
+      const gold = h('div', { className: 'gold', attrs: { role: 'cell' } });
+      const element = h(
+        'div',
+        { className: 'grid-row', attrs: { role: 'row' } },
+        h('div', { className: 'problem-id', title: run.problemId, attrs: { role: 'rowheader' } }, run.problemId),
+        gold,
+      );
+      const cells = new Map<string, HTMLElement>();
+      for (const key of this._columnKeys) {
+        const cell = h('div', { className: 'cell', attrs: { role: 'cell', 'data-config': key } });
+        cells.set(key, cell);
+        element.appendChild(cell);
+      }
+      row = { element, gold, cells };
+      this._rows.set(run.problemId, row);
+      this._body.appendChild(element);
+    }
+    return row;
+  }
+
+  private place(run: EvalRunRow): void {
+    const config = runConfiguration(run);
+    const row = this.row(run);
+    setText(row.gold, run.gold);
+    row.gold.title = run.gold;
+    const cell = row.cells.get(configurationKey(config));
+    if (!cell) {
+      return;
+    }
+    const mark = h(
+      'button',
+      {
+        className: 'mark',
+        title: markTitle(run, configurationLabel(config)),
+        attrs: {
+          type: 'button',
+          'data-verdict': failed(run) ? 'failed' : run.correct ? 'correct' : 'wrong',
+          'data-repeat': String(run.repeat),
+        },
+      },
+      markText(run),
+    );
+    this._runOf.set(mark, run);
+    const key = markKey(run);
+    const old = this._marks.get(key);
+    this._marks.set(key, mark);
+    if (old) {
+      old.replaceWith(mark);
+      return;
+    }
+    // Repeats in order within the cell.
+    const after = [...cell.children].find((m) => Number((m as HTMLElement).dataset.repeat) > run.repeat);
+    cell.insertBefore(mark, after ?? null);
+  }
+}
+
+/** The last run of each (configuration, problem, repeat). */
+function dedupe(runs: readonly EvalRunRow[]): EvalRunRow[] {
+  const byKey = new Map<string, EvalRunRow>();
+  for (const run of runs) {
+    byKey.set(markKey(run), run);
+  }
+  return [...byKey.values()];
+}
