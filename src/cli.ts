@@ -1,8 +1,6 @@
 // `specreason`: the engine for scripts and batch evaluation. Also starts the simulated vLLM pair.
 
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   makeConfig,
   validateConfig,
@@ -13,8 +11,14 @@ import {
 } from './core/config';
 import { run } from './core/engine/specReason';
 import { createClients } from './core/llm/factory';
-import { parseProblem, type Problem } from './core/prompts';
+import { DEFAULT_MAX_PROBLEM_LENGTH } from './core/problemText';
 import type { RunEvent, RunRecord } from './core/runRecord';
+import { keepPrevious, outputSlot } from './cli/outputDir';
+import { checkOutputPath, OutputPathError, writeRecord } from './cli/outputFile';
+import { checkProblemId, InputError, problemFromFlags } from './cli/problemInput';
+import { cancelOnSignals } from './cli/signals';
+import { endQuietlyOnClosedPipes, stripControlSequences, writeErr, writeOut } from './cli/terminal';
+import { v1Hint } from './cli/urlHint';
 import { DEMO_PROBLEM, DEMO_SCENARIO, realisticLatency, startSimPair } from './sim/scenarios';
 import { ZERO_LATENCY } from './sim/simulatedVllm';
 import { registerEvalCommands } from './cli/eval';
@@ -63,7 +67,8 @@ interface SolveFlags {
   token_budget?: number;
   first_n_steps_base_model?: number;
   dataset?: string;
-  problem_id?: number;
+  problem_id?: string;
+  maxProblemLength?: number;
   repeat_id?: number;
   output_dir?: string;
 }
@@ -108,46 +113,16 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** One dataset line: {"problem"|"question"|"Question": …, optional "A".."D" or "choices"/"options"}. */
-function problemFromDataset(file: string, id: number): Problem {
-  let lines: string[];
-  try {
-    lines = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim());
-  } catch (error) {
-    throw new UsageError(`cannot read --dataset ${file}: ${(error as Error).message}`);
-  }
-  const rows = lines.map((line, i) => {
-    try {
-      return JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      throw new UsageError(`${file}:${i + 1} is not JSON`);
-    }
-  });
-  const row = rows.find((r) => r.id === id || r.problem_id === id) ?? rows[id];
-  if (!row) {
-    throw new UsageError(`--problem_id ${id} is not in ${file} (${rows.length} problems)`);
-  }
-  const text = row.problem ?? row.question ?? row.Question;
-  if (typeof text !== 'string') {
-    throw new UsageError(`${file}: problem ${id} has no "problem" or "question" field`);
-  }
-  const choices = (row.choices ?? row.options ?? row) as Record<string, unknown>;
-  if (['A', 'B', 'C', 'D'].every((k) => typeof choices[k] === 'string')) {
-    return {
-      text,
-      choices: { A: String(choices.A), B: String(choices.B), C: String(choices.C), D: String(choices.D) },
+function progressPrinter(quiet: boolean): (event: RunEvent) => void {
+  const out = (line: string) => writeErr(line + '\n');
+  if (quiet) {
+    // -q: no progress, but a failure is still explained.
+    return (event) => {
+      if (event.type === 'error') {
+        out(`error: ${event.error.message}${event.error.hint ? `\n  ${event.error.hint}` : ''}`);
+      }
     };
   }
-  return { text };
-}
-
-function progressPrinter(quiet: boolean): (event: RunEvent) => void {
-  if (quiet) {
-    return () => undefined;
-  }
-  const out = (line: string) => process.stderr.write(line + '\n');
   const secs = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(2)} s`);
   return (event) => {
     switch (event.type) {
@@ -196,71 +171,80 @@ async function solve(flags: SolveFlags, extraHeader?: string): Promise<number> {
   if (!['specreason', 'base', 'small'].includes(mode)) {
     throw new UsageError(`--mode must be specreason, base or small (got ${flags.mode})`);
   }
-  let problem: Problem;
+  const source = problemFromFlags(flags, config.promptStyle, flags.maxProblemLength ?? DEFAULT_MAX_PROBLEM_LENGTH);
   let outFile = flags.out;
-  if (flags.dataset !== undefined) {
-    if (flags.problem_id === undefined) {
-      throw new UsageError('--dataset needs --problem_id');
+  let retry: ReturnType<typeof outputSlot> | undefined;
+  if (flags.output_dir !== undefined) {
+    if (source.datasetId === undefined) {
+      throw new UsageError(
+        '--output_dir needs --dataset and --problem_id (it writes DIR/<problem_id>/<repeat_id>.json)',
+      );
     }
-    problem = problemFromDataset(flags.dataset, flags.problem_id);
-    if (flags.output_dir !== undefined) {
-      outFile = path.join(flags.output_dir, String(flags.problem_id), `${flags.repeat_id ?? 0}.json`);
-      if (existsSync(outFile)) {
-        process.stderr.write(
-          `Problem ${flags.problem_id} repeat ${flags.repeat_id ?? 0} resolved (${outFile} exists), exiting\n`,
-        );
-        return EXIT.ok;
-      }
+    const slot = outputSlot(flags.output_dir, checkProblemId(source.datasetId), flags.repeat_id ?? 0);
+    if (slot.state === 'done') {
+      writeErr(`Problem ${source.datasetId} repeat ${flags.repeat_id ?? 0} resolved (${slot.file} exists), exiting\n`);
+      return EXIT.ok;
     }
-  } else {
-    const text = flags.problemFile !== undefined ? readProblemFile(flags.problemFile) : flags.problem;
-    if (text === undefined || !text.trim()) {
-      throw new UsageError('give a problem: --problem TEXT, --problem-file PATH, or --dataset FILE --problem_id N');
+    if (slot.state === 'retry') {
+      writeErr(
+        `Problem ${source.datasetId} repeat ${flags.repeat_id ?? 0}: ${slot.file} did not complete (${slot.previous}); running it again\n`,
+      );
+      retry = slot;
     }
-    try {
-      problem = parseProblem(text, config.promptStyle);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    outFile = slot.file;
+  }
+  if (outFile !== undefined) {
+    checkOutputPath(outFile, flags.output_dir !== undefined ? '--output_dir' : '--out');
   }
   if (extraHeader) {
-    process.stderr.write(extraHeader + '\n');
+    writeErr(extraHeader + '\n');
   }
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ncancelling… (the partial run is kept)\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const signals = cancelOnSignals(controller, writeErr);
   let record: RunRecord;
   try {
-    record = await run(mode, problem, config, { signal: controller.signal, onEvent: progressPrinter(!!flags.quiet) });
+    record = await run(mode, source.problem, config, {
+      signal: controller.signal,
+      onEvent: progressPrinter(!!flags.quiet),
+    });
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    signals.dispose();
   }
   const json = JSON.stringify(record, null, 2) + '\n';
   if (outFile) {
-    mkdirSync(path.dirname(path.resolve(outFile)), { recursive: true });
-    writeFileSync(outFile, json);
-    if (!flags.quiet) {
-      process.stderr.write(`wrote ${outFile}\n`);
+    if (retry?.state === 'retry') {
+      writeErr(`kept the previous record as ${keepPrevious(retry)}\n`);
+    }
+    const written = writeRecord(outFile, json, record.runId);
+    if (written.error) {
+      writeErr(`specreason: could not write ${outFile} (${written.error}); the run is in ${written.path}\n`);
+    } else if (!flags.quiet) {
+      writeErr(`wrote ${outFile}\n`);
     }
   }
   if (flags.json) {
-    process.stdout.write(json);
+    await writeOut(json);
   }
   const stop = record.summary.stopReason;
+  if (stop === 'error') {
+    await printUrlHints(config);
+  }
   if (stop === 'cancelled') {
-    return EXIT.cancelled;
+    return signals.exitCode ?? EXIT.cancelled;
   }
   return stop === 'error' ? EXIT.runFailed : EXIT.ok;
 }
 
-function readProblemFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --problem-file ${file}: ${(error as Error).message}`);
+/** After a failure: "did you mean …/v1" for a server URL without it that answers there. */
+async function printUrlHints(config: SpecReasonConfig): Promise<void> {
+  for (const [server, flag] of [
+    [config.base, '--base-url'],
+    [config.small, '--small-url'],
+  ] as const) {
+    const hint = await v1Hint(server, flag);
+    if (hint) {
+      writeErr(`hint: ${hint}\n`);
+    }
   }
 }
 
@@ -272,15 +256,22 @@ async function check(flags: { baseUrl: string; smallUrl: string; timeout?: numbe
     const h = await client.health();
     if (h.ok && h.models) {
       const m = h.models[0];
-      process.stdout.write(
-        `${client.role.padEnd(5)} ${h.url}  ok  model ${m?.id ?? '?'}  max_model_len ${m?.maxModelLen ?? '?'}  vLLM ${h.version ?? '?'}  ${h.roundTripMs?.toFixed(1)} ms\n`,
+      await writeOut(
+        stripControlSequences(
+          `${client.role.padEnd(5)} ${h.url}  ok  model ${m?.id ?? '?'}  max_model_len ${m?.maxModelLen ?? '?'}  vLLM ${h.version ?? '?'}  ${h.roundTripMs?.toFixed(1)} ms\n`,
+        ),
       );
     } else {
       ok = false;
-      process.stdout.write(
-        `${client.role.padEnd(5)} ${h.url}  FAILED  ${h.error?.message ?? `health ${h.healthStatus}`}\n${h.error?.hint ? `      ${h.error.hint}\n` : ''}`,
+      await writeOut(
+        stripControlSequences(
+          `${client.role.padEnd(5)} ${h.url}  FAILED  ${h.error?.message ?? `health ${h.healthStatus}`}\n${h.error?.hint ? `      ${h.error.hint}\n` : ''}`,
+        ),
       );
     }
+  }
+  if (!ok) {
+    await printUrlHints(config);
   }
   return ok ? EXIT.ok : EXIT.runFailed;
 }
@@ -348,6 +339,11 @@ export function buildProgram(): Command {
     .option('--no-stream', 'one JSON reply per request instead of SSE streaming')
     .option('--draft-ahead', 'draft step k+1 while step k is scored (same decisions, less waiting)')
     .option('--eager-fallback', "start the base model's step with the draft; abort it when the draft is kept")
+    .option(
+      '--max-problem-length <n>',
+      `refuse longer problems (characters; default ${DEFAULT_MAX_PROBLEM_LENGTH}, as the setting specreason.maxProblemLength)`,
+      number('--max-problem-length', true),
+    )
     .option('--out <path>', 'write the run JSON here')
     .option('--json', 'print the run JSON on stdout')
     .option('-q, --quiet', 'no progress lines')
@@ -359,11 +355,7 @@ export function buildProgram(): Command {
       new Option('--first_n_steps_base_model <n>').argParser(number('--first_n_steps_base_model', true)).hideHelp(),
     )
     .option('--dataset <file.jsonl>', 'problems, one JSON object a line (with --problem_id)')
-    .option(
-      '--problem_id <n>',
-      'which problem of --dataset (its "id" field, else the line index)',
-      number('--problem_id', true),
-    )
+    .option('--problem_id <id>', 'which problem of --dataset: its "id" field (string or number), else the line index')
     .option('--repeat_id <n>', 'repeat number, names the output file', number('--repeat_id', true))
     .option('--output_dir <dir>', 'write DIR/<problem_id>/<repeat_id>.json, skipping runs that exist')
     .action(async (flags: SolveFlags) => {
@@ -429,16 +421,17 @@ export async function main(argv: string[]): Promise<number> {
     if (code?.startsWith('commander.')) {
       return EXIT.usage;
     } // commander printed the message
-    if (error instanceof UsageError) {
-      process.stderr.write(`specreason: ${error.message}\n`);
+    if (error instanceof UsageError || error instanceof InputError || error instanceof OutputPathError) {
+      writeErr(`specreason: ${error.message}\n`);
       return EXIT.usage;
     }
-    process.stderr.write(`specreason: ${(error as Error).stack ?? String(error)}\n`);
+    writeErr(`specreason: ${(error as Error).stack ?? String(error)}\n`);
     return EXIT.runFailed;
   }
 }
 
 if (require.main === module) {
+  endQuietlyOnClosedPipes();
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

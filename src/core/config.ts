@@ -1,6 +1,8 @@
 // Run configuration: one plain object shared by the engine, the CLI and the extension.
 // Defaults are the paper's reference spec_reason.py; anything else is an opt-in option.
 
+import { serverUrlProblem } from './serverUrl';
+
 export type ScoreMethod = 'greedy' | 'average';
 export type PromptStyle = 'auto' | 'math' | 'multiple-choice';
 export type RunMode = 'specreason' | 'base' | 'small';
@@ -41,6 +43,9 @@ export interface SpecReasonConfig {
   /** Beyond the paper (same decisions, less latency): start the base model's step together with the draft; abort it on accept. */
   eagerFallback: boolean;
 }
+
+/** Where a server's secret goes instead of its URL. */
+export const API_KEY_ADVICE = 'give its key as the API key (CLI: SPECREASON_API_KEY; VS Code: SpecReason: Set API Key)';
 
 export const DEFAULT_BASE_URL = 'http://localhost:30000/v1';
 export const DEFAULT_SMALL_URL = 'http://localhost:30001/v1';
@@ -102,18 +107,9 @@ function checkNumber(
 }
 
 function checkUrl(problems: ConfigProblem[], key: string, value: string): void {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push({
-      key,
-      message: `${key} is not a URL: ${JSON.stringify(value)} (expected e.g. ${DEFAULT_BASE_URL})`,
-    });
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    problems.push({ key, message: `${key} must use http or https (got ${url.protocol})` });
+  const message = serverUrlProblem(key, value, { howToSetKey: API_KEY_ADVICE });
+  if (message) {
+    problems.push({ key, message });
   }
 }
 

@@ -116,6 +116,8 @@ export interface RequestLogEntry {
   endedAt?: number;
   /** The client closed the connection before the reply was complete. */
   aborted: boolean;
+  /** The Authorization header as received (tests check where an API key was sent). */
+  authorization?: string;
   promptTokens?: number;
   cachedTokens?: number;
   completionTokens?: number;
@@ -319,6 +321,7 @@ export class SimulatedVllm {
       path: (req.url ?? '/').split('?')[0] ?? '/',
       startedAt: nowMs(),
       aborted: false,
+      authorization: req.headers.authorization,
     };
     this.log.push(entry);
     res.on('close', () => {

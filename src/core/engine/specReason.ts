@@ -381,12 +381,17 @@ export async function runBaseline(
     config: redactConfig(config),
     startedAt: ctx.startedAt,
   });
+  let streamed = '';
+  const streamStartedAt = now();
   try {
     ctx.emit({ type: 'step-start', stepId: 0, origin: 'baseline' });
     const reply = await client.generate(
       ctx.request([], baselineMaxTokens(config.tokenBudget, ctx.user, await client.model(ctx.signal)), undefined),
       ctx.signal,
-      (text) => ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text }),
+      (text) => {
+        streamed += text;
+        ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text });
+      },
     );
     ctx.count(mode, reply);
     const stopReason: StopReason = reply.finishReason === 'length' ? 'budget' : 'finished';
@@ -413,8 +418,35 @@ export async function runBaseline(
     ctx.emit({ type: 'step-done', record });
     return await ctx.finish(stopReason);
   } catch (error) {
+    if (streamed && ctx.steps.length === 0) {
+      ctx.steps.push(partialBaselineStep(mode, streamed, streamStartedAt));
+    }
     return ctx.fail(error);
   }
+}
+
+/** What a cancelled or failed baseline streamed: kept, marked partial (the server reports tokens only at the end). */
+function partialBaselineStep(mode: 'base' | 'small', text: string, startedAt: number): StepRecord {
+  const endedAt = now();
+  return {
+    step_id: 0,
+    step_str: text,
+    small_model_step: mode === 'small' ? text : null,
+    num_output_tokens_small: null,
+    score: null,
+    base_model_step: mode === 'base' ? text : null,
+    num_output_tokens_base: null,
+    final_num_output_tokens: 0,
+    justification: null,
+    warning: 'partial: the run ended before this text was complete; its token count is unknown',
+    origin: 'baseline',
+    timings: {
+      [mode === 'base' ? 'baseMs' : 'draftMs']: endedAt - startedAt,
+      stepMs: endedAt - startedAt,
+      startedAt,
+      endedAt,
+    },
+  };
 }
 
 /**
