@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import type { RunEvent } from '../core/runRecord';
 import {
-  applyRunEvent,
   parseFromWebview,
   PROTOCOL_VERSION,
   type FromWebview,
@@ -15,6 +14,7 @@ import {
   type TuningValues,
 } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { EventBatcher } from '../shared/panelSync';
 import { panelHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'specreason.reasoning';
@@ -25,7 +25,7 @@ const FLUSH_MS = 40;
 export type PanelMessageHandler = (message: FromWebview) => void;
 
 export class ReasoningPanel extends Disposable {
-  private readonly _pending = new Map<string, RunEvent[]>();
+  private readonly _batcher = new EventBatcher();
   private _flushTimer?: NodeJS.Timeout;
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   readonly onDidDispose = this._onDidDispose.event;
@@ -80,8 +80,11 @@ export class ReasoningPanel extends Disposable {
       return;
     }
     if (message.type === 'webview/ready') {
-      // Always answer with the whole state: messages sent while the view was hidden are lost.
-      this._post({ type: 'session/snapshot', state: this._state });
+      // Always answer with the whole state: messages sent while the view was hidden are lost. The
+      // snapshot holds the queued events too, so they are not sent again (see panelSync.ts).
+      clearTimeout(this._flushTimer);
+      this._flushTimer = undefined;
+      this._post(this._batcher.snapshot(this._state));
       this._markReady();
       return;
     }
@@ -107,7 +110,7 @@ export class ReasoningPanel extends Disposable {
     this._flush();
     this._state = state;
     this._webviewPanel.title = this._title();
-    this._post({ type: 'session/snapshot', state });
+    this._post(this._batcher.snapshot(state));
   }
 
   startRun(run: PanelRun): void {
@@ -122,10 +125,7 @@ export class ReasoningPanel extends Disposable {
     if (!run || this.isDisposed) {
       return;
     }
-    applyRunEvent(run, event);
-    const queue = this._pending.get(runId) ?? [];
-    queue.push(event);
-    this._pending.set(runId, queue);
+    this._batcher.push(run, event);
     if (event.type === 'run-done' || event.type === 'error') {
       this._flush();
       this._webviewPanel.title = this._title();
@@ -160,10 +160,9 @@ export class ReasoningPanel extends Disposable {
   private _flush(): void {
     clearTimeout(this._flushTimer);
     this._flushTimer = undefined;
-    for (const [runId, events] of this._pending) {
-      this._post({ type: 'run/didUpdate', runId, events });
+    for (const message of this._batcher.take()) {
+      this._post(message);
     }
-    this._pending.clear();
   }
 
   private _post(message: ToWebview): void {

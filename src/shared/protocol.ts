@@ -32,6 +32,8 @@ export interface PanelRun {
   live?: LiveStep;
   summary?: RunSummary;
   error?: ErrorInfo;
+  /** How many engine events are folded in: where the next batch of events continues (see panelSync.ts). */
+  eventsApplied?: number;
 }
 
 export type TuningKey = 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps';
@@ -65,7 +67,13 @@ export interface PanelState {
 
 export type ToWebview =
   | { readonly type: 'session/snapshot'; readonly state: PanelState }
-  | { readonly type: 'run/didUpdate'; readonly runId: string; readonly events: readonly RunEvent[] }
+  /** `from`: the run's event count before these events (the first one's sequence number). */
+  | {
+      readonly type: 'run/didUpdate';
+      readonly runId: string;
+      readonly from: number;
+      readonly events: readonly RunEvent[];
+    }
   | { readonly type: 'run/didStart'; readonly run: PanelRun }
   | { readonly type: 'settings/didChange'; readonly tuning: TuningValues }
   | { readonly type: 'metrics/didUpdate'; readonly metrics: LiveMetrics };
@@ -136,6 +144,7 @@ export function newPanelRun(
 
 /** Fold one engine event into a panel run (same code on host and webview, so replays match). */
 export function applyRunEvent(run: PanelRun, event: RunEvent): void {
+  run.eventsApplied = (run.eventsApplied ?? 0) + 1;
   switch (event.type) {
     case 'run-start':
       run.startedAt = event.startedAt;

@@ -1,7 +1,8 @@
 // Reasoning panel entry: owns the state, folds host messages into it with the shared reducer and
 // renders at most once per animation frame.
 
-import { applyRunEvent, PROTOCOL_VERSION, type FromWebview, type PanelState, type ToWebview } from '../shared/protocol';
+import { PanelMirror } from '../shared/panelSync';
+import { PROTOCOL_VERSION, type FromWebview, type PanelState, type ToWebview } from '../shared/protocol';
 import { h } from './dom';
 import { Shell } from './shell';
 
@@ -15,6 +16,7 @@ document.addEventListener('securitypolicyviolation', (e) => {
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 const shell = new Shell(app, post, app.dataset.simulated === 'true');
 
+const mirror = new PanelMirror();
 let state: PanelState | undefined;
 let frame: number | undefined;
 let persistTimer: ReturnType<typeof setTimeout> | undefined;
@@ -67,50 +69,17 @@ function runClock(): void {
 }
 
 function handle(message: ToWebview): void {
-  switch (message.type) {
-    case 'session/snapshot':
-      state = message.state;
-      break;
-    case 'run/didStart': {
-      if (!state) {
-        return;
-      }
-      // One run in the solve view; one per mode (a column each) in the compare view.
-      const { runId, mode } = message.run;
-      const others = state.kind === 'solve' ? [] : state.runs.filter((r) => r.runId !== runId && r.mode !== mode);
-      state.runs = [...others, message.run];
-      break;
-    }
-    case 'run/didUpdate': {
-      const run = state?.runs.find((r) => r.runId === message.runId);
-      if (!run) {
-        return;
-      }
-      for (const event of message.events) {
-        applyRunEvent(run, event);
-      }
-      break;
-    }
-    case 'settings/didChange':
-      if (!state) {
-        return;
-      }
-      state.tuning = message.tuning;
-      shell.setTuning(message.tuning);
-      persist();
-      return;
-    case 'metrics/didUpdate':
-      if (!state) {
-        return;
-      }
-      state.metrics = message.metrics;
-      break;
-    default: {
-      const unknown: never = message;
-      return unknown;
-    }
+  const receipt = mirror.receive(message);
+  state = mirror.state;
+  if (receipt === 'resync') {
+    // Events went missing on the way: ask for the whole state again.
+    post({ type: 'webview/ready', protocolVersion: PROTOCOL_VERSION });
+  } else if (receipt === 'tuning' && state) {
+    shell.setTuning(state.tuning);
+    persist();
+  } else if (receipt === 'render') {
+    scheduleRender();
   }
-  scheduleRender();
 }
 
 const MESSAGE_TYPES: ReadonlySet<string> = new Set<ToWebview['type']>([
@@ -134,7 +103,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 // Shown until the host's snapshot replaces it (the host always sends one after ready).
 const saved = vscode.getState();
 if (saved && saved.protocolVersion === PROTOCOL_VERSION && Array.isArray(saved.runs)) {
-  state = saved;
+  mirror.state = state = saved;
   render();
 }
 

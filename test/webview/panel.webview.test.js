@@ -230,7 +230,13 @@ function scriptedRun(runId, mode, specs, summaryExtra) {
   return events;
 }
 
-const update = (runId, events) => ({ type: 'run/didUpdate', runId, events });
+/** Events sent per run in this test: each batch says where in its run's sequence it starts. */
+const sentEvents = new Map();
+const update = (runId, events) => {
+  const from = sentEvents.get(runId) ?? 0;
+  sentEvents.set(runId, from + events.length);
+  return { type: 'run/didUpdate', runId, from, events };
+};
 
 const SIX_STEPS = [
   { origin: 'base-forced', text: 'We need $1 - \\frac{1}{2}$.\n\nWrite 1 as $\\frac{2}{2}$.' },
@@ -315,6 +321,7 @@ describe('reasoning panel (webview, Chromium)', function () {
   });
 
   beforeEach(function () {
+    sentEvents.clear();
     pageErrors = [];
     expectCspViolation = false;
   });
@@ -461,7 +468,8 @@ describe('reasoning panel (webview, Chromium)', function () {
     await shot(page, 'solve-narrow');
     await page.goto(`${baseUrl}/test/webview/harness.html?theme=light`);
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
-    await page.waitForSelector('#steps .step');
+    // All six steps come back from the saved state (a count: `visible` can lag content-visibility: auto).
+    await page.waitForFunction(() => document.querySelectorAll('#steps .step').length === 6);
     await shot(page, 'solve-light');
   });
 
@@ -758,6 +766,30 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.reload();
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 0);
+  });
+
+  it('applies each event once: a batch the snapshot already holds is skipped, a gap asks for a new snapshot', async function () {
+    const page = await openPanel();
+    const events = scriptedRun('run-s', 'specreason', SIX_STEPS.slice(0, 3), { answer: '2' });
+    const firstStepEnd = events.findIndex((e) => e.type === 'step-done') + 1;
+    // The host's state already holds step 1 (queued for the next batch when the webview said ready).
+    const run = panelRun('run-s');
+    run.steps = [events[firstStepEnd - 1].record];
+    run.eventsApplied = firstStepEnd;
+    await send(page, { type: 'session/snapshot', state: panelState({ runs: [run] }) });
+    // The queued batch arrives anyway (from 0), then the rest.
+    await send(page, update('run-s', events.slice(0, firstStepEnd)));
+    await send(page, update('run-s', events.slice(firstStepEnd)));
+    await page.waitForFunction(() => document.querySelector('#status').textContent === 'Finished');
+    assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.stepId)), ['0', '1', '2']);
+    assert.equal(await page.$$eval('#timeline .bar', (n) => n.length), 3);
+    const readies = (await posted(page, 'webview/ready')).length;
+    await send(page, { type: 'run/didUpdate', runId: 'run-s', from: events.length + 5, events: events.slice(0, 1) });
+    await page.waitForFunction(
+      (n) => window.__posted.filter((m) => m.type === 'webview/ready').length === n + 1,
+      readies,
+    );
+    assert.equal(await page.$$eval('#steps .step', (n) => n.length), 3, 'nothing applied past a gap');
   });
 
   it('reports CSP violations to the host', async function () {
