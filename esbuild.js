@@ -84,6 +84,14 @@ async function main() {
     }),
     esbuild.context({
       ...common,
+      entryPoints: ['src/sim/vllmServe.ts'],
+      outfile: 'dist/simulated-vllm.js', // `vllm serve` for the simulated pair (demo, Start Servers tests)
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+    }),
+    esbuild.context({
+      ...common,
       entryPoints: ['src/webview/main.ts'],
       outfile: 'media/gen/webview.js',
       platform: 'browser',

@@ -2,7 +2,9 @@
 // status item. Commands live in src/host/commands/ (one file per family).
 
 import * as vscode from 'vscode';
+import { registerProblemCodeLenses } from './host/codeLens';
 import { historyCommands } from './host/commands/historyCommands';
+import { launcherCommands } from './host/commands/launcherCommands';
 import { registerCommands, type CommandFamily } from './host/commands/registry';
 import { serverCommands } from './host/commands/serverCommands';
 import { settingsCommands } from './host/commands/settingsCommands';
@@ -13,19 +15,27 @@ import { VIEW_TYPE } from './host/reasoningPanel';
 import { describeRefusedState, restoredState } from './host/restoredState';
 import { ApiKeys } from './host/secrets';
 import { checkServers, type ServerReport } from './host/serverCheck';
+import { ServerLauncher } from './host/serverLauncher';
 import { Sessions, type Session } from './host/sessions';
 import { onSettingsChanged, readSettings, settingsProblems } from './host/settings';
 import { StatusItem } from './host/statusItem';
 import { PROTOCOL_VERSION } from './shared/protocol';
 
 /** Every command the extension contributes, by family. A new family: its file and one line here. */
-const COMMAND_FAMILIES: readonly CommandFamily[] = [solveCommands, serverCommands, settingsCommands, historyCommands];
+const COMMAND_FAMILIES: readonly CommandFamily[] = [
+  solveCommands,
+  serverCommands,
+  settingsCommands,
+  historyCommands,
+  launcherCommands,
+];
 
 /** What the extension exports (used by the integration tests; stable enough for scripts). */
 export interface SpecReasonApi {
   sessions(): Session[];
   lastServerReports(): ServerReport[] | undefined;
   history: RunHistory;
+  launcher: ServerLauncher;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecReasonApi {
@@ -38,8 +48,16 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     history,
     sessions: new Sessions(context.extensionUri, keys, history, log),
     status: new StatusItem(),
+    launcher: new ServerLauncher(log, keys, () => void refreshHealth()),
   };
-  context.subscriptions.push(log, host.sessions, host.status, ...registerCommands(host, COMMAND_FAMILIES));
+  context.subscriptions.push(
+    log,
+    host.sessions,
+    host.status,
+    host.launcher,
+    registerProblemCodeLenses(),
+    ...registerCommands(host, COMMAND_FAMILIES),
+  );
 
   // The status item shows the pair's health from the start, quietly (no notifications).
   const refreshHealth = async () => {
@@ -79,7 +97,12 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
 
   const { base, small } = readSettings().config;
   log.info(`SpecReason activated (base ${base.url}, small ${small.url})`);
-  return { sessions: () => host.sessions.all, lastServerReports: () => host.lastServerReports, history };
+  return {
+    sessions: () => host.sessions.all,
+    lastServerReports: () => host.lastServerReports,
+    history,
+    launcher: host.launcher,
+  };
 }
 
 export function deactivate(): void {

@@ -4,6 +4,7 @@ import type * as vscode from 'vscode';
 import type { RunHistory } from './history';
 import type { ApiKeys } from './secrets';
 import type { ServerReport } from './serverCheck';
+import type { ServerLauncher } from './serverLauncher';
 import type { Sessions } from './sessions';
 import type { StatusItem } from './statusItem';
 
@@ -13,6 +14,8 @@ export interface Host {
   readonly history: RunHistory;
   readonly sessions: Sessions;
   readonly status: StatusItem;
+  /** Start Servers / Stop Servers: the vLLM processes this extension started. */
+  readonly launcher: ServerLauncher;
   /** The reports of the last Check Servers (the extension's API hands them to tests). */
   lastServerReports?: ServerReport[];
 }

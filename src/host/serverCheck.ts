@@ -6,6 +6,7 @@ import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
 import { commandAction, openSettingsAction, showError, type ErrorAction } from './notify';
 import type { ApiKeys } from './secrets';
+import { startCommandFor } from './serverLauncher';
 import { readSettings } from './settings';
 import type { StatusItem } from './statusItem';
 
@@ -35,7 +36,7 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
         role,
         url: client.url,
         health,
-        startCommand: client.hints.startCommand(role, config[role]),
+        startCommand: startCommandFor(role, config),
         simulated: false,
       };
       const model = health.models?.[0];
@@ -109,7 +110,10 @@ export async function runCheckServers(
   for (const r of bad) {
     const fixes: ErrorAction[] =
       r.health.error?.code === 'server_down'
-        ? [{ title: 'Copy Start Command', run: () => vscode.env.clipboard.writeText(r.startCommand) }]
+        ? [
+            commandAction('Start Servers', 'specreason.startServers'),
+            { title: 'Copy Start Command', run: () => vscode.env.clipboard.writeText(r.startCommand) },
+          ]
         : r.health.error?.code === 'auth'
           ? [commandAction('Set API Key', 'specreason.setApiKey', r.role)]
           : [];

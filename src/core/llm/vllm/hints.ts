@@ -1,18 +1,13 @@
 // Fix-it hints for vLLM: the one place that says what to do about a vLLM server's failures. The
 // error mapping, Check Servers (host) and `specreason check` (CLI) all show these.
 
+import { DEFAULT_SERVE_COMMAND, PAPER_MODELS, portOf, serveCommandLine } from '../../launch';
 import type { ModelRole, ServerConfig, ServerHints } from '../server';
 
-/** The paper's pair, started when no model name is configured. */
-const DEFAULT_MODEL: Record<ModelRole, string> = {
-  base: 'Qwen/QwQ-32B',
-  small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
-};
-
+/** The paper's command for a role (the extension's Start Servers adds its launch settings to it). */
 function startCommand(role: ModelRole, server: ServerConfig): string {
-  const url = new URL(server.url);
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return `vllm serve ${server.model || DEFAULT_MODEL[role]} --port ${port} --enable-prefix-caching`;
+  const model = server.model || PAPER_MODELS[role];
+  return serveCommandLine({ command: DEFAULT_SERVE_COMMAND, model, port: portOf(server.url), extraArgs: '' });
 }
 
 export const VLLM_HINTS: ServerHints = {

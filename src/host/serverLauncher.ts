@@ -1,0 +1,460 @@
+// Start Servers / Stop Servers / Show Server Logs: runs `vllm serve` for each role on the machine the extension
+// runs on (over Remote-SSH: the GPU host), waits until /health and /v1/models answer, and says why a start failed.
+//
+// Child processes, not terminals or tasks: the extension reads their output (the progress shows the last log line,
+// failures are recognised from it), knows their exit code, and stops them reliably. Each server is the leader of
+// its own process group (detached), so Stop ends vLLM's worker processes too, not just the shell.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import * as vscode from 'vscode';
+import type { ModelRole, SpecReasonConfig } from '../core/config';
+import { createClients } from '../core/llm/factory';
+import type { ModelServer } from '../core/llm/server';
+import {
+  DEFAULT_SERVE_COMMAND,
+  LogTail,
+  PAPER_MODELS,
+  formatElapsed,
+  isLocalUrl,
+  portOf,
+  recogniseLaunchFailure,
+  serveCommandLine,
+  type LaunchFailure,
+} from '../core/launch';
+import type { ApiKeys } from './secrets';
+import { SECTION, readSettings } from './settings';
+
+const ROLES: readonly ModelRole[] = ['base', 'small'];
+const POLL_MS = 500;
+const STOP_GRACE_MS = 15000;
+
+export interface LaunchSettings {
+  command: string;
+  model: string;
+  extraArgs: string;
+  env: Record<string, string>;
+}
+
+/** The launch settings of one role (`specreason.launch.<role>.*`); the model falls back to the served-model setting. */
+export function readLaunchSettings(role: ModelRole, config: SpecReasonConfig): LaunchSettings {
+  const c = vscode.workspace.getConfiguration(`${SECTION}.launch.${role}`);
+  const env = c.get<Record<string, unknown>>('env', {}) ?? {};
+  return {
+    command: c.get<string>('command', DEFAULT_SERVE_COMMAND).trim() || DEFAULT_SERVE_COMMAND,
+    model: c.get<string>('model', '').trim() || config[role].model || PAPER_MODELS[role],
+    extraArgs: c.get<string>('extraArgs', ''),
+    env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+  };
+}
+
+/** Seconds Start Servers waits for a server to answer (loading a 32B model, or downloading it, takes minutes). */
+function readyTimeoutSec(): number {
+  return vscode.workspace.getConfiguration(SECTION).get<number>('launch.readyTimeout', 1800);
+}
+
+/** The shell command that starts one role's server, as Check Servers shows it. */
+export function startCommandFor(role: ModelRole, config: SpecReasonConfig): string {
+  const s = readLaunchSettings(role, config);
+  return serveCommandLine({ ...s, port: portOf(config[role].url) });
+}
+
+export type LaunchState = 'started' | 'reused' | 'failed' | 'cancelled';
+
+export interface LaunchOutcome {
+  role: ModelRole;
+  url: string;
+  state: LaunchState;
+  failure?: LaunchFailure;
+  /** Process group id of a server this start launched (also for a failed one, until it is stopped). */
+  pid?: number;
+  /** The model a reused server serves. */
+  servedModel?: string;
+}
+
+class ServerProcess {
+  readonly tail = new LogTail();
+  readonly startedAt = Date.now();
+  exit?: { code: number | null; signal: string | null };
+  readonly exited: Promise<void>;
+
+  constructor(
+    readonly role: ModelRole,
+    readonly child: ChildProcess,
+    readonly commandLine: string,
+    channel: vscode.OutputChannel,
+  ) {
+    const onData = (chunk: Buffer) => {
+      for (const line of this.tail.push(chunk.toString('utf8'))) {
+        channel.appendLine(line);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    this.exited = new Promise((resolve) => {
+      child.once('error', (error) => {
+        // spawn itself failed (e.g. no shell): reported like an exit
+        onData(Buffer.from(`${error.message}\n`));
+        this.exit ??= { code: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : null, signal: null };
+        resolve();
+      });
+      child.once('close', (code, signal) => {
+        this.exit ??= { code, signal };
+        channel.appendLine(
+          `[SpecReason] the server process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`,
+        );
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+}
+
+export class ServerLauncher implements vscode.Disposable {
+  private readonly _processes = new Map<ModelRole, ServerProcess>();
+  private readonly _channels = new Map<ModelRole, vscode.OutputChannel>();
+  private _starting?: Promise<LaunchOutcome[]>;
+
+  constructor(
+    private readonly _log: vscode.LogOutputChannel,
+    private readonly _keys: ApiKeys,
+    /** Called after a start or stop, e.g. to refresh the status item's health. */
+    private readonly _onChange: () => void = () => undefined,
+  ) {}
+
+  /** Servers this extension started and that still run: role → process group id. */
+  running(): Partial<Record<ModelRole, number>> {
+    return Object.fromEntries(
+      [...this._processes].filter(([, p]) => !p.exit && p.pid !== undefined).map(([role, p]) => [role, p.pid!]),
+    );
+  }
+
+  private _channel(role: ModelRole): vscode.OutputChannel {
+    let channel = this._channels.get(role);
+    if (!channel) {
+      channel = vscode.window.createOutputChannel(`SpecReason: ${role} server`);
+      this._channels.set(role, channel);
+    }
+    return channel;
+  }
+
+  /** Start both servers (or reuse the ones that answer), with a cancellable progress notification. */
+  start(): Promise<LaunchOutcome[]> {
+    // A second Start while one runs joins it instead of starting the pair twice.
+    this._starting ??= this._start().finally(() => {
+      this._starting = undefined;
+      this._onChange();
+    });
+    return this._starting;
+  }
+
+  private async _start(): Promise<LaunchOutcome[]> {
+    const config = await this._keys.apply(readSettings().config);
+    const timeoutMs = readyTimeoutSec() * 1000;
+    const clients = createClients({ ...config, maxRetries: 0, requestTimeoutSec: 5 });
+    const status = new Map<ModelRole, string>(ROLES.map((r) => [r, 'checking…']));
+    const outcomes = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'SpecReason: starting servers', cancellable: true },
+      async (progress, token) => {
+        const cancel = new AbortController();
+        token.onCancellationRequested(() => cancel.abort());
+        const ticker = setInterval(() => {
+          for (const role of ROLES) {
+            const p = this._processes.get(role);
+            if (p && !p.exit && status.get(role)?.startsWith('loading')) {
+              const last = p.tail.last?.trim() ?? '';
+              status.set(
+                role,
+                `loading ${formatElapsed(Date.now() - p.startedAt)}${last ? ` · ${last.length > 70 ? `${last.slice(0, 69)}…` : last}` : ''}`,
+              );
+            }
+          }
+          progress.report({ message: ROLES.map((r) => `${r}: ${status.get(r)}`).join(' — ') });
+        }, 1000);
+        try {
+          return await Promise.all(
+            ROLES.map((role) =>
+              this._startOne(role, config, clients[role], timeoutMs, cancel.signal, (s) => status.set(role, s)),
+            ),
+          );
+        } finally {
+          clearInterval(ticker);
+        }
+      },
+    );
+    this._report(outcomes);
+    return outcomes;
+  }
+
+  private async _startOne(
+    role: ModelRole,
+    config: SpecReasonConfig,
+    client: ModelServer,
+    timeoutMs: number,
+    signal: AbortSignal,
+    setStatus: (s: string) => void,
+  ): Promise<LaunchOutcome> {
+    const url = client.url;
+    const port = portOf(url);
+    const fail = (failure: LaunchFailure, pid?: number): LaunchOutcome => {
+      setStatus('failed');
+      this._log.warn(`start ${role} server: ${failure.cause}: ${failure.message}`);
+      return { role, url, state: 'failed', failure, pid };
+    };
+    const alive = this._processes.get(role);
+    const before = await client.health();
+    if (before.ok) {
+      const ours = alive && !alive.exit ? alive : undefined;
+      setStatus(ours ? 'running' : 'reused');
+      const servedModel = before.models?.[0]?.id;
+      this._log.info(`start ${role} server: ${url} already answers (${servedModel ?? 'no model listed'}); reused`);
+      return { role, url, state: ours ? 'started' : 'reused', servedModel, pid: ours?.pid };
+    }
+    if (alive && !alive.exit) {
+      // Ours and still loading (a Start while an earlier one was cancelled mid-way is joined above): wait for it.
+      setStatus('loading');
+      return this._waitReady(alive, client, timeoutMs, signal, url, fail);
+    }
+    if (before.error?.code !== 'server_down') {
+      const what = before.error ? before.error.message : `its /health answers HTTP ${before.healthStatus}`;
+      return fail({
+        cause: 'port_in_use',
+        message: `port ${port} is in use by something that is not a ready vLLM server (${what}): stop it, or change the port in the server URL settings.`,
+      });
+    }
+    if (!isLocalUrl(url, os.hostname())) {
+      return fail({
+        cause: 'not_local',
+        message: `${url} is not on this machine: Start Servers starts servers where the extension runs (over Remote-SSH, the GPU host). Point the URL at localhost, or start the server on ${new URL(url).hostname}.`,
+      });
+    }
+    const settings = readLaunchSettings(role, config);
+    const commandLine = serveCommandLine({ ...settings, port });
+    const channel = this._channel(role);
+    channel.appendLine(`[SpecReason] ${new Date().toISOString()} $ ${commandLine}`);
+    if (Object.keys(settings.env).length) {
+      channel.appendLine(`[SpecReason] environment: ${Object.keys(settings.env).join(', ')} (values not shown)`);
+    }
+    const windows = process.platform === 'win32';
+    const child = spawn(windows ? commandLine : '/bin/sh', windows ? [] : ['-c', commandLine], {
+      detached: !windows, // its own process group: Stop ends the whole tree
+      shell: windows,
+      env: { ...process.env, ...settings.env },
+      cwd:
+        vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
+          ? vscode.workspace.workspaceFolders[0].uri.fsPath
+          : os.homedir(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(role, child, commandLine, channel);
+    this._processes.set(role, server);
+    this._log.info(`start ${role} server (pid ${child.pid ?? '?'}): ${commandLine}`);
+    setStatus('loading');
+    return this._waitReady(server, client, timeoutMs, signal, url, fail);
+  }
+
+  private async _waitReady(
+    server: ServerProcess,
+    client: ModelServer,
+    timeoutMs: number,
+    signal: AbortSignal,
+    url: string,
+    fail: (failure: LaunchFailure, pid?: number) => LaunchOutcome,
+  ): Promise<LaunchOutcome> {
+    const { role } = server;
+    for (;;) {
+      if (signal.aborted) {
+        await this._stopProcess(server);
+        return { role, url, state: 'cancelled', pid: server.pid };
+      }
+      if (server.exit) {
+        return fail(recogniseLaunchFailure(server.tail.lines, server.exit)!, server.pid);
+      }
+      // Out of memory and a taken port end the start even if the process lingers while tearing down.
+      const early = recogniseLaunchFailure(server.tail.lines);
+      if (early && (early.cause === 'cuda_oom' || early.cause === 'port_in_use')) {
+        await this._stopProcess(server);
+        return fail(early, server.pid);
+      }
+      const health = await client.health(signal);
+      if (health.ok && health.models?.length) {
+        this._log.info(`start ${role} server: ready after ${formatElapsed(Date.now() - server.startedAt)} (${url})`);
+        return { role, url, state: 'started', pid: server.pid, servedModel: health.models[0]!.id };
+      }
+      if (Date.now() - server.startedAt > timeoutMs) {
+        await this._stopProcess(server);
+        return fail(
+          {
+            cause: 'not_ready',
+            message: `the server did not answer /health and /v1/models within ${Math.round(timeoutMs / 1000)} s and was stopped (last log line: ${server.tail.last?.trim().slice(0, 200) ?? 'none'}). Raise specreason.launch.readyTimeout if the model is still downloading or loading.`,
+          },
+          server.pid,
+        );
+      }
+      await Promise.race([server.exited, new Promise((r) => setTimeout(r, POLL_MS))]);
+    }
+  }
+
+  private _report(outcomes: LaunchOutcome[]): void {
+    const failed = outcomes.filter((o) => o.state === 'failed');
+    if (outcomes.some((o) => o.state === 'cancelled')) {
+      void vscode.window.showInformationMessage(
+        'SpecReason: Start Servers cancelled; the servers it started were stopped.',
+      );
+      return;
+    }
+    for (const o of failed) {
+      void vscode.window
+        .showErrorMessage(
+          `SpecReason: the ${o.role} server did not start — ${o.failure!.message}`,
+          'Show Logs',
+          'Open Settings',
+        )
+        .then((choice) => {
+          if (choice === 'Show Logs') {
+            void this.showLogs(o.role);
+          } else if (choice === 'Open Settings') {
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'specreason.launch');
+          }
+        });
+    }
+    if (failed.length === 0) {
+      void vscode.window.showInformationMessage(
+        `SpecReason: servers ready — ${outcomes.map((o) => `${o.role} ${o.state === 'reused' ? 'reused' : 'started'} (${o.servedModel ?? '?'} on port ${portOf(o.url)})`).join(', ')}.`,
+      );
+    }
+  }
+
+  /** Stop the servers this extension started (never one it found running). */
+  async stop(): Promise<{ stopped: ModelRole[]; pids: number[] }> {
+    const ours = [...this._processes.values()].filter((p) => !p.exit);
+    if (ours.length === 0) {
+      void vscode.window.showInformationMessage(
+        'SpecReason: no server started by SpecReason is running (servers started elsewhere are left alone).',
+      );
+      return { stopped: [], pids: [] };
+    }
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'SpecReason: stopping servers' },
+      () => Promise.all(ours.map((p) => this._stopProcess(p))),
+    );
+    this._onChange();
+    const stopped = ours.map((p) => p.role);
+    void vscode.window.showInformationMessage(
+      `SpecReason: stopped the ${stopped.join(' and ')} server${stopped.length > 1 ? 's' : ''}.`,
+    );
+    return { stopped, pids: ours.map((p) => p.pid!).filter((p) => p !== undefined) };
+  }
+
+  /** SIGTERM to the whole process group, SIGKILL after a grace period; resolves when no member is left. */
+  private async _stopProcess(server: ServerProcess): Promise<void> {
+    const pgid = server.pid;
+    if (pgid === undefined) {
+      return;
+    }
+    this._log.info(`stop ${server.role} server (process group ${pgid})`);
+    if (process.platform === 'win32') {
+      spawn('taskkill', ['/pid', String(pgid), '/T', '/F'], { stdio: 'ignore' });
+      await server.exited;
+      return;
+    }
+    signalGroup(pgid, 'SIGTERM');
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (groupAlive(pgid) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (groupAlive(pgid)) {
+      this._log.warn(`${server.role} server did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`);
+      signalGroup(pgid, 'SIGKILL');
+      while (groupAlive(pgid)) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    await server.exited;
+  }
+
+  /** Show a role's server log (asks which when both have one and no role is given). */
+  async showLogs(role?: ModelRole): Promise<void> {
+    const roles = [...this._channels.keys()];
+    if (roles.length === 0) {
+      void vscode.window.showInformationMessage(
+        'SpecReason: no server log yet. Servers started with SpecReason: Start Servers log here; others log in their own terminal.',
+      );
+      return;
+    }
+    const target =
+      role ??
+      (roles.length === 1
+        ? roles[0]
+        : (
+            await vscode.window.showQuickPick(
+              roles.map((r) => ({ label: `${r} server`, role: r })),
+              { title: 'SpecReason: show which server log?' },
+            )
+          )?.role);
+    if (target) {
+      this._channel(target).show(true);
+    }
+  }
+
+  dispose(): void {
+    // The window is closing: end what we started (a detached group would outlive the extension host).
+    for (const p of this._processes.values()) {
+      if (!p.exit && p.pid !== undefined) {
+        if (process.platform === 'win32') {
+          spawn('taskkill', ['/pid', String(p.pid), '/T', '/F'], { stdio: 'ignore' });
+        } else {
+          signalGroup(p.pid, 'SIGTERM');
+        }
+      }
+    }
+    for (const c of this._channels.values()) {
+      c.dispose();
+    }
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Whether any live (non-zombie) process is in the group. Zombies are dead; init reaps them in its own time. */
+export function groupAlive(pgid: number): boolean {
+  if (process.platform === 'linux') {
+    return groupMembers(pgid).length > 0;
+  }
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Live processes of a process group, from /proc (Linux). */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') {
+        members.push(Number(name));
+      }
+    } catch {
+      /* ended while we looked */
+    }
+  }
+  return members;
+}

@@ -1,0 +1,70 @@
+// A `vllm serve` stand-in that starts ONE simulated server, so "SpecReason: Start Servers" can run the demo's
+// simulated pair and its tests can run a fake `vllm` on PATH:
+//   node dist/simulated-vllm.js serve MODEL --port P [--latency zero|scaled|realistic] [--load-seconds S] [vLLM flags…]
+// The model decides the script: the paper's small model (or any name with "1.5B"/"Distill") drafts, anything
+// else is the base model. Other vLLM flags are accepted and ignored. Like vLLM, nothing listens while the
+// "model loads", the log says when Uvicorn runs, and a taken port ends it with vLLM's Errno 98 message.
+
+import { DEMO_SCENARIO, realisticLatency, baseScript, smallScript } from './scenarios';
+import { SimulatedVllm, ZERO_LATENCY } from './simulatedVllm';
+
+const SMALL_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B';
+
+function parse(argv: string[]): { model: string; port: number; latency: string; loadSeconds: number } {
+  const args = argv[0] === 'serve' ? argv.slice(1) : argv;
+  const value = (flag: string) => {
+    const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    return i === -1 ? undefined : args[i]!.includes('=') ? args[i]!.split('=').slice(1).join('=') : args[i + 1];
+  };
+  return {
+    model: args[0] && !args[0].startsWith('-') ? args[0] : 'Qwen/QwQ-32B',
+    port: Number(value('--port') ?? 8000),
+    latency: value('--latency') ?? 'scaled',
+    loadSeconds: Number(value('--load-seconds') ?? 0.5),
+  };
+}
+
+async function main(): Promise<void> {
+  const { model, port, latency, loadSeconds } = parse(process.argv.slice(2));
+  const small = model === SMALL_MODEL || /1\.5B|distill/i.test(model);
+  const latencies =
+    latency === 'zero'
+      ? { base: ZERO_LATENCY, small: ZERO_LATENCY }
+      : realisticLatency(latency === 'realistic' ? 1 : 0.1);
+  const log = (line: string) => process.stdout.write(`INFO ${new Date().toISOString()} ${line}\n`);
+  log(`[simulated] vLLM API server version 0.0.0-simulated`);
+  log(`[simulated] args: model=${model} port=${port} (SIMULATED ${small ? 'small' : 'base'} model: scripted replies)`);
+  log('Loading model weights…');
+  await new Promise((r) => setTimeout(r, loadSeconds * 1000));
+  const server = new SimulatedVllm({
+    model,
+    script: small ? smallScript(DEMO_SCENARIO) : baseScript(DEMO_SCENARIO),
+    latency: small ? latencies.small : latencies.base,
+    maxModelLen: 32768,
+  });
+  try {
+    await server.start(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(
+        `ERROR ${new Date().toISOString()} [Errno 98] error while attempting to bind on address ('0.0.0.0', ${port}): address already in use\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+  log(`Started server process [${process.pid}]`);
+  log('Application startup complete.');
+  process.stdout.write(`INFO:     Uvicorn running on http://0.0.0.0:${port} (Press CTRL+C to quit)\n`);
+  const stop = () => {
+    log('Shutting down');
+    void server.stop().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ERROR ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
