@@ -23,6 +23,7 @@ import {
   serveCommandLine,
   type LaunchFailure,
 } from '../core/launch';
+import { commandAction, openSettingsAction, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import { SECTION, readSettings } from './settings';
 
@@ -308,19 +309,11 @@ export class ServerLauncher implements vscode.Disposable {
       return;
     }
     for (const o of failed) {
-      void vscode.window
-        .showErrorMessage(
-          `SpecReason: the ${o.role} server did not start — ${o.failure!.message}`,
-          'Show Logs',
-          'Open Settings',
-        )
-        .then((choice) => {
-          if (choice === 'Show Logs') {
-            void this.showLogs(o.role);
-          } else if (choice === 'Open Settings') {
-            void vscode.commands.executeCommand('workbench.action.openSettings', 'specreason.launch');
-          }
-        });
+      void showError(
+        `the ${o.role} server did not start — ${o.failure!.message}`,
+        commandAction('Show Server Log', 'specreason.showServerLogs', o.role),
+        openSettingsAction(`specreason.launch.${o.role}`),
+      );
     }
     if (failed.length === 0) {
       void vscode.window.showInformationMessage(
