@@ -404,7 +404,7 @@ export function buildProgram(): Command {
         await pair.stop();
       }
     });
-  registerEvalCommands(program);
+  registerEvalCommands(program, configFrom);
   return program;
 }
 

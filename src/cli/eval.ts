@@ -1,16 +1,115 @@
-// The evaluation commands of the `specreason` CLI: `grade` (and `eval`, `demo-eval`), registered by cli.ts.
+// The evaluation commands of the `specreason` CLI: `eval` and `grade`, registered by cli.ts.
 
-import type { Command } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunMode, ScoreMethod, SpecReasonConfig } from '../core/config';
+import {
+  configurationsOf,
+  runEvaluation,
+  type ChoiceOrder,
+  type EvalProgress,
+  type ServerSource,
+} from '../core/eval/evaluation';
+import { loadProblemSet, parseFieldOverrides, ProblemSetError } from '../core/eval/problemSet';
+import { regradeDirectory } from '../core/eval/regrade';
+import { buildResults, resultsTable, writeResults } from '../core/eval/results';
+import { demoSetJsonl, demoSetScripts } from '../sim/evalDemo';
+import { realisticLatency, startSimPair, DEMO_SCENARIO } from '../sim/scenarios';
+import { ZERO_LATENCY } from '../sim/simulatedVllm';
 import { gradePairsFile, InputError } from './grade';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
+
+/** Turns cli.ts's run flags (every `solve` option) into a validated config. */
+export type ConfigFromFlags = (flags: never) => SpecReasonConfig;
+
+/** Replica pools for the servers of an evaluation, built from the eval flags (see cli/replicaFlags.ts). */
+export type ServerSourceFromFlags = (flags: EvalFlags, config: SpecReasonConfig) => ServerSource | undefined;
+
+/** `solve` options that `eval` replaces with its own (plural) ones or that make no sense there. */
+const NOT_FOR_EVAL = new Set([
+  'problem',
+  'problemFile',
+  'mode',
+  'out',
+  'json',
+  'quiet',
+  'dataset',
+  'problem_id',
+  'repeat_id',
+  'output_dir',
+  'threshold',
+  'score_threshold',
+  'scoreMethod',
+  'score_method',
+  'promptStyle',
+]);
+
+export interface EvalFlags {
+  dataset: string;
+  out: string;
+  modes: RunMode[];
+  thresholds?: number[];
+  scoreMethods?: ScoreMethod[];
+  repeats: number;
+  concurrency: number;
+  limit?: number;
+  ids?: string[];
+  sample?: number;
+  seed: number;
+  choiceOrder: ChoiceOrder;
+  fields?: string;
+  json?: boolean;
+  quiet?: boolean;
+  [solveOption: string]: unknown;
+}
+
+const whole = (flag: string, min: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new InvalidArgumentError(`${flag} must be a whole number ≥ ${min}`);
+  }
+  return n;
+};
+
+const list =
+  <T>(flag: string, parseItem: (s: string) => T) =>
+  (value: string): T[] => {
+    const items = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (!items.length) {
+      throw new InvalidArgumentError(`${flag} needs at least one value`);
+    }
+    return items.map(parseItem);
+  };
+
+const oneOf =
+  <T extends string>(flag: string, allowed: readonly T[]) =>
+  (s: string): T => {
+    if (!allowed.includes(s as T)) {
+      throw new InvalidArgumentError(`${flag}: "${s}" is not one of ${allowed.join(', ')}`);
+    }
+    return s as T;
+  };
+
+const threshold = (s: string) => {
+  const n = Number(s);
+  if (!s || !Number.isFinite(n) || n < 0 || n > 9) {
+    throw new InvalidArgumentError(`--thresholds: "${s}" is not a number from 0 to 9`);
+  }
+  return n;
+};
 
 /** Run a command body, turning input errors into one clear line and exit code 2. */
 async function guarded(body: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await body();
   } catch (error) {
-    if (error instanceof InputError) {
+    if (error instanceof InputError || error instanceof ProblemSetError) {
       process.stderr.write(`specreason: ${error.message}\n`);
       process.exitCode = EXIT.usage;
       return;
@@ -19,25 +118,230 @@ async function guarded(body: () => Promise<number>): Promise<void> {
   }
 }
 
-export function registerEvalCommands(program: Command): void {
+function duration(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) {
+    return '?';
+  }
+  const s = Math.round(ms / 1000);
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
+}
+
+function progressLine(p: EvalProgress): string {
+  const r = p.row!;
+  const verdict = r.stopReason === 'error' ? `FAILED: ${r.error ?? 'error'}` : r.correct ? '✓' : '✗';
+  const accuracy = p.graded ? `${((100 * p.correct) / p.graded).toFixed(1)}%` : '-';
+  return (
+    `[${p.done}/${p.total}] ${r.configuration} ${r.problemId} #${r.repeat} ${verdict} ` +
+    `${(r.wallMs / 1000).toFixed(2)} s — accuracy so far ${accuracy}${p.failed ? `, ${p.failed} failed` : ''} — ETA ${duration(p.etaMs)}\n`
+  );
+}
+
+async function evaluate(
+  flags: EvalFlags,
+  configFrom: ConfigFromFlags,
+  serversFrom?: ServerSourceFromFlags,
+): Promise<number> {
+  const config = configFrom({ ...flags, mode: 'specreason' } as never);
+  if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
+    throw new InputError(`--out ${flags.out} exists and is not a directory`);
+  }
+  const set = await loadProblemSet(flags.dataset, {
+    fields: flags.fields ? parseFieldOverrides(flags.fields) : undefined,
+    select: { ids: flags.ids, limit: flags.limit, sample: flags.sample, seed: flags.seed },
+  });
+  const configurations = configurationsOf(
+    flags.modes,
+    flags.thresholds ?? [config.threshold],
+    flags.scoreMethods ?? [config.scoreMethod],
+  );
+  const say = (text: string) => {
+    if (!flags.quiet) {
+      process.stderr.write(text);
+    }
+  };
+  say(
+    `specreason eval: ${set.problems.length} problems (${set.fields.format} fields) × ${flags.repeats} repeat(s) × ` +
+      `${configurations.length} configuration(s) [${configurations.map((c) => c.name).join(', ')}], ` +
+      `concurrency ${flags.concurrency}, token budget ${config.tokenBudget} → ${flags.out}\n`,
+  );
+  if (flags.choiceOrder === 'reference' && set.problems.some((p) => p.options)) {
+    say('option order: reference (the correct answer is always (A), as in the reference script)\n');
+  }
+  const controller = new AbortController();
+  const onSigint = () => {
+    say('\ncancelling… finished runs are kept; run the same command again to complete the rest\n');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  let outcome;
+  try {
+    outcome = await runEvaluation({
+      set,
+      outDir: flags.out,
+      config,
+      configurations,
+      repeats: flags.repeats,
+      concurrency: flags.concurrency,
+      choiceOrder: flags.choiceOrder,
+      seed: flags.seed,
+      signal: controller.signal,
+      servers: serversFrom?.(flags, config),
+      onProgress: (p) => say(progressLine(p)),
+    });
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (outcome.skipped) {
+    say(`${outcome.skipped} run(s) already finished in ${flags.out} were kept\n`);
+  }
+  const results = buildResults(outcome.rows, configurations, {
+    dataset: path.resolve(flags.dataset),
+    tokenBudget: config.tokenBudget,
+    repeats: flags.repeats,
+    concurrency: flags.concurrency,
+    choiceOrder: flags.choiceOrder,
+  });
+  await writeResults(flags.out, results);
+  if (flags.json) {
+    process.stdout.write(JSON.stringify(results, null, 1) + '\n');
+  } else {
+    process.stdout.write(resultsTable(results));
+  }
+  const missing = outcome.jobs - outcome.rows.length;
+  say(
+    `wrote ${path.join(flags.out, 'results.json')}, results.csv, results.md` +
+      (missing ? `; ${missing} run(s) not done (rerun to complete)` : '') +
+      (outcome.failed ? `; ${outcome.failed} failed (a rerun retries them)` : '') +
+      '\n',
+  );
+  if (outcome.cancelled) {
+    return EXIT.cancelled;
+  }
+  return outcome.failed ? EXIT.failed : EXIT.ok;
+}
+
+/** `eval-demo`: the demo set against a SIMULATED pair started for the purpose. */
+async function evalDemo(flags: EvalFlags & { latency: string }, configFrom: ConfigFromFlags): Promise<number> {
+  const latency = flags.latency === 'zero' ? { base: ZERO_LATENCY, small: ZERO_LATENCY } : realisticLatency(0.1);
+  const scripts = demoSetScripts();
+  const pair = await startSimPair(DEMO_SCENARIO, { latency, base: scripts.base, small: scripts.small });
+  try {
+    await mkdir(flags.out, { recursive: true });
+    const dataset = path.join(flags.out, 'demo-set.jsonl');
+    await writeFile(dataset, demoSetJsonl());
+    if (!flags.quiet) {
+      process.stderr.write(
+        `SIMULATED model pair (scripted replies, not real models): base ${pair.base.baseUrl}, small ${pair.small.baseUrl}\n`,
+      );
+    }
+    return await evaluate({ ...flags, dataset, baseUrl: pair.base.baseUrl, smallUrl: pair.small.baseUrl }, configFrom);
+  } finally {
+    await pair.stop();
+  }
+}
+
+async function regrade(dir: string, json: boolean): Promise<number> {
+  const { results, changed } = await regradeDirectory(dir);
+  await writeResults(dir, results);
+  process.stderr.write(`re-graded ${results.runs.length} run(s) in ${dir}: ${changed} verdict(s) changed\n`);
+  process.stdout.write(json ? JSON.stringify(results, null, 1) + '\n' : resultsTable(results));
+  return EXIT.ok;
+}
+
+/** The evaluation flags shared by `eval` and `eval-demo` (defaults differ for the demo). */
+function evalOptions(cmd: Command, defaults: { thresholds?: number[]; repeats?: number } = {}): Command {
+  return cmd
+    .option(
+      '--modes <list>',
+      'specreason, base, small (comma-separated)',
+      list('--modes', oneOf<RunMode>('--modes', ['specreason', 'base', 'small'])),
+      ['specreason', 'base', 'small'] as RunMode[],
+    )
+    .option(
+      '--thresholds <list>',
+      'SpecReason thresholds, e.g. 5,7,9 (default: --threshold or 7)',
+      list('--thresholds', threshold),
+      defaults.thresholds,
+    )
+    .option(
+      '--score-methods <list>',
+      'greedy, average (default greedy)',
+      list('--score-methods', oneOf<ScoreMethod>('--score-methods', ['greedy', 'average'])),
+    )
+    .option('--repeats <n>', 'runs per problem and configuration', whole('--repeats', 1), defaults.repeats ?? 1)
+    .option('--concurrency <n>', 'runs at once (1: the paper latency setting)', whole('--concurrency', 1), 1)
+    .option('--limit <n>', 'the first n problems (after --ids and --sample)', whole('--limit', 1))
+    .option('--ids <list>', 'only these problem ids, comma-separated', list('--ids', String))
+    .option('--sample <n>', 'a random sample of n problems (see --seed)', whole('--sample', 1))
+    .option('--seed <n>', 'seed of --sample and of the option shuffle', whole('--seed', 0), 0)
+    .addOption(
+      new Option(
+        '--choice-order <order>',
+        'multiple-choice option order: shuffled per problem and repeat, or reference (correct = A)',
+      )
+        .choices(['shuffled', 'reference'])
+        .default('shuffled'),
+    )
+    .option('--fields <map>', 'column mapping, e.g. problem=Question,answer=Correct Answer,id=Record ID')
+    .option('--json', 'print results.json on stdout instead of the table')
+    .option('-q, --quiet', 'no progress lines');
+}
+
+export function registerEvalCommands(
+  program: Command,
+  configFrom: ConfigFromFlags,
+  serversFrom?: ServerSourceFromFlags,
+): void {
+  const solve = program.commands.find((c) => c.name() === 'solve');
+  const command = program
+    .command('eval')
+    .description(
+      'evaluate on a problem set: modes × thresholds × score methods × problems × repeats; one JSON file per run, results.json/.csv/.md',
+    )
+    .requiredOption('--dataset <file>', 'problem set: .jsonl, .json (array), .csv or .parquet')
+    .requiredOption('--out <dir>', 'output directory (a rerun skips finished runs)');
+  evalOptions(command);
+  for (const option of solve?.options ?? []) {
+    if (!NOT_FOR_EVAL.has(option.attributeName())) {
+      command.addOption(option);
+    }
+  }
+  command.action(async (flags: EvalFlags) => guarded(() => evaluate(flags, configFrom, serversFrom)));
+
+  const demo = program
+    .command('eval-demo')
+    .description(
+      'evaluate the demo set (12 problems) against a SIMULATED pair: accuracy × latency per threshold in seconds',
+    )
+    .option('--out <dir>', 'output directory', 'specreason-eval-demo')
+    .addOption(
+      new Option('--latency <model>', 'zero or scaled (0.1× realistic)').choices(['zero', 'scaled']).default('scaled'),
+    );
+  evalOptions(demo, { thresholds: [3, 5, 7, 9], repeats: 2 });
+  demo.action(async (flags: EvalFlags & { latency: string }) => guarded(() => evalDemo(flags, configFrom)));
+
   program
     .command('grade')
     .description(
       'grade answers: --pairs FILE.jsonl of {"gold", "response"[, "choices"]} lines, or re-grade an eval DIR',
     )
-    .argument('[dir]', 'an evaluation output directory to re-grade')
+    .argument('[dir]', 'an evaluation output directory to re-grade (rewrites each run’s grade and the results)')
     .option('--pairs <file.jsonl>', 'one {"gold": …, "response": …} object a line; prints one verdict a line')
     .option('--json', 'JSON output (pairs: one {"correct", "extracted", "rule"} line per input line)')
     .action(async (dir: string | undefined, flags: { pairs?: string; json?: boolean }) =>
       guarded(async () => {
-        if (flags.pairs === undefined && dir === undefined) {
-          throw new InputError('give --pairs FILE.jsonl or an evaluation directory');
-        }
         if (flags.pairs !== undefined) {
           await gradePairsFile(flags.pairs, !!flags.json, (text) => process.stdout.write(text));
           return EXIT.ok;
         }
-        throw new InputError('re-grading a directory is not available yet');
+        if (dir === undefined) {
+          throw new InputError('give --pairs FILE.jsonl or an evaluation directory');
+        }
+        return regrade(dir, !!flags.json);
       }),
     );
 }

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -83,5 +83,104 @@ describe('specreason grade (subprocess)', function () {
     const missing = await runCli(['grade', '--pairs', path.join(dir, 'nope.jsonl')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read --pairs .*nope\.jsonl/);
+  });
+});
+
+describe('specreason eval (subprocess)', function () {
+  this.timeout(90000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'specreason-evalcli-'));
+
+  it('eval-demo --json: results.json with the documented field names on stdout, progress on stderr', async () => {
+    const out = path.join(dir, 'json');
+    const r = await runCli([
+      'eval-demo',
+      '--latency',
+      'zero',
+      '--ids',
+      'd01,d04,d11',
+      '--thresholds',
+      '3,9',
+      '--repeats',
+      '1',
+      '--json',
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\[12\/12\] .* — accuracy so far [\d.]+% — ETA/);
+    const results = JSON.parse(r.stdout) as {
+      configurations: Array<Record<string, unknown>>;
+      runs: Array<Record<string, unknown>>;
+    };
+    assert.deepEqual(
+      results.configurations.map((c) => c.name),
+      ['specreason-t3-greedy', 'specreason-t9-greedy', 'base', 'small'],
+    );
+    for (const key of [
+      'mode',
+      'threshold',
+      'scoreMethod',
+      'runs',
+      'correct',
+      'accuracy',
+      'meanWallMs',
+      'medianWallMs',
+      'p90WallMs',
+      'acceptanceRate',
+      'speedupVsBase',
+    ]) {
+      assert.ok(key in results.configurations[0]!, key);
+    }
+    for (const key of [
+      'problemId',
+      'repeat',
+      'mode',
+      'threshold',
+      'scoreMethod',
+      'answer',
+      'gold',
+      'correct',
+      'wallMs',
+      'stopReason',
+    ]) {
+      assert.ok(key in results.runs[0]!, key);
+    }
+    assert.equal(results.runs.length, 12);
+    assert.ok(existsSync(path.join(out, 'results.csv')) && existsSync(path.join(out, 'results.md')));
+    assert.ok(existsSync(path.join(out, 'specreason-t9-greedy', 'd11', '0.json')));
+  });
+
+  it('Ctrl+C keeps the finished runs (exit 130); the same command again runs only the missing ones', async () => {
+    const out = path.join(dir, 'cancel');
+    const args = ['eval-demo', '--ids', 'd01,d02,d03', '--thresholds', '5,9', '--repeats', '1', '--out', out];
+    let sent = false;
+    const first = await runCli(args, {
+      onStderr: (text, kill) => {
+        if (!sent && (text.match(/^\[\d+\/12\]/gm) ?? []).length >= 3) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(first.code, 130, first.stderr);
+    assert.match(first.stderr, /cancelling… finished runs are kept/);
+    const kept = (first.stderr.match(/^\[\d+\/12\]/gm) ?? []).length;
+    assert.ok(kept >= 3 && kept < 12, `${kept} runs finished before the cancel`);
+    const files = ['specreason-t5-greedy', 'specreason-t9-greedy', 'base', 'small']
+      .filter((c) => existsSync(path.join(out, c)))
+      .flatMap((c) => readdirSync(path.join(out, c)).flatMap((id) => readdirSync(path.join(out, c, id))));
+    assert.equal(files.length, kept);
+    const second = await runCli([...args, '--latency', 'zero']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, new RegExp(`${kept} run\\(s\\) already finished`));
+    assert.equal((second.stderr.match(/^\[\d+\/12\]/gm) ?? []).length, 12 - kept);
+  });
+
+  it('a bad problem set: exit 2 with the file, line and field', async () => {
+    const file = path.join(dir, 'bad.jsonl');
+    writeFileSync(file, '{"id": 1, "problem": "a", "answer": "1"}\n{"id": 2, "problem": "b"}\n');
+    const r = await runCli(['eval', '--dataset', file, '--out', path.join(dir, 'bad-out')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.jsonl:2: field "answer" is missing/);
   });
 });

@@ -128,7 +128,7 @@ const describe = (v: unknown) => (Array.isArray(v) ? 'an array' : v === null ? '
 
 const GPQA_INCORRECT = ['Incorrect Answer 1', 'Incorrect Answer 2', 'Incorrect Answer 3'];
 
-/** The field map of a set, detected from its columns (first row), with overrides applied. */
+/** The field map of a set, detected from its columns (over all rows), with overrides applied. */
 export function detectFields(columns: readonly string[], overrides: Partial<FieldMap> = {}): FieldMap {
   const has = (c: string) => columns.includes(c);
   const first = (...names: string[]) => names.find(has);
@@ -307,7 +307,9 @@ export async function loadProblemSet(
   if (rows.rows.length === 0) {
     throw new ProblemSetError(`${file}: no problems`);
   }
-  const fields = detectFields(Object.keys(rows.rows[0]!), options.fields);
+  const columns = new Set<string>();
+  rows.rows.forEach((row) => Object.keys(row).forEach((k) => columns.add(k))); // optional columns may skip rows
+  const fields = detectFields([...columns], options.fields);
   let problems = rows.rows.map((row, i) => toProblem(row, i, fields, rows));
   const seen = new Map<string, number>();
   for (const p of problems) {
