@@ -196,6 +196,14 @@ function topLogprobsOf(body: ChatBody): number {
   return typeof body.top_logprobs === 'number' ? body.top_logprobs : 0;
 }
 
+/** One HTTP exchange: its log entry, the request, the response, and a way to send a whole body. */
+interface Exchange {
+  entry: RequestLogEntry;
+  req: http.IncomingMessage;
+  res: http.ServerResponse;
+  send: (status: number, body: string, contentType?: string) => void;
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -335,6 +343,7 @@ export class SimulatedVllm {
       res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
+    const exchange: Exchange = { entry, req, res, send };
     try {
       const raw = await readBody(req);
       const path = entry.path;
@@ -357,7 +366,7 @@ export class SimulatedVllm {
       if (req.method === 'GET' && path === '/v1/models') {
         const fault = this._takeFault('models');
         if (fault) {
-          return this._fault(fault, entry, req, res, send);
+          return this._fault(fault, exchange);
         }
         return send(200, JSON.stringify(this._models()));
       }
@@ -376,7 +385,7 @@ export class SimulatedVllm {
           throw new HttpError(400, 'Invalid JSON body', 'Bad Request');
         }
         entry.body = body as Record<string, unknown>;
-        return await this._chat(body, entry, req, res, send);
+        return await this._chat(body, exchange);
       }
       return send(404, JSON.stringify({ detail: 'Not Found' }));
     } catch (error) {
@@ -453,13 +462,8 @@ export class SimulatedVllm {
     return lines.join('\n') + '\n';
   }
 
-  private _fault(
-    fault: Fault,
-    entry: RequestLogEntry,
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    send: (s: number, b: string, contentType?: string) => void,
-  ): void {
+  private _fault(fault: Fault, exchange: Exchange): void {
+    const { entry, req, res, send } = exchange;
     entry.fault = fault;
     switch (fault) {
       case 'http500':
@@ -520,13 +524,8 @@ export class SimulatedVllm {
   }
 
   /** POST /v1/chat/completions, in the phases vLLM goes through. */
-  private async _chat(
-    body: ChatBody,
-    entry: RequestLogEntry,
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    send: (s: number, b: string, contentType?: string) => void,
-  ): Promise<void> {
+  private async _chat(body: ChatBody, exchange: Exchange): Promise<void> {
+    const { entry } = exchange;
     this._validate(body);
     const request = this._classify(body);
     entry.kind = request.kind;
@@ -534,7 +533,7 @@ export class SimulatedVllm {
     const prompt = this._prompt(body, request.continueFinal);
     const fault = this._takeFault(request.kind, request.stepIndex);
     if (fault && !REPLY_FAULTS.includes(fault) && !(fault === 'malformed-json' && body.stream === true)) {
-      return this._fault(fault, entry, req, res, send);
+      return this._fault(fault, exchange);
     }
     entry.fault = fault;
     const reply = this._compose(request, prompt.budget, fault);
@@ -561,8 +560,8 @@ export class SimulatedVllm {
       };
       const completed =
         body.stream === true && fault !== 'not-sse'
-          ? await this._streamReply(toSend, firstAt, slowdown, entry, req, res)
-          : await this._jsonReply(toSend, firstAt, slowdown, entry, req, res, send);
+          ? await this._streamReply(toSend, firstAt, slowdown, exchange)
+          : await this._jsonReply(toSend, firstAt, slowdown, exchange);
       if (completed) {
         // Only finished work reaches the cache and the counters, as in vLLM's V1 engine.
         this._remember([...prompt.tokens, ...reply.tokens]);
@@ -782,10 +781,9 @@ export class SimulatedVllm {
     reply: ReplyToSend,
     firstAt: number,
     slowdown: () => number,
-    entry: RequestLogEntry,
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
+    exchange: Exchange,
   ): Promise<boolean> {
+    const { entry, req, res } = exchange;
     const { fault } = reply;
     const latency = this.options.latency ?? ZERO_LATENCY;
     const client = this._closeWatch(res);
@@ -875,11 +873,9 @@ export class SimulatedVllm {
     reply: ReplyToSend,
     firstAt: number,
     slowdown: () => number,
-    entry: RequestLogEntry,
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    send: (s: number, b: string) => void,
+    exchange: Exchange,
   ): Promise<boolean> {
+    const { entry, req, res, send } = exchange;
     const { fault } = reply;
     const latency = this.options.latency ?? ZERO_LATENCY;
     const client = this._closeWatch(res);

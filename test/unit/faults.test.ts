@@ -3,7 +3,7 @@ import { runSpecReason } from '../../src/core/engine/specReason';
 import { SpecReasonError } from '../../src/core/errors';
 import { VllmClient } from '../../src/core/llm/vllm/client';
 import type { Fault, FaultRule } from '../../src/sim/simulatedVllm';
-import { chatRequests, configFor, numbered, withPair } from './helpers';
+import { chatRequests, configFor, failOnUnhandledRejections, numbered, withPair } from './helpers';
 
 const PROBLEM = { text: 'What is 1 + 1?' };
 const SCENARIO = numbered(4);
@@ -29,16 +29,7 @@ async function runWithFault(
 }
 
 describe('faults: every failure is a clear error and the trace so far is kept', () => {
-  let unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  beforeEach(() => {
-    unhandled = [];
-    process.on('unhandledRejection', onUnhandled);
-  });
-  afterEach(() => {
-    process.removeListener('unhandledRejection', onUnhandled);
-    assert.deepEqual(unhandled, [], 'no unhandled promise rejections');
-  });
+  failOnUnhandledRejections();
 
   it('a server that is down: "no server at … — is vLLM running?"', () =>
     withPair(SCENARIO, async (pair) => {

@@ -1,5 +1,6 @@
 // Shared set-up for tests that talk to the simulated vLLM pair.
 
+import assert from 'node:assert/strict';
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
 import type { RunEvent } from '../../src/core/runRecord';
 import { startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
@@ -27,6 +28,20 @@ export function configFor(pair: SimPair, overrides: ConfigOverrides = {}): SpecR
     ...overrides,
     base: { url: pair.base.baseUrl, ...overrides?.base },
     small: { url: pair.small.baseUrl, ...overrides?.small },
+  });
+}
+
+/** In a describe block: each test fails if a promise rejection went unhandled while it ran. */
+export function failOnUnhandledRejections(): void {
+  let unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeEach(() => {
+    unhandled = [];
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(() => {
+    process.removeListener('unhandledRejection', onUnhandled);
+    assert.deepEqual(unhandled, [], 'no unhandled promise rejections');
   });
 }
 

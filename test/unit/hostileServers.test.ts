@@ -8,11 +8,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { ErrorInfo } from '../../src/core/errors';
-import { createClients } from '../../src/core/llm/factory';
+import { createClients, createServer } from '../../src/core/llm/factory';
 import { agentFor, agentOptions } from '../../src/core/llm/transport';
 import type { RunRecord } from '../../src/core/runRecord';
 import type { FaultRule } from '../../src/sim/simulatedVllm';
-import { chatRequests, configFor, numbered, withPair, type ConfigOverrides } from './helpers';
+import {
+  chatRequests,
+  configFor,
+  failOnUnhandledRejections,
+  numbered,
+  withPair,
+  type ConfigOverrides,
+} from './helpers';
 
 const PROBLEM = { text: 'What is 1 + 1?' };
 const SCENARIO = numbered(4);
@@ -62,16 +69,7 @@ function assertClean(o: Outcome, where: 'base' | 'small'): void {
 
 describe('hostile servers: bounded, explained, lossless', function () {
   this.timeout(30000);
-  let unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  beforeEach(() => {
-    unhandled = [];
-    process.on('unhandledRejection', onUnhandled);
-  });
-  afterEach(() => {
-    process.removeListener('unhandledRejection', onUnhandled);
-    assert.deepEqual(unhandled, [], 'no unhandled promise rejections');
-  });
+  failOnUnhandledRejections();
 
   describe('one deadline per request, never retried when it timed out', () => {
     it('a score reply that stalls after its headers times out, once, naming the server', async () => {
@@ -135,6 +133,21 @@ describe('hostile servers: bounded, explained, lossless', function () {
       assert.match(o.error.message, /did not finish its reply within 0\.5 s/);
       assert.equal(o.attempts, 1);
     });
+
+    it('retryTimeouts: a request whose headers did not come in time is tried again when the option says so', () =>
+      withPair(SCENARIO, async (pair) => {
+        pair.small.setFaults([{ fault: 'hang', times: 1 }]);
+        const config = configFor(pair);
+        const options = { timeoutMs: 300, maxRetries: 1, stream: true, retryTimeouts: true };
+        const reply = await createServer('vllm', 'small', config.small, options).generate(
+          { messages: [{ role: 'user', content: 'q' }], continueFinal: false, maxTokens: 64, temperature: 0, topP: 1 },
+          new AbortController().signal,
+        );
+        assert.equal(reply.finishReason, 'stop');
+        assert.equal(chatRequests(pair.small.log).length, 2);
+        await pair.small.settled();
+        assert.equal(pair.small.openRequests().length, 0);
+      }));
 
     it('a 503 is still retried: only timeouts are not', async () => {
       const o = await runWithFault('base', { fault: 'http503', kind: 'score', step: 1 }, { maxRetries: 1 });
