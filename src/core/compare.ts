@@ -1,6 +1,7 @@
 // Side-by-side numbers for SpecReason against base-only (and small-only) decoding. Pure functions.
 
 import { answersAgree } from './answer';
+import { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL } from './format';
 import type { RunRecord, RunSummary } from './runRecord';
 
 export interface CompareRow {
@@ -63,4 +64,68 @@ export function compare(summaries: readonly RunSummary[]): Comparison {
 
 export function compareRecords(records: readonly RunRecord[]): Comparison {
   return compare(records.map((r) => r.summary));
+}
+
+export type CompareColumn = 'wall' | 'ttft' | 'small' | 'base' | 'steps' | 'acceptance' | 'answer' | 'stop' | 'wasted';
+
+/** The comparison table's columns after the run's name, with their headings. */
+export const COMPARE_COLUMNS: ReadonlyArray<readonly [CompareColumn, string]> = [
+  ['wall', 'Wall time'],
+  ['ttft', 'First token'],
+  ['small', 'Small tokens'],
+  ['base', 'Base tokens'],
+  ['steps', 'Steps'],
+  ['acceptance', 'Acceptance'],
+  ['answer', 'Answer'],
+  ['stop', 'Stop reason'],
+  ['wasted', 'Wasted tokens'],
+];
+
+/** One finished run's cells as text (the answer as the model wrote it, TeX included). */
+export function compareCells(row: CompareRow): Record<CompareColumn, string> {
+  return {
+    wall: formatMs(row.wallMs),
+    ttft: formatMs(row.ttftMs),
+    small: formatCount(row.smallTokens),
+    base: formatCount(row.baseTokens),
+    steps: formatCount(row.steps),
+    acceptance: row.mode === 'specreason' ? formatRate(row.acceptanceRate) : DASH,
+    answer: row.answer ?? DASH,
+    stop: STOP_REASON_LABEL[row.stopReason],
+    wasted: formatCount(row.wastedTokens),
+  };
+}
+
+/** "×1.47", or a dash when there is no speedup to show. */
+export function formatSpeedup(speedup: number | undefined): string {
+  return speedup === undefined ? DASH : `×${speedup.toFixed(2)}`;
+}
+
+/** The comparison as a plain-text table (the CLI's), one line per run, then the speedup and agreement. */
+export function comparisonText(comparison: Comparison): string {
+  const header = ['Run', ...COMPARE_COLUMNS.map(([, label]) => label)];
+  const lines = comparison.rows.map((row) => {
+    const cells = compareCells(row);
+    return [MODE_LABEL[row.mode], ...COMPARE_COLUMNS.map(([key]) => cells[key])];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const textColumn = header.map((h) => h === 'Run' || h === 'Answer' || h === 'Stop reason');
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => (textColumn[i] ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const agree =
+    comparison.answersAgree === undefined
+      ? 'answers: not all known'
+      : comparison.answersAgree
+        ? 'answers agree'
+        : 'answers differ';
+  return [
+    format(header),
+    ...lines.map(format),
+    '',
+    `speedup vs base only: ${formatSpeedup(comparison.speedup)} (base-only wall time ÷ SpecReason wall time); ${agree}`,
+    '',
+  ].join('\n');
 }

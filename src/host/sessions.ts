@@ -2,14 +2,14 @@
 // live /metrics, saved history, exports. The engine does the work; this file wires it to VS Code.
 
 import * as vscode from 'vscode';
-import { redactConfig, type RunMode, type SpecReasonConfig } from '../core/config';
+import type { RunMode, SpecReasonConfig } from '../core/config';
 import { compareRecords } from '../core/compare';
-import { run } from '../core/engine/specReason';
+import { comparisonModes, runComparison } from '../core/comparison';
 import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER } from '../core/llm/server';
 import { runToMarkdown } from '../core/markdown';
 import type { Problem } from '../core/prompts';
-import { emptySummary, newRunId, type RunRecord } from '../core/runRecord';
+import { newRunId, type RunRecord } from '../core/runRecord';
 import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
@@ -166,9 +166,7 @@ export class Sessions implements vscode.Disposable {
     session.records = [];
     const config = await this._keys.apply(settings.config);
     const modes: RunMode[] =
-      session.kind === 'compare'
-        ? ['specreason', 'base', ...(settings.compareIncludeSmall ? ['small' as const] : [])]
-        : ['specreason'];
+      session.kind === 'compare' ? comparisonModes(settings.compareIncludeSmall) : ['specreason'];
     const runIds = modes.map(() => newRunId());
     const started = Date.now();
     for (const [i, mode] of modes.entries()) {
@@ -189,60 +187,41 @@ export class Sessions implements vscode.Disposable {
         },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          const one = async (mode: RunMode, runId: string) => {
-            const clients = createClients(config);
-            const simulated = await this._detectSimulated(clients, controller.signal);
-            if (simulated && !session.panel.state.simulated) {
-              session.panel.state.simulated = true;
-              session.panel.reset(session.panel.state);
-            }
-            let steps = 0;
-            const record = await run(mode, session.problem, config, {
-              signal: controller.signal,
-              runId,
-              clients,
-              onEvent: (event) => {
-                session.panel.pushEvent(runId, event);
-                if (event.type === 'step-done') {
-                  steps++;
-                  progress.report({
-                    message: `${mode === 'specreason' ? '' : `${mode}-only: `}${steps} step${steps === 1 ? '' : 's'}`,
-                  });
-                  const r = event.record;
-                  this._log.debug(
-                    `step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`,
-                  );
-                }
-              },
-            });
-            session.records.push(record);
-            const s = record.summary;
-            this._log.info(
-              `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
-            );
-            if (s.error) {
-              this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`);
-            }
-            return record;
-          };
-          if (settings.compareOrder === 'concurrent') {
-            await Promise.all(modes.map((mode, i) => one(mode, runIds[i]!)));
-          } else {
-            for (const [i, mode] of modes.entries()) {
-              if (controller.signal.aborted) {
-                // Runs never started still end, so the panel does not show them as running forever.
-                session.panel.pushEvent(runIds[i]!, {
-                  type: 'run-done',
-                  record: cancelledRecord(runIds[i]!, mode, session.problem, config),
-                });
-                continue;
-              }
-              const record = await one(mode, runIds[i]!);
-              if (record.summary.stopReason === 'error') {
-                controller.abort();
-              }
-            }
+          const simulated = await this._detectSimulated(createClients(config), controller.signal);
+          if (simulated && !session.panel.state.simulated) {
+            session.panel.state.simulated = true;
+            session.panel.reset(session.panel.state);
           }
+          const steps = new Map<string, number>();
+          const { records } = await runComparison(session.problem, modes, config, {
+            order: settings.compareOrder,
+            signal: controller.signal,
+            runIds,
+            onEvent: (event, { mode, runId }) => {
+              session.panel.pushEvent(runId, event);
+              if (event.type === 'step-done') {
+                const n = (steps.get(runId) ?? 0) + 1;
+                steps.set(runId, n);
+                progress.report({
+                  message: `${mode === 'specreason' ? '' : `${mode}-only: `}${n} step${n === 1 ? '' : 's'}`,
+                });
+                const r = event.record;
+                this._log.debug(
+                  `step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`,
+                );
+              } else if (event.type === 'run-done') {
+                session.records.push(event.record); // exportable as soon as it ends
+                const s = event.record.summary;
+                this._log.info(
+                  `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
+                );
+                if (s.error) {
+                  this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`);
+                }
+              }
+            },
+          });
+          session.records = records;
         },
       );
     } catch (error) {
@@ -423,19 +402,4 @@ export class Sessions implements vscode.Disposable {
       s.panel.dispose();
     }
   }
-}
-
-function cancelledRecord(runId: string, mode: RunMode, problem: Problem, config: SpecReasonConfig): RunRecord {
-  return {
-    formatVersion: 1,
-    runId,
-    mode,
-    startedAt: new Date().toISOString(),
-    config: redactConfig(config),
-    problem,
-    prompt: '',
-    models: {},
-    steps: [],
-    summary: emptySummary(mode, 'cancelled'),
-  };
 }

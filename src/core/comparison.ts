@@ -1,0 +1,102 @@
+// A comparison: several modes (SpecReason, base-only, small-only) run on one problem, one after the
+// other (fair timings, the default) or all at once. The policy every front end shares: each mode gets
+// its run id up front; once the comparison is cancelled, or a sequential run fails, the runs that have
+// not started end at once as cancelled placeholders, so no run is left "running" and the table has a
+// row for every mode.
+
+import { linkedAbort } from './abort';
+import { compareRecords, type Comparison } from './compare';
+import { redactConfig, type RunMode, type SpecReasonConfig } from './config';
+import { run, type RunOptions } from './engine/specReason';
+import type { Problem } from './prompts';
+import { emptySummary, newRunId, type RunEvent, type RunRecord } from './runRecord';
+
+/** The modes a comparison runs: SpecReason against base-only, and small-only when asked. */
+export function comparisonModes(includeSmall: boolean): RunMode[] {
+  return ['specreason', 'base', ...(includeSmall ? (['small'] as const) : [])];
+}
+
+/** Which run an event belongs to. */
+export interface ComparisonRun {
+  mode: RunMode;
+  runId: string;
+}
+
+export interface ComparisonOptions extends Pick<RunOptions, 'templates'> {
+  /** One after the other (the default: fair timings), or all at once. */
+  order?: 'sequential' | 'concurrent';
+  signal?: AbortSignal;
+  /** One per mode (so a front end can show every run before it starts); default new ids. */
+  runIds?: readonly string[];
+  /** Every run's events, placeholders' `run-done` included. */
+  onEvent?: (event: RunEvent, run: ComparisonRun) => void;
+  /** Clients for one run (tests count their requests); default new clients from the config. */
+  clients?: (run: ComparisonRun) => RunOptions['clients'];
+}
+
+export interface ComparisonResult {
+  /** One record per mode, in the order of `modes`. */
+  records: RunRecord[];
+  comparison: Comparison;
+}
+
+/** Run `modes` on `problem`. Never rejects for a failing run: its record says what went wrong. */
+export async function runComparison(
+  problem: Problem,
+  modes: readonly RunMode[],
+  config: SpecReasonConfig,
+  options: ComparisonOptions = {},
+): Promise<ComparisonResult> {
+  const runs: ComparisonRun[] = modes.map((mode, i) => ({ mode, runId: options.runIds?.[i] ?? newRunId() }));
+  // Aborted by the caller, or by this function when a sequential run fails.
+  const stop = linkedAbort(options.signal);
+  const one = async (r: ComparisonRun): Promise<RunRecord> => {
+    const onEvent = (event: RunEvent) => options.onEvent?.(event, r);
+    if (stop.signal.aborted) {
+      const record = placeholderRecord(r, problem, config);
+      onEvent({ type: 'run-done', record });
+      return record;
+    }
+    return run(r.mode, problem, config, {
+      signal: stop.signal,
+      runId: r.runId,
+      templates: options.templates,
+      clients: options.clients?.(r),
+      onEvent,
+    });
+  };
+  try {
+    let records: RunRecord[];
+    if ((options.order ?? 'sequential') === 'concurrent') {
+      records = await Promise.all(runs.map(one));
+    } else {
+      records = [];
+      for (const r of runs) {
+        const record = await one(r);
+        records.push(record);
+        if (record.summary.stopReason === 'error') {
+          stop.controller.abort(); // the others would fail the same way; their rows say they never ran
+        }
+      }
+    }
+    return { records, comparison: compareRecords(records) };
+  } finally {
+    stop.unlink();
+  }
+}
+
+/** The record of a run that never started: cancelled, no steps, no prompt sent. */
+export function placeholderRecord(r: ComparisonRun, problem: Problem, config: SpecReasonConfig): RunRecord {
+  return {
+    formatVersion: 1,
+    runId: r.runId,
+    mode: r.mode,
+    startedAt: new Date().toISOString(),
+    config: redactConfig(config),
+    problem,
+    prompt: '',
+    models: {},
+    steps: [],
+    summary: emptySummary(r.mode, 'cancelled'),
+  };
+}

@@ -1,0 +1,48 @@
+// Numbers and labels as the panel and the CLI print them (one wording for both).
+
+import type { RunMode } from './config';
+import type { StopReason } from './runRecord';
+
+export const DASH = '—';
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) {
+    return DASH;
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  if (ms < 60_000) {
+    return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  }
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `${minutes} m ${String(seconds).padStart(2, '0')} s`;
+}
+
+/** Fractions 0–1 as percentages; undefined is "unknown" (the server or the run did not say). */
+export function formatRate(rate: number | undefined): string {
+  return rate === undefined || !Number.isFinite(rate) ? 'unknown' : `${(rate * 100).toFixed(1)}%`;
+}
+
+// One formatter: toLocaleString builds a new one per call, which shows up in 500-step profiles.
+const COUNT_FORMAT = new Intl.NumberFormat('en-US');
+
+export function formatCount(n: number | undefined): string {
+  return n === undefined ? DASH : COUNT_FORMAT.format(n);
+}
+
+export const MODE_LABEL: Readonly<Record<RunMode, string>> = {
+  specreason: 'SpecReason',
+  base: 'Base only',
+  small: 'Small only',
+};
+
+export const STOP_REASON_LABEL: Readonly<Record<StopReason, string>> = {
+  finished: 'answer reached',
+  budget: 'token budget reached',
+  cancelled: 'cancelled',
+  error: 'error',
+  context_length: 'context length exceeded',
+  length: 'length limit',
+};

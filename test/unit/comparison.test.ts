@@ -1,0 +1,189 @@
+// The comparison policy (core/comparison.ts) against the simulated pair, without VS Code: records in
+// mode order, events routed to their run, placeholders for runs that never started, stop on error,
+// cancellation.
+
+import assert from 'node:assert/strict';
+import { comparisonText, type Comparison } from '../../src/core/compare';
+import { comparisonModes, runComparison, type ComparisonRun } from '../../src/core/comparison';
+import type { RunEvent } from '../../src/core/runRecord';
+import { chatRequests, configFor, numbered, withPair } from './helpers';
+
+const PROBLEM = { text: 'What is 21 + 21?' };
+
+function recorder() {
+  const events: Array<{ event: RunEvent; run: ComparisonRun }> = [];
+  return { events, onEvent: (event: RunEvent, run: ComparisonRun) => events.push({ event, run }) };
+}
+
+describe('comparison policy (core)', function () {
+  this.timeout(20000);
+
+  it('comparisonModes: SpecReason and base-only, plus small-only when asked', () => {
+    assert.deepEqual(comparisonModes(false), ['specreason', 'base']);
+    assert.deepEqual(comparisonModes(true), ['specreason', 'base', 'small']);
+  });
+
+  for (const order of ['sequential', 'concurrent'] as const) {
+    it(`${order}: one record per mode in mode order, each run's events under its own id, the comparison`, () =>
+      withPair(numbered(3, [9, 2, 9]), async (pair) => {
+        const { events, onEvent } = recorder();
+        const { records, comparison } = await runComparison(PROBLEM, ['specreason', 'base', 'small'], configFor(pair), {
+          order,
+          runIds: ['r-spec', 'r-base', 'r-small'],
+          onEvent,
+        });
+        assert.deepEqual(
+          records.map((r) => [r.mode, r.runId, r.summary.stopReason, r.summary.answer]),
+          [
+            ['specreason', 'r-spec', 'finished', '42'],
+            ['base', 'r-base', 'finished', '42'],
+            ['small', 'r-small', 'finished', '42'],
+          ],
+        );
+        for (const { event, run } of events) {
+          if (event.type === 'run-start' || event.type === 'run-done') {
+            const id = event.type === 'run-start' ? event.runId : event.record.runId;
+            assert.equal(id, run.runId, `${event.type} reported under its own run`);
+          }
+        }
+        assert.deepEqual(
+          events
+            .filter((e) => e.event.type === 'run-done')
+            .map((e) => e.run.mode)
+            .sort(),
+          ['base', 'small', 'specreason'],
+        );
+        assert.equal(comparison.rows.length, 3);
+        assert.equal(comparison.answersAgree, true);
+        assert.ok(comparison.speedup !== undefined && comparison.speedup > 0);
+        if (order === 'sequential') {
+          // One after the other: each run starts after the previous one ended.
+          const done = events.filter((e) => e.event.type === 'run-start' || e.event.type === 'run-done');
+          assert.deepEqual(
+            done.map((e) => `${e.event.type}:${e.run.mode}`),
+            [
+              'run-start:specreason',
+              'run-done:specreason',
+              'run-start:base',
+              'run-done:base',
+              'run-start:small',
+              'run-done:small',
+            ],
+          );
+        }
+      }));
+  }
+
+  it('sequential: a failing run stops the comparison; the runs after it end as cancelled placeholders', () =>
+    withPair(numbered(3, [9, 9, 9]), async (pair) => {
+      await pair.small.stop();
+      const { events, onEvent } = recorder();
+      const { records, comparison } = await runComparison(PROBLEM, ['specreason', 'base'], configFor(pair), {
+        onEvent,
+      });
+      assert.equal(records[0]!.summary.stopReason, 'error');
+      assert.equal(records[0]!.summary.error?.code, 'server_down');
+      const placeholder = records[1]!;
+      assert.equal(placeholder.mode, 'base');
+      assert.equal(placeholder.summary.stopReason, 'cancelled');
+      assert.deepEqual(placeholder.steps, []);
+      assert.equal(placeholder.prompt, '', 'nothing was sent for it');
+      assert.equal(chatRequests(pair.base.log).length, 0, 'the base-only run never started');
+      const baseEvents = events.filter((e) => e.run.mode === 'base').map((e) => e.event.type);
+      assert.deepEqual(baseEvents, ['run-done'], 'the placeholder still ends, so no front end shows it running');
+      assert.equal(comparison.speedup, undefined);
+    }));
+
+  it('concurrent: a failing run does not stop the others (they were already running)', () =>
+    withPair(numbered(3, [9, 9, 9]), async (pair) => {
+      await pair.small.stop();
+      const { records } = await runComparison(PROBLEM, ['specreason', 'base'], configFor(pair), {
+        order: 'concurrent',
+      });
+      assert.deepEqual(
+        records.map((r) => r.summary.stopReason),
+        ['error', 'finished'],
+      );
+    }));
+
+  it('cancelling mid-run: the running run keeps its partial trace, the rest are placeholders, nothing left open', () =>
+    withPair(
+      numbered(6, [9, 9, 9, 9, 9, 9]),
+      async (pair) => {
+        const controller = new AbortController();
+        const { events, onEvent } = recorder();
+        const { records } = await runComparison(PROBLEM, ['specreason', 'base', 'small'], configFor(pair), {
+          signal: controller.signal,
+          onEvent: (event, run) => {
+            onEvent(event, run);
+            if (event.type === 'step-done' && event.record.step_id === 1) {
+              controller.abort();
+            }
+          },
+        });
+        assert.deepEqual(
+          records.map((r) => [r.mode, r.summary.stopReason]),
+          [
+            ['specreason', 'cancelled'],
+            ['base', 'cancelled'],
+            ['small', 'cancelled'],
+          ],
+        );
+        assert.ok(records[0]!.steps.length >= 2 && records[0]!.steps.length < 6, 'the partial trace is kept');
+        assert.deepEqual(
+          events.filter((e) => e.event.type === 'run-done').map((e) => e.run.mode),
+          ['specreason', 'base', 'small'],
+        );
+        const full = [...chatRequests(pair.base.log), ...chatRequests(pair.small.log)].filter((e) => e.kind === 'full');
+        assert.equal(full.length, 0, 'neither baseline sent a request');
+        await pair.base.settled();
+        await pair.small.settled();
+        assert.equal(pair.base.openRequests().length + pair.small.openRequests().length, 0);
+      },
+      { latency: { small: { prefillMsPerToken: 0, decodeMsPerToken: 2, overlapSlowdown: 0, overheadMs: 0 } } },
+    ));
+
+  it('a signal aborted before the start: every run is a placeholder and no request is sent', () =>
+    withPair(numbered(2), async (pair) => {
+      const controller = new AbortController();
+      controller.abort();
+      const { records } = await runComparison(PROBLEM, ['specreason', 'base'], configFor(pair), {
+        signal: controller.signal,
+      });
+      assert.deepEqual(
+        records.map((r) => r.summary.stopReason),
+        ['cancelled', 'cancelled'],
+      );
+      assert.equal(chatRequests(pair.base.log).length + chatRequests(pair.small.log).length, 0);
+    }));
+
+  it("comparisonText: the panel's columns, one line per run, the speedup and whether the answers agree", () => {
+    const row = (mode: 'specreason' | 'base', wallMs: number, acceptanceRate?: number) => ({
+      mode,
+      wallMs,
+      ttftMs: 120,
+      smallTokens: mode === 'specreason' ? 1500 : 0,
+      baseTokens: 300,
+      steps: 8,
+      acceptanceRate,
+      answer: '50',
+      stopReason: 'finished' as const,
+      wastedTokens: 0,
+    });
+    const comparison: Comparison = {
+      rows: [row('specreason', 2000, 0.875), row('base', 3000)],
+      speedup: 1.5,
+      answersAgree: true,
+    };
+    const lines = comparisonText(comparison).split('\n');
+    assert.match(
+      lines[0]!,
+      /^Run +Wall time +First token +Small tokens +Base tokens +Steps +Acceptance +Answer +Stop reason +Wasted tokens$/,
+    );
+    assert.match(lines[1]!, /^SpecReason +2\.00 s +120 ms +1,500 +300 +8 +87\.5% +50 +answer reached +0$/);
+    assert.match(lines[2]!, /^Base only +3\.00 s +120 ms +0 +300 +8 +— +50 +answer reached +0$/);
+    assert.ok(
+      lines.includes('speedup vs base only: ×1.50 (base-only wall time ÷ SpecReason wall time); answers agree'),
+    );
+  });
+});
