@@ -9,7 +9,7 @@ import path from 'node:path';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { ErrorInfo } from '../../src/core/errors';
 import { createClients, createServer } from '../../src/core/llm/factory';
-import { agentFor, agentOptions } from '../../src/core/llm/transport';
+import { agentFor, agentOptions, createFetch, RequestDeadline } from '../../src/core/llm/transport';
 import type { RunRecord } from '../../src/core/runRecord';
 import type { FaultRule } from '../../src/sim/simulatedVllm';
 import {
@@ -175,6 +175,37 @@ describe('hostile servers: bounded, explained, lossless', function () {
       assert.ok(agent[key]!.headersTimeout! >= 400_000 && agent[key]!.bodyTimeout! >= 400_000);
       assert.equal(agentOptions(0.05 * 3000).headersTimeout! % 1, 0, 'whole milliseconds');
     });
+
+    it('a reply larger than the request allows is cut by the transport (oversize), not read to the end', () =>
+      withPair(SCENARIO, async (pair) => {
+        pair.small.setFaults([{ fault: 'oversize-step' }]);
+        const deadline = new RequestDeadline(undefined, {
+          timeoutMs: 5000,
+          streamed: false,
+          attempts: 1,
+          retryTimeouts: false,
+          maxBytes: 10_000,
+        });
+        const body = JSON.stringify({ messages: [{ role: 'user', content: 'q' }], max_tokens: 512, stop: ['\n\n'] });
+        await assert.rejects(async () => {
+          const response = await createFetch(5000)(`${pair.small.baseUrl}/chat/completions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+            signal: deadline.signal,
+            ...deadline.fetchOptions,
+          });
+          await response.text();
+        });
+        deadline.dispose();
+        assert.equal(deadline.expired?.phase, 'oversize');
+        assert.ok(
+          deadline.expired.bytes > 10_000 && deadline.expired.bytes < 1_000_000,
+          String(deadline.expired.bytes),
+        );
+        await pair.small.settled();
+        assert.equal(pair.small.openRequests().length, 0);
+      }));
 
     it('specreason --timeout 3 against a score that stalls after its headers: one request, the server named', function () {
       if (!existsSync(CLI)) {
