@@ -6,12 +6,23 @@ import {
   validateConfig,
   DEFAULT_BASE_URL,
   DEFAULT_SMALL_URL,
+  RUN_MODES,
   type RunMode,
   type SpecReasonConfig,
 } from './core/config';
+import {
+  cliHelp,
+  HOST_SETTINGS,
+  parseNumberText,
+  RUN_SETTING_KEYS,
+  RUN_SETTINGS,
+  type NumberSetting,
+  type RunSettingKey,
+  type RunSettings,
+  type Setting,
+} from './core/settingsTable';
 import { run } from './core/engine/specReason';
 import { createClients } from './core/llm/factory';
-import { DEFAULT_MAX_PROBLEM_LENGTH } from './core/problemText';
 import type { RunEvent, RunRecord } from './core/runRecord';
 import { keepPrevious, outputSlot } from './cli/outputDir';
 import { checkOutputPath, OutputPathError, writeRecord } from './cli/outputFile';
@@ -27,15 +38,64 @@ const EXIT = { ok: 0, runFailed: 1, usage: 2, cancelled: 130 } as const;
 
 class UsageError extends Error {}
 
+/** Parses a number flag: plain decimal notation within the range, else exit 2 naming the flag. */
 const number =
-  (name: string, integer = false) =>
+  (flag: string, range: Pick<NumberSetting, 'min' | 'max' | 'integer'>) =>
   (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-      throw new InvalidArgumentError(`${name} must be ${integer ? 'a whole number' : 'a number'}`);
+    const parsed = parseNumberText(flag, range, value);
+    if ('problem' in parsed) {
+      throw new InvalidArgumentError(parsed.problem);
     }
-    return n;
+    return parsed.value;
   };
+
+/** Whole numbers of flags that are not settings (ids, ports). */
+const WHOLE = { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true };
+const PORT = { min: 0, max: 65535, integer: true };
+
+const flagName = (flags: string) => flags.split(/[ ,]/)[0]!;
+
+/** The commander option of a table setting; without help text it is hidden (spec_reason.py's spelling). */
+function settingOption(spec: Setting, flags: string, help?: string): Option {
+  const option = new Option(flags, help);
+  if (spec.kind === 'number') {
+    option.argParser(number(flagName(flags), spec));
+  } else if (spec.kind === 'choice') {
+    option.choices(spec.choices);
+  }
+  return help === undefined ? option.hideHelp() : option;
+}
+
+/** Every run setting that has a CLI flag: its option and, for spec_reason.py's flags, the hidden alias. */
+function settingOptions(keys: readonly RunSettingKey[]): Array<{ key: RunSettingKey; options: Option[] }> {
+  return keys.flatMap((key) => {
+    const spec: Setting = RUN_SETTINGS[key];
+    if (!spec.cli) {
+      return [];
+    }
+    const options = [settingOption(spec, spec.cli.flags, cliHelp(spec, spec.cli.help))];
+    if (spec.cli.reference) {
+      options.push(settingOption(spec, spec.cli.reference));
+    }
+    return [{ key, options }];
+  });
+}
+
+/** Shared by `check`: the options every command that talks to the servers takes. */
+const SERVER_SETTING_KEYS: readonly RunSettingKey[] = ['requestTimeoutSec'];
+const SOLVE_SETTING_KEYS = RUN_SETTING_KEYS.filter((k) => !SERVER_SETTING_KEYS.includes(k));
+
+/** The run settings given on the command line (the first of a setting's flags that was given). */
+function settingsFrom(flags: Record<string, unknown>): Partial<RunSettings> {
+  const given: Record<string, unknown> = {};
+  for (const { key, options } of settingOptions(RUN_SETTING_KEYS)) {
+    const value = options.map((o) => flags[o.attributeName()]).find((v) => v !== undefined);
+    if (value !== undefined) {
+      given[key] = value;
+    }
+  }
+  return given;
+}
 
 interface SolveFlags {
   problem?: string;
@@ -44,28 +104,13 @@ interface SolveFlags {
   smallUrl: string;
   baseModel?: string;
   smallModel?: string;
-  threshold?: number;
-  scoreMethod?: string;
-  tokenBudget?: number;
-  firstNBase?: number;
-  stepMaxTokens?: number;
-  temperature?: number;
-  topP?: number;
-  promptStyle?: string;
   mode: string;
   out?: string;
   json?: boolean;
   quiet?: boolean;
-  stream: boolean;
-  timeout?: number;
-  retries?: number;
-  draftAhead?: boolean;
-  eagerFallback?: boolean;
-  // The reference spec_reason.py's own flags.
-  score_threshold?: number;
-  score_method?: string;
-  token_budget?: number;
-  first_n_steps_base_model?: number;
+  /** Table settings, under their options' attribute names (see settingsFrom). */
+  [setting: string]: unknown;
+  // The reference spec_reason.py's own flags that are not settings.
   dataset?: string;
   problem_id?: string;
   maxProblemLength?: number;
@@ -86,31 +131,13 @@ function configFrom(flags: SolveFlags): SpecReasonConfig {
       model: flags.smallModel ?? '',
       apiKey: env.SPECREASON_SMALL_API_KEY ?? env.SPECREASON_API_KEY ?? '',
     },
-    ...defined({
-      threshold: flags.threshold ?? flags.score_threshold,
-      scoreMethod: (flags.scoreMethod ?? flags.score_method) as SpecReasonConfig['scoreMethod'] | undefined,
-      tokenBudget: flags.tokenBudget ?? flags.token_budget,
-      firstNBaseSteps: flags.firstNBase ?? flags.first_n_steps_base_model,
-      stepMaxTokens: flags.stepMaxTokens,
-      temperature: flags.temperature,
-      topP: flags.topP,
-      promptStyle: flags.promptStyle as SpecReasonConfig['promptStyle'] | undefined,
-      requestTimeoutSec: flags.timeout,
-      maxRetries: flags.retries,
-      draftAhead: flags.draftAhead,
-      eagerFallback: flags.eagerFallback,
-    }),
-    stream: flags.stream,
+    ...settingsFrom(flags),
   });
   const problems = validateConfig(config);
   if (problems.length > 0) {
     throw new UsageError(problems.map((p) => p.message).join('\n'));
   }
   return config;
-}
-
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function progressPrinter(quiet: boolean): (event: RunEvent) => void {
@@ -168,10 +195,14 @@ function progressPrinter(quiet: boolean): (event: RunEvent) => void {
 async function solve(flags: SolveFlags, extraHeader?: string): Promise<number> {
   const config = configFrom(flags);
   const mode = flags.mode as RunMode;
-  if (!['specreason', 'base', 'small'].includes(mode)) {
-    throw new UsageError(`--mode must be specreason, base or small (got ${flags.mode})`);
+  if (!RUN_MODES.includes(mode)) {
+    throw new UsageError(`--mode must be ${RUN_MODES.join(', ')} (got ${flags.mode})`);
   }
-  const source = problemFromFlags(flags, config.promptStyle, flags.maxProblemLength ?? DEFAULT_MAX_PROBLEM_LENGTH);
+  const source = problemFromFlags(
+    flags,
+    config.promptStyle,
+    flags.maxProblemLength ?? HOST_SETTINGS.maxProblemLength.default,
+  );
   let outFile = flags.out;
   let retry: ReturnType<typeof outputSlot> | undefined;
   if (flags.output_dir !== undefined) {
@@ -301,62 +332,49 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
+  const withSettings = (cmd: Command, keys: readonly RunSettingKey[]) => {
+    for (const { options } of settingOptions(keys)) {
+      options.forEach((o) => cmd.addOption(o));
+    }
+    return cmd;
+  };
   const serverOptions = (cmd: Command) =>
-    cmd
-      .option('--base-url <url>', 'base (large) model server, OpenAI-compatible with /v1', DEFAULT_BASE_URL)
-      .option('--small-url <url>', 'small (draft) model server', DEFAULT_SMALL_URL)
-      .option('--timeout <sec>', 'request timeout in seconds (streaming: longest silence)', number('--timeout'));
+    withSettings(
+      cmd
+        .option('--base-url <url>', 'base (large) model server, OpenAI-compatible with /v1', DEFAULT_BASE_URL)
+        .option('--small-url <url>', 'small (draft) model server', DEFAULT_SMALL_URL),
+      SERVER_SETTING_KEYS,
+    );
 
-  serverOptions(program.command('solve').description('solve one problem and write the run as JSON'))
+  const solveCommand = serverOptions(
+    program.command('solve').description('solve one problem and write the run as JSON'),
+  )
     .option('--problem <text>', 'the problem text')
     .option('--problem-file <path>', 'read the problem from a file')
     .option('--base-model <name>', 'served model name (default: first id of /v1/models)')
-    .option('--small-model <name>', 'served model name (default: first id of /v1/models)')
-    .option('--threshold <n>', 'keep a draft whose score is ≥ n (0–9, default 7)', number('--threshold'))
-    .addOption(
-      new Option('--score-method <method>', 'greedy token or logprob-weighted average (default greedy)').choices([
-        'greedy',
-        'average',
-      ]),
-    )
-    .option('--token-budget <n>', 'stop after kept steps used n tokens (default 8192)', number('--token-budget', true))
-    .option('--first-n-base <n>', 'the base model writes the first n steps (default 0)', number('--first-n-base', true))
-    .option('--step-max-tokens <n>', 'max_tokens per step (default 512)', number('--step-max-tokens', true))
-    .option('--temperature <t>', 'sampling temperature (default 0.6)', number('--temperature'))
-    .option('--top-p <p>', 'nucleus sampling (default 0.95)', number('--top-p'))
-    .addOption(
-      new Option(
-        '--prompt-style <style>',
-        'prompt template (default auto: multiple choice when (A)–(D) are found)',
-      ).choices(['auto', 'math', 'multiple-choice']),
-    )
+    .option('--small-model <name>', 'served model name (default: first id of /v1/models)');
+  withSettings(solveCommand, SOLVE_SETTING_KEYS)
     .addOption(
       new Option('--mode <mode>', 'specreason, or base-only / small-only decoding')
-        .choices(['specreason', 'base', 'small'])
+        .choices(RUN_MODES)
         .default('specreason'),
     )
-    .option('--retries <n>', 'retries of connection errors and 5xx (default 1)', number('--retries', true))
-    .option('--no-stream', 'one JSON reply per request instead of SSE streaming')
-    .option('--draft-ahead', 'draft step k+1 while step k is scored (same decisions, less waiting)')
-    .option('--eager-fallback', "start the base model's step with the draft; abort it when the draft is kept")
-    .option(
-      '--max-problem-length <n>',
-      `refuse longer problems (characters; default ${DEFAULT_MAX_PROBLEM_LENGTH}, as the setting specreason.maxProblemLength)`,
-      number('--max-problem-length', true),
+    .addOption(
+      settingOption(
+        HOST_SETTINGS.maxProblemLength,
+        '--max-problem-length <n>',
+        cliHelp(
+          HOST_SETTINGS.maxProblemLength,
+          'refuse longer problems (characters; the setting specreason.maxProblemLength)',
+        ),
+      ),
     )
     .option('--out <path>', 'write the run JSON here')
     .option('--json', 'print the run JSON on stdout')
     .option('-q, --quiet', 'no progress lines')
-    // spec_reason.py's flags, so its users can switch without relearning.
-    .addOption(new Option('--score_threshold <n>').argParser(number('--score_threshold')).hideHelp())
-    .addOption(new Option('--score_method <method>').choices(['greedy', 'average']).hideHelp())
-    .addOption(new Option('--token_budget <n>').argParser(number('--token_budget', true)).hideHelp())
-    .addOption(
-      new Option('--first_n_steps_base_model <n>').argParser(number('--first_n_steps_base_model', true)).hideHelp(),
-    )
     .option('--dataset <file.jsonl>', 'problems, one JSON object a line (with --problem_id)')
     .option('--problem_id <id>', 'which problem of --dataset: its "id" field (string or number), else the line index')
-    .option('--repeat_id <n>', 'repeat number, names the output file', number('--repeat_id', true))
+    .option('--repeat_id <n>', 'repeat number, names the output file', number('--repeat_id', WHOLE))
     .option('--output_dir <dir>', 'write DIR/<problem_id>/<repeat_id>.json, skipping runs that exist')
     .action(async (flags: SolveFlags) => {
       process.exitCode = await solve(flags);
@@ -371,8 +389,8 @@ export function buildProgram(): Command {
   program
     .command('simulate')
     .description('run the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension without GPUs')
-    .option('--base-port <n>', 'port of the simulated base model', number('--base-port', true), 30000)
-    .option('--small-port <n>', 'port of the simulated small model', number('--small-port', true), 30001)
+    .option('--base-port <n>', 'port of the simulated base model', number('--base-port', PORT), 30000)
+    .option('--small-port <n>', 'port of the simulated small model', number('--small-port', PORT), 30001)
     .addOption(
       new Option('--latency <model>', 'zero, scaled (0.1× realistic, default) or realistic')
         .choices(['zero', 'scaled', 'realistic'])

@@ -1,11 +1,16 @@
 // Run configuration: one plain object shared by the engine, the CLI and the extension.
 // Defaults are the paper's reference spec_reason.py; anything else is an opt-in option.
 
+import type { PromptStyle } from './prompts';
+import type { ScoreMethod } from './scoring';
 import { serverUrlProblem } from './serverUrl';
+import { RUN_DEFAULTS, RUN_SETTING_KEYS, RUN_SETTINGS, settingProblem } from './settingsTable';
 
-export type ScoreMethod = 'greedy' | 'average';
-export type PromptStyle = 'auto' | 'math' | 'multiple-choice';
-export type RunMode = 'specreason' | 'base' | 'small';
+export type { PromptStyle, ScoreMethod };
+
+/** SpecReason, or one model decoding alone (the comparison baselines). */
+export const RUN_MODES = ['specreason', 'base', 'small'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
 export type ModelRole = 'base' | 'small';
 
 export interface ServerConfig {
@@ -53,19 +58,7 @@ export const DEFAULT_SMALL_URL = 'http://localhost:30001/v1';
 export const DEFAULT_CONFIG: SpecReasonConfig = Object.freeze({
   base: Object.freeze({ url: DEFAULT_BASE_URL, model: '', apiKey: '' }),
   small: Object.freeze({ url: DEFAULT_SMALL_URL, model: '', apiKey: '' }),
-  threshold: 7,
-  scoreMethod: 'greedy',
-  tokenBudget: 8192,
-  firstNBaseSteps: 0,
-  stepMaxTokens: 512,
-  temperature: 0.6,
-  topP: 0.95,
-  promptStyle: 'auto',
-  stream: true,
-  requestTimeoutSec: 120,
-  maxRetries: 1,
-  draftAhead: false,
-  eagerFallback: false,
+  ...RUN_DEFAULTS,
 });
 
 export interface ConfigProblem {
@@ -89,23 +82,6 @@ export function makeConfig(
   };
 }
 
-function checkNumber(
-  problems: ConfigProblem[],
-  key: string,
-  value: number,
-  min: number,
-  max: number,
-  integer: boolean,
-): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    problems.push({ key, message: `${key} must be a number (got ${JSON.stringify(value)})` });
-  } else if (integer && !Number.isInteger(value)) {
-    problems.push({ key, message: `${key} must be a whole number (got ${value})` });
-  } else if (value < min || value > max) {
-    problems.push({ key, message: `${key} must be between ${min} and ${max} (got ${value})` });
-  }
-}
-
 function checkUrl(problems: ConfigProblem[], key: string, value: string): void {
   const message = serverUrlProblem(key, value, { howToSetKey: API_KEY_ADVICE });
   if (message) {
@@ -118,26 +94,12 @@ export function validateConfig(config: SpecReasonConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   checkUrl(problems, 'base.url', config.base.url);
   checkUrl(problems, 'small.url', config.small.url);
-  checkNumber(problems, 'threshold', config.threshold, 0, 9, false);
-  if (config.scoreMethod !== 'greedy' && config.scoreMethod !== 'average') {
-    problems.push({
-      key: 'scoreMethod',
-      message: `scoreMethod must be "greedy" or "average" (got ${JSON.stringify(config.scoreMethod)})`,
-    });
+  for (const key of RUN_SETTING_KEYS) {
+    const message = settingProblem(key, RUN_SETTINGS[key], config[key]);
+    if (message) {
+      problems.push({ key, message });
+    }
   }
-  if (!['auto', 'math', 'multiple-choice'].includes(config.promptStyle)) {
-    problems.push({
-      key: 'promptStyle',
-      message: `promptStyle must be "auto", "math" or "multiple-choice" (got ${JSON.stringify(config.promptStyle)})`,
-    });
-  }
-  checkNumber(problems, 'tokenBudget', config.tokenBudget, 1, 10_000_000, true);
-  checkNumber(problems, 'firstNBaseSteps', config.firstNBaseSteps, 0, 1_000_000, true);
-  checkNumber(problems, 'stepMaxTokens', config.stepMaxTokens, 1, 1_000_000, true);
-  checkNumber(problems, 'temperature', config.temperature, 0, 2, false);
-  checkNumber(problems, 'topP', config.topP, 0.000001, 1, false);
-  checkNumber(problems, 'requestTimeoutSec', config.requestTimeoutSec, 0.05, 86_400, false);
-  checkNumber(problems, 'maxRetries', config.maxRetries, 0, 10, true);
   return problems;
 }
 

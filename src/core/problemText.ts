@@ -2,8 +2,6 @@
 // longer than a limit (a problem is sent with every request of a run; a whole file pasted by mistake
 // would be sent hundreds of times). The limit is the setting specreason.maxProblemLength / --max-problem-length.
 
-export const DEFAULT_MAX_PROBLEM_LENGTH = 20000;
-
 /** Why `text` cannot be a problem, or undefined. `source` names where it came from ("--problem-file p.md"). */
 export function problemTextProblem(text: string, maxLength: number, source: string): string | undefined {
   if (!text.trim()) {

@@ -2,7 +2,15 @@
 // triple-quoted strings, so the leading newline, the 8-space indents, the trailing spaces and the
 // real newlines inside "(\n\n)" are all part of what the models saw in the paper).
 
-import type { PromptStyle } from './config';
+/** Which of the paper's prompts a selection gets. */
+export const PROMPT_STYLES = ['auto', 'math', 'multiple-choice'] as const;
+export type PromptStyle = (typeof PROMPT_STYLES)[number];
+
+export const PROMPT_STYLE_DESCRIPTIONS: Readonly<Record<PromptStyle, string>> = {
+  auto: 'Multiple choice when the selection lists choices (A)–(D), one per line; else math.',
+  math: "The paper's math prompt (answer in \\boxed{}).",
+  'multiple-choice': "The paper's multiple-choice prompt (answer \\boxed{X}, X in A–D).",
+};
 
 const INDENT = '        ';
 
@@ -94,14 +102,23 @@ export function detectChoices(selection: string): Problem {
 
 /** Apply the prompt-style setting to a raw selection. */
 export function parseProblem(selection: string, style: PromptStyle): Problem {
-  if (style === 'math') {
-    return { text: selection.trim() };
+  switch (style) {
+    case 'math':
+      return { text: selection.trim() };
+    case 'auto':
+      return detectChoices(selection);
+    case 'multiple-choice': {
+      const detected = detectChoices(selection);
+      if (!detected.choices) {
+        throw new Error('promptStyle is "multiple-choice" but the problem has no choices (A)–(D), one per line');
+      }
+      return detected;
+    }
+    default: {
+      const unknown: never = style;
+      throw new Error(`unknown prompt style ${String(unknown)}`);
+    }
   }
-  const detected = detectChoices(selection);
-  if (style === 'multiple-choice' && !detected.choices) {
-    throw new Error('promptStyle is "multiple-choice" but the problem has no choices (A)–(D), one per line');
-  }
-  return detected;
 }
 
 /** The first user message (reference get_first_user_msg). */

@@ -1,6 +1,14 @@
 // Turning the base model's one-token reply into a score (reference process_logprobs).
 
-import type { ScoreMethod } from './config';
+/** How the base model's one-token reply becomes a score; a new method is an entry here and a case below. */
+export const SCORE_METHODS = ['greedy', 'average'] as const;
+export type ScoreMethod = (typeof SCORE_METHODS)[number];
+
+/** One line per method, for the Settings editor, quick picks and help. */
+export const SCORE_METHOD_DESCRIPTIONS: Readonly<Record<ScoreMethod, string>> = {
+  greedy: 'The digit the base model outputs (its most likely score token).',
+  average: 'The probability-weighted average of the digits among the top 10 logprobs.',
+};
 
 export interface TokenLogprob {
   token: string;
@@ -18,9 +26,19 @@ export function isDigitToken(token: string): boolean {
  * (0 when no digit is among them; the reference would divide by zero there).
  */
 export function scoreFromLogprobs(method: ScoreMethod, sampled: string, top: readonly TokenLogprob[]): number {
-  if (method === 'greedy') {
-    return isDigitToken(sampled) ? parseInt(sampled, 10) : 0;
+  switch (method) {
+    case 'greedy':
+      return isDigitToken(sampled) ? parseInt(sampled, 10) : 0;
+    case 'average':
+      return averageDigit(top);
+    default: {
+      const unknown: never = method;
+      throw new Error(`unknown score method ${String(unknown)}`);
+    }
   }
+}
+
+function averageDigit(top: readonly TokenLogprob[]): number {
   // Later duplicates win, as in the reference's dict comprehension.
   const byToken = new Map<string, number>();
   for (const t of top) {

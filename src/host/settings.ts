@@ -3,39 +3,38 @@
 
 import * as vscode from 'vscode';
 import { makeConfig, validateConfig, type SpecReasonConfig } from '../core/config';
-import type { TuningKey, TuningValues } from '../shared/protocol';
+import {
+  HOST_SETTINGS,
+  RUN_SETTING_KEYS,
+  RUN_SETTINGS,
+  TUNING_KEYS,
+  settingProblem,
+  type CompareOrder,
+  type HostSettings,
+  type RunSettings,
+  type SaveTarget,
+  type Setting,
+  type TuningKey,
+} from '../core/settingsTable';
+import type { TuningValues } from '../shared/protocol';
 
 export const SECTION = 'specreason';
 
+const settingId = (spec: Setting) => `${SECTION}.${spec.setting}`;
+
 /** Engine config field → setting id, for messages that say what to change. */
 const SETTING_OF: Record<string, string> = {
-  'base.url': 'specreason.server.baseUrl',
-  'small.url': 'specreason.server.smallUrl',
-  threshold: 'specreason.threshold',
-  scoreMethod: 'specreason.scoreMethod',
-  tokenBudget: 'specreason.tokenBudget',
-  firstNBaseSteps: 'specreason.firstNBaseSteps',
-  stepMaxTokens: 'specreason.stepMaxTokens',
-  temperature: 'specreason.temperature',
-  topP: 'specreason.topP',
-  promptStyle: 'specreason.promptStyle',
-  requestTimeoutSec: 'specreason.server.requestTimeout',
-  maxRetries: 'specreason.server.maxRetries',
-};
-
-export const TUNING_SETTING: Record<TuningKey, string> = {
-  threshold: 'threshold',
-  scoreMethod: 'scoreMethod',
-  tokenBudget: 'tokenBudget',
-  firstNBaseSteps: 'firstNBaseSteps',
+  'base.url': settingId(HOST_SETTINGS.baseUrl),
+  'small.url': settingId(HOST_SETTINGS.smallUrl),
+  ...Object.fromEntries(RUN_SETTING_KEYS.map((k) => [k, settingId(RUN_SETTINGS[k])])),
 };
 
 export interface ExtensionSettings {
   config: SpecReasonConfig;
-  compareOrder: 'sequential' | 'concurrent';
+  compareOrder: CompareOrder;
   compareIncludeSmall: boolean;
   maxProblemLength: number;
-  saveSettingsTo: 'user' | 'workspace';
+  saveSettingsTo: SaveTarget;
   historyMaxRuns: number;
 }
 
@@ -53,40 +52,29 @@ function serverUrl(explicit: string, host: string, port: number): string {
   return `http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port}/v1`;
 }
 
+/** A setting's value; its default is package.json's, which a unit test holds equal to the table's. */
+function read(c: vscode.WorkspaceConfiguration, spec: Setting): unknown {
+  return c.get(spec.setting) ?? spec.default;
+}
+
 /** Read every setting; API keys come from SecretStorage and are filled in by the caller. */
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const host = c.get<string>('server.host', 'localhost');
+  const get = <K extends keyof HostSettings>(key: K) => read(c, HOST_SETTINGS[key]) as HostSettings[K];
+  const host = get('serverHost');
+  const run = Object.fromEntries(RUN_SETTING_KEYS.map((k) => [k, read(c, RUN_SETTINGS[k])])) as RunSettings;
   const config = makeConfig({
-    base: {
-      url: serverUrl(c.get<string>('server.baseUrl', ''), host, c.get<number>('server.basePort', 30000)),
-      model: c.get<string>('server.baseModel', '').trim(),
-    },
-    small: {
-      url: serverUrl(c.get<string>('server.smallUrl', ''), host, c.get<number>('server.smallPort', 30001)),
-      model: c.get<string>('server.smallModel', '').trim(),
-    },
-    threshold: c.get<number>('threshold', 7),
-    scoreMethod: c.get<SpecReasonConfig['scoreMethod']>('scoreMethod', 'greedy'),
-    tokenBudget: c.get<number>('tokenBudget', 8192),
-    firstNBaseSteps: c.get<number>('firstNBaseSteps', 0),
-    stepMaxTokens: c.get<number>('stepMaxTokens', 512),
-    temperature: c.get<number>('temperature', 0.6),
-    topP: c.get<number>('topP', 0.95),
-    promptStyle: c.get<SpecReasonConfig['promptStyle']>('promptStyle', 'auto'),
-    stream: c.get<boolean>('stream', true),
-    requestTimeoutSec: c.get<number>('server.requestTimeout', 120),
-    maxRetries: c.get<number>('server.maxRetries', 1),
-    draftAhead: c.get<boolean>('speculation.draftAhead', false),
-    eagerFallback: c.get<boolean>('speculation.eagerFallback', false),
+    base: { url: serverUrl(get('baseUrl'), host, get('basePort')), model: get('baseModel').trim() },
+    small: { url: serverUrl(get('smallUrl'), host, get('smallPort')), model: get('smallModel').trim() },
+    ...run,
   });
   return {
     config,
-    compareOrder: c.get<'sequential' | 'concurrent'>('compare.order', 'sequential'),
-    compareIncludeSmall: c.get<boolean>('compare.includeSmall', false),
-    maxProblemLength: c.get<number>('maxProblemLength', 20000),
-    saveSettingsTo: c.get<'user' | 'workspace'>('panel.saveSettingsTo', 'user'),
-    historyMaxRuns: c.get<number>('history.maxRuns', 50),
+    compareOrder: get('compareOrder'),
+    compareIncludeSmall: get('compareIncludeSmall'),
+    maxProblemLength: get('maxProblemLength'),
+    saveSettingsTo: get('saveSettingsTo'),
+    historyMaxRuns: get('historyMaxRuns'),
   };
 }
 
@@ -99,18 +87,17 @@ export function settingsProblems(settings: ExtensionSettings): Array<{ setting: 
 }
 
 export function tuningValues(settings: ExtensionSettings): TuningValues {
-  const { threshold, scoreMethod, tokenBudget, firstNBaseSteps } = settings.config;
-  return { threshold, scoreMethod, tokenBudget, firstNBaseSteps, target: settings.saveSettingsTo };
+  const values = Object.fromEntries(TUNING_KEYS.map((k) => [k, settings.config[k]])) as Pick<RunSettings, TuningKey>;
+  return { ...values, target: settings.saveSettingsTo };
 }
 
 /** Validate a tuning value before it is written; returns an error message or undefined. */
-export function checkTuningValue(key: TuningKey, value: number | string): string | undefined {
-  const probe = makeConfig({ [key]: value });
-  const problem = validateConfig(probe).find((p) => p.key === key);
-  return problem ? `${SETTING_OF[key]}: ${problem.message}` : undefined;
+export function checkTuningValue(key: TuningKey, value: unknown): string | undefined {
+  const problem = settingProblem(key, RUN_SETTINGS[key], value);
+  return problem ? `${SETTING_OF[key]}: ${problem}` : undefined;
 }
 
-export async function writeTuning(key: TuningKey, value: number | string, target: 'user' | 'workspace'): Promise<void> {
+export async function writeTuning(key: TuningKey, value: number | string, target: SaveTarget): Promise<void> {
   const problem = checkTuningValue(key, value);
   if (problem) {
     throw new SettingsProblem([{ setting: SETTING_OF[key]!, message: problem }]);
@@ -119,7 +106,7 @@ export async function writeTuning(key: TuningKey, value: number | string, target
     target === 'workspace' && vscode.workspace.workspaceFolders?.length
       ? vscode.ConfigurationTarget.Workspace
       : vscode.ConfigurationTarget.Global;
-  await vscode.workspace.getConfiguration(SECTION).update(TUNING_SETTING[key], value, configTarget);
+  await vscode.workspace.getConfiguration(SECTION).update(RUN_SETTINGS[key].setting, value, configTarget);
 }
 
 /** Fires with fresh settings whenever a specreason.* setting changes. */

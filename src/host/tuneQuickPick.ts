@@ -1,27 +1,17 @@
 // The tuning quick pick (command Tune Threshold and Budget, and the status-bar item's click).
 
 import * as vscode from 'vscode';
-import { readSettings, settingsProblems, tuningValues, writeTuning } from './settings';
+import { parseNumberText, TUNING_KEYS, tuningSetting, type TuningKey } from '../core/settingsTable';
+import { readSettings, tuningValues, writeTuning } from './settings';
 
-/** Quick pick to change threshold, score method, budget or first-N base steps. */
+/** Quick pick to change one of the tunable settings (see the settings table), or check the servers. */
 export async function tuneQuickPick(): Promise<void> {
-  const settings = readSettings();
-  const t = tuningValues(settings);
-  const items: Array<
-    vscode.QuickPickItem & { key: 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps' | 'checkServers' }
-  > = [
-    { key: 'threshold', label: `Threshold: ${t.threshold}`, description: 'keep drafts scoring at least this (0–9)' },
-    {
-      key: 'scoreMethod',
-      label: `Score method: ${t.scoreMethod}`,
-      description: 'greedy token or logprob-weighted average',
-    },
-    { key: 'tokenBudget', label: `Token budget: ${t.tokenBudget}`, description: 'output tokens of kept steps' },
-    {
-      key: 'firstNBaseSteps',
-      label: `First N base steps: ${t.firstNBaseSteps}`,
-      description: 'steps the base model writes directly',
-    },
+  const t = tuningValues(readSettings());
+  const items: Array<vscode.QuickPickItem & { key: TuningKey | 'checkServers' }> = [
+    ...TUNING_KEYS.map((key) => {
+      const { tune } = tuningSetting(key);
+      return { key, label: `${tune.label}: ${t[key]}`, description: tune.hint };
+    }),
     { key: 'checkServers', label: '$(pulse) Check Servers' },
   ];
   const pick = await vscode.window.showQuickPick(items, {
@@ -35,27 +25,38 @@ export async function tuneQuickPick(): Promise<void> {
     await vscode.commands.executeCommand('specreason.checkServers');
     return;
   }
+  const key = pick.key;
+  const spec = tuningSetting(key);
   let value: string | number | undefined;
-  if (pick.key === 'scoreMethod') {
-    value = await vscode.window.showQuickPick(['greedy', 'average'], { title: 'Score method' });
-  } else {
-    const input = await vscode.window.showInputBox({
-      title: pick.label.split(':')[0],
-      value: String(t[pick.key]),
-      validateInput: (text) => {
-        const n = Number(text);
-        if (!text.trim() || !Number.isFinite(n)) {
-          return 'Enter a number';
-        }
-        const check = settingsProblems({ ...settings, config: { ...settings.config, [pick.key]: n } }).find((p) =>
-          p.setting.endsWith(pick.key),
-        );
-        return check?.message;
-      },
-    });
-    value = input === undefined ? undefined : Number(input);
+  switch (spec.kind) {
+    case 'choice':
+      value = (
+        await vscode.window.showQuickPick(
+          spec.choices.map((choice) => ({ label: choice, description: spec.descriptions?.[choice] })),
+          { title: spec.tune.label },
+        )
+      )?.label;
+      break;
+    case 'number': {
+      const parse = (text: string) => parseNumberText(spec.tune.label, spec, text);
+      const input = await vscode.window.showInputBox({
+        title: spec.tune.label,
+        value: String(t[key]),
+        validateInput: (text) => {
+          const parsed = parse(text);
+          return 'problem' in parsed ? parsed.problem : undefined;
+        },
+      });
+      const parsed = input === undefined ? undefined : parse(input);
+      value = parsed && 'value' in parsed ? parsed.value : undefined;
+      break;
+    }
+    default: {
+      const unknown: never = spec;
+      return unknown;
+    }
   }
   if (value !== undefined) {
-    await writeTuning(pick.key, value, t.target);
+    await writeTuning(key, value, t.target);
   }
 }

@@ -2,6 +2,7 @@
 // Both sides import it; it has no runtime dependencies besides the shared reducer's types.
 
 import type { RunMode, ScoreMethod } from '../core/config';
+import { SAVE_TARGETS, TUNING_KEYS, type RunSettings, type SaveTarget, type TuningKey } from '../core/settingsTable';
 import type { ErrorInfo } from '../core/errors';
 import type { Problem } from '../core/prompts';
 import type { RunEvent, RunSummary, StepRecord } from '../core/runRecord';
@@ -36,16 +37,10 @@ export interface PanelRun {
   eventsApplied?: number;
 }
 
-export type TuningKey = 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps';
+export type { SaveTarget, TuningKey };
 
-export interface TuningValues {
-  threshold: number;
-  scoreMethod: ScoreMethod;
-  tokenBudget: number;
-  firstNBaseSteps: number;
-  /** Where panel edits are written: user settings or this workspace's. */
-  target: 'user' | 'workspace';
-}
+/** The run settings the panel tunes (see the settings table), and where its edits are written. */
+export type TuningValues = Pick<RunSettings, TuningKey> & { target: SaveTarget };
 
 /** Server-side counters read from /metrics during a run; undefined = the server does not expose them. */
 export interface LiveMetrics {
@@ -78,6 +73,19 @@ export type ToWebview =
   | { readonly type: 'settings/didChange'; readonly tuning: TuningValues }
   | { readonly type: 'metrics/didUpdate'; readonly metrics: LiveMetrics };
 
+/** Every message type the panel accepts: a new ToWebview message without an entry here does not compile. */
+export const TO_WEBVIEW_TYPES: { readonly [T in ToWebview['type']]: true } = {
+  'session/snapshot': true,
+  'run/didUpdate': true,
+  'run/didStart': true,
+  'settings/didChange': true,
+  'metrics/didUpdate': true,
+};
+
+export function isToWebviewType(type: unknown): type is ToWebview['type'] {
+  return typeof type === 'string' && Object.hasOwn(TO_WEBVIEW_TYPES, type);
+}
+
 export type PanelCommand = 'openSettings' | 'showLog' | 'checkServers';
 
 export type FromWebview =
@@ -85,14 +93,13 @@ export type FromWebview =
   | { readonly type: 'run/cancel' }
   | { readonly type: 'run/rerun' }
   | { readonly type: 'settings/update'; readonly key: TuningKey; readonly value: number | string }
-  | { readonly type: 'settings/target'; readonly target: 'user' | 'workspace' }
+  | { readonly type: 'settings/target'; readonly target: SaveTarget }
   | { readonly type: 'export/json' }
   | { readonly type: 'export/markdown' }
   | { readonly type: 'command/run'; readonly command: PanelCommand }
   /** A Content-Security-Policy violation seen in the webview (tests fail on it; the host logs it). */
   | { readonly type: 'webview/cspViolation'; readonly directive: string; readonly blocked: string };
 
-const TUNING_KEYS: readonly TuningKey[] = ['threshold', 'scoreMethod', 'tokenBudget', 'firstNBaseSteps'];
 const COMMANDS: readonly PanelCommand[] = ['openSettings', 'showLog', 'checkServers'];
 
 /** Validate a message from the webview: it is untrusted input. */
@@ -116,8 +123,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
         ? { type: 'settings/update', key: m.key as TuningKey, value: m.value }
         : undefined;
     case 'settings/target':
-      return m.target === 'user' || m.target === 'workspace'
-        ? { type: 'settings/target', target: m.target }
+      return SAVE_TARGETS.includes(m.target as SaveTarget)
+        ? { type: 'settings/target', target: m.target as SaveTarget }
         : undefined;
     case 'command/run':
       return COMMANDS.includes(m.command as PanelCommand)

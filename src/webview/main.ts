@@ -2,7 +2,13 @@
 // renders at most once per animation frame.
 
 import { PanelMirror } from '../shared/panelSync';
-import { PROTOCOL_VERSION, type FromWebview, type PanelState, type ToWebview } from '../shared/protocol';
+import {
+  isToWebviewType,
+  PROTOCOL_VERSION,
+  type FromWebview,
+  type PanelState,
+  type ToWebview,
+} from '../shared/protocol';
 import { h } from './dom';
 import { Shell } from './shell';
 
@@ -82,16 +88,8 @@ function handle(message: ToWebview): void {
   }
 }
 
-const MESSAGE_TYPES: ReadonlySet<string> = new Set<ToWebview['type']>([
-  'session/snapshot',
-  'run/didStart',
-  'run/didUpdate',
-  'settings/didChange',
-  'metrics/didUpdate',
-]);
-
 function isToWebview(data: unknown): data is ToWebview {
-  return typeof data === 'object' && data !== null && MESSAGE_TYPES.has(String((data as { type?: unknown }).type));
+  return typeof data === 'object' && data !== null && isToWebviewType((data as { type?: unknown }).type);
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

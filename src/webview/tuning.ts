@@ -1,67 +1,26 @@
 // The tuning strip: the four run settings the panel may change, and where the change is saved.
 
+import { SAVE_TARGETS, TUNING_KEYS, tuningSetting, type NumberSetting, type Tune } from '../core/settingsTable';
 import type { FromWebview, TuningKey, TuningValues } from '../shared/protocol';
 import { h, setText } from './dom';
 
 type Post = (message: FromWebview) => void;
 
-interface NumberField {
-  key: Exclude<TuningKey, 'scoreMethod'>;
-  id: string;
-  label: string;
-  min: number;
-  max: number;
-  step: number;
-  integer: boolean;
-  hint: string;
-}
+type NumberField = NumberSetting & { tune: Tune };
 
-// Ranges match validateConfig in src/core/config.ts, so anything posted is accepted by the host.
-const NUMBER_FIELDS: readonly NumberField[] = [
-  {
-    key: 'threshold',
-    id: 'tuning-threshold',
-    label: 'Threshold',
-    min: 0,
-    max: 9,
-    step: 0.1,
-    integer: false,
-    hint: 'Keep a draft when its score is at least this (0–9)',
-  },
-  {
-    key: 'tokenBudget',
-    id: 'tuning-token-budget',
-    label: 'Token budget',
-    min: 1,
-    max: 10_000_000,
-    step: 1,
-    integer: true,
-    hint: 'Stop once kept steps used this many tokens',
-  },
-  {
-    key: 'firstNBaseSteps',
-    id: 'tuning-first-n',
-    label: 'First N base steps',
-    min: 0,
-    max: 1_000_000,
-    step: 1,
-    integer: true,
-    hint: 'The base model writes the first N steps itself',
-  },
-];
-
-/** Why a value is unusable, or undefined when it is fine. */
+/** Why a value is unusable, or undefined when it is fine. Ranges come from the settings table, as the host's. */
 function problem(field: NumberField, value: number): string | undefined {
+  const label = field.tune.label;
   if (!Number.isFinite(value)) {
-    return `${field.label} must be a number.`;
+    return `${label} must be a number.`;
   }
   if (field.integer && !Number.isInteger(value)) {
-    return `${field.label} must be a whole number.`;
+    return `${label} must be a whole number.`;
   }
   if (value < field.min || value > field.max) {
     return field.max >= 1_000_000
-      ? `${field.label} must be at least ${field.min}.`
-      : `${field.label} must be between ${field.min} and ${field.max}.`;
+      ? `${label} must be at least ${field.min}.`
+      : `${label} must be between ${field.min} and ${field.max}.`;
   }
   return undefined;
 }
@@ -72,15 +31,12 @@ function select(id: string, options: ReadonlyArray<readonly [string, string]>): 
 
 export class TuningStrip {
   readonly element: HTMLElement;
-  private readonly _inputs = new Map<NumberField['key'], HTMLInputElement>();
-  private readonly _scoreMethod = select('tuning-score-method', [
-    ['greedy', 'greedy'],
-    ['average', 'average'],
-  ]);
-  private readonly _target = select('tuning-target', [
-    ['user', 'User'],
-    ['workspace', 'Workspace'],
-  ]);
+  /** One control per tunable setting, in the table's order. */
+  private readonly _controls = new Map<TuningKey, HTMLInputElement | HTMLSelectElement>();
+  private readonly _target = select(
+    'tuning-target',
+    SAVE_TARGETS.map((t) => [t, t[0]!.toUpperCase() + t.slice(1)] as const),
+  );
   private readonly _message = h('p', {
     id: 'tuning-message',
     className: 'tuning-message',
@@ -91,51 +47,20 @@ export class TuningStrip {
 
   constructor(private readonly _post: Post) {
     const fields: HTMLElement[] = [];
-    for (const field of NUMBER_FIELDS) {
-      const input = h('input', {
-        id: field.id,
-        title: field.hint,
-        attrs: {
-          type: 'number',
-          min: String(field.min),
-          max: String(field.max),
-          step: String(field.step),
-          inputmode: field.integer ? 'numeric' : 'decimal',
-        },
-      });
-      // While typing, "0." is not a number yet: judge only complete numbers until the change commits.
-      input.addEventListener('input', () => {
-        if (!Number.isNaN(input.valueAsNumber)) {
-          this.check(field, input);
-        }
-      });
-      input.addEventListener('change', () => {
-        if (this.check(field, input)) {
-          this._post({ type: 'settings/update', key: field.key, value: input.valueAsNumber });
-        }
-      });
-      this._inputs.set(field.key, input);
-      fields.push(h('div', { className: 'field' }, h('label', { attrs: { for: field.id } }, field.label), input));
+    for (const key of TUNING_KEYS) {
+      const spec = tuningSetting(key);
+      const control = spec.kind === 'number' ? this.numberInput(key, spec) : this.choiceSelect(key, spec.choices);
+      control.title = spec.tune.hint;
+      this._controls.set(key, control);
+      fields.push(
+        h('div', { className: 'field' }, h('label', { attrs: { for: spec.tune.id } }, spec.tune.label), control),
+      );
     }
-    this._scoreMethod.title = 'greedy: the sampled digit; average: probability-weighted digits';
-    this._scoreMethod.addEventListener('change', () =>
-      this._post({ type: 'settings/update', key: 'scoreMethod', value: this._scoreMethod.value }),
-    );
     this._target.title = 'Where changes made here are written';
     this._target.addEventListener('change', () => {
-      const target = this._target.value === 'workspace' ? 'workspace' : 'user';
+      const target = SAVE_TARGETS.find((t) => t === this._target.value) ?? 'user';
       this._post({ type: 'settings/target', target });
     });
-    fields.splice(
-      1,
-      0,
-      h(
-        'div',
-        { className: 'field' },
-        h('label', { attrs: { for: 'tuning-score-method' } }, 'Score method'),
-        this._scoreMethod,
-      ),
-    );
     fields.push(
       h(
         'div',
@@ -152,21 +77,51 @@ export class TuningStrip {
     );
   }
 
+  private numberInput(key: TuningKey, field: NumberField): HTMLInputElement {
+    const input = h('input', {
+      id: field.tune.id,
+      attrs: {
+        type: 'number',
+        min: String(field.min),
+        max: String(field.max),
+        step: String(field.tune.step ?? (field.integer ? 1 : 'any')),
+        inputmode: field.integer ? 'numeric' : 'decimal',
+      },
+    });
+    // While typing, "0." is not a number yet: judge only complete numbers until the change commits.
+    input.addEventListener('input', () => {
+      if (!Number.isNaN(input.valueAsNumber)) {
+        this.check(field, input);
+      }
+    });
+    input.addEventListener('change', () => {
+      if (this.check(field, input)) {
+        this._post({ type: 'settings/update', key, value: input.valueAsNumber });
+      }
+    });
+    return input;
+  }
+
+  private choiceSelect(key: TuningKey, choices: readonly string[]): HTMLSelectElement {
+    const control = select(
+      tuningSetting(key).tune.id,
+      choices.map((c) => [c, c] as const),
+    );
+    control.addEventListener('change', () => this._post({ type: 'settings/update', key, value: control.value }));
+    return control;
+  }
+
   /** Shows the host's values, leaving alone a control the user is editing or has left invalid. */
   update(values: TuningValues): void {
     const editing = (control: HTMLElement) => document.activeElement === control;
-    for (const field of NUMBER_FIELDS) {
-      const input = this._inputs.get(field.key);
-      if (!input || editing(input) || this._problems.has(input)) {
+    for (const [key, control] of this._controls) {
+      if (editing(control) || (control instanceof HTMLInputElement && this._problems.has(control))) {
         continue;
       }
-      const value = String(values[field.key]);
-      if (input.value !== value) {
-        input.value = value;
+      const value = String(values[key]);
+      if (control.value !== value) {
+        control.value = value;
       }
-    }
-    if (!editing(this._scoreMethod)) {
-      this._scoreMethod.value = values.scoreMethod;
     }
     if (!editing(this._target)) {
       this._target.value = values.target;

@@ -1,0 +1,385 @@
+// Every setting once: default, range or choices, VS Code setting id, CLI flag, and whether the panel
+// tunes it. Config validation, the VS Code reader, the CLI's flags, the panel's inputs and the tuning
+// quick pick are all derived from here; a unit test holds package.json's `contributes.configuration`
+// to this table. Pure data and functions: the engine, the CLI, the host and the webview import it.
+
+import type { SpecReasonConfig } from './config';
+import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './prompts';
+import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './scoring';
+
+/** How Compare with Base Model runs SpecReason and the baselines. */
+export const COMPARE_ORDERS = ['sequential', 'concurrent'] as const;
+export type CompareOrder = (typeof COMPARE_ORDERS)[number];
+
+/** Where the panel's tuning strip and the quick pick write their changes. */
+export const SAVE_TARGETS = ['user', 'workspace'] as const;
+export type SaveTarget = (typeof SAVE_TARGETS)[number];
+
+interface Common {
+  /** Setting id under `specreason.` in VS Code. */
+  setting: string;
+  /** CLI option: flags with the argument placeholder, help text (range and default are appended). */
+  cli?: {
+    flags: string;
+    help: string;
+    /** The reference spec_reason.py's spelling of the same option, accepted but not shown in help. */
+    reference?: string;
+  };
+}
+
+/** Shown in the panel's tuning strip and in the tuning quick pick. */
+export interface Tune {
+  label: string;
+  hint: string;
+  /** DOM id of the panel's control. */
+  id: string;
+  /** Input step for numbers (default: 1 for whole numbers, any otherwise). */
+  step?: number;
+}
+
+export interface NumberSetting extends Common {
+  kind: 'number';
+  default: number;
+  min: number;
+  max: number;
+  integer: boolean;
+  tune?: Tune;
+}
+
+export interface ChoiceSetting<T extends string = string> extends Common {
+  kind: 'choice';
+  default: T;
+  choices: readonly T[];
+  descriptions?: Readonly<Record<T, string>>;
+  tune?: Tune;
+}
+
+export interface BooleanSetting extends Common {
+  kind: 'boolean';
+  default: boolean;
+}
+
+export interface TextSetting extends Common {
+  kind: 'text';
+  default: string;
+}
+
+export type Setting = NumberSetting | ChoiceSetting | BooleanSetting | TextSetting;
+
+/** The kind of setting a value type needs: a string union gets choices, a plain string free text. */
+export type SettingFor<V> = [V] extends [boolean]
+  ? BooleanSetting
+  : [V] extends [number]
+    ? NumberSetting
+    : [V] extends [string]
+      ? string extends V
+        ? TextSetting
+        : ChoiceSetting<V>
+      : never;
+
+/** Fields of the run config that are plain settings (the two servers are assembled by each front end). */
+export type RunSettingKey = Exclude<keyof SpecReasonConfig, 'base' | 'small'>;
+export type RunSettings = Pick<SpecReasonConfig, RunSettingKey>;
+
+/** Largest token count any setting accepts: the longest contexts served today are about a million tokens. */
+const MAX_TOKENS = 1_000_000;
+
+export const RUN_SETTINGS = {
+  threshold: {
+    setting: 'threshold',
+    kind: 'number',
+    default: 7,
+    min: 0,
+    max: 9,
+    integer: false,
+    cli: { flags: '--threshold <n>', help: 'keep a draft whose score is ≥ n', reference: '--score_threshold <n>' },
+    tune: {
+      label: 'Threshold',
+      hint: 'Keep a draft when its score is at least this (0–9)',
+      id: 'tuning-threshold',
+      step: 0.1,
+    },
+  },
+  scoreMethod: {
+    setting: 'scoreMethod',
+    kind: 'choice',
+    default: 'greedy',
+    choices: SCORE_METHODS,
+    descriptions: SCORE_METHOD_DESCRIPTIONS,
+    cli: {
+      flags: '--score-method <method>',
+      help: 'greedy token or logprob-weighted average',
+      reference: '--score_method <method>',
+    },
+    tune: {
+      label: 'Score method',
+      hint: 'greedy: the sampled digit; average: probability-weighted digits',
+      id: 'tuning-score-method',
+    },
+  },
+  tokenBudget: {
+    setting: 'tokenBudget',
+    kind: 'number',
+    default: 8192,
+    min: 1,
+    max: MAX_TOKENS,
+    integer: true,
+    cli: {
+      flags: '--token-budget <n>',
+      help: 'stop after kept steps used n tokens',
+      reference: '--token_budget <n>',
+    },
+    tune: { label: 'Token budget', hint: 'Stop once kept steps used this many tokens', id: 'tuning-token-budget' },
+  },
+  firstNBaseSteps: {
+    setting: 'firstNBaseSteps',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    // Every step has at least one token, so this covers every step of the largest budget.
+    max: MAX_TOKENS,
+    integer: true,
+    cli: {
+      flags: '--first-n-base <n>',
+      help: 'the base model writes the first n steps',
+      reference: '--first_n_steps_base_model <n>',
+    },
+    tune: { label: 'First N base steps', hint: 'The base model writes the first N steps itself', id: 'tuning-first-n' },
+  },
+  stepMaxTokens: {
+    setting: 'stepMaxTokens',
+    kind: 'number',
+    default: 512,
+    min: 1,
+    max: MAX_TOKENS,
+    integer: true,
+    cli: { flags: '--step-max-tokens <n>', help: 'max_tokens per step' },
+  },
+  temperature: {
+    setting: 'temperature',
+    kind: 'number',
+    default: 0.6,
+    min: 0,
+    max: 2,
+    integer: false,
+    cli: { flags: '--temperature <t>', help: 'sampling temperature' },
+  },
+  topP: {
+    setting: 'topP',
+    kind: 'number',
+    default: 0.95,
+    // vLLM needs top_p > 0; below 1 % nucleus sampling is greedy decoding in practice (use temperature 0).
+    min: 0.01,
+    max: 1,
+    integer: false,
+    cli: { flags: '--top-p <p>', help: 'nucleus sampling' },
+  },
+  promptStyle: {
+    setting: 'promptStyle',
+    kind: 'choice',
+    default: 'auto',
+    choices: PROMPT_STYLES,
+    descriptions: PROMPT_STYLE_DESCRIPTIONS,
+    cli: { flags: '--prompt-style <style>', help: 'prompt template (auto: multiple choice when (A)–(D) are found)' },
+  },
+  stream: {
+    setting: 'stream',
+    kind: 'boolean',
+    default: true,
+    cli: { flags: '--no-stream', help: 'one JSON reply per request instead of SSE streaming' },
+  },
+  requestTimeoutSec: {
+    setting: 'server.requestTimeout',
+    kind: 'number',
+    default: 120,
+    // Sub-second values serve tests against a local server; a day covers a long step that is not streamed.
+    min: 0.1,
+    max: 86_400,
+    integer: false,
+    cli: { flags: '--timeout <sec>', help: 'request timeout in seconds (streaming: longest silence)' },
+  },
+  maxRetries: {
+    setting: 'server.maxRetries',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    max: 10,
+    integer: true,
+    cli: { flags: '--retries <n>', help: 'retries of connection errors and 5xx' },
+  },
+  draftAhead: {
+    setting: 'speculation.draftAhead',
+    kind: 'boolean',
+    default: false,
+    cli: { flags: '--draft-ahead', help: 'draft step k+1 while step k is scored (same decisions, less waiting)' },
+  },
+  eagerFallback: {
+    setting: 'speculation.eagerFallback',
+    kind: 'boolean',
+    default: false,
+    cli: {
+      flags: '--eager-fallback',
+      help: "start the base model's step with the draft; abort it when the draft is kept",
+    },
+  },
+} satisfies { [K in RunSettingKey]: SettingFor<SpecReasonConfig[K]> };
+
+/** Settings only the extension reads (the CLI takes full URLs instead of host and ports). */
+export interface HostSettings {
+  serverHost: string;
+  basePort: number;
+  smallPort: number;
+  baseUrl: string;
+  smallUrl: string;
+  baseModel: string;
+  smallModel: string;
+  maxProblemLength: number;
+  compareOrder: CompareOrder;
+  compareIncludeSmall: boolean;
+  saveSettingsTo: SaveTarget;
+  historyMaxRuns: number;
+}
+
+const text = (setting: string): TextSetting => ({ setting, kind: 'text', default: '' });
+const port = (setting: string, value: number): NumberSetting => ({
+  setting,
+  kind: 'number',
+  default: value,
+  min: 1,
+  max: 65535,
+  integer: true,
+});
+
+export const HOST_SETTINGS = {
+  serverHost: { setting: 'server.host', kind: 'text', default: 'localhost' },
+  basePort: port('server.basePort', 30000),
+  smallPort: port('server.smallPort', 30001),
+  baseUrl: text('server.baseUrl'),
+  smallUrl: text('server.smallUrl'),
+  baseModel: text('server.baseModel'),
+  smallModel: text('server.smallModel'),
+  maxProblemLength: {
+    setting: 'maxProblemLength',
+    kind: 'number',
+    default: 20000,
+    min: 100,
+    max: 1_000_000,
+    integer: true,
+  },
+  compareOrder: {
+    setting: 'compare.order',
+    kind: 'choice',
+    default: 'sequential',
+    choices: COMPARE_ORDERS,
+    descriptions: {
+      sequential: 'One run after the other, so neither slows the other down (fair timings).',
+      concurrent: 'All runs at once (faster to see, but they share the GPUs).',
+    },
+  },
+  compareIncludeSmall: { setting: 'compare.includeSmall', kind: 'boolean', default: false },
+  saveSettingsTo: { setting: 'panel.saveSettingsTo', kind: 'choice', default: 'user', choices: SAVE_TARGETS },
+  historyMaxRuns: { setting: 'history.maxRuns', kind: 'number', default: 50, min: 1, max: 1000, integer: true },
+} satisfies { [K in keyof HostSettings]: SettingFor<HostSettings[K]> };
+
+/** Every setting, for the manifest check. */
+export const ALL_SETTINGS: Readonly<Record<string, Setting>> = { ...RUN_SETTINGS, ...HOST_SETTINGS };
+
+export const RUN_SETTING_KEYS = Object.keys(RUN_SETTINGS) as RunSettingKey[];
+
+/** The run settings the panel's tuning strip and the quick pick change: those with a `tune` entry. */
+export type TuningKey = {
+  [K in RunSettingKey]: (typeof RUN_SETTINGS)[K] extends { tune: Tune } ? K : never;
+}[RunSettingKey];
+
+export const TUNING_KEYS: readonly TuningKey[] = RUN_SETTING_KEYS.filter(
+  (k): k is TuningKey => 'tune' in RUN_SETTINGS[k],
+);
+
+export function tuningSetting(key: TuningKey): (NumberSetting | ChoiceSetting) & { tune: Tune } {
+  return RUN_SETTINGS[key];
+}
+
+export const RUN_DEFAULTS = Object.fromEntries(
+  RUN_SETTING_KEYS.map((k) => [k, RUN_SETTINGS[k].default]),
+) as RunSettings;
+
+/** "a", "b" or "c" */
+export function listChoices(choices: readonly string[]): string {
+  const quoted = choices.map((c) => JSON.stringify(c));
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted.join('');
+}
+
+function numberProblem(
+  name: string,
+  spec: Pick<NumberSetting, 'min' | 'max' | 'integer'>,
+  value: number,
+): string | undefined {
+  if (spec.integer && !Number.isInteger(value)) {
+    return `${name} must be a whole number (got ${value})`;
+  }
+  if (value < spec.min || value > spec.max) {
+    return `${name} must be between ${spec.min} and ${spec.max} (got ${value})`;
+  }
+  return undefined;
+}
+
+/** Why a value does not fit its setting, naming it as `name`; undefined when it fits. */
+export function settingProblem(name: string, spec: Setting, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? numberProblem(name, spec, value)
+        : `${name} must be a number (got ${JSON.stringify(value)})`;
+    case 'choice':
+      return typeof value === 'string' && spec.choices.includes(value)
+        ? undefined
+        : `${name} must be ${listChoices(spec.choices)} (got ${JSON.stringify(value)})`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${name} must be true or false (got ${JSON.stringify(value)})`;
+    case 'text':
+      return typeof value === 'string' ? undefined : `${name} must be text (got ${JSON.stringify(value)})`;
+    default: {
+      const unknown: never = spec;
+      return unknown;
+    }
+  }
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * A number typed by a person (a CLI argument, an input box): plain decimal notation only, so an empty
+ * string is not 0 and "0x7" is not 7; then the setting's range.
+ */
+export function parseNumberText(
+  name: string,
+  spec: Pick<NumberSetting, 'min' | 'max' | 'integer'>,
+  text: string,
+): { value: number } | { problem: string } {
+  const trimmed = text.trim();
+  if (!DECIMAL.test(trimmed)) {
+    return {
+      problem: `${name} must be a ${spec.integer ? 'whole' : 'decimal'} number (got ${JSON.stringify(text)})`,
+    };
+  }
+  const value = Number(trimmed);
+  const problem = numberProblem(name, spec, value);
+  return problem ? { problem } : { value };
+}
+
+/** Help text for a CLI option: its own words, then the range and the default from the table. */
+export function cliHelp(spec: Setting, help: string): string {
+  switch (spec.kind) {
+    case 'number':
+      return `${help} (${spec.min}–${spec.max}, default ${spec.default})`;
+    case 'choice':
+      return `${help} (default ${spec.default})`;
+    case 'boolean':
+    case 'text':
+      return help;
+    default: {
+      const unknown: never = spec;
+      return unknown;
+    }
+  }
+}

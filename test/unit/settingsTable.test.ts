@@ -1,0 +1,174 @@
+// The settings table is the one source of defaults, ranges and choices: package.json's contributed
+// configuration must say the same, and everything derived from the table must follow it.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_CONFIG, makeConfig, validateConfig } from '../../src/core/config';
+import { scoreFromLogprobs, type ScoreMethod } from '../../src/core/scoring';
+import {
+  ALL_SETTINGS,
+  parseNumberText,
+  RUN_SETTING_KEYS,
+  RUN_SETTINGS,
+  TUNING_KEYS,
+  type Setting,
+} from '../../src/core/settingsTable';
+import { isToWebviewType, parseFromWebview } from '../../src/shared/protocol';
+
+interface Contributed {
+  type: string;
+  default: unknown;
+  minimum?: number;
+  maximum?: number;
+  enum?: string[];
+  enumDescriptions?: string[];
+}
+
+const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
+  contributes: { configuration: { properties: Record<string, Contributed> } };
+};
+const contributed = manifest.contributes.configuration.properties;
+
+/** What package.json must declare for a table entry. */
+function expected(spec: Setting): Contributed {
+  switch (spec.kind) {
+    case 'number':
+      return {
+        type: spec.integer ? 'integer' : 'number',
+        default: spec.default,
+        minimum: spec.min,
+        maximum: spec.max,
+      };
+    case 'choice':
+      return {
+        type: 'string',
+        default: spec.default,
+        enum: [...spec.choices],
+        enumDescriptions: spec.descriptions && spec.choices.map((c) => spec.descriptions![c] ?? ''),
+      };
+    case 'boolean':
+      return { type: 'boolean', default: spec.default };
+    case 'text':
+      return { type: 'string', default: spec.default };
+  }
+}
+
+describe('settings table', () => {
+  describe('package.json agrees with it', () => {
+    for (const [name, spec] of Object.entries(ALL_SETTINGS)) {
+      it(`specreason.${spec.setting} (${name})`, () => {
+        const declared = contributed[`specreason.${spec.setting}`];
+        assert.ok(declared, `package.json contributes specreason.${spec.setting}`);
+        const want = expected(spec);
+        const got: Contributed = {
+          type: declared.type,
+          default: declared.default,
+          minimum: declared.minimum,
+          maximum: declared.maximum,
+          enum: declared.enum,
+          enumDescriptions: declared.enumDescriptions,
+        };
+        for (const field of ['type', 'default', 'minimum', 'maximum', 'enum', 'enumDescriptions'] as const) {
+          if (field === 'enumDescriptions' && want.enumDescriptions === undefined) {
+            continue;
+          }
+          assert.deepEqual(got[field], want[field], `${field} of specreason.${spec.setting}`);
+        }
+      });
+    }
+
+    it('declares no setting the table lacks', () => {
+      const known = new Set(Object.values(ALL_SETTINGS).map((s) => `specreason.${s.setting}`));
+      assert.deepEqual(
+        Object.keys(contributed).filter((id) => !known.has(id)),
+        [],
+      );
+    });
+  });
+
+  it('gives the engine its defaults: the reference spec_reason.py values', () => {
+    assert.equal(DEFAULT_CONFIG.threshold, 7);
+    assert.equal(DEFAULT_CONFIG.scoreMethod, 'greedy');
+    assert.equal(DEFAULT_CONFIG.tokenBudget, 8192);
+    assert.equal(DEFAULT_CONFIG.firstNBaseSteps, 0);
+    assert.deepEqual(validateConfig(DEFAULT_CONFIG), []);
+    for (const key of RUN_SETTING_KEYS) {
+      assert.equal(DEFAULT_CONFIG[key], RUN_SETTINGS[key].default, key);
+    }
+  });
+
+  it('validates every run setting by its entry: ranges, whole numbers, choices, booleans', () => {
+    const problems = (partial: Record<string, unknown>) =>
+      validateConfig(makeConfig(partial as Parameters<typeof makeConfig>[0])).map((p) => p.message);
+    assert.deepEqual(problems({ tokenBudget: 1_000_000, firstNBaseSteps: 1_000_000, stepMaxTokens: 1_000_000 }), []);
+    assert.deepEqual(problems({ tokenBudget: 1_000_001 }), ['tokenBudget must be between 1 and 1000000 (got 1000001)']);
+    assert.deepEqual(problems({ tokenBudget: 1.5 }), ['tokenBudget must be a whole number (got 1.5)']);
+    assert.deepEqual(problems({ threshold: Number.NaN }), ['threshold must be a number (got null)']);
+    assert.deepEqual(problems({ topP: 0.001 }), ['topP must be between 0.01 and 1 (got 0.001)']);
+    assert.deepEqual(problems({ requestTimeoutSec: 100_000 }), [
+      'requestTimeoutSec must be between 0.1 and 86400 (got 100000)',
+    ]);
+    assert.deepEqual(problems({ maxRetries: 11 }), ['maxRetries must be between 0 and 10 (got 11)']);
+    assert.deepEqual(problems({ scoreMethod: 'median' }), ['scoreMethod must be "greedy" or "average" (got "median")']);
+    assert.deepEqual(problems({ promptStyle: 'essay' }), [
+      'promptStyle must be "auto", "math" or "multiple-choice" (got "essay")',
+    ]);
+    assert.deepEqual(problems({ stream: 'yes' }), ['stream must be true or false (got "yes")']);
+  });
+
+  it('parses numbers typed by a person: decimal notation only, then the range', () => {
+    const threshold = RUN_SETTINGS.threshold;
+    const budget = RUN_SETTINGS.tokenBudget;
+    assert.deepEqual(parseNumberText('--threshold', threshold, '7.5'), { value: 7.5 });
+    assert.deepEqual(parseNumberText('--threshold', threshold, ' 6 '), { value: 6 });
+    assert.deepEqual(parseNumberText('--threshold', threshold, '.5'), { value: 0.5 });
+    assert.deepEqual(parseNumberText('--token-budget', budget, '1e3'), { value: 1000 });
+    for (const text of ['', ' ', '0x7', '0b1', '7abc', 'Infinity', 'NaN', '1,5', '--1']) {
+      const parsed = parseNumberText('--threshold', threshold, text);
+      assert.ok('problem' in parsed, `${JSON.stringify(text)} is refused`);
+      assert.equal(parsed.problem, `--threshold must be a decimal number (got ${JSON.stringify(text)})`);
+    }
+    assert.deepEqual(parseNumberText('--token-budget', budget, ''), {
+      problem: '--token-budget must be a whole number (got "")',
+    });
+    assert.deepEqual(parseNumberText('--token-budget', budget, '2.5'), {
+      problem: '--token-budget must be a whole number (got 2.5)',
+    });
+    assert.deepEqual(parseNumberText('--threshold', threshold, '12'), {
+      problem: '--threshold must be between 0 and 9 (got 12)',
+    });
+  });
+
+  it('names the panel-tunable settings, each with a range or choices the webview can show', () => {
+    assert.deepEqual(TUNING_KEYS, ['threshold', 'scoreMethod', 'tokenBudget', 'firstNBaseSteps']);
+    const accepted = (key: string, value: unknown) =>
+      parseFromWebview({ type: 'settings/update', key, value }) !== undefined;
+    assert.equal(accepted('threshold', 8), true);
+    assert.equal(accepted('stepMaxTokens', 8), false, 'not tunable from the panel');
+    assert.deepEqual(parseFromWebview({ type: 'settings/target', target: 'workspace' }), {
+      type: 'settings/target',
+      target: 'workspace',
+    });
+    assert.equal(parseFromWebview({ type: 'settings/target', target: 'folder' }), undefined);
+  });
+
+  it('accepts in the webview exactly the protocol’s message types', () => {
+    for (const type of [
+      'session/snapshot',
+      'run/didStart',
+      'run/didUpdate',
+      'settings/didChange',
+      'metrics/didUpdate',
+    ]) {
+      assert.equal(isToWebviewType(type), true, type);
+    }
+    for (const type of ['run/cancel', 'toString', '__proto__', 'constructor', 42, undefined]) {
+      assert.equal(isToWebviewType(type), false, String(type));
+    }
+  });
+
+  it('refuses a score method it does not know instead of silently averaging', () => {
+    assert.throws(() => scoreFromLogprobs('median' as ScoreMethod, '7', [{ token: '7', logprob: 0 }]), /median/);
+  });
+});
