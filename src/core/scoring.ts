@@ -4,6 +4,9 @@
 export const SCORE_METHODS = ['greedy', 'average'] as const;
 export type ScoreMethod = (typeof SCORE_METHODS)[number];
 
+/** Whether a method's scores are fractional: the panel then shows two decimals and the digit distribution. */
+export const FRACTIONAL_SCORES: Readonly<Record<ScoreMethod, boolean>> = { greedy: false, average: true };
+
 /** One line per method, for the Settings editor, quick picks and help. */
 export const SCORE_METHOD_DESCRIPTIONS: Readonly<Record<ScoreMethod, string>> = {
   greedy: 'The digit the base model outputs (its most likely score token).',

@@ -1,15 +1,14 @@
 // The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
 
 import { compare, compareRow, type CompareRow } from '../core/compare';
-import type { RunMode } from '../core/config';
+import { RUN_MODES, type RunMode } from '../core/config';
 import type { PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
 import { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STATUS_LABEL, STOP_REASON_LABEL } from './format';
 import { renderTex } from './math';
 import { LiveStepView, StepsList } from './steps';
 
-const MODE_ORDER: readonly RunMode[] = ['specreason', 'base', 'small'];
-const byMode = (a: PanelRun, b: PanelRun) => MODE_ORDER.indexOf(a.mode) - MODE_ORDER.indexOf(b.mode);
+const byMode = (a: PanelRun, b: PanelRun) => RUN_MODES.indexOf(a.mode) - RUN_MODES.indexOf(b.mode);
 
 type Column = 'status' | 'wall' | 'ttft' | 'small' | 'base' | 'steps' | 'acceptance' | 'answer' | 'stop' | 'wasted';
 

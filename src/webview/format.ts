@@ -2,13 +2,14 @@
 
 import type { ScoreMethod } from '../core/config';
 import type { StepOrigin } from '../core/runRecord';
+import { FRACTIONAL_SCORES } from '../core/scoring';
 import type { RunStatus } from '../shared/protocol';
 
 export { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL } from '../core/format';
 
-/** Average scores are fractional (two decimals); greedy scores are digits. */
+/** Fractional scores (average) get two decimals; the others (greedy) are digits. */
 export function formatScore(score: number, method: ScoreMethod): string {
-  return method === 'average' ? score.toFixed(2) : String(Math.round(score));
+  return FRACTIONAL_SCORES[method] ? score.toFixed(2) : String(Math.round(score));
 }
 
 export const ORIGIN_LABEL: Readonly<Record<StepOrigin, string>> = {

@@ -1,7 +1,7 @@
 // Completed steps (appended incrementally) and the step being streamed right now.
 
 import type { StepRecord } from '../core/runRecord';
-import { digitDistribution } from '../core/scoring';
+import { digitDistribution, FRACTIONAL_SCORES } from '../core/scoring';
 import type { LiveStep, PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';
 import { formatCount, formatMs, formatScore, ORIGIN_DESCRIPTION, ORIGIN_LABEL } from './format';
@@ -97,7 +97,7 @@ export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
     h('span', { className: 'step-num' }, `Step ${step.step_id + 1}`),
     h('span', { className: 'origin-tag', title: ORIGIN_DESCRIPTION[step.origin] }, ORIGIN_LABEL[step.origin]),
     scored && scoreBadge(step.score ?? 0, run, step.origin !== 'base-fallback'),
-    scored && run.scoreMethod === 'average' && distributionChart(step, run.threshold),
+    scored && FRACTIONAL_SCORES[run.scoreMethod] && distributionChart(step, run.threshold),
     h(
       'span',
       { className: 'step-meta' },
