@@ -262,7 +262,7 @@ export const HOST_SETTINGS = {
     setting: 'maxProblemLength',
     kind: 'number',
     default: 20000,
-    min: 100,
+    min: 1,
     max: 1_000_000,
     integer: true,
   },
