@@ -4,6 +4,7 @@
 // to this table. Pure data and functions: the engine, the CLI, the host and the webview import it.
 
 import type { SpecReasonConfig } from './config';
+import { DEFAULT_SERVE_COMMAND } from './launch';
 import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './prompts';
 import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './scoring';
 
@@ -64,7 +65,13 @@ export interface TextSetting extends Common {
   default: string;
 }
 
-export type Setting = NumberSetting | ChoiceSetting | BooleanSetting | TextSetting;
+/** An object of string values (environment variables). */
+export interface MapSetting extends Common {
+  kind: 'map';
+  default: Readonly<Record<string, string>>;
+}
+
+export type Setting = NumberSetting | ChoiceSetting | BooleanSetting | TextSetting | MapSetting;
 
 /** The kind of setting a value type needs: a string union gets choices, a plain string free text. */
 export type SettingFor<V> = [V] extends [boolean]
@@ -238,6 +245,8 @@ export interface HostSettings {
   compareIncludeSmall: boolean;
   saveSettingsTo: SaveTarget;
   historyMaxRuns: number;
+  launchReadyTimeoutSec: number;
+  codeLensEnabled: boolean;
 }
 
 const text = (setting: string): TextSetting => ({ setting, kind: 'text', default: '' });
@@ -279,10 +288,37 @@ export const HOST_SETTINGS = {
   compareIncludeSmall: { setting: 'compare.includeSmall', kind: 'boolean', default: false },
   saveSettingsTo: { setting: 'panel.saveSettingsTo', kind: 'choice', default: 'user', choices: SAVE_TARGETS },
   historyMaxRuns: { setting: 'history.maxRuns', kind: 'number', default: 50, min: 1, max: 1000, integer: true },
+  launchReadyTimeoutSec: {
+    setting: 'launch.readyTimeout',
+    kind: 'number',
+    default: 1800,
+    min: 5,
+    max: 86_400,
+    integer: false,
+  },
+  codeLensEnabled: { setting: 'codeLens.enabled', kind: 'boolean', default: true },
 } satisfies { [K in keyof HostSettings]: SettingFor<HostSettings[K]> };
 
+/** Start Servers' settings of one model server (`specreason.launch.<role>.*`). */
+export function launchSettings(role: 'base' | 'small') {
+  return {
+    command: { setting: `launch.${role}.command`, kind: 'text', default: DEFAULT_SERVE_COMMAND },
+    model: text(`launch.${role}.model`),
+    extraArgs: text(`launch.${role}.extraArgs`),
+    env: { setting: `launch.${role}.env`, kind: 'map', default: {} },
+  } satisfies Record<string, Setting>;
+}
+
 /** Every setting, for the manifest check. */
-export const ALL_SETTINGS: Readonly<Record<string, Setting>> = { ...RUN_SETTINGS, ...HOST_SETTINGS };
+export const ALL_SETTINGS: Readonly<Record<string, Setting>> = {
+  ...RUN_SETTINGS,
+  ...HOST_SETTINGS,
+  ...Object.fromEntries(
+    (['base', 'small'] as const).flatMap((role) =>
+      Object.entries(launchSettings(role)).map(([k, spec]) => [`launch.${role}.${k}`, spec]),
+    ),
+  ),
+};
 
 export const RUN_SETTING_KEYS = Object.keys(RUN_SETTINGS) as RunSettingKey[];
 
@@ -338,6 +374,10 @@ export function settingProblem(name: string, spec: Setting, value: unknown): str
       return typeof value === 'boolean' ? undefined : `${name} must be true or false (got ${JSON.stringify(value)})`;
     case 'text':
       return typeof value === 'string' ? undefined : `${name} must be text (got ${JSON.stringify(value)})`;
+    case 'map':
+      return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string')
+        ? undefined
+        : `${name} must be an object of strings (got ${JSON.stringify(value)})`;
     default: {
       const unknown: never = spec;
       return unknown;
@@ -376,6 +416,7 @@ export function cliHelp(spec: Setting, help: string): string {
       return `${help} (default ${spec.default})`;
     case 'boolean':
     case 'text':
+    case 'map':
       return help;
     default: {
       const unknown: never = spec;

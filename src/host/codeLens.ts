@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 import { findProblemBlocks, problemFileKind } from '../core/problemBlocks';
-import { SECTION } from './settings';
+import { HOST_SETTINGS } from '../core/settingsTable';
+import { SECTION, readSetting } from './settings';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'markdown' },
@@ -21,7 +22,7 @@ class ProblemCodeLenses implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration(SECTION, document.uri).get<boolean>('codeLens.enabled', true)) {
+    if (!readSetting(HOST_SETTINGS.codeLensEnabled, document.uri)) {
       return [];
     }
     const kind = problemFileKind(document.languageId, document.fileName);

@@ -25,7 +25,8 @@ import {
 } from '../core/launch';
 import { commandAction, openSettingsAction, showError } from './notify';
 import type { ApiKeys } from './secrets';
-import { SECTION, readSettings } from './settings';
+import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';
+import { readSetting, readSettings } from './settings';
 
 const ROLES: readonly ModelRole[] = ['base', 'small'];
 const POLL_MS = 500;
@@ -40,19 +41,19 @@ export interface LaunchSettings {
 
 /** The launch settings of one role (`specreason.launch.<role>.*`); the model falls back to the served-model setting. */
 export function readLaunchSettings(role: ModelRole, config: SpecReasonConfig): LaunchSettings {
-  const c = vscode.workspace.getConfiguration(`${SECTION}.launch.${role}`);
-  const env = c.get<Record<string, unknown>>('env', {}) ?? {};
+  const spec = launchSettings(role);
+  const env = readSetting(spec.env) ?? {};
   return {
-    command: c.get<string>('command', DEFAULT_SERVE_COMMAND).trim() || DEFAULT_SERVE_COMMAND,
-    model: c.get<string>('model', '').trim() || config[role].model || PAPER_MODELS[role],
-    extraArgs: c.get<string>('extraArgs', ''),
+    command: readSetting(spec.command).trim() || DEFAULT_SERVE_COMMAND,
+    model: readSetting(spec.model).trim() || config[role].model || PAPER_MODELS[role],
+    extraArgs: readSetting(spec.extraArgs),
     env: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
   };
 }
 
 /** Seconds Start Servers waits for a server to answer (loading a 32B model, or downloading it, takes minutes). */
 function readyTimeoutSec(): number {
-  return vscode.workspace.getConfiguration(SECTION).get<number>('launch.readyTimeout', 1800);
+  return readSetting(HOST_SETTINGS.launchReadyTimeoutSec);
 }
 
 /** The shell command that starts one role's server, as Check Servers shows it. */

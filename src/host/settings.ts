@@ -57,6 +57,11 @@ function read(c: vscode.WorkspaceConfiguration, spec: Setting): unknown {
   return c.get(spec.setting) ?? spec.default;
 }
 
+/** One setting of the table, for a resource (e.g. a document) when it is scoped. */
+export function readSetting<S extends Setting>(spec: S, scope?: vscode.ConfigurationScope): S['default'] {
+  return read(vscode.workspace.getConfiguration(SECTION, scope), spec) as S['default'];
+}
+
 /** Read every setting; API keys come from SecretStorage and are filled in by the caller. */
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);

@@ -51,6 +51,8 @@ function expected(spec: Setting): Contributed {
       return { type: 'boolean', default: spec.default };
     case 'text':
       return { type: 'string', default: spec.default };
+    case 'map':
+      return { type: 'object', default: spec.default };
   }
 }
 
