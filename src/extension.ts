@@ -3,6 +3,7 @@
 
 import * as vscode from 'vscode';
 import { registerProblemCodeLenses } from './host/codeLens';
+import { redactUrlUserInfo } from './core/serverUrl';
 import { historyCommands } from './host/commands/historyCommands';
 import { launcherCommands } from './host/commands/launcherCommands';
 import { registerCommands, type CommandFamily } from './host/commands/registry';
@@ -16,8 +17,9 @@ import { describeRefusedState, restoredState } from './host/restoredState';
 import { ApiKeys } from './host/secrets';
 import { checkServers, type ServerReport } from './host/serverCheck';
 import { ServerLauncher } from './host/serverLauncher';
+import { warnAboutWorkspaceServerSettings } from './host/serverSettings';
 import { Sessions, type Session } from './host/sessions';
-import { onSettingsChanged, readSettings, settingsProblems } from './host/settings';
+import { onSettingsChanged, readSettings, SECTION, settingsProblems } from './host/settings';
 import { StatusItem } from './host/statusItem';
 import { PROTOCOL_VERSION } from './shared/protocol';
 
@@ -93,10 +95,11 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
       }
     }),
     keys.onDidChange(() => log.info('API keys changed')),
+    warnAboutWorkspaceServerSettings(SECTION, log),
   );
 
   const { base, small } = readSettings().config;
-  log.info(`SpecReason activated (base ${base.url}, small ${small.url})`);
+  log.info(`SpecReason activated (base ${redactUrlUserInfo(base.url)}, small ${redactUrlUserInfo(small.url)})`);
   return {
     sessions: () => host.sessions.all,
     lastServerReports: () => host.lastServerReports,

@@ -2,6 +2,7 @@
 // (short) document, or what the user types; refused with a message when empty or too long.
 
 import * as vscode from 'vscode';
+import { problemTextProblem } from '../core/problemText';
 import { parseProblem, type Problem } from '../core/prompts';
 import { openSettingsAction, showError } from './notify';
 import { readSettings } from './settings';
@@ -40,6 +41,11 @@ export async function problemFromEditor(given?: string): Promise<Problem | undef
       `the selection has ${text.length} characters; the limit is ${settings.maxProblemLength} (setting specreason.maxProblemLength). Select just the problem.`,
       openSettingsAction('specreason.maxProblemLength'),
     );
+    return undefined;
+  }
+  const binary = problemTextProblem(text, settings.maxProblemLength, 'the selection'); // NUL bytes, as the CLI
+  if (binary) {
+    void showError(`${binary}.`);
     return undefined;
   }
   try {

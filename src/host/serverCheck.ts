@@ -1,11 +1,12 @@
 // Check Servers: what each server is, and when one is not right, what to do about it.
 
 import * as vscode from 'vscode';
-import type { SpecReasonConfig } from '../core/config';
+import { API_KEY_ADVICE, type SpecReasonConfig } from '../core/config';
+import { redactUrlUserInfo, serverUrlProblem } from '../core/serverUrl';
 import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
 import { commandAction, openSettingsAction, showError, type ErrorAction } from './notify';
-import type { ApiKeys } from './secrets';
+import { askBeforeSendingKey, type ApiKeys } from './secrets';
 import { startCommandFor } from './serverLauncher';
 import { readSettings } from './settings';
 import type { StatusItem } from './statusItem';
@@ -30,6 +31,12 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
   });
   return Promise.all(
     (['base', 'small'] as const).map(async (role) => {
+      // A URL that is refused (user-info, query) is never contacted, and is not shown as typed.
+      const refused = serverUrlProblem(`the ${role} server URL`, config[role].url, { howToSetKey: API_KEY_ADVICE });
+      if (refused) {
+        const url = redactUrlUserInfo(config[role].url);
+        return { role, url, health: { url, ok: false }, problem: refused, startCommand: '', simulated: false };
+      }
       const client = clients[role];
       const health = await client.health();
       const report: ServerReport = {
@@ -88,7 +95,7 @@ export async function runCheckServers(
   status: StatusItem,
   log: vscode.LogOutputChannel,
 ): Promise<ServerReport[]> {
-  const config = await keys.apply(readSettings().config);
+  const config = await keys.apply(readSettings().config, askBeforeSendingKey);
   const reports = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'SpecReason: checking servers' },
     () => checkServers(config),

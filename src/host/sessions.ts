@@ -14,7 +14,7 @@ import { newPanelRun, type FromWebview, type PanelState } from '../shared/protoc
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
-import type { ApiKeys } from './secrets';
+import { askBeforeSendingKey, type ApiKeys } from './secrets';
 import {
   readSettings,
   settingsProblems,
@@ -164,7 +164,7 @@ export class Sessions implements vscode.Disposable {
     const controller = new AbortController();
     session.controller = controller;
     session.records = [];
-    const config = await this._keys.apply(settings.config);
+    const config = await this._keys.apply(settings.config, askBeforeSendingKey);
     const modes: RunMode[] =
       session.kind === 'compare' ? comparisonModes(settings.compareIncludeSmall) : ['specreason'];
     const runIds = modes.map(() => newRunId());

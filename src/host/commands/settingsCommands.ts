@@ -2,7 +2,9 @@
 
 import * as vscode from 'vscode';
 import type { Host } from '../host';
+import { urlOrigin } from '../../core/serverUrl';
 import type { KeyScope } from '../secrets';
+import { readSettings } from '../settings';
 import { tuneQuickPick } from '../tuneQuickPick';
 import type { Commands } from './registry';
 
@@ -24,11 +26,13 @@ export function settingsCommands({ keys, log }: Host): Commands {
       if (key === undefined) {
         return;
       }
+      const { config } = readSettings();
       for (const s of scopes) {
-        await keys.set(s, key.trim());
+        await keys.set(s, key.trim(), config[s].url); // bound to this server's origin
       }
-      log.info(`API key set for ${scopes.join(', ')}`);
-      void vscode.window.showInformationMessage(`SpecReason: API key saved for the ${scopes.join(' and ')} server.`);
+      const where = scopes.map((s) => `${s} (${urlOrigin(config[s].url) ?? config[s].url})`).join(' and ');
+      log.info(`API key set for ${where}`);
+      void vscode.window.showInformationMessage(`SpecReason: API key saved for the ${where} server.`);
     },
     'specreason.clearApiKey': async () => {
       for (const s of ['base', 'small'] as const) {
