@@ -629,6 +629,5 @@ describe('Evaluate panel (webview, Chromium)', function () {
         `snapshot of 2,000 runs ${r(snapshotMs)} ms; sort ${r(sortMs)} ms; ` +
         `main thread during the updates: script ${spent('ScriptDuration')} ms, style ${spent('RecalcStyleDuration')} ms, layout ${spent('LayoutDuration')} ms`,
     );
-    assert.ok(result.wallMs < 120_000, 'sanity bound');
   });
 });
