@@ -3,7 +3,7 @@
 // request they should interrupt.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -146,10 +146,13 @@ describe('specreason CLI: signals, pipes, paths, input and secrets (subprocess)'
       const file = path.join(dir, 'a-file');
       writeFileSync(file, 'x');
       mkdirSync(path.join(dir, 'a-dir'), { recursive: true });
+      const fifo = path.join(dir, 'a-fifo');
+      execFileSync('mkfifo', [fifo]);
       for (const [out, message] of [
         [path.join(dir, 'a-dir'), /is a directory/],
         [path.join(file, 'run.json'), /is under .*a-file, which is a file/],
         ['/proc/specreason-run.json', /cannot be written/],
+        [fifo, /not a regular file/], // writing to a pipe nobody reads would block forever
       ] as const) {
         const r = await cli(['solve', '--problem', 'x', ...urls(pair), '--out', out]);
         assert.equal(r.code, 2, `${out}: ${r.stderr}`);
