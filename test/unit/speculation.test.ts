@@ -123,7 +123,9 @@ describe('speculation changes no decision', function () {
 
   it('eager fallback starts the base step with the draft and aborts it when the draft is kept', () =>
     withPair(
-      numbered(4, [9, 2, 9, 9]),
+      // Long base steps (100 tokens, 1.5 s) against a 10-token draft and a 1-token score: a kept draft's
+      // eager base step is still running when it is aborted, however busy the machine is.
+      { ...numbered(4, [9, 2, 9, 9]), base: [0, 1, 2, 3].map((i) => `base step ${i}:${' word'.repeat(100)}.`) },
       async (pair) => {
         const record = await runSpecReason(PROBLEM, configFor(pair, { eagerFallback: true }));
         await pair.base.settled();
