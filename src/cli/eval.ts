@@ -5,13 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMode, ScoreMethod, SpecReasonConfig } from '../core/config';
-import {
-  configurationsOf,
-  runEvaluation,
-  type ChoiceOrder,
-  type EvalProgress,
-  type ServerSource,
-} from '../core/eval/evaluation';
+import { configurationsOf, runEvaluation, type ChoiceOrder, type EvalProgress } from '../core/eval/evaluation';
+import { ReplicaPool } from '../core/eval/replicas';
 import { loadProblemSet, parseFieldOverrides, ProblemSetError } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, resultsTable, writeResults } from '../core/eval/results';
@@ -19,14 +14,12 @@ import { demoSetJsonl, demoSetScripts } from '../sim/evalDemo';
 import { realisticLatency, startSimPair, DEMO_SCENARIO } from '../sim/scenarios';
 import { ZERO_LATENCY } from '../sim/simulatedVllm';
 import { gradePairsFile, InputError } from './grade';
+import { cancelOnSignals } from './signals';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
 
 /** Turns cli.ts's run flags (every `solve` option) into a validated config. */
 export type ConfigFromFlags = (flags: never) => SpecReasonConfig;
-
-/** Replica pools for the servers of an evaluation, built from the eval flags (see cli/replicaFlags.ts). */
-export type ServerSourceFromFlags = (flags: EvalFlags, config: SpecReasonConfig) => ServerSource | undefined;
 
 /** `solve` options that `eval` replaces with its own (plural) ones or that make no sense there. */
 const NOT_FOR_EVAL = new Set([
@@ -61,6 +54,9 @@ export interface EvalFlags {
   seed: number;
   choiceOrder: ChoiceOrder;
   fields?: string;
+  baseUrls?: string[];
+  smallUrls?: string[];
+  sessionHeader?: string;
   json?: boolean;
   quiet?: boolean;
   [solveOption: string]: unknown;
@@ -140,11 +136,26 @@ function progressLine(p: EvalProgress): string {
   );
 }
 
-async function evaluate(
-  flags: EvalFlags,
-  configFrom: ConfigFromFlags,
-  serversFrom?: ServerSourceFromFlags,
-): Promise<number> {
+/** Replicas (--base-urls/--small-urls) or a router's session header: a pool; otherwise one pair per run. */
+function replicaPool(flags: EvalFlags, config: SpecReasonConfig): ReplicaPool | undefined {
+  if (!flags.baseUrls && !flags.smallUrls && !flags.sessionHeader) {
+    return undefined;
+  }
+  for (const url of [...(flags.baseUrls ?? []), ...(flags.smallUrls ?? [])]) {
+    if (!/^https?:\/\/[^/]/.test(url)) {
+      throw new InputError(
+        `--base-urls/--small-urls: ${url} is not an http(s) URL (with /v1, e.g. http://gpu2:30000/v1)`,
+      );
+    }
+  }
+  return new ReplicaPool(config, {
+    base: flags.baseUrls ?? [config.base.url],
+    small: flags.smallUrls ?? [config.small.url],
+    sessionHeader: flags.sessionHeader,
+  });
+}
+
+async function evaluate(flags: EvalFlags, configFrom: ConfigFromFlags): Promise<number> {
   const config = configFrom({ ...flags, mode: 'specreason' } as never);
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
     throw new InputError(`--out ${flags.out} exists and is not a directory`);
@@ -172,11 +183,9 @@ async function evaluate(
     say('option order: reference (the correct answer is always (A), as in the reference script)\n');
   }
   const controller = new AbortController();
-  const onSigint = () => {
-    say('\ncancelling… finished runs are kept; run the same command again to complete the rest\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const signals = cancelOnSignals(controller, () =>
+    say('\ncancelling… finished runs are kept; run the same command again to complete the rest\n'),
+  );
   let outcome;
   try {
     outcome = await runEvaluation({
@@ -189,11 +198,11 @@ async function evaluate(
       choiceOrder: flags.choiceOrder,
       seed: flags.seed,
       signal: controller.signal,
-      servers: serversFrom?.(flags, config),
+      servers: replicaPool(flags, config),
       onProgress: (p) => say(progressLine(p)),
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    signals.dispose();
   }
   if (outcome.skipped) {
     say(`${outcome.skipped} run(s) already finished in ${flags.out} were kept\n`);
@@ -219,7 +228,7 @@ async function evaluate(
       '\n',
   );
   if (outcome.cancelled) {
-    return EXIT.cancelled;
+    return signals.exitCode ?? EXIT.cancelled;
   }
   return outcome.failed ? EXIT.failed : EXIT.ok;
 }
@@ -291,11 +300,7 @@ function evalOptions(cmd: Command, defaults: { thresholds?: number[]; repeats?: 
     .option('-q, --quiet', 'no progress lines');
 }
 
-export function registerEvalCommands(
-  program: Command,
-  configFrom: ConfigFromFlags,
-  serversFrom?: ServerSourceFromFlags,
-): void {
+export function registerEvalCommands(program: Command, configFrom: ConfigFromFlags): void {
   const solve = program.commands.find((c) => c.name() === 'solve');
   const command = program
     .command('eval')
@@ -303,14 +308,24 @@ export function registerEvalCommands(
       'evaluate on a problem set: modes × thresholds × score methods × problems × repeats; one JSON file per run, results.json/.csv/.md',
     )
     .requiredOption('--dataset <file>', 'problem set: .jsonl, .json (array), .csv or .parquet')
-    .requiredOption('--out <dir>', 'output directory (a rerun skips finished runs)');
+    .requiredOption('--out <dir>', 'output directory (a rerun skips finished runs)')
+    .option(
+      '--base-urls <list>',
+      'base-model replicas (comma-separated URLs with /v1); runs are balanced over them',
+      list('--base-urls', String),
+    )
+    .option('--small-urls <list>', 'small-model replicas (comma-separated URLs with /v1)', list('--small-urls', String))
+    .option(
+      '--session-header <name>',
+      'send a per-run session key in this header (e.g. x-user-id, for a router with session affinity)',
+    );
   evalOptions(command);
   for (const option of solve?.options ?? []) {
     if (!NOT_FOR_EVAL.has(option.attributeName())) {
       command.addOption(option);
     }
   }
-  command.action(async (flags: EvalFlags) => guarded(() => evaluate(flags, configFrom, serversFrom)));
+  command.action(async (flags: EvalFlags) => guarded(() => evaluate(flags, configFrom)));
 
   const demo = program
     .command('eval-demo')

@@ -105,6 +105,7 @@ export interface SimServerOptions {
 
 export interface RequestLogEntry {
   seq: number;
+  headers?: http.IncomingHttpHeaders;
   method: string;
   path: string;
   kind?: 'step' | 'score' | 'full';
@@ -330,6 +331,7 @@ export class SimulatedVllm {
       startedAt: nowMs(),
       aborted: false,
       authorization: req.headers.authorization,
+      headers: req.headers,
     };
     this.log.push(entry);
     res.on('close', () => {

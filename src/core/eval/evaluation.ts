@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMode, ScoreMethod, SpecReasonConfig } from '../config';
 import { run } from '../engine/specReason';
+import type { ErrorInfo } from '../errors';
 import type { ServerPair } from '../llm/factory';
 import type { Choices, Problem } from '../prompts';
 import { reasoningText, type RunRecord, type StopReason } from '../runRecord';
@@ -108,7 +109,13 @@ export interface EvalProgress {
 
 /** Per-run servers; the replica pool returns a pair and a release callback (run affinity lives there). */
 export interface ServerSource {
-  acquire(runKey: string): { clients: ServerPair; release(failed: boolean): void } | undefined;
+  acquire(runKey: string): {
+    clients: ServerPair;
+    /** The URLs the run's clients use (recorded in the run's config). */
+    urls: { base: string; small: string };
+    /** Called once when the run ends, with its error if it failed. */
+    release(error?: ErrorInfo): void;
+  };
 }
 
 export interface EvalOptions {
@@ -279,13 +286,15 @@ async function runJob(job: Job, options: EvalOptions): Promise<RunRow | undefine
     promptStyle: prompt.problem.choices ? 'multiple-choice' : 'math',
   };
   const lease = options.servers?.acquire(`${configuration.name}/${problem.id}/${repeat}`);
-  let record: RunRecord;
-  let failed = true;
+  if (lease) {
+    config.base = { ...config.base, url: lease.urls.base };
+    config.small = { ...config.small, url: lease.urls.small };
+  }
+  let record: RunRecord | undefined;
   try {
     record = await run(configuration.mode, prompt.problem, config, { signal: options.signal, clients: lease?.clients });
-    failed = record.summary.stopReason === 'error';
   } finally {
-    lease?.release(failed);
+    lease?.release(record ? record.summary.error : { code: 'server_error', message: 'the run threw' });
   }
   if (record.summary.stopReason === 'cancelled') {
     return undefined;

@@ -102,6 +102,8 @@ export interface ClientOptions {
   timeoutMs: number;
   maxRetries: number;
   stream: boolean;
+  /** Extra HTTP headers on every chat request (e.g. the session key a router routes by). */
+  headers?: Record<string, string>;
   /** Retry a request whose headers did not come within the timeout (default: report it at once). */
   retryTimeouts?: boolean;
 }

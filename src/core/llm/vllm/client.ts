@@ -76,6 +76,7 @@ export class VllmClient implements ModelServer {
       // The request deadlines (transport.ts) end a request first; this is a backstop.
       timeout: Math.ceil(_options.timeoutMs) + 1000,
       maxRetries: _options.maxRetries,
+      defaultHeaders: _options.headers,
       fetch: keepingErrorBodies(this._fetch),
       logLevel: 'off', // the SDK would print to the console; errors reach the project's own log
     });
