@@ -264,15 +264,14 @@ async function regrade(dir: string, json: boolean): Promise<number> {
 /** The evaluation flags shared by `eval` and `eval-demo` (defaults differ for the demo). */
 function evalOptions(cmd: Command, defaults: { thresholds?: number[]; repeats?: number } = {}): Command {
   return cmd
-    .option(
-      '--modes <list>',
-      'specreason, base, small (comma-separated)',
-      list('--modes', oneOf<RunMode>('--modes', ['specreason', 'base', 'small'])),
-      ['specreason', 'base', 'small'] as RunMode[],
+    .addOption(
+      new Option('--modes <list>', 'specreason, base, small (comma-separated)')
+        .argParser(list('--modes', oneOf<RunMode>('--modes', ['specreason', 'base', 'small'])))
+        .default(['specreason', 'base', 'small'], 'specreason,base,small'),
     )
     .option(
       '--thresholds <list>',
-      'SpecReason thresholds, e.g. 5,7,9 (default: --threshold or 7)',
+      'SpecReason thresholds, e.g. 5,7,9 (default 7)',
       list('--thresholds', threshold),
       defaults.thresholds,
     )
