@@ -36,6 +36,8 @@ export interface LatencyModel {
   decodeMsPerToken: number;
   /** Each additional request running on this server slows every running request by this fraction. */
   overlapSlowdown: number;
+  /** Continuous batching: the slowdown grows as (running − 1) to this power (default 1, linear; < 1 sublinear). */
+  overlapExponent?: number;
   /** Fixed milliseconds per request (scheduling, HTTP). */
   overheadMs: number;
 }
@@ -547,7 +549,8 @@ export class SimulatedVllm {
     this._running++;
     try {
       const latency = this.options.latency ?? ZERO_LATENCY;
-      const slowdown = () => 1 + latency.overlapSlowdown * Math.max(0, this._running - 1);
+      const slowdown = () =>
+        1 + latency.overlapSlowdown * Math.max(0, this._running - 1) ** (latency.overlapExponent ?? 1);
       const firstAt =
         nowMs() + latency.overheadMs + latency.prefillMsPerToken * (prompt.tokens.length - cached) * slowdown();
       const toSend: ReplyToSend = {

@@ -64,6 +64,7 @@ export interface RunRow {
   stopReason: StopReason;
   smallTokens: number;
   baseTokens: number;
+  steps: number;
   accepted: number;
   rejected: number;
   /** The option order shown (index in the file's order per letter), multiple choice only. */
@@ -199,6 +200,7 @@ export function rowOf(file: RunFile, relative: string): RunRow {
     stopReason: s.stopReason,
     smallTokens: s.small.tokens,
     baseTokens: s.base.tokens,
+    steps: s.steps,
     accepted: s.accepted,
     rejected: s.rejected,
     ...(file.permutation ? { permutation: file.permutation } : {}),
