@@ -43,7 +43,7 @@ async function serve(latency: string): Promise<void> {
 async function servers(latency: 'zero' | 'batching'): Promise<{ base: string; small: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [__filename, '--serve', latency], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout }).once('line', resolve);
   });
   const [base, small] = line.split(' ');
   return { base: base!, small: small!, child };
