@@ -148,6 +148,14 @@ describe('specreason eval (subprocess)', function () {
     assert.equal(results.runs.length, 12);
     assert.ok(existsSync(path.join(out, 'results.csv')) && existsSync(path.join(out, 'results.md')));
     assert.ok(existsSync(path.join(out, 'specreason-t9-greedy', 'd11', '0.json')));
+    const regraded = await runCli(['grade', out, '--json']);
+    assert.equal(regraded.code, 0, regraded.stderr);
+    assert.match(regraded.stderr, /re-graded 12 run\(s\) .*: 0 verdict\(s\) changed/);
+    const again = JSON.parse(regraded.stdout) as typeof results;
+    assert.deepEqual(
+      again.configurations.map((c) => [c.name, c.correct, c.meanWallMs]),
+      results.configurations.map((c) => [c.name, c.correct, c.meanWallMs]),
+    );
   });
 
   it('Ctrl+C keeps the finished runs (exit 130); the same command again runs only the missing ones', async () => {
