@@ -5,7 +5,13 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMode, ScoreMethod, SpecReasonConfig } from '../core/config';
-import { configurationsOf, runEvaluation, type ChoiceOrder, type EvalProgress } from '../core/eval/evaluation';
+import {
+  configurationsOf,
+  EvalDirectoryError,
+  runEvaluation,
+  type ChoiceOrder,
+  type EvalProgress,
+} from '../core/eval/evaluation';
 import { ReplicaPool } from '../core/eval/replicas';
 import { loadProblemSet, parseFieldOverrides, ProblemSetError } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
@@ -105,7 +111,7 @@ async function guarded(body: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await body();
   } catch (error) {
-    if (error instanceof InputError || error instanceof ProblemSetError) {
+    if (error instanceof InputError || error instanceof ProblemSetError || error instanceof EvalDirectoryError) {
       process.stderr.write(`specreason: ${error.message}\n`);
       process.exitCode = EXIT.usage;
       return;

@@ -122,6 +122,14 @@ describe('evaluation runs', function () {
     assert.equal(outcome.rows.length, 16);
   });
 
+  it('a rerun with other run-defining settings is refused, naming the file and the setting', async () => {
+    const dir = path.join(root, 'resume');
+    await assert.rejects(
+      evaluate(dir, { config: { ...configFor(pair), tokenBudget: 4096 } }, ['d01', 'd02']),
+      /resume\/.*\.json was run with tokenBudget 8192, this evaluation uses 4096: give another --out/,
+    );
+  });
+
   it('cancellation keeps every finished run and a rerun completes only the missing ones', async () => {
     const dir = path.join(root, 'cancel');
     const controller = new AbortController();

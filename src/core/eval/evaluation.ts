@@ -209,18 +209,34 @@ export function rowOf(file: RunFile, relative: string): RunRow {
   };
 }
 
+/** Settings that change what a run does: a rerun may only reuse runs made with the same ones. */
+const RUN_DEFINING = ['tokenBudget', 'firstNBaseSteps', 'stepMaxTokens', 'temperature', 'topP'] as const;
+
+export class EvalDirectoryError extends Error {}
+
 /** A finished run file's row, or undefined when the run has to be (re)done. */
-async function finishedRow(outDir: string, job: Job): Promise<RunRow | undefined> {
+async function finishedRow(outDir: string, job: Job, config: SpecReasonConfig): Promise<RunRow | undefined> {
   const full = path.join(outDir, job.file);
   if (!existsSync(full)) {
     return undefined;
   }
+  let file: RunFile;
   try {
-    const file = JSON.parse(await readFile(full, 'utf8')) as RunFile;
-    return FINISHED.includes(file.record.summary.stopReason) ? rowOf(file, job.file) : undefined;
+    file = JSON.parse(await readFile(full, 'utf8')) as RunFile;
+    if (!FINISHED.includes(file.record.summary.stopReason)) {
+      return undefined;
+    }
   } catch {
     return undefined; // a torn or foreign file: run again
   }
+  const differs = RUN_DEFINING.find((key) => file.record.config[key] !== config[key]);
+  if (differs) {
+    throw new EvalDirectoryError(
+      `${full} was run with ${differs} ${String(file.record.config[differs])}, this evaluation uses ${String(config[differs])}: ` +
+        'give another --out, or the same settings to complete that evaluation',
+    );
+  }
+  return rowOf(file, job.file);
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
@@ -238,7 +254,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalOutcome> 
   const progress: EvalProgress = { done: 0, total: jobs.length, skipped: 0, failed: 0, correct: 0, graded: 0 };
   const pending: Job[] = [];
   for (const job of jobs) {
-    const row = await finishedRow(outDir, job);
+    const row = await finishedRow(outDir, job, options.config);
     if (row) {
       rows.push(row);
       progress.done++;
