@@ -317,18 +317,26 @@ export class VllmClient implements ModelServer {
     return serverFeatures(metrics, before);
   }
 
-  /** A plain GET (not through the SDK) under one deadline. */
+  /** A plain GET (not through the SDK, so never retried) under one deadline. */
   private _get<T>(url: string, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
-    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
-      read(await this._fetch(url, { signal: deadline.signal, ...deadline.fetchOptions })),
+    return this._request(
+      signal,
+      BYTES_SLACK * 16,
+      async (deadline) => read(await this._fetch(url, { signal: deadline.signal, ...deadline.fetchOptions })),
+      1,
     );
   }
 
-  private _deadline(signal: AbortSignal | undefined, streamed: boolean, maxBytes: number): RequestDeadline {
+  private _deadline(
+    signal: AbortSignal | undefined,
+    streamed: boolean,
+    maxBytes: number,
+    attempts = this._options.maxRetries + 1,
+  ): RequestDeadline {
     return new RequestDeadline(signal, {
       timeoutMs: this._options.timeoutMs,
       streamed,
-      attempts: this._options.maxRetries + 1,
+      attempts,
       retryTimeouts: this._options.retryTimeouts ?? false,
       maxBytes,
     });
@@ -342,8 +350,9 @@ export class VllmClient implements ModelServer {
     signal: AbortSignal | undefined,
     maxBytes: number,
     send: (deadline: RequestDeadline) => Promise<T>,
+    attempts?: number,
   ): Promise<T> {
-    const deadline = this._deadline(signal, false, maxBytes);
+    const deadline = this._deadline(signal, false, maxBytes, attempts);
     try {
       return await send(deadline);
     } catch (error) {
