@@ -33,6 +33,7 @@ import { v1Hint } from './cli/urlHint';
 import { DEMO_PROBLEM, DEMO_SCENARIO, realisticLatency, startSimPair } from './sim/scenarios';
 import { ZERO_LATENCY } from './sim/simulatedVllm';
 import { registerEvalCommands } from './cli/eval';
+import { registerCompareCommand } from './cli/compare';
 
 const EXIT = { ok: 0, runFailed: 1, usage: 2, cancelled: 130 } as const;
 
@@ -423,6 +424,7 @@ export function buildProgram(): Command {
       }
     });
   registerEvalCommands(program, configFrom);
+  registerCompareCommand(program, configFrom, progressPrinter);
   return program;
 }
 

@@ -1,67 +1,66 @@
-// `specreason compare`: SpecReason against base-only (and small-only) decoding on one problem, with the
-// panel's table (wall time, first token, tokens by model, acceptance, answers, speedup) or --json.
+// `specreason compare`: SpecReason against base-only (and small-only) decoding on one problem, printing
+// the panel's table (wall time, first token, tokens by model, acceptance, answers, speedup) or --json.
+// Registered by cli.ts; takes every `solve` option that chooses the servers, the problem and the settings.
 
 import { Option, type Command } from 'commander';
 import { comparisonText } from '../core/compare';
-import { comparisonModes, runComparison } from '../core/comparison';
+import { comparisonModes, runComparison, type ComparisonResult } from '../core/comparison';
 import type { SpecReasonConfig } from '../core/config';
-import type { Problem } from '../core/prompts';
+import { DEFAULT_MAX_PROBLEM_LENGTH } from '../core/problemText';
 import type { RunEvent } from '../core/runRecord';
+import { problemFromFlags, type ProblemFlags } from './problemInput';
+import { cancelOnSignals } from './signals';
+import { stripControlSequences, writeErr, writeOut } from './terminal';
 
 const EXIT = { ok: 0, runFailed: 1, cancelled: 130 } as const;
 
-/** What `compare` shares with `solve`; cli.ts provides it. */
-export interface RunCommandKit {
-  /** Adds the options that choose the servers, the models and the run settings. */
-  runOptions(cmd: Command): Command;
-  /** The run config from those options (a usage error when one is invalid). */
-  configFrom(flags: Record<string, unknown>): SpecReasonConfig;
-  /** The problem from --problem or --problem-file (a usage error when there is none). */
-  problemFrom(flags: Record<string, unknown>, config: SpecReasonConfig): Problem;
-  /** Progress lines on stderr (nothing when quiet). */
-  progress(quiet: boolean): (event: RunEvent) => void;
-}
+/** `solve` options that make no sense for a comparison (it runs every mode, and prints rather than writes). */
+const NOT_FOR_COMPARE = new Set(['mode', 'out', 'json', 'repeat_id', 'output_dir']);
 
-interface CompareFlags extends Record<string, unknown> {
+interface CompareFlags extends ProblemFlags {
   order: 'sequential' | 'concurrent';
   includeSmall?: boolean;
   json?: boolean;
   quiet?: boolean;
+  maxProblemLength?: number;
+  [solveOption: string]: unknown;
 }
 
-export function registerCompareCommand(program: Command, kit: RunCommandKit): void {
-  kit
-    .runOptions(
-      program
-        .command('compare')
-        .description('run SpecReason and base-only decoding (and small-only) on one problem and compare them'),
-    )
-    .option('--problem <text>', 'the problem text')
-    .option('--problem-file <path>', 'read the problem from a file')
+export function registerCompareCommand(
+  program: Command,
+  configFrom: (flags: never) => SpecReasonConfig,
+  progressPrinter: (quiet: boolean) => (event: RunEvent) => void,
+): void {
+  const command = program
+    .command('compare')
+    .description('run SpecReason and base-only decoding (and small-only) on one problem and print how they compare')
     .addOption(
       new Option('--order <order>', 'one run after the other (fair timings) or all at once')
         .choices(['sequential', 'concurrent'])
         .default('sequential'),
     )
     .option('--include-small', 'also run small-model-only decoding')
-    .option('--json', 'print {"comparison", "runs"} as JSON on stdout instead of the table')
-    .option('-q, --quiet', 'no progress lines')
-    .action(async (flags: CompareFlags) => {
-      process.exitCode = await compareCommand(flags, kit);
-    });
+    .option('--json', 'print {"comparison", "runs"} as JSON on stdout instead of the table');
+  const solve = program.commands.find((c) => c.name() === 'solve');
+  for (const option of solve?.options ?? []) {
+    if (!NOT_FOR_COMPARE.has(option.attributeName())) {
+      command.addOption(option);
+    }
+  }
+  command.action(async (flags: CompareFlags) => {
+    process.exitCode = await compare(flags, configFrom(flags as never), progressPrinter(!!flags.quiet));
+  });
 }
 
-async function compareCommand(flags: CompareFlags, kit: RunCommandKit): Promise<number> {
-  const config = kit.configFrom(flags);
-  const problem = kit.problemFrom(flags, config);
+async function compare(
+  flags: CompareFlags,
+  config: SpecReasonConfig,
+  progress: (event: RunEvent) => void,
+): Promise<number> {
+  const { problem } = problemFromFlags(flags, config.promptStyle, flags.maxProblemLength ?? DEFAULT_MAX_PROBLEM_LENGTH);
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\ncancelling… (finished runs are still reported)\n');
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  const progress = kit.progress(!!flags.quiet);
-  let result: Awaited<ReturnType<typeof runComparison>>;
+  const signals = cancelOnSignals(controller, writeErr);
+  let result: ComparisonResult;
   try {
     result = await runComparison(problem, comparisonModes(!!flags.includeSmall), config, {
       order: flags.order,
@@ -69,16 +68,17 @@ async function compareCommand(flags: CompareFlags, kit: RunCommandKit): Promise<
       onEvent: (event) => progress(event),
     });
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    signals.dispose();
   }
-  process.stdout.write(
+  // The same shape as the extension's Export Run of a comparison.
+  await writeOut(
     flags.json
       ? JSON.stringify({ comparison: result.comparison, runs: result.records }, null, 2) + '\n'
-      : comparisonText(result.comparison),
+      : stripControlSequences(comparisonText(result.comparison)),
   );
   const stops = result.records.map((r) => r.summary.stopReason);
   if (stops.includes('error')) {
     return EXIT.runFailed;
   }
-  return stops.includes('cancelled') ? EXIT.cancelled : EXIT.ok;
+  return stops.includes('cancelled') ? (signals.exitCode ?? EXIT.cancelled) : EXIT.ok;
 }
