@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Playwright helpers for driving code-server (VS Code 1.100.3 web workbench) in tests.
 // Plain CommonJS, no build step. Selectors were checked against code-server 4.100.3.

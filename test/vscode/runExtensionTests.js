@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 'use strict';
 // Run an extension-host test suite (mocha runner module with `run(): Promise<void>`)
 // inside a running code-server, like @vscode/test-electron's runTests does on desktop.

@@ -1,3 +1,4 @@
+// @ts-check
 // Browser tests of the Evaluate panel (media/gen/eval.js) in headless Chromium, outside VS Code.
 // test/webview/eval-harness.html stands in for the host's HTML (same CSP); the tests drive the panel
 // with the host's messages and read what it posts back. Needs a built bundle: `node esbuild.js`.
@@ -617,7 +618,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     // A sort of the table with all runs in.
     const sortMs = await page.evaluate(async () => {
       const t = performance.now();
-      document.querySelector('#eval-table th[data-col="mean"] button').click();
+      /** @type {HTMLElement} */ (document.querySelector('#eval-table th[data-col="mean"] button')).click();
       await new Promise((resolve) => requestAnimationFrame(() => resolve()));
       return performance.now() - t;
     });

@@ -1,3 +1,4 @@
+// @ts-check
 // Browser tests of the reasoning panel (media/gen/webview.js) in headless Chromium, outside VS Code.
 // test/webview/harness.html stands in for the host's HTML (same CSP); the tests drive the panel with
 // the host's messages and read what it posts back. Needs a built bundle: `node esbuild.js`.
@@ -8,6 +9,18 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
+
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('../../src/shared/protocol').ToWebview} ToWebview */
+/** @typedef {import('../../src/shared/protocol').FromWebview} FromWebview */
+/** @typedef {import('../../src/shared/protocol').PanelState} PanelState */
+/** @typedef {import('../../src/shared/protocol').PanelRun} PanelRun */
+/** @typedef {import('../../src/core/runRecord').RunEvent} RunEvent */
+/** @typedef {import('../../src/core/config').RunMode} RunMode */
+/** @typedef {import('../../src/core/config').ScoreMethod} ScoreMethod */
+/** @typedef {import('../../src/core/config').SpecReasonConfig} SpecReasonConfig */
+/** The fixtures' run config: the panel never reads it. */
+const NO_CONFIG = /** @type {SpecReasonConfig} */ ({});
 
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -48,8 +61,10 @@ function startServer() {
 // ---- fixtures: the host's messages, built the way the engine and applyRunEvent shape them ----
 
 const PROTOCOL_VERSION = 1;
+/** @type {import('../../src/shared/protocol').TuningValues} */
 const TUNING = { threshold: 7, scoreMethod: 'greedy', tokenBudget: 8192, firstNBaseSteps: 0, target: 'user' };
 
+/** @param {Partial<PanelState>} [overrides] @returns {PanelState} */
 function panelState(overrides = {}) {
   return {
     protocolVersion: PROTOCOL_VERSION,
@@ -61,6 +76,12 @@ function panelState(overrides = {}) {
   };
 }
 
+/**
+ * @param {string} runId
+ * @param {RunMode} [mode]
+ * @param {{ threshold?: number, scoreMethod?: ScoreMethod, startedAt?: number }} [options]
+ * @returns {PanelRun}
+ */
 function panelRun(runId, mode = 'specreason', { threshold = 7, scoreMethod = 'greedy', startedAt = Date.now() } = {}) {
   return { runId, mode, status: 'running', startedAt, threshold, scoreMethod, steps: [] };
 }
@@ -95,6 +116,7 @@ function stepEvents(stepId, spec) {
     warning,
   } = spec;
   const startedAt = (clock += ms);
+  /** @type {RunEvent[]} */
   const events = [];
   const record = {
     step_id: stepId,
@@ -172,12 +194,18 @@ function totals(tokens, wastedTokens = 0) {
   return { tokens, ms: 0, requests: 0, modelListRequests: 0, wastedTokens };
 }
 
-/** run-done with a summary computed from the records, as the engine's finish() does. */
+/**
+ * run-done with a summary computed from the records, as the engine's finish() does.
+ * @param {string} runId @param {RunMode} mode @param {any[]} records
+ * @param {Partial<import('../../src/core/runRecord').RunSummary>} [extra]
+ * @returns {RunEvent}
+ */
 function runDone(runId, mode, records, extra = {}) {
   const count = (origin) => records.filter((r) => r.origin === origin).length;
   const accepted = count('small');
   const rejected = count('base-fallback');
   const sum = (pick) => records.reduce((t, r) => t + (pick(r) || 0), 0);
+  /** @type {import('../../src/core/runRecord').RunSummary} */
   const summary = {
     mode,
     stopReason: 'finished',
@@ -207,7 +235,7 @@ function runDone(runId, mode, records, extra = {}) {
       runId,
       mode,
       startedAt: new Date(clock).toISOString(),
-      config: {},
+      config: NO_CONFIG,
       problem: { text: '' },
       prompt: '',
       models: {},
@@ -219,7 +247,8 @@ function runDone(runId, mode, records, extra = {}) {
 
 /** A run's events from step specs, in order: run-start, the steps, run-done. */
 function scriptedRun(runId, mode, specs, summaryExtra) {
-  const events = [{ type: 'run-start', runId, mode, problem: { text: '' }, config: {}, startedAt: clock }];
+  /** @type {RunEvent[]} */
+  const events = [{ type: 'run-start', runId, mode, problem: { text: '' }, config: NO_CONFIG, startedAt: clock }];
   const records = [];
   specs.forEach((spec, i) => {
     const step = stepEvents(i, spec);
@@ -232,6 +261,7 @@ function scriptedRun(runId, mode, specs, summaryExtra) {
 
 /** Events sent per run in this test: each batch says where in its run's sequence it starts. */
 const sentEvents = new Map();
+/** @param {string} runId @param {RunEvent[]} events @returns {ToWebview} */
 const update = (runId, events) => {
   const from = sentEvents.get(runId) ?? 0;
   sentEvents.set(runId, from + events.length);
@@ -351,7 +381,9 @@ describe('reasoning panel (webview, Chromium)', function () {
     return page;
   }
 
+  /** Post a host message to the panel. @param {Page} page @param {ToWebview} message */
   const send = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  /** What the panel posted, of one type or all. @param {Page} page @param {FromWebview['type']} [type] */
   const posted = (page, type) => page.evaluate((t) => window.__posted.filter((m) => !t || m.type === t), type);
   const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent.trim()));
   /** Full-page screenshot: the viewport grows to the page first, since off-screen steps are not painted (content-visibility). */
@@ -391,7 +423,9 @@ describe('reasoning panel (webview, Chromium)', function () {
     const liveStart = events.findIndex((e, i) => i >= firstHalf && e.type === 'delta');
     await send(page, update('run-a', events.slice(firstHalf, liveStart + 1)));
     await page.waitForFunction(
-      () => document.querySelectorAll('#steps .step').length === 3 && !document.querySelector('#live').hidden,
+      () =>
+        document.querySelectorAll('#steps .step').length === 3 &&
+        !(/** @type {HTMLElement} */ (document.querySelector('#live')).hidden),
     );
     assert.equal(await page.textContent('#status'), 'Running');
     assert.equal(await page.isEnabled('#btn-cancel'), true);
@@ -541,7 +575,9 @@ describe('reasoning panel (webview, Chromium)', function () {
   it('(c) tuning strip posts numeric settings and rejects out-of-range values inline', async function () {
     const page = await openPanel();
     await send(page, { type: 'session/snapshot', state: panelState() });
-    await page.waitForFunction(() => document.querySelector('#tuning-threshold').value === '7');
+    await page.waitForFunction(
+      () => /** @type {HTMLInputElement} */ (document.querySelector('#tuning-threshold')).value === '7',
+    );
     assert.equal(await page.inputValue('#tuning-token-budget'), '8192');
     assert.equal(await page.inputValue('#tuning-first-n'), '0');
     assert.equal(await page.inputValue('#tuning-score-method'), 'greedy');
@@ -594,7 +630,9 @@ describe('reasoning panel (webview, Chromium)', function () {
       type: 'settings/didChange',
       tuning: { threshold: 6, scoreMethod: 'greedy', tokenBudget: 2048, firstNBaseSteps: 3, target: 'user' },
     });
-    await page.waitForFunction(() => document.querySelector('#tuning-score-method').value === 'greedy');
+    await page.waitForFunction(
+      () => /** @type {HTMLSelectElement} */ (document.querySelector('#tuning-score-method')).value === 'greedy',
+    );
     assert.equal(await page.inputValue('#tuning-threshold'), '12');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'tuning-threshold');
     await commit('#tuning-threshold', '8');
@@ -707,12 +745,14 @@ describe('reasoning panel (webview, Chromium)', function () {
       { origin: 'small', score: 8, text: 'First step.' },
       { origin: 'small', score: 9, text: 'Second step.' },
     ]).slice(0, -1);
+    /** @type {import('../../src/core/errors').ErrorInfo} */
     const error = {
       code: 'server_down',
       message: 'No server at http://localhost:30001/v1 — is vLLM running?',
       hint: 'Start the small model server or fix specreason.small.baseUrl.',
       server: { role: 'small', url: 'http://localhost:30001/v1' },
     };
+    /** @type {RunEvent[]} */
     const partial = [
       { type: 'step-start', stepId: 2, origin: 'draft' },
       { type: 'delta', stepId: 2, model: 'small', phase: 'draft', text: 'Third st' },
@@ -774,7 +814,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     const firstStepEnd = events.findIndex((e) => e.type === 'step-done') + 1;
     // The host's state already holds step 1 (queued for the next batch when the webview said ready).
     const run = panelRun('run-s');
-    run.steps = [events[firstStepEnd - 1].record];
+    run.steps = [/** @type {Extract<RunEvent, { type: 'step-done' }>} */ (events[firstStepEnd - 1]).record];
     run.eventsApplied = firstStepEnd;
     await send(page, { type: 'session/snapshot', state: panelState({ runs: [run] }) });
     // The queued batch arrives anyway (from 0), then the rest.

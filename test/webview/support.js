@@ -1,3 +1,4 @@
+// @ts-check
 // Shared by the webview browser tests: a read-only static server of the repository and the Chromium
 // launch options the VS Code rig uses.
 

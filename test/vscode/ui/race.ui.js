@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // Fresh panels opened while a run streams: the webview loads mid-run, asks for the state ("ready") while
 // the host still holds a batch of events, and must end up with every step exactly once, in order.

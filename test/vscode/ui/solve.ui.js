@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 // End-to-end UI tests: the packaged .vsix in code-server (VS Code 1.100.3) in Chromium, driven like a
 // user: open a problem, select it, run commands from the palette, read and use the panel, change
