@@ -1,4 +1,5 @@
-// The engine must run without VS Code: nothing under src/core or src/sim may import `vscode`.
+// The layers of ARCHITECTURE.md, checked: the engine runs without VS Code (nothing under src/core,
+// src/sim, src/shared or src/webview imports `vscode`), and each layer imports only the layers it may.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,12 +12,47 @@ function files(dir: string): string[] {
   });
 }
 
+const root = path.resolve(__dirname, '../../../src');
+
+/** Layer → the layers of ours it may import (besides itself). */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  core: [],
+  sim: [],
+  shared: ['core'],
+  webview: ['core', 'shared'],
+  cli: ['core', 'sim'],
+  host: ['core', 'shared', 'sim'],
+};
+
+/** The layer of a file under src (extension.ts and cli.ts belong to host and cli). */
+function layerOf(file: string): string {
+  const rel = path.relative(root, file).split(path.sep);
+  return rel.length === 1 ? (rel[0] === 'extension.ts' ? 'host' : 'cli') : rel[0]!;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+}
+
 describe('layering', () => {
-  const root = path.resolve(__dirname, '../../../src');
-  for (const layer of ['core', 'sim', 'shared']) {
+  for (const layer of ['core', 'sim', 'shared', 'webview']) {
     it(`src/${layer} never imports vscode`, () => {
-      const offenders = files(path.join(root, layer)).filter((f) =>
-        /(from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\))/.test(readFileSync(f, 'utf8')),
+      const offenders = files(path.join(root, layer)).filter((f) => imports(f).includes('vscode'));
+      assert.deepEqual(offenders, []);
+    });
+  }
+
+  for (const [layer, allowed] of Object.entries(MAY_IMPORT)) {
+    it(`src/${layer} imports only ${allowed.length ? allowed.join(', ') : 'itself'} of the other layers`, () => {
+      const own = files(root).filter((f) => layerOf(f) === layer);
+      assert.ok(own.length > 0);
+      const offenders = own.flatMap((f) =>
+        imports(f)
+          .filter((spec) => spec.startsWith('.'))
+          .map((spec) => layerOf(path.resolve(path.dirname(f), spec) + '.ts'))
+          .filter((to) => to !== layer && !allowed.includes(to))
+          .map((to) => `${path.relative(root, f)} → ${to}`),
       );
       assert.deepEqual(offenders, []);
     });
