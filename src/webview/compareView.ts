@@ -1,6 +1,13 @@
 // The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
 
-import { compare, compareRow, type CompareRow } from '../core/compare';
+import {
+  compare,
+  COMPARE_COLUMNS,
+  compareRow,
+  formatSpeedup,
+  type CompareColumn,
+  type CompareRow,
+} from '../core/compare';
 import { RUN_MODES, type RunMode } from '../core/config';
 import type { PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
@@ -10,20 +17,9 @@ import { LiveStepView, StepsList } from './steps';
 
 const byMode = (a: PanelRun, b: PanelRun) => RUN_MODES.indexOf(a.mode) - RUN_MODES.indexOf(b.mode);
 
-type Column = 'status' | 'wall' | 'ttft' | 'small' | 'base' | 'steps' | 'acceptance' | 'answer' | 'stop' | 'wasted';
+type Column = 'status' | CompareColumn;
 
-const COLUMNS: ReadonlyArray<readonly [Column, string]> = [
-  ['status', 'Status'],
-  ['wall', 'Wall time'],
-  ['ttft', 'First token'],
-  ['small', 'Small tokens'],
-  ['base', 'Base tokens'],
-  ['steps', 'Steps'],
-  ['acceptance', 'Acceptance'],
-  ['answer', 'Answer'],
-  ['stop', 'Stop reason'],
-  ['wasted', 'Wasted tokens'],
-];
+const COLUMNS: ReadonlyArray<readonly [Column, string]> = [['status', 'Status'], ...COMPARE_COLUMNS];
 
 /** Tokens of the completed steps: what a running run's row shows until its summary arrives. */
 function stepTokens(run: PanelRun, pick: (s: PanelRun['steps'][number]) => number | null): number {
@@ -166,7 +162,7 @@ export class CompareView {
       this._columns.get(run.runId)?.update();
     }
     const result = compare(runs.flatMap((r) => (r.summary ? [r.summary] : [])));
-    setText(this._speedup, result.speedup === undefined ? DASH : `×${result.speedup.toFixed(2)}`);
+    setText(this._speedup, formatSpeedup(result.speedup));
     const agree = result.answersAgree;
     this._agreement.dataset.agree = String(agree);
     setText(

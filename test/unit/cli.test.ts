@@ -1,40 +1,13 @@
 // The CLI end to end, as a subprocess of the bundled dist/cli.js, against the simulated pair.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/runRecord';
+import { CLI, cli } from './cliProcess';
 import { numbered, withPair } from './helpers';
-
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-
-function cli(
-  args: string[],
-  options: { signalAfterMs?: number } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SPECREASON_API_KEY: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (options.signalAfterMs !== undefined && /step +1 /.test(stderr)) {
-        setTimeout(() => child.kill('SIGINT'), options.signalAfterMs);
-        options.signalAfterMs = undefined;
-      }
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A port nothing listens on: bind an ephemeral one and let it go. */
 function freePort(): Promise<number> {

@@ -1,28 +1,25 @@
 // `specreason compare` end to end, as a subprocess of the bundled dist/cli.js, against the simulated pair.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Comparison } from '../../src/core/compare';
 import type { RunRecord } from '../../src/core/runRecord';
+import { CLI, cli } from './cliProcess';
+import type { SimPair } from '../../src/sim/scenarios';
 import { chatRequests, numbered, withPair } from './helpers';
 
-const CLI = path.resolve(__dirname, '../../../dist/cli.js');
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SPECREASON_API_KEY: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `specreason compare` on a small problem against the pair, with more flags. */
+const compare = (pair: SimPair, ...flags: string[]) =>
+  cli([
+    'compare',
+    '--problem',
+    'What is 2+2?',
+    '--base-url',
+    pair.base.baseUrl,
+    '--small-url',
+    pair.small.baseUrl,
+    ...flags,
+  ]);
 
 describe('specreason compare (subprocess)', function () {
   this.timeout(30000);
@@ -34,18 +31,7 @@ describe('specreason compare (subprocess)', function () {
 
   it('--json: SpecReason and base-only on the same problem, the comparison and both records', () =>
     withPair(numbered(3, [9, 2, 9]), async (pair) => {
-      const r = await cli([
-        'compare',
-        '--problem',
-        'What is 2+2?',
-        '--base-url',
-        pair.base.baseUrl,
-        '--small-url',
-        pair.small.baseUrl,
-        '--threshold',
-        '5',
-        '--json',
-      ]);
+      const r = await compare(pair, '--threshold', '5', '--json');
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { comparison: Comparison; runs: RunRecord[] };
       assert.deepEqual(
@@ -68,19 +54,7 @@ describe('specreason compare (subprocess)', function () {
 
   it("prints the panel's table: one row per run, the speedup and whether the answers agree", () =>
     withPair(numbered(3, [9, 9, 9]), async (pair) => {
-      const r = await cli([
-        'compare',
-        '-q',
-        '--problem',
-        'What is 2+2?',
-        '--base-url',
-        pair.base.baseUrl,
-        '--small-url',
-        pair.small.baseUrl,
-        '--include-small',
-        '--order',
-        'concurrent',
-      ]);
+      const r = await compare(pair, '-q', '--include-small', '--order', 'concurrent');
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.split('\n');
       assert.match(
@@ -100,19 +74,7 @@ describe('specreason compare (subprocess)', function () {
   it('a server that is down: exit 1, the failed run and a placeholder for the run that never started', () =>
     withPair(numbered(3, [9, 9, 9]), async (pair) => {
       await pair.small.stop();
-      const r = await cli([
-        'compare',
-        '-q',
-        '--problem',
-        'What is 2+2?',
-        '--base-url',
-        pair.base.baseUrl,
-        '--small-url',
-        pair.small.baseUrl,
-        '--retries',
-        '0',
-        '--json',
-      ]);
+      const r = await compare(pair, '-q', '--retries', '0', '--json');
       assert.equal(r.code, 1, r.stderr);
       const out = JSON.parse(r.stdout) as { comparison: Comparison; runs: RunRecord[] };
       assert.deepEqual(
