@@ -6,8 +6,8 @@ import { Option, type Command } from 'commander';
 import { comparisonText } from '../core/compare';
 import { comparisonModes, runComparison, type ComparisonResult } from '../core/comparison';
 import type { SpecReasonConfig } from '../core/config';
-import { DEFAULT_MAX_PROBLEM_LENGTH } from '../core/problemText';
 import type { RunEvent } from '../core/runRecord';
+import { COMPARE_ORDERS, HOST_SETTINGS, type CompareOrder } from '../core/settingsTable';
 import { problemFromFlags, type ProblemFlags } from './problemInput';
 import { cancelOnSignals } from './signals';
 import { stripControlSequences, writeErr, writeOut } from './terminal';
@@ -18,7 +18,7 @@ const EXIT = { ok: 0, runFailed: 1, cancelled: 130 } as const;
 const NOT_FOR_COMPARE = new Set(['mode', 'out', 'json', 'repeat_id', 'output_dir']);
 
 interface CompareFlags extends ProblemFlags {
-  order: 'sequential' | 'concurrent';
+  order: CompareOrder;
   includeSmall?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -36,7 +36,7 @@ export function registerCompareCommand(
     .description('run SpecReason and base-only decoding (and small-only) on one problem and print how they compare')
     .addOption(
       new Option('--order <order>', 'one run after the other (fair timings) or all at once')
-        .choices(['sequential', 'concurrent'])
+        .choices(COMPARE_ORDERS)
         .default('sequential'),
     )
     .option('--include-small', 'also run small-model-only decoding')
@@ -57,7 +57,11 @@ async function compare(
   config: SpecReasonConfig,
   progress: (event: RunEvent) => void,
 ): Promise<number> {
-  const { problem } = problemFromFlags(flags, config.promptStyle, flags.maxProblemLength ?? DEFAULT_MAX_PROBLEM_LENGTH);
+  const { problem } = problemFromFlags(
+    flags,
+    config.promptStyle,
+    flags.maxProblemLength ?? HOST_SETTINGS.maxProblemLength.default,
+  );
   const controller = new AbortController();
   const signals = cancelOnSignals(controller, writeErr);
   let result: ComparisonResult;

@@ -9,6 +9,7 @@ import { compareRecords, type Comparison } from './compare';
 import { redactConfig, type RunMode, type SpecReasonConfig } from './config';
 import { run, type RunOptions } from './engine/specReason';
 import type { Problem } from './prompts';
+import type { CompareOrder } from './settingsTable';
 import { emptySummary, newRunId, type RunEvent, type RunRecord } from './runRecord';
 
 /** The modes a comparison runs: SpecReason against base-only, and small-only when asked. */
@@ -24,7 +25,7 @@ export interface ComparisonRun {
 
 export interface ComparisonOptions extends Pick<RunOptions, 'templates'> {
   /** One after the other (the default: fair timings), or all at once. */
-  order?: 'sequential' | 'concurrent';
+  order?: CompareOrder;
   signal?: AbortSignal;
   /** One per mode (so a front end can show every run before it starts); default new ids. */
   runIds?: readonly string[];
