@@ -1,6 +1,9 @@
 // Where the problems are in a file, for the "Solve | Compare" CodeLens: in Markdown, a fenced block marked
 // `problem` or the text under a `Problem` heading; in plain text, a paragraph that starts with "Problem:"
-// (or "Problem 3."); in a JSONL problem set, every line whose object has a problem/question/prompt field.
+// (or "Problem 3."); in a JSONL problem set, every line whose object has a problem field (named as the
+// evaluation maps it: problem, question, Question, prompt, input).
+
+import { detectFields } from './eval/problemSet';
 
 export type ProblemFileKind = 'markdown' | 'plaintext' | 'jsonl';
 
@@ -19,8 +22,6 @@ const HEADING = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/;
 const PROBLEM_HEADING = /^problem\b\s*(.*)$/i;
 const THEMATIC_BREAK = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 const PLAIN_LABEL = /^\s*problem(?:\s+(\d[\w.-]*|[A-Z]))?\s*[:.)]\s*(.*)$/i;
-const JSONL_TEXT_FIELDS = ['problem', 'question', 'prompt'];
-const JSONL_ID_FIELDS = ['id', 'problem_id', 'ID', 'unique_id'];
 
 export function findProblemBlocks(text: string, kind: ProblemFileKind): ProblemBlock[] {
   const lines = text.split(/\r?\n/);
@@ -128,13 +129,24 @@ function jsonlBlocks(lines: string[]): ProblemBlock[] {
       return;
     }
     const fields = row as Record<string, unknown>;
-    const key = Object.keys(fields).find((k) => JSONL_TEXT_FIELDS.includes(k.toLowerCase()));
-    const text = key === undefined ? undefined : fields[key];
+    // The evaluation's own field mapping (AIME, MATH-500, GSM8K, generic), so a lens solves what eval would.
+    const map = detectFields(Object.keys(fields));
+    const text = fields[map.problem];
     if (typeof text !== 'string' || !text.trim()) {
       return;
     }
-    const id = JSONL_ID_FIELDS.map((k) => fields[k]).find((v) => typeof v === 'string' || typeof v === 'number');
-    blocks.push({ line: i, endLine: i, text: text.trim(), label: id === undefined ? undefined : String(id) });
+    const options = map.options === undefined ? undefined : fields[map.options];
+    const choices =
+      Array.isArray(options) && options.length === 4 && options.every((o) => typeof o === 'string')
+        ? `\n${options.map((o, k) => `(${String.fromCharCode(65 + k)}) ${o}`).join('\n')}`
+        : '';
+    const id = map.id === undefined ? undefined : fields[map.id];
+    blocks.push({
+      line: i,
+      endLine: i,
+      text: text.trim() + choices,
+      label: typeof id === 'string' || typeof id === 'number' ? String(id) : undefined,
+    });
   });
   return blocks;
 }

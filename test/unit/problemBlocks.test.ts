@@ -61,19 +61,19 @@ describe('problem blocks for CodeLens', () => {
     ]);
   });
 
-  it('JSONL: each line with a problem, question or prompt field; broken lines are skipped', () => {
+  it('JSONL: each line with a problem field as the evaluation maps it; choices appended; broken lines skipped', () => {
     const jsonl = [
       '{"id": 60, "problem": "Find x.", "answer": "3"}',
-      '{"question": "Which? (A) 1 (B) 2", "ID": "q2"}',
+      '{"Question": "Which?", "ID": "q2", "options": ["1", "2", "3", "4"], "answer": "B"}',
       '{broken',
       '{"answer": "no problem field"}',
       '',
-      '{"Problem": "  Upper-case key  "}',
+      '{"prompt": "  A prompt  "}',
     ].join('\n');
     assert.deepEqual(findProblemBlocks(jsonl, 'jsonl'), [
       { line: 0, endLine: 0, text: 'Find x.', label: '60' },
-      { line: 1, endLine: 1, text: 'Which? (A) 1 (B) 2', label: 'q2' },
-      { line: 5, endLine: 5, text: 'Upper-case key', label: undefined },
+      { line: 1, endLine: 1, text: 'Which?\n(A) 1\n(B) 2\n(C) 3\n(D) 4', label: 'q2' },
+      { line: 5, endLine: 5, text: 'A prompt', label: undefined },
     ]);
   });
 

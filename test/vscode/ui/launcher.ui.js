@@ -1,0 +1,177 @@
+'use strict';
+// UI tests for the first-run path: CodeLens "Solve | Compare" on problems in Markdown and JSONL files, and the
+// "Get started with SpecReason" walkthrough, whose steps complete as the user runs their commands. The
+// simulated vLLM pair runs in this process; the extension finds it through the URL settings.
+
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const d = require('../driver');
+const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
+
+const LENS = '.codelens-decoration > a';
+
+describe('SpecReason CodeLens and walkthrough in code-server', function () {
+  this.timeout(180000);
+  let pair;
+  let browser;
+  let page;
+
+  async function closeEditors() {
+    await d.runCommand(page, 'View: Close All Editors');
+    await page
+      .locator(d.SEL.webview)
+      .first()
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
+  }
+
+  /** Click the index-th lens titled `title` in the active editor; returns the panel it opened. */
+  async function clickLens(title, index = 0) {
+    const lens = page.locator(LENS, { hasText: new RegExp(`^\\W*${title}$`) }).nth(index);
+    await lens.waitFor({ timeout: 30000 });
+    // Panels are told apart by their iframe's name (indices shift when a hidden webview, e.g. the walkthrough's, goes).
+    const names = async () => page.locator(d.SEL.webview).evaluateAll((els) => els.map((e) => e.getAttribute('name')));
+    const before = new Set(await names());
+    await lens.click();
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      const fresh = (await names()).find((n) => n && !before.has(n));
+      if (fresh) {
+        const panel = page.frameLocator(`${d.SEL.webview}[name="${fresh}"]`).frameLocator('#active-frame');
+        await panel.locator('#app').first().waitFor({ timeout: 30000 });
+        return panel;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`no panel opened after clicking the ${title} lens`);
+      }
+      await page.waitForTimeout(200);
+    }
+  }
+
+  const finished = (panel) =>
+    panel
+      .locator('#status', { hasText: /finished/i })
+      .first()
+      .waitFor({ timeout: 60000 });
+
+  before(async function () {
+    pair = await startSimPair(DEMO_SCENARIO);
+    browser = await d.launchBrowser();
+    page = await d.newPage(browser);
+    await d.openWorkbench(page, d.env.url, d.env.workspace);
+    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
+    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
+    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+  });
+
+  afterEach(async function () {
+    await d.screenshotOnFailure(this, page);
+  });
+
+  after(async () => {
+    if (browser) {
+      await browser.close();
+    }
+    if (pair) {
+      await pair.stop();
+    }
+  });
+
+  it('CodeLens: Solve above the Problem heading of problem.md solves that problem', async () => {
+    await closeEditors();
+    await d.openFile(page, 'problem.md', 'A rectangle has a perimeter');
+    await page
+      .locator(LENS, { hasText: /Solve$/ })
+      .first()
+      .waitFor({ timeout: 30000 });
+    assert.equal(await page.locator(LENS, { hasText: /Solve$/ }).count(), 1, 'one problem, one Solve lens');
+    assert.equal(await page.locator(LENS, { hasText: /^Compare$/ }).count(), 1);
+    await d.screenshot(page, path.join(d.env.artifacts, 'codelens-markdown.png'));
+    const panel = await clickLens('Solve');
+    await finished(panel);
+    assert.match(await panel.locator('.problem').first().textContent(), /perimeter of 30 cm/);
+    assert.match(await panel.locator('#answer').textContent(), /50/);
+  });
+
+  it('CodeLens: Compare on the second line of a .jsonl problem set compares that line', async () => {
+    await closeEditors();
+    await d.openFile(page, 'problems.jsonl', 'square-2');
+    await page
+      .locator(LENS, { hasText: /^Compare$/ })
+      .nth(1)
+      .waitFor({ timeout: 30000 });
+    assert.equal(await page.locator(LENS, { hasText: /^Compare$/ }).count(), 2, 'a lens pair on each line');
+    const panel = await clickLens('Compare', 1);
+    await panel.locator('.compare-column').nth(1).waitFor({ timeout: 60000 });
+    assert.match(await panel.locator('.problem').first().textContent(), /A square has a perimeter of 36 cm/);
+  });
+
+  it('the walkthrough opens, and its steps complete as their commands run', async () => {
+    await closeEditors();
+    await d.runCommand(page, 'Welcome: Open Walkthrough...');
+    await page.locator(d.SEL.quickInput).fill('SpecReason');
+    await page.locator(d.SEL.quickRow, { hasText: 'Get started with SpecReason' }).first().click();
+    const step = (id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+    await step('servers').waitFor({ timeout: 30000 });
+    await d.screenshot(page, path.join(d.env.artifacts, 'walkthrough.png'));
+    const done = async (id) => (await step(id).getAttribute('aria-checked')) === 'true';
+    for (const id of ['servers', 'check', 'solve', 'compare', 'tune']) {
+      assert.equal(await done(id), false, `${id} starts unchecked`);
+    }
+    /** Expand a step and click its command button. */
+    const press = async (id, button) => {
+      await step(id).click();
+      await page.locator('.getting-started-step.expanded').getByText(button, { exact: true }).first().click();
+    };
+    await press('servers', 'Start Servers'); // both simulated servers answer: reused, nothing started
+    await page
+      .locator('.notifications-toasts', { hasText: /servers ready/ })
+      .first()
+      .waitFor({ timeout: 30000 });
+    await press('check', 'Check Servers');
+    await press('tune', 'Tune Threshold and Budget');
+    await page.waitForTimeout(1000); // its quick pick may show (or lose focus to the walkthrough at once)
+    await page.keyboard.press('Escape');
+    await press('solve', 'Open a Sample Problem'); // an untitled Markdown problem, with its lenses
+    await page
+      .locator(LENS, { hasText: /Solve$/ })
+      .first()
+      .waitFor({ timeout: 30000 });
+    // The step buttons run the commands with no editor focused: they ask for the problem.
+    const openWalkthrough = async () => {
+      await d.runCommand(page, 'Welcome: Open Walkthrough...');
+      await page.locator(d.SEL.quickInput).fill('SpecReason');
+      await page.locator(d.SEL.quickRow, { hasText: 'Get started with SpecReason' }).first().click();
+      await step('solve').waitFor({ timeout: 30000 });
+    };
+    for (const [id, button] of [
+      ['solve', 'Solve Selection'],
+      ['compare', 'Compare with Base Model'],
+    ]) {
+      await openWalkthrough();
+      await press(id, button);
+      const box = page.locator(d.SEL.quickInput);
+      await box.waitFor({ timeout: 10000 });
+      await box.fill('What is 17 * 23?');
+      await page.keyboard.press('Enter');
+      await page
+        .locator('.tab', { hasText: /SpecReason: / })
+        .first()
+        .waitFor({ timeout: 30000 });
+    }
+    await openWalkthrough();
+    const states = () =>
+      page
+        .locator('[data-done-step-id]')
+        .evaluateAll((els) =>
+          els.map((e) => `${e.getAttribute('data-done-step-id')}=${e.getAttribute('aria-checked')}`),
+        );
+    const deadline = Date.now() + 15000;
+    while ((await states()).some((s) => s.endsWith('=false')) && Date.now() < deadline) {
+      await page.waitForTimeout(250);
+    }
+    console.log(`      walkthrough steps: ${(await states()).join(', ')}`);
+    assert.ok(!(await states()).some((s) => s.endsWith('=false')), 'every step is checked');
+    await d.screenshot(page, path.join(d.env.artifacts, 'walkthrough-done.png'));
+  });
+});
