@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { registerProblemCodeLenses } from './host/codeLens';
 import { redactUrlUserInfo } from './core/serverUrl';
 import { historyCommands } from './host/commands/historyCommands';
-import { launcherCommands } from './host/commands/launcherCommands';
+import { launcherCommands, registerSampleProblem } from './host/commands/launcherCommands';
 import { registerCommands, type CommandFamily } from './host/commands/registry';
 import { serverCommands } from './host/commands/serverCommands';
 import { settingsCommands } from './host/commands/settingsCommands';
@@ -58,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     host.status,
     host.launcher,
     registerProblemCodeLenses(),
+    registerSampleProblem(),
     ...registerCommands(host, COMMAND_FAMILIES),
   );
 

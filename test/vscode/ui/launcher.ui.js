@@ -69,6 +69,9 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
   });
 
   after(async () => {
+    if (page) {
+      await closeEditors(); // the next UI file's page would restore them
+    }
     if (browser) {
       await browser.close();
     }
