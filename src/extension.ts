@@ -67,6 +67,9 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     host.status.setHealth(await checkServers(await keys.apply(readSettings().config)));
   };
   void refreshHealth();
+  void history
+    .prune()
+    .then((n) => n && log.info(`run history: dropped ${n} entr${n === 1 ? 'y' : 'ies'} whose file is gone`));
 
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {

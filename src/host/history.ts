@@ -56,6 +56,28 @@ export class RunHistory {
     await this._state.update(INDEX_KEY, entries);
   }
 
+  /**
+   * Drop entries whose run file is gone (the index lives in global state, which a web host keeps in the browser,
+   * while the files live in the server's storage: a fresh demo deletes the files, not the index). Returns how many.
+   */
+  async prune(): Promise<number> {
+    const entries = this.list();
+    const kept: HistoryEntry[] = [];
+    for (const e of entries) {
+      const exists = await vscode.workspace.fs.stat(this._file(e.id)).then(
+        () => true,
+        () => false,
+      );
+      if (exists) {
+        kept.push(e);
+      }
+    }
+    if (kept.length !== entries.length) {
+      await this._state.update(INDEX_KEY, kept);
+    }
+    return entries.length - kept.length;
+  }
+
   async load(id: string): Promise<SavedSession | undefined> {
     try {
       return JSON.parse(

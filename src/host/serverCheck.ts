@@ -7,7 +7,7 @@ import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
 import { commandAction, openSettingsAction, showError, type ErrorAction } from './notify';
 import { askBeforeSendingKey, type ApiKeys } from './secrets';
-import { startCommandFor } from './serverLauncher';
+import { launchesSimulator, simulatorDownHint, startCommandFor } from './serverLauncher';
 import { readSettings } from './settings';
 import type { StatusItem } from './statusItem';
 
@@ -53,7 +53,9 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
         const e = health.error;
         report.problem =
           e.code === 'server_down'
-            ? `nothing listens on ${host} — start vLLM with: ${report.startCommand}`
+            ? launchesSimulator(role, config)
+              ? simulatorDownHint(role, client.url)
+              : `nothing listens on ${host} — start vLLM with: ${report.startCommand}`
             : e.code === 'auth'
               ? `${host} wants an API key (HTTP 401): set the key the server was started with (--api-key)`
               : e.code === 'timeout'

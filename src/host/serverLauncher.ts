@@ -452,3 +452,13 @@ export function groupMembers(pgid: number): number[] {
   }
   return members;
 }
+
+/** Whether Start Servers runs the project's simulated server for a role (as the demo configures it). */
+export function launchesSimulator(role: ModelRole, config: SpecReasonConfig): boolean {
+  return /simulated-vllm/.test(readLaunchSettings(role, config).command);
+}
+
+/** The fix for a simulated server that is down: not a GPU `vllm serve` command, but Start Servers. */
+export function simulatorDownHint(role: ModelRole, url: string): string {
+  return `the simulated ${role} server (${new URL(url).host}) is not running: SpecReason: Start Servers restarts it`;
+}

@@ -13,6 +13,7 @@ import { newRunId, type RunRecord } from '../core/runRecord';
 import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
+import { launchesSimulator, simulatorDownHint } from './serverLauncher';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
 import { askBeforeSendingKey, type ApiKeys } from './secrets';
 import {
@@ -244,9 +245,14 @@ export class Sessions implements vscode.Disposable {
         e.code === 'auth'
           ? [commandAction('Set API Key', 'specreason.setApiKey', e.server?.role)]
           : e.code === 'server_down'
-            ? [commandAction('Check Servers', 'specreason.checkServers')]
+            ? [
+                commandAction('Start Servers', 'specreason.startServers'),
+                commandAction('Check Servers', 'specreason.checkServers'),
+              ]
             : [];
-      void showError(e.message, ...fixes);
+      const role = e.server?.role;
+      const simulated = e.code === 'server_down' && role && launchesSimulator(role, settings.config);
+      void showError(simulated ? simulatorDownHint(role, settings.config[role].url) : e.message, ...fixes);
     }
     await this._history
       .save(

@@ -19,7 +19,7 @@ describe('CodeLens on problems', () => {
 
   it('puts Solve and Compare above the problem, with its text as the argument', async () => {
     await vscode.extensions.getExtension('specreason.specreason')!.activate();
-    const found = (await lenses(markdown, 'markdown')).filter((l) => l.command?.command.startsWith('specreason.'));
+    const found = (await lenses(markdown, 'md')).filter((l) => l.command?.command.startsWith('specreason.'));
     assert.deepEqual(
       found.map((l) => [l.range.start.line, l.command!.command, l.command!.arguments]),
       [
@@ -31,7 +31,7 @@ describe('CodeLens on problems', () => {
 
   it('specreason.codeLens.enabled = false removes them', async () => {
     await vscode.workspace.getConfiguration('specreason').update('codeLens.enabled', false, true);
-    const found = (await lenses(markdown, 'markdown')).filter((l) => l.command?.command.startsWith('specreason.'));
+    const found = (await lenses(markdown, 'md')).filter((l) => l.command?.command.startsWith('specreason.'));
     assert.deepEqual(found, []);
   });
 });

@@ -38,6 +38,7 @@ const SETTINGS = [
   'launch.base.env',
   'launch.small.env',
   'launch.base.command',
+  'launch.small.command',
 ];
 
 /** A port nothing listens on (bound and released). */
@@ -154,6 +155,39 @@ describe('Start Servers / Stop Servers (fake vllm on PATH)', function () {
     }
   });
 
+  it('the demo setup: Start Servers runs the simulated pair; a killed one is diagnosed as such and restarted', async () => {
+    const simulator = `node ${path.resolve(__dirname, '../../../dist/simulated-vllm.js')} serve`;
+    await configure({ 'launch.base.command': simulator, 'launch.small.command': simulator });
+    try {
+      const first = await start();
+      assert.deepEqual(
+        first.map((o) => o.state),
+        ['started', 'started'],
+      );
+      // Killed behind the extension's back (as when the demo's servers are stopped).
+      process.kill(-first[0]!.pid!, 'SIGKILL');
+      await waitUntil(() => groupMembers(first[0]!.pid!).length === 0);
+      const reports =
+        await vscode.commands.executeCommand<Array<{ role: string; problem?: string }>>('specreason.checkServers');
+      assert.match(
+        reports.find((r) => r.role === 'base')!.problem!,
+        /^the simulated base server \(127\.0\.0\.1:\d+\) is not running: SpecReason: Start Servers restarts it$/,
+      );
+      const again = await start();
+      assert.deepEqual(
+        again.map((o) => o.state),
+        ['started', 'started'],
+      );
+      assert.notEqual(again[0]!.pid, first[0]!.pid, 'the base server was started again');
+      assert.equal(again[1]!.pid, first[1]!.pid, 'the small one was still running');
+      const session = await vscode.commands.executeCommand<Session>('specreason.solveSelection', DEMO_PROBLEM);
+      await session.done;
+      assert.equal(session.records[0]!.summary.answer, '50');
+    } finally {
+      await configure({ 'launch.base.command': undefined, 'launch.small.command': undefined });
+    }
+  });
+
   const failures: Array<[string, Record<string, unknown>, string, RegExp]> = [
     ['exits at once', { 'launch.base.env': { FAKE_VLLM_MODE: 'exit' } }, 'exited', /exited with code 3/],
     ['prints a CUDA OOM line', { 'launch.base.env': { FAKE_VLLM_MODE: 'oom' } }, 'cuda_oom', /CUDA out of memory/],
@@ -204,3 +238,13 @@ describe('Start Servers / Stop Servers (fake vllm on PATH)', function () {
     }
   });
 });
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out waiting for a condition');
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
