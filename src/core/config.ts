@@ -47,6 +47,10 @@ export interface SpecReasonConfig {
   draftAhead: boolean;
   /** Beyond the paper (same decisions, less latency): start the base model's step together with the draft; abort it on accept. */
   eagerFallback: boolean;
+  /** Run guards: stop after this many steps, this many seconds (0: no limit), or a step longer than this. */
+  maxSteps: number;
+  maxWallTimeSec: number;
+  maxStepChars: number;
 }
 
 /** Where a server's secret goes instead of its URL. */

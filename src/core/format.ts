@@ -44,5 +44,7 @@ export const STOP_REASON_LABEL: Readonly<Record<StopReason, string>> = {
   cancelled: 'cancelled',
   error: 'error',
   context_length: 'context length exceeded',
-  length: 'length limit',
+  max_steps: 'step limit reached',
+  max_wall_time: 'time limit reached',
+  max_step_chars: 'step too long',
 };

@@ -2,6 +2,9 @@
 // triple-quoted strings, so the leading newline, the 8-space indents, the trailing spaces and the
 // real newlines inside "(\n\n)" are all part of what the models saw in the paper).
 
+/** Between reasoning steps, as the prompts ask the model to write them; also each step request's stop string. */
+export const STEP_SEPARATOR = '\n\n';
+
 /** Which of the paper's prompts a selection gets. */
 export const PROMPT_STYLES = ['auto', 'math', 'multiple-choice'] as const;
 export type PromptStyle = (typeof PROMPT_STYLES)[number];

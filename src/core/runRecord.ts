@@ -2,12 +2,21 @@
 
 import type { ModelRole, RunMode, SpecReasonConfig } from './config';
 import type { ErrorInfo } from './errors';
-import type { Problem } from './prompts';
+import { STEP_SEPARATOR, type Problem } from './prompts';
 import type { TokenLogprob } from './scoring';
 
 export type StepOrigin = 'small' | 'base-fallback' | 'base-forced' | 'baseline';
 
-export type StopReason = 'finished' | 'budget' | 'cancelled' | 'error' | 'context_length' | 'length';
+export type StopReason =
+  | 'finished'
+  | 'budget'
+  | 'cancelled'
+  | 'error'
+  | 'context_length'
+  /** Run guards (settings specreason.guards.*): the trace so far is kept. */
+  | 'max_steps'
+  | 'max_wall_time'
+  | 'max_step_chars';
 
 /** One reasoning step. Snake-case fields are spec_reason.py's metadata, unchanged in meaning. */
 export interface StepRecord {
@@ -127,7 +136,7 @@ export function emptySummary(mode: RunMode, stopReason: StopReason = 'finished')
 
 /** Full reasoning text of a run: kept steps joined as the models saw them. */
 export function reasoningText(steps: readonly StepRecord[]): string {
-  return steps.map((s) => s.step_str).join('\n\n');
+  return steps.map((s) => s.step_str).join(STEP_SEPARATOR);
 }
 
 export function newRunId(): string {

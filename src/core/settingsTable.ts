@@ -229,6 +229,42 @@ export const RUN_SETTINGS = {
       help: "start the base model's step with the draft; abort it when the draft is kept",
     },
   },
+  // Run guards: the defaults never stop a real run; they end runs a broken server would keep alive.
+  maxSteps: {
+    setting: 'guards.maxSteps',
+    kind: 'number',
+    // Far more steps than the largest budget fills with steps of any useful size.
+    default: 100_000,
+    min: 1,
+    max: 10_000_000,
+    integer: true,
+    cli: { flags: '--max-steps <n>', help: 'stop after this many steps (stop reason max_steps)' },
+  },
+  maxWallTimeSec: {
+    setting: 'guards.maxWallTime',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 604_800,
+    integer: false,
+    cli: {
+      flags: '--max-wall-time <sec>',
+      help: 'stop after this many seconds, 0 = no limit (stop reason max_wall_time)',
+    },
+  },
+  maxStepChars: {
+    setting: 'guards.maxStepChars',
+    kind: 'number',
+    // 10 MB of text: several times what the largest max_tokens can produce.
+    default: 10_000_000,
+    min: 1000,
+    max: 100_000_000,
+    integer: true,
+    cli: {
+      flags: '--max-step-chars <n>',
+      help: "stop when one step's text is longer (stop reason max_step_chars)",
+    },
+  },
 } satisfies { [K in RunSettingKey]: SettingFor<SpecReasonConfig[K]> };
 
 /** Settings only the extension reads (the CLI takes full URLs instead of host and ports). */

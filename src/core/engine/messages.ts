@@ -1,9 +1,9 @@
 // Request message lists, exactly as the reference builds them.
 
 import type { ChatMessage } from '../llm/server';
-import { JUDGE_INSTRUCTION, SCORE_PREFILL } from '../prompts';
+import { JUDGE_INSTRUCTION, SCORE_PREFILL, STEP_SEPARATOR } from '../prompts';
 
-export const STEP_SEPARATOR = '\n\n';
+export { STEP_SEPARATOR };
 
 /** `<think>` + steps joined by a blank line + a trailing blank line: the open assistant turn. */
 export function thinkPrefill(steps: readonly string[]): string {

@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { linkedAbort } from '../abort';
 import { extractBoxed, hasFinishMarker } from '../answer';
-import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
+import { redactConfig, type ModelRole, type RunMode, type SpecReasonConfig } from '../config';
 import { SpecReasonError, isAbortError, toErrorInfo, type ErrorInfo } from '../errors';
 import { createClients, type ServerPair } from '../llm/factory';
 import { now, type GenerateRequest, type GenerateResult, type ModelServer } from '../llm/server';
@@ -23,7 +23,7 @@ import {
 } from '../runRecord';
 import { scoreFromLogprobs } from '../scoring';
 import { Lane } from './lane';
-import { scoreMessages, stepMessages } from './messages';
+import { scoreMessages, STEP_SEPARATOR, stepMessages } from './messages';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -55,6 +55,10 @@ class RunContext {
   private readonly _waste: Promise<void>[] = [];
   private _firstTextAt?: number;
   private readonly _unlink: () => void;
+  private readonly _abort: AbortController;
+  private readonly _wallTimer?: ReturnType<typeof setTimeout>;
+  /** The run guard that stopped the run, if one did. */
+  private _guard?: StopReason;
 
   constructor(
     readonly mode: RunMode,
@@ -69,6 +73,10 @@ class RunContext {
     setMaxListeners(64, link.signal);
     this._unlink = link.unlink;
     this.signal = link.signal;
+    this._abort = link.controller;
+    if (config.maxWallTimeSec > 0) {
+      this._wallTimer = setTimeout(() => this.stopByGuard('max_wall_time'), config.maxWallTimeSec * 1000);
+    }
     this.user = userMessage(problem, options.templates ?? DEFAULT_TEMPLATES);
     this._emit = options.onEvent ?? (() => undefined);
     this.summary = emptySummary(mode);
@@ -102,7 +110,12 @@ class RunContext {
   }
 
   startLane(client: ModelServer, steps: readonly string[]): Lane {
-    const lane = new Lane(client, [...steps], this.request(steps, this.config.stepMaxTokens, ['\n\n']), this.signal);
+    const lane = new Lane(
+      client,
+      [...steps],
+      this.request(steps, this.config.stepMaxTokens, [STEP_SEPARATOR]),
+      this.signal,
+    );
     this._lanes.add(lane);
     return lane;
   }
@@ -132,8 +145,54 @@ class RunContext {
     totals.ms += result.ms;
   }
 
+  /** A run guard fired: stop everything in flight; the run ends with the guard's stop reason. */
+  stopByGuard(reason: StopReason): void {
+    this._guard ??= reason;
+    this._abort.abort();
+  }
+
+  /** The step-size guard: a reply longer than maxStepChars. */
+  oversize(result: GenerateResult): boolean {
+    return result.text.length > this.config.maxStepChars;
+  }
+
+  /** Keep an oversize step, cut to the limit, and end the run with stop reason max_step_chars. */
+  async stopOversize(
+    stepId: number,
+    origin: StepRecord['origin'],
+    role: ModelRole,
+    result: GenerateResult,
+    startedAt: number,
+  ): Promise<RunRecord> {
+    const text = result.text.slice(0, this.config.maxStepChars);
+    const record: StepRecord = {
+      step_id: stepId,
+      step_str: text,
+      small_model_step: role === 'small' ? text : null,
+      num_output_tokens_small: role === 'small' ? result.completionTokens : null,
+      score: null,
+      base_model_step: role === 'base' ? text : null,
+      num_output_tokens_base: role === 'base' ? result.completionTokens : null,
+      final_num_output_tokens: result.completionTokens,
+      justification: null,
+      stop_reason: 'max_step_chars',
+      warning: `step text cut at ${this.config.maxStepChars} characters (the server sent ${result.text.length})`,
+      origin,
+      timings: {
+        [role === 'base' ? 'baseMs' : 'draftMs']: result.ms,
+        stepMs: now() - startedAt,
+        startedAt,
+        endedAt: now(),
+      },
+    };
+    this.steps.push(record);
+    this.emit({ type: 'step-done', record });
+    return this.finish('max_step_chars');
+  }
+
   /** End the run: abort whatever is still in flight and build the record. Never throws. */
   async finish(stopReason: StopReason, error?: ErrorInfo): Promise<RunRecord> {
+    clearTimeout(this._wallTimer);
     for (const lane of [...this._lanes]) {
       this.discard(lane);
     }
@@ -191,6 +250,9 @@ class RunContext {
 
   /** Map a failure to how the run ends: the trace so far is always kept. */
   async fail(error: unknown): Promise<RunRecord> {
+    if (this._guard) {
+      return this.finish(this._guard);
+    }
     if (isAbortError(error) || this.signal.aborted) {
       return this.finish('cancelled');
     }
@@ -234,11 +296,16 @@ export async function runSpecReason(
 
       if (stepId < config.firstNBaseSteps) {
         ctx.emit({ type: 'step-start', stepId, origin: 'base-forced' });
-        const reply = await base.generate(ctx.request(steps, config.stepMaxTokens, ['\n\n']), ctx.signal, (text) =>
-          ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'forced', text }),
+        const reply = await base.generate(
+          ctx.request(steps, config.stepMaxTokens, [STEP_SEPARATOR]),
+          ctx.signal,
+          (text) => ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'forced', text }),
         );
         ctx.count('base', reply);
         ctx.summary.forced++;
+        if (ctx.oversize(reply)) {
+          return await ctx.stopOversize(stepId, 'base-forced', 'base', reply, stepStartedAt);
+        }
         finished = hasFinishMarker(reply.text);
         record = {
           step_id: stepId,
@@ -266,6 +333,9 @@ export async function runSpecReason(
           ctx.emit({ type: 'delta', stepId, model: 'small', phase: 'draft', text }),
         );
         ctx.account(attempt.draft, draft);
+        if (ctx.oversize(draft)) {
+          return await ctx.stopOversize(stepId, 'small', 'small', draft, stepStartedAt);
+        }
         ctx.emit({ type: 'draft-done', stepId, text: draft.text, tokens: draft.completionTokens, ms: draft.ms });
 
         const scoring = base.score(scoreMessages(ctx.user, [...steps, draft.text]), ctx.signal);
@@ -308,6 +378,9 @@ export async function runSpecReason(
             ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'fallback', text }),
           );
           ctx.account(lane, baseStep);
+          if (ctx.oversize(baseStep)) {
+            return await ctx.stopOversize(stepId, 'base-fallback', 'base', baseStep, stepStartedAt);
+          }
           stepText = baseStep.text;
         }
         finished = hasFinishMarker(stepText);
@@ -350,6 +423,9 @@ export async function runSpecReason(
       const overBudget = used >= config.tokenBudget;
       if (finished || overBudget) {
         record.stop_reason = overBudget ? 'budget' : 'finished';
+      } else if (ctx.steps.length >= config.maxSteps) {
+        // The step guard: also what ends a run whose server reports no tokens, so the budget never fills.
+        record.stop_reason = 'max_steps';
       }
       ctx.emit({ type: 'step-done', record });
       if (record.stop_reason) {
@@ -394,6 +470,9 @@ export async function runBaseline(
       },
     );
     ctx.count(mode, reply);
+    if (ctx.oversize(reply)) {
+      return await ctx.stopOversize(0, 'baseline', mode, reply, streamStartedAt);
+    }
     const stopReason: StopReason = reply.finishReason === 'length' ? 'budget' : 'finished';
     const record: StepRecord = {
       step_id: 0,

@@ -160,7 +160,7 @@ export function runFilePath(configuration: string, problemId: string, repeat: nu
 }
 
 /** A finished run needs no rerun; failed and cancelled runs do. */
-const FINISHED: readonly StopReason[] = ['finished', 'budget', 'length', 'context_length'];
+const FINISHED: readonly StopReason[] = ['finished', 'budget', 'context_length'];
 
 /** The prompt problem of one run, with its option order. */
 export function promptOf(
