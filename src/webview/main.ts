@@ -36,13 +36,23 @@ function persist(): void {
   if (persistTimer !== undefined) {
     return;
   }
-  persistTimer = setTimeout(() => {
-    persistTimer = undefined;
-    if (state) {
-      vscode.setState(state);
-    }
-  }, PERSIST_EVERY_MS);
+  persistTimer = setTimeout(flushPersist, PERSIST_EVERY_MS);
 }
+
+/** Save now: a webview being hidden or reloaded must not lose the last throttled second. */
+function flushPersist(): void {
+  clearTimeout(persistTimer);
+  persistTimer = undefined;
+  if (state) {
+    vscode.setState(state);
+  }
+}
+window.addEventListener('pagehide', flushPersist);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') {
+    flushPersist();
+  }
+});
 
 function render(): void {
   frame = undefined;

@@ -796,13 +796,16 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.reload();
     await page.waitForFunction(() => document.querySelectorAll('#steps .step').length === 3);
     assert.equal(await page.textContent('#status'), 'Finished');
-    // A stale protocol version is dropped.
-    await page.evaluate(() =>
-      sessionStorage.setItem(
-        'specreason.harness.state',
-        JSON.stringify({ protocolVersion: 0, kind: 'solve', runs: [] }),
-      ),
-    );
+    // A stale protocol version is dropped (written after the panel's own saves as the page goes away).
+    await page.evaluate(() => {
+      const stale = () =>
+        sessionStorage.setItem(
+          'specreason.harness.state',
+          JSON.stringify({ protocolVersion: 0, kind: 'solve', runs: [] }),
+        );
+      window.addEventListener('pagehide', stale);
+      document.addEventListener('visibilitychange', stale);
+    });
     await page.reload();
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 0);
