@@ -102,12 +102,14 @@ export type FromWebview =
 
 const COMMANDS: readonly PanelCommand[] = ['openSettings', 'showLog', 'checkServers'];
 
+/** An untrusted message as a record of unknown fields, or undefined when it is not an object. */
+function asRecord(message: unknown): Record<string, unknown> | undefined {
+  return typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : undefined;
+}
+
 /** Validate a message from the webview: it is untrusted input. */
 export function parseFromWebview(message: unknown): FromWebview | undefined {
-  if (typeof message !== 'object' || message === null) {
-    return undefined;
-  }
-  const m = message as Record<string, unknown>;
+  const m = asRecord(message) ?? {}; // not an object: no type, so the default case
   switch (m.type) {
     case 'webview/ready':
       return typeof m.protocolVersion === 'number'
@@ -368,10 +370,10 @@ const optionalNumber = (v: unknown): boolean => v === undefined || isNumber(v);
 
 /** Shape check of a posted form; the values are validated by `evalFormProblems` (src/shared/evalForm.ts). */
 function parseEvalForm(v: unknown): EvalFormValues | undefined {
-  if (typeof v !== 'object' || v === null) {
+  const f = asRecord(v);
+  if (!f) {
     return undefined;
   }
-  const f = v as Record<string, unknown>;
   const list = <T>(x: unknown, ok: (e: unknown) => e is T): x is T[] => Array.isArray(x) && x.every(ok);
   const ok =
     list(f.modes, (m): m is RunMode => RUN_MODES.includes(m as RunMode)) &&
@@ -409,10 +411,10 @@ function parseEvalForm(v: unknown): EvalFormValues | undefined {
 }
 
 function parseRunRef(v: unknown): EvalRunRef | undefined {
-  if (typeof v !== 'object' || v === null) {
+  const r = asRecord(v);
+  if (!r) {
     return undefined;
   }
-  const r = v as Record<string, unknown>;
   if (
     !RUN_MODES.includes(r.mode as RunMode) ||
     typeof r.problemId !== 'string' ||
@@ -434,10 +436,7 @@ function parseRunRef(v: unknown): EvalRunRef | undefined {
 
 /** Validate a message from the Evaluate panel: it is untrusted input. */
 export function parseFromEvalWebview(message: unknown): FromEvalWebview | undefined {
-  if (typeof message !== 'object' || message === null) {
-    return undefined;
-  }
-  const m = message as Record<string, unknown>;
+  const m = asRecord(message) ?? {}; // not an object: no type, so the default case
   switch (m.type) {
     case 'eval/ready':
       return isNumber(m.protocolVersion) ? { type: 'eval/ready', protocolVersion: m.protocolVersion } : undefined;

@@ -207,20 +207,25 @@ export function parseNumber(s: string): ParsedNumber | undefined {
   return undefined;
 }
 
+/** How the character at i moves the bracket depth, and how many characters it spans (escaped braces are braces). */
+function bracketAt(s: string, i: number): { delta: number; width: number } {
+  const c = s[i]!;
+  if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
+    return { delta: s[i + 1] === '{' ? 1 : -1, width: 2 };
+  }
+  return { delta: '([{'.includes(c) ? 1 : ')]}'.includes(c) ? -1 : 0, width: 1 };
+}
+
 /** Split at top-level commas (outside any brackets or braces). */
 export function splitTopLevel(s: string, separator = ','): string[] {
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      depth += s[i + 1] === '{' ? 1 : -1;
-      i++;
-    } else if ('([{'.includes(c)) {
-      depth++;
-    } else if (')]}'.includes(c)) {
-      depth--;
+    const { delta, width } = bracketAt(s, i);
+    if (delta !== 0) {
+      depth += delta;
+      i += width - 1;
     } else if (depth === 0 && s.startsWith(separator, i)) {
       parts.push(s.slice(start, i));
       start = i + separator.length;
@@ -243,15 +248,9 @@ export type Structure =
 function wraps(s: string): boolean {
   let depth = 0;
   for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      depth += s[i + 1] === '{' ? 1 : -1;
-      i++;
-    } else if ('([{'.includes(c)) {
-      depth++;
-    } else if (')]}'.includes(c)) {
-      depth--;
-    }
+    const { delta, width } = bracketAt(s, i);
+    depth += delta;
+    i += width - 1;
     if (depth === 0 && i < s.length - 1) {
       return false;
     }

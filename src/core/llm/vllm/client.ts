@@ -36,6 +36,15 @@ interface VllmExtras {
 }
 
 type ChatBody = ChatCompletionCreateParamsNonStreaming & VllmExtras;
+
+/** One generate request on its way: the body sent and what the reply is checked and timed against. */
+interface GenerateCall {
+  readonly body: ChatBody;
+  readonly maxTokens: number;
+  readonly signal: AbortSignal;
+  readonly onDelta?: (text: string) => void;
+  readonly startedAt: number;
+}
 /** The SDK's per-request options. */
 type SdkOptions = Exclude<NonNullable<Parameters<OpenAI['get']>[1]>, Promise<unknown>>;
 
@@ -129,19 +138,12 @@ export class VllmClient implements ModelServer {
       add_generation_prompt: !request.continueFinal,
       continue_final_message: request.continueFinal,
     };
-    return this._options.stream
-      ? this._generateStreaming(body, request.maxTokens, signal, onDelta)
-      : this._generateOnce(body, request.maxTokens, signal, onDelta);
+    const call: GenerateCall = { body, maxTokens: request.maxTokens, signal, onDelta, startedAt: now() };
+    this.requests++;
+    return this._options.stream ? this._generateStreaming(call) : this._generateOnce(call);
   }
 
-  private async _generateOnce(
-    body: ChatBody,
-    maxTokens: number,
-    signal: AbortSignal,
-    onDelta?: (text: string) => void,
-  ): Promise<GenerateResult> {
-    const startedAt = now();
-    this.requests++;
+  private async _generateOnce({ body, maxTokens, signal, onDelta, startedAt }: GenerateCall): Promise<GenerateResult> {
     const reply = await this._request(signal, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK, async (deadline) => {
       const completion = replies.completionBody(
         await this._sdk.chat.completions.create({ ...body, stream: false }, sdkOptions(deadline)),
@@ -162,14 +164,13 @@ export class VllmClient implements ModelServer {
     return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
-  private async _generateStreaming(
-    body: ChatBody,
-    maxTokens: number,
-    signal: AbortSignal,
-    onDelta?: (text: string) => void,
-  ): Promise<GenerateResult> {
-    const startedAt = now();
-    this.requests++;
+  private async _generateStreaming({
+    body,
+    maxTokens,
+    signal,
+    onDelta,
+    startedAt,
+  }: GenerateCall): Promise<GenerateResult> {
     const deadline = this._deadline(signal, true, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK);
     let text = '';
     let chunks = 0;
