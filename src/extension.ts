@@ -15,7 +15,7 @@ import { RunHistory } from './host/history';
 import { VIEW_TYPE } from './host/reasoningPanel';
 import { describeRefusedState, restoredState } from './host/restoredState';
 import { ApiKeys } from './host/secrets';
-import { checkServers, type ServerReport } from './host/serverCheck';
+import { checkServers, REPORT_SCHEME, reportDocuments, type ServerReport } from './host/serverCheck';
 import { ServerLauncher } from './host/serverLauncher';
 import { warnAboutWorkspaceServerSettings } from './host/serverSettings';
 import { Sessions, type Session } from './host/sessions';
@@ -70,21 +70,29 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   void history
     .prune()
     .then((n) => n && log.info(`run history: dropped ${n} entr${n === 1 ? 'y' : 'ies'} whose file is gone`));
+  // Recheck after every run, success or failure: a server that came back (or went away) shows at once.
+  context.subscriptions.push(
+    host.sessions.onDidEndRun(() => void refreshHealth()),
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportDocuments),
+  );
 
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      deserializeWebviewPanel: (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
         const state = restoredState(saved);
         if (!state) {
           log.info(
             `dropped a restored panel: its saved state (${describeRefusedState(saved)}) is not of protocol version ${PROTOCOL_VERSION}`,
           );
           panel.dispose(); // state from another protocol version: nothing safe to show
-          return Promise.resolve();
+          return;
         }
-        log.info(`restored a panel (${state.kind}, ${state.runs.length} run(s))`);
-        host.sessions.restore(panel, { state });
-        return Promise.resolve();
+        // The records (for export and copy) come from the run history, not from the webview.
+        const records = state.sessionId ? (await history.load(state.sessionId))?.records : undefined;
+        log.info(
+          `restored a panel (${state.kind}, ${state.runs.length} run(s), ${records ? 'with' : 'without'} records)`,
+        );
+        host.sessions.restore(panel, { state, records });
       },
     }),
     onSettingsChanged((settings) => {

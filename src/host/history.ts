@@ -1,25 +1,9 @@
 // Finished and partial runs, saved to the extension's global storage so none is lost.
 
 import * as vscode from 'vscode';
-import type { RunRecord } from '../core/runRecord';
-import type { Problem } from '../core/prompts';
+import { historyEntry, type HistoryEntry, type SavedSession } from './historyEntry';
 
-export interface SavedSession {
-  id: string;
-  kind: 'solve' | 'compare';
-  problem: Problem;
-  records: RunRecord[];
-  savedAt: string;
-}
-
-export interface HistoryEntry {
-  id: string;
-  kind: 'solve' | 'compare';
-  title: string;
-  savedAt: string;
-  stopReason: string;
-  answer?: string;
-}
+export type { HistoryEntry, SavedSession };
 
 const INDEX_KEY = 'specreason.history';
 
@@ -40,15 +24,7 @@ export class RunHistory {
   async save(session: SavedSession, maxRuns: number): Promise<void> {
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(this._storage, 'runs'));
     await vscode.workspace.fs.writeFile(this._file(session.id), Buffer.from(JSON.stringify(session)));
-    const main = session.records.find((r) => r.mode === 'specreason') ?? session.records[0];
-    const entry: HistoryEntry = {
-      id: session.id,
-      kind: session.kind,
-      title: session.problem.text.replace(/\s+/g, ' ').slice(0, 80),
-      savedAt: session.savedAt,
-      stopReason: main?.summary.stopReason ?? 'error',
-      answer: main?.summary.answer,
-    };
+    const entry = historyEntry(session);
     const entries = [entry, ...this.list().filter((e) => e.id !== session.id)];
     for (const dropped of entries.splice(maxRuns)) {
       await vscode.workspace.fs.delete(this._file(dropped.id)).then(undefined, () => undefined);
@@ -76,6 +52,21 @@ export class RunHistory {
       await this._state.update(INDEX_KEY, kept);
     }
     return entries.length - kept.length;
+  }
+
+  /** Drop an entry (its file is gone, or unreadable). */
+  async remove(id: string): Promise<void> {
+    await this._state.update(
+      INDEX_KEY,
+      this.list().filter((e) => e.id !== id),
+    );
+    await vscode.workspace.fs.delete(this._file(id)).then(undefined, () => undefined);
+  }
+
+  /** The entries whose files still exist; the others are removed from the index. */
+  async existing(): Promise<HistoryEntry[]> {
+    await this.prune();
+    return this.list();
   }
 
   async load(id: string): Promise<SavedSession | undefined> {

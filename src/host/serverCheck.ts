@@ -111,22 +111,68 @@ export async function runCheckServers(
     }
   }
   const bad = reports.filter((r) => r.problem);
+  const document = reportDocument(reports);
+  const showReport: ErrorAction = {
+    title: 'Show Report',
+    run: async () =>
+      vscode.window.showTextDocument(await vscode.workspace.openTextDocument(document), { preview: true }),
+  };
   if (bad.length === 0) {
-    void vscode.window.showInformationMessage(
-      `SpecReason: both servers are up. ${reports.map(describeReport).join(' | ')}`,
-    );
+    void vscode.window
+      .showInformationMessage(
+        `SpecReason: both servers are up (${reports.map((r) => `${r.role}: ${r.health.models?.[0]?.id ?? '?'}`).join(', ')}).`,
+        showReport.title,
+      )
+      .then((choice) => (choice ? showReport.run() : undefined));
+    return reports;
   }
-  for (const r of bad) {
-    const fixes: ErrorAction[] =
-      r.health.error?.code === 'server_down'
-        ? [
-            commandAction('Start Servers', 'specreason.startServers'),
-            { title: 'Copy Start Command', run: () => vscode.env.clipboard.writeText(r.startCommand) },
-          ]
-        : r.health.error?.code === 'auth'
-          ? [commandAction('Set API Key', 'specreason.setApiKey', r.role)]
-          : [];
-    void showError(describeReport(r), ...fixes, openSettingsAction('specreason.server'));
-  }
+  // One notification naming every server that is down; the report has the whole story.
+  const starts = bad.filter((r) => r.health.error?.code === 'server_down').map((r) => r.startCommand);
+  const fixes: ErrorAction[] = [
+    ...(starts.length > 0
+      ? [
+          commandAction('Start Servers', 'specreason.startServers'),
+          { title: 'Copy Start Command', run: () => vscode.env.clipboard.writeText(starts.join('\n')) },
+        ]
+      : []),
+    ...(bad.some((r) => r.health.error?.code === 'auth')
+      ? [commandAction('Set API Key', 'specreason.setApiKey', bad.length === 1 ? bad[0]!.role : undefined)]
+      : []),
+    showReport,
+    openSettingsAction('specreason.server'),
+  ];
+  const named = bad.length === reports.length ? 'both servers are down' : `the ${bad[0]!.role} server is not right`;
+  void showError(`${named} — ${bad.map(describeReport).join('; ')}`, ...fixes);
   return reports;
+}
+
+/** Check reports as read-only Markdown documents (no save prompt on close), one per check. */
+export const REPORT_SCHEME = 'specreason-report';
+const reports = new Map<string, string>();
+let checks = 0;
+
+export const reportDocuments: vscode.TextDocumentContentProvider = {
+  provideTextDocumentContent: (uri) => reports.get(uri.path) ?? '(this report is no longer available)',
+};
+
+function reportDocument(list: ServerReport[]): vscode.Uri {
+  const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/Server check ${++checks}.md` });
+  reports.set(uri.path, reportMarkdown(list, new Date()));
+  return uri;
+}
+
+/** The whole check as Markdown: each server's state, and for one that is down what to do. */
+export function reportMarkdown(list: readonly ServerReport[], at: Date): string {
+  const out = [`# SpecReason: server check`, '', `Checked ${at.toLocaleString()}.`, ''];
+  for (const r of list) {
+    out.push(`## ${r.role === 'base' ? 'Base' : 'Small'} model server — ${r.problem ? 'NOT RIGHT' : 'up'}`, '');
+    out.push(`- URL: ${r.url}`);
+    if (r.problem) {
+      out.push(`- Problem: ${r.problem}`, `- Start command: \`${r.startCommand}\``);
+    } else {
+      out.push(`- ${describeReport(r).replace(/^\w+: /, '')}`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
 }

@@ -40,6 +40,9 @@ export interface Session {
 
 export class Sessions implements vscode.Disposable {
   private readonly _sessions = new Set<Session>();
+  private readonly _onDidEndRun = new vscode.EventEmitter<RunRecord[]>();
+  /** Fires when a run or comparison ends, however it ended (the status item rechecks the servers then). */
+  readonly onDidEndRun = this._onDidEndRun.event;
 
   constructor(
     private readonly _extensionUri: vscode.Uri,
@@ -66,10 +69,11 @@ export class Sessions implements vscode.Disposable {
     if (!settings) {
       return undefined;
     }
-    const state = emptyState(kind, problem, tuningValues(settings), false);
+    const id = newRunId();
+    const state = { ...emptyState(kind, problem, tuningValues(settings), false), sessionId: id };
     // Messages arrive only after the webview loads, by which time `session` is set.
     const panel = ReasoningPanel.create(this._extensionUri, state, (message) => this._onMessage(session, message));
-    const session: Session = { id: newRunId(), problem, kind, records: [], panel };
+    const session: Session = { id, problem, kind, records: [], panel };
     this._track(session);
     session.done = this._run(session, settings);
     return session;
@@ -89,7 +93,7 @@ export class Sessions implements vscode.Disposable {
       ? new ReasoningPanel(panel, this._extensionUri, saved.state, onMessage)
       : ReasoningPanel.create(this._extensionUri, saved.state, onMessage);
     const session: Session = {
-      id: newRunId(),
+      id: saved.state.sessionId ?? newRunId(),
       problem: saved.state.problem,
       kind: saved.state.kind,
       records: saved.records ?? [],
@@ -101,7 +105,10 @@ export class Sessions implements vscode.Disposable {
 
   openSaved(saved: SavedSession): void {
     const settings = readSettings();
-    const state = emptyState(saved.kind, saved.problem, tuningValues(settings), false);
+    const state = {
+      ...emptyState(saved.kind, saved.problem, tuningValues(settings), !!saved.simulated),
+      sessionId: saved.id,
+    };
     for (const record of saved.records) {
       const panelRun = newPanelRun(
         record.runId,
@@ -112,6 +119,9 @@ export class Sessions implements vscode.Disposable {
       );
       panelRun.steps = record.steps;
       panelRun.summary = record.summary;
+      panelRun.tokenBudget = record.config.tokenBudget;
+      panelRun.firstNBaseSteps = record.config.firstNBaseSteps;
+      panelRun.models = record.models;
       panelRun.error = record.summary.error;
       panelRun.status =
         record.summary.stopReason === 'cancelled'
@@ -231,6 +241,7 @@ export class Sessions implements vscode.Disposable {
       stopMetrics();
       session.controller = undefined;
       void this._updateContext();
+      this._onDidEndRun.fire(session.records);
     }
     if (session.kind === 'compare') {
       const c = compareRecords(session.records);
@@ -262,6 +273,7 @@ export class Sessions implements vscode.Disposable {
           problem: session.problem,
           records: session.records,
           savedAt: new Date().toISOString(),
+          simulated: !!session.panel.state.simulated,
         },
         settings.historyMaxRuns,
       )
@@ -338,9 +350,7 @@ export class Sessions implements vscode.Disposable {
         void this.exportJson(session);
         break;
       case 'export/markdown':
-        void vscode.env.clipboard
-          .writeText(runToMarkdown(session.records))
-          .then(() => vscode.window.showInformationMessage('SpecReason: run copied as Markdown.'));
+        void this.copyMarkdown(session);
         break;
       case 'command/run':
         void vscode.commands.executeCommand(
@@ -370,19 +380,40 @@ export class Sessions implements vscode.Disposable {
     if (!settings) {
       return;
     }
-    session.panel.reset(
-      emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated),
-    );
     session.id = newRunId();
+    session.panel.reset({
+      ...emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated),
+      sessionId: session.id,
+    });
     session.done = this._run(session, settings);
     await session.done;
   }
 
+  /** Why there is nothing to export or copy yet, or undefined when there is. */
+  private _noRecords(session: Session): string | undefined {
+    if (session.records.length > 0) {
+      return undefined;
+    }
+    return session.panel.running
+      ? 'this run has not finished yet; export or copy it when it ends or after cancelling it.'
+      : "this run's record is not in the run history (it was interrupted by a window reload, or removed).";
+  }
+
+  async copyMarkdown(session: Session): Promise<void> {
+    const missing = this._noRecords(session);
+    const text = missing ? '' : runToMarkdown(session.records, { simulated: !!session.panel.state.simulated });
+    if (missing || text.trim() === '') {
+      void vscode.window.showWarningMessage(`SpecReason: nothing copied — ${missing ?? 'the run is empty.'}`);
+      return;
+    }
+    await vscode.env.clipboard.writeText(text);
+    void vscode.window.showInformationMessage('SpecReason: run copied as Markdown.');
+  }
+
   async exportJson(session: Session): Promise<void> {
-    if (session.records.length === 0) {
-      void vscode.window.showWarningMessage(
-        'SpecReason: this run has not finished yet; export it when it ends or after cancelling it.',
-      );
+    const missing = this._noRecords(session);
+    if (missing) {
+      void vscode.window.showWarningMessage(`SpecReason: ${missing}`);
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -407,5 +438,6 @@ export class Sessions implements vscode.Disposable {
       s.controller?.abort();
       s.panel.dispose();
     }
+    this._onDidEndRun.dispose();
   }
 }

@@ -33,6 +33,10 @@ export interface PanelRun {
   live?: LiveStep;
   summary?: RunSummary;
   error?: ErrorInfo;
+  /** The settings and models this run used (the tuning strip shows the next run's). */
+  tokenBudget?: number;
+  firstNBaseSteps?: number;
+  models?: { base?: string; small?: string };
   /** How many engine events are folded in: where the next batch of events continues (see panelSync.ts). */
   eventsApplied?: number;
 }
@@ -58,6 +62,8 @@ export interface PanelState {
   metrics?: LiveMetrics;
   /** Shown as a label when the servers are the simulated pair. */
   simulated?: boolean;
+  /** The run history entry of this panel's runs: a panel restored after a reload takes its records from there. */
+  sessionId?: string;
 }
 
 export type ToWebview =
@@ -157,6 +163,11 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
   switch (event.type) {
     case 'run-start':
       run.startedAt = event.startedAt;
+      // The run's own settings (a partial config keeps what the host said at the start).
+      run.threshold = event.config.threshold ?? run.threshold;
+      run.scoreMethod = event.config.scoreMethod ?? run.scoreMethod;
+      run.tokenBudget = event.config.tokenBudget ?? run.tokenBudget;
+      run.firstNBaseSteps = event.config.firstNBaseSteps ?? run.firstNBaseSteps;
       break;
     case 'step-start':
       run.live = {
@@ -198,6 +209,7 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       break;
     case 'run-done':
       run.summary = event.record.summary;
+      run.models = event.record.models ?? run.models;
       run.status =
         event.record.summary.stopReason === 'cancelled'
           ? 'cancelled'
@@ -206,6 +218,11 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
             : 'finished';
       if (event.record.summary.error) {
         run.error = event.record.summary.error;
+      }
+      if (event.record.steps.length > run.steps.length) {
+        // A cancelled baseline's streamed text, kept by the engine as a partial step: shown (and typeset) as one.
+        run.steps = [...event.record.steps];
+        run.live = undefined;
       }
       // A cancelled or failed run keeps its partial step visible.
       if (run.status === 'finished') {

@@ -11,7 +11,16 @@ import {
 import { RUN_MODES, type RunMode } from '../core/config';
 import type { PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
-import { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STATUS_LABEL, STOP_REASON_LABEL } from './format';
+import {
+  DASH,
+  formatCount,
+  formatMs,
+  formatRate,
+  MODE_LABEL,
+  runSettingsText,
+  STATUS_LABEL,
+  STOP_REASON_LABEL,
+} from './format';
 import { renderTex } from './math';
 import { LiveStepView, StepsList } from './steps';
 
@@ -75,6 +84,10 @@ class RunColumn {
   private readonly _body: HTMLElement;
   private readonly _steps = new StepsList();
   private readonly _live = new LiveStepView();
+  private readonly _settings = h('p', {
+    className: 'run-settings muted',
+    title: 'The settings and models this run used',
+  });
 
   constructor(readonly run: PanelRun) {
     this._body = h(
@@ -86,7 +99,7 @@ class RunColumn {
     this.element = h(
       'section',
       { className: 'compare-column', attrs: { 'data-mode': run.mode } },
-      h('header', { className: 'column-head' }, h('h2', {}, MODE_LABEL[run.mode]), this._status),
+      h('header', { className: 'column-head' }, h('h2', {}, MODE_LABEL[run.mode]), this._status, this._settings),
       this._body,
     );
   }
@@ -99,6 +112,7 @@ class RunColumn {
     this._live.update(this.run);
     const wall = this.run.summary ? ` · ${formatMs(this.run.summary.wallMs)}` : '';
     setText(this._status, `${STATUS_LABEL[this.run.status]}${wall}`);
+    setText(this._settings, runSettingsText(this.run));
     this.element.dataset.status = this.run.status;
     if (following) {
       body.scrollTop = body.scrollHeight;

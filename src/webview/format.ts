@@ -3,7 +3,10 @@
 import type { ScoreMethod } from '../core/config';
 import type { StepOrigin } from '../core/runRecord';
 import { FRACTIONAL_SCORES } from '../core/scoring';
-import type { RunStatus } from '../shared/protocol';
+import type { PanelRun, RunStatus } from '../shared/protocol';
+import { formatCount } from '../core/format';
+
+export { ORIGIN_LABEL, SIMULATED_LABEL } from '../core/labels';
 
 export { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL } from '../core/format';
 
@@ -11,13 +14,6 @@ export { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL 
 export function formatScore(score: number, method: ScoreMethod): string {
   return FRACTIONAL_SCORES[method] ? score.toFixed(2) : String(Math.round(score));
 }
-
-export const ORIGIN_LABEL: Readonly<Record<StepOrigin, string>> = {
-  small: 'small · accepted',
-  'base-fallback': 'base · after rejection',
-  'base-forced': 'base · first N',
-  baseline: 'baseline',
-};
 
 export const ORIGIN_DESCRIPTION: Readonly<Record<StepOrigin, string>> = {
   small: 'Drafted by the small model and kept: its score reached the threshold',
@@ -32,3 +28,46 @@ export const STATUS_LABEL: Readonly<Record<RunStatus, string>> = {
   cancelled: 'Cancelled',
   error: 'Error',
 };
+
+/** What the answer box says when a run ended without a \\boxed{} answer: what happened, not just "none". */
+export function noAnswerText(run: Pick<PanelRun, 'status' | 'steps' | 'summary' | 'error'>): string {
+  const kept = `${run.steps.length} step${run.steps.length === 1 ? '' : 's'} kept`;
+  if (run.status === 'cancelled') {
+    return `Cancelled before an answer (${kept})`;
+  }
+  if (run.status === 'error') {
+    return `Failed before an answer: ${run.error?.message ?? run.summary?.error?.message ?? 'see the error above'}`;
+  }
+  switch (run.summary?.stopReason) {
+    case 'budget':
+      return `Token budget reached before a \\boxed{} answer (${kept})`;
+    case 'context_length':
+    case 'length':
+      return `The model's length limit was reached before a \\boxed{} answer (${kept})`;
+    default:
+      return 'No \\boxed{} answer in the reasoning';
+  }
+}
+
+/** The settings and models a run used, for its header: "τ 7 (greedy) · budget 8,192 · base QwQ-32B · small …". */
+export function runSettingsText(
+  run: Pick<PanelRun, 'mode' | 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps' | 'models'>,
+): string {
+  const parts: string[] = [];
+  if (run.mode === 'specreason') {
+    parts.push(`τ ${run.threshold} (${run.scoreMethod})`);
+    if (run.firstNBaseSteps) {
+      parts.push(`first ${run.firstNBaseSteps} by base`);
+    }
+  }
+  if (run.tokenBudget !== undefined) {
+    parts.push(`budget ${formatCount(run.tokenBudget)}`);
+  }
+  for (const role of ['base', 'small'] as const) {
+    const model = run.models?.[role];
+    if (model) {
+      parts.push(`${role} ${model}`);
+    }
+  }
+  return parts.join(' · ');
+}

@@ -3,7 +3,7 @@
 import type { StepRecord } from '../core/runRecord';
 import type { LiveMetrics, PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
-import { DASH, formatCount, formatMs, formatRate, STOP_REASON_LABEL } from './format';
+import { DASH, formatCount, formatMs, formatRate, noAnswerText, runSettingsText, STOP_REASON_LABEL } from './format';
 import { renderTex } from './math';
 import { LiveStepView, StepsList } from './steps';
 import { Timeline } from './timeline';
@@ -82,18 +82,21 @@ class AnswerCard {
 
   update(run: PanelRun | undefined): void {
     const answer = run?.summary?.answer;
-    const key = answer !== undefined ? `answer:${answer}` : run?.summary ? 'none' : 'pending';
+    const key =
+      answer !== undefined
+        ? `answer:${answer}`
+        : run?.summary
+          ? `none:${run.status}:${run.summary.stopReason}`
+          : 'pending';
     if (key === this._shown) {
       return;
     }
     this._shown = key;
-    this.element.dataset.state = answer !== undefined ? 'answered' : key;
+    this.element.dataset.state = answer !== undefined ? 'answered' : run?.summary ? 'none' : 'pending';
     if (answer !== undefined) {
       this._body.replaceChildren(renderTex(`\\boxed{${answer}}`, true));
     } else {
-      this._body.replaceChildren(
-        h('span', { className: 'muted' }, run?.summary ? 'No \\boxed{} answer in the reasoning' : 'Not yet'),
-      );
+      this._body.replaceChildren(h('span', { className: 'muted' }, run?.summary ? noAnswerText(run) : 'Not yet'));
     }
   }
 }
@@ -105,6 +108,11 @@ export class SolveView {
   private readonly _timeline = new Timeline();
   private readonly _steps = new StepsList('steps');
   private readonly _live = new LiveStepView('live');
+  private readonly _settings = h('p', {
+    id: 'run-settings',
+    className: 'run-settings muted',
+    title: 'The settings and models this run used (the tuning strip applies to the next run)',
+  });
 
   constructor() {
     const grid = h('dl', { className: 'stats' });
@@ -116,6 +124,7 @@ export class SolveView {
     this.element = h(
       'div',
       { className: 'solve-view' },
+      this._settings,
       h('div', { className: 'overview' }, this._answer.element, grid),
       this._timeline.element,
       this._steps.element,
@@ -126,6 +135,7 @@ export class SolveView {
   update(state: PanelState): void {
     const run = state.runs[state.runs.length - 1];
     this._answer.update(run);
+    setText(this._settings, run ? `This run: ${runSettingsText(run)}` : '');
     this._timeline.sync(run);
     this._steps.sync(run);
     this._live.update(run);

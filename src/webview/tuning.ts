@@ -71,7 +71,16 @@ export class TuningStrip {
     );
     this.element = h(
       'section',
-      { className: 'tuning', attrs: { 'aria-label': 'Tuning' } },
+      { className: 'tuning', attrs: { 'aria-label': 'Tuning for the next run' } },
+      h(
+        'span',
+        {
+          id: 'tuning-next',
+          className: 'tuning-caption muted',
+          title: 'These settings apply to the next run or re-run',
+        },
+        'Next run:',
+      ),
       h('div', { className: 'tuning-fields' }, ...fields),
       this._message,
     );

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { compare } from '../../src/core/compare';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import { formatSpeedup } from '../../src/core/labels';
 import { runToMarkdown } from '../../src/core/markdown';
 import { parsePrometheus, serverFeatures } from '../../src/core/llm/vllm/metrics';
 import { configFor, numbered, withPair } from './helpers';
@@ -54,10 +55,43 @@ describe('metrics, comparison and Markdown export', () => {
       assert.equal(c.rows[0]!.steps, 4);
       const md = runToMarkdown([spec, base]);
       assert.match(md, /^# SpecReason run /);
-      assert.match(md, /\| 1 \| base \(rejected draft\) \| 2 \|/);
-      assert.match(md, /## base-only/);
+      // Numbered and labelled as in the panel: the second step (index 1) is "Step 2", rewritten by the base model.
+      assert.match(md, /\| 2 \| base · after rejection \| 2 \|/);
+      assert.match(md, /## Base only/);
       assert.match(md, /Answer: \$\\boxed\{42\}\$/);
     }));
+
+  it('Markdown copy: steps numbered from 1 as paragraphs under the panel labels, models, SIMULATED, speedup', () =>
+    withPair(numbered(3, [9, 2]), async (pair) => {
+      const spec = await runSpecReason({ text: 'q' }, configFor(pair));
+      const base = await runBaseline('base', { text: 'q' }, configFor(pair));
+      const md = runToMarkdown([spec, base], { simulated: true });
+      assert.match(md, /SIMULATED model pair/);
+      assert.match(md, /- Speedup: \d+\.\d\d× (faster|— slower) \(base-only wall time ÷ SpecReason wall time\)/);
+      assert.match(md, /- Models: base `Qwen\/QwQ-32B`, small `deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B`/);
+      assert.match(md, /- Settings: threshold 7 \(greedy\), token budget \d+/);
+      assert.deepEqual(
+        [...md.matchAll(/^### Step (\d+) — (.*)$/gm)].map((m) => [m[1], m[2]]),
+        [
+          ['1', 'small · accepted (score 9)'],
+          ['2', 'base · after rejection (score 2)'],
+          ['3', 'small · accepted (score 9)'],
+        ],
+      );
+      // Each step's text is its own paragraph: a blank line before and after.
+      for (const step of spec.steps) {
+        assert.ok(md.includes(`\n\n${step.step_str.trim()}\n\n`), `step ${step.step_id + 1} stands alone`);
+      }
+      assert.match(md, /## Base only[\s\S]*### Reasoning\n\n/);
+      assert.doesNotMatch(runToMarkdown([spec]), /SIMULATED|Speedup/);
+      assert.equal(runToMarkdown([]), '');
+    }));
+
+  it('words the speedup as the panel does', () => {
+    assert.equal(formatSpeedup(1.4712), '1.47× faster');
+    assert.equal(formatSpeedup(0.571), '0.57× — slower');
+    assert.equal(formatSpeedup(undefined), '—');
+  });
 
   it('gives no speedup when a run did not finish', () => {
     const summary = (mode: 'specreason' | 'base', stopReason: 'finished' | 'error') => ({

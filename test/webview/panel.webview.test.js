@@ -835,6 +835,24 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 3, 'nothing applied past a gap');
   });
 
+  it('a cancelled run says so in the answer box; each run shows its own settings and models; the strip is for the next run', async function () {
+    const page = await openPanel();
+    await send(page, { type: 'session/snapshot', state: panelState({ runs: [panelRun('run-c')] }) });
+    const events = scriptedRun('run-c', 'specreason', SIX_STEPS.slice(1, 3)).slice(0, -1);
+    events[0].config = { threshold: 6, scoreMethod: 'greedy', tokenBudget: 4096, firstNBaseSteps: 0 };
+    const done = runDone('run-c', 'specreason', [], { stopReason: 'cancelled', steps: 2 });
+    done.record.models = { base: 'Qwen/QwQ-32B', small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B' };
+    await send(page, update('run-c', [...events, done]));
+    await page.waitForFunction(() => document.querySelector('#status').textContent === 'Cancelled');
+    assert.equal(await page.textContent('#answer .answer-body'), 'Cancelled before an answer (2 steps kept)');
+    assert.equal(
+      await page.textContent('#run-settings'),
+      'This run: τ 6 (greedy) · budget 4,096 · base Qwen/QwQ-32B · small deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+    );
+    assert.equal(await page.textContent('#tuning-next'), 'Next run:');
+    assert.match(await page.getAttribute('.tuning', 'aria-label'), /next run/);
+  });
+
   it('reports CSP violations to the host', async function () {
     expectCspViolation = true;
     const page = await openPanel();

@@ -458,6 +458,7 @@ export async function runBaseline(
     startedAt: ctx.startedAt,
   });
   let streamed = '';
+  let chunks = 0;
   const streamStartedAt = now();
   try {
     ctx.emit({ type: 'step-start', stepId: 0, origin: 'baseline' });
@@ -466,6 +467,7 @@ export async function runBaseline(
       ctx.signal,
       (text) => {
         streamed += text;
+        chunks++;
         ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text });
       },
     );
@@ -498,14 +500,16 @@ export async function runBaseline(
     return await ctx.finish(stopReason);
   } catch (error) {
     if (streamed && ctx.steps.length === 0) {
-      ctx.steps.push(partialBaselineStep(mode, streamed, streamStartedAt));
+      // vLLM streams about one token a chunk: an estimate of the tokens when no usage came.
+      ctx.steps.push(partialBaselineStep(mode, streamed, chunks, streamStartedAt));
+      ctx.summary[mode].tokens += chunks;
     }
     return ctx.fail(error);
   }
 }
 
 /** What a cancelled or failed baseline streamed: kept, marked partial (the server reports tokens only at the end). */
-function partialBaselineStep(mode: 'base' | 'small', text: string, startedAt: number): StepRecord {
+function partialBaselineStep(mode: 'base' | 'small', text: string, chunks: number, startedAt: number): StepRecord {
   const endedAt = now();
   return {
     step_id: 0,
@@ -515,9 +519,9 @@ function partialBaselineStep(mode: 'base' | 'small', text: string, startedAt: nu
     score: null,
     base_model_step: mode === 'base' ? text : null,
     num_output_tokens_base: null,
-    final_num_output_tokens: 0,
+    final_num_output_tokens: chunks,
     justification: null,
-    warning: 'partial: the run ended before this text was complete; its token count is unknown',
+    warning: `partial: the run ended before this text was complete; ${chunks} tokens estimated from the streamed chunks`,
     origin: 'baseline',
     timings: {
       [mode === 'base' ? 'baseMs' : 'draftMs']: endedAt - startedAt,

@@ -2,24 +2,20 @@
 
 import * as vscode from 'vscode';
 import type { Host } from '../host';
+import { historyItem } from '../historyEntry';
 import { showError } from '../notify';
 import type { Commands } from './registry';
 
 export function historyCommands({ history, sessions }: Host): Commands {
   return {
     'specreason.showHistory': async () => {
-      const entries = history.list();
+      const entries = await history.existing();
       if (entries.length === 0) {
         void vscode.window.showInformationMessage('SpecReason: no saved runs yet.');
         return;
       }
       const pick = await vscode.window.showQuickPick(
-        entries.map((e) => ({
-          label: `${e.kind === 'compare' ? '$(split-horizontal)' : '$(play)'} ${e.title}`,
-          description: `${e.stopReason}${e.answer !== undefined ? ` · answer ${e.answer}` : ''}`,
-          detail: new Date(e.savedAt).toLocaleString(),
-          id: e.id,
-        })),
+        entries.map((e) => ({ ...historyItem(e), id: e.id })),
         { title: 'SpecReason: run history', matchOnDescription: true },
       );
       if (!pick) {
@@ -27,7 +23,8 @@ export function historyCommands({ history, sessions }: Host): Commands {
       }
       const saved = await history.load(pick.id);
       if (!saved) {
-        void showError("that run's file is missing from the extension storage.");
+        await history.remove(pick.id);
+        void showError("that run's file is missing or unreadable; it was removed from the history.");
         return;
       }
       sessions.openSaved(saved);
