@@ -45,7 +45,11 @@ function runEvents(steps: number): RunEvent[] {
     events.push({ type: 'step-done', record: stepRecord(stepId) });
   }
   const summary = { mode: 'specreason', stopReason: 'finished', steps, answer: '42' };
-  events.push({ type: 'run-done', record: { runId: 'r', summary } as unknown as RunRecord });
+  const records = Array.from({ length: steps }, (_, i) => stepRecord(i));
+  events.push({
+    type: 'run-done',
+    record: { runId: 'r', summary, steps: records, models: {} } as unknown as RunRecord,
+  });
   return events;
 }
 
