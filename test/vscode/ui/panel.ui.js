@@ -122,7 +122,11 @@ describe('Panel state: health, server report, history, restored panels', functio
       return n;
     };
     const listed = await count();
-    fs.rmSync(path.join(storage, files[0]));
+    // The newest file is the run just solved, surely listed (other suites may leave files of their own).
+    const newest = files
+      .map((f) => ({ f, t: fs.statSync(path.join(storage, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t)[0].f;
+    fs.rmSync(path.join(storage, newest));
     assert.equal(await count(), listed - 1, 'the entry without a file is no longer listed');
   });
 
