@@ -219,7 +219,7 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       if (event.record.summary.error) {
         run.error = event.record.summary.error;
       }
-      if (event.record.steps.length > run.steps.length) {
+      if ((event.record.steps?.length ?? 0) > run.steps.length) {
         // A cancelled baseline's streamed text, kept by the engine as a partial step: shown (and typeset) as one.
         run.steps = [...event.record.steps];
         run.live = undefined;
