@@ -4,7 +4,7 @@ import type { ScoreMethod } from '../core/config';
 import type { StepOrigin } from '../core/runRecord';
 import { FRACTIONAL_SCORES } from '../core/scoring';
 import type { PanelRun, RunStatus } from '../shared/protocol';
-import { formatCount } from '../core/format';
+import { formatCount, STOP_REASON_LABEL } from '../core/format';
 
 export { ORIGIN_LABEL, SIMULATED_LABEL } from '../core/labels';
 
@@ -38,14 +38,17 @@ export function noAnswerText(run: Pick<PanelRun, 'status' | 'steps' | 'summary' 
   if (run.status === 'error') {
     return `Failed before an answer: ${run.error?.message ?? run.summary?.error?.message ?? 'see the error above'}`;
   }
-  switch (run.summary?.stopReason) {
-    case 'budget':
-      return `Token budget reached before a \\boxed{} answer (${kept})`;
-    case 'context_length':
-    case 'length':
-      return `The model's length limit was reached before a \\boxed{} answer (${kept})`;
-    default:
+  const reason = run.summary?.stopReason;
+  switch (reason) {
+    case undefined:
+    case 'finished':
       return 'No \\boxed{} answer in the reasoning';
+    case 'context_length':
+      return `The model's length limit was reached before a \\boxed{} answer (${kept})`;
+    default: {
+      const label = STOP_REASON_LABEL[reason];
+      return `${label.charAt(0).toUpperCase()}${label.slice(1)} before a \\boxed{} answer (${kept})`;
+    }
   }
 }
 

@@ -839,8 +839,16 @@ describe('reasoning panel (webview, Chromium)', function () {
     const page = await openPanel();
     await send(page, { type: 'session/snapshot', state: panelState({ runs: [panelRun('run-c')] }) });
     const events = scriptedRun('run-c', 'specreason', SIX_STEPS.slice(1, 3)).slice(0, -1);
-    events[0].config = { threshold: 6, scoreMethod: 'greedy', tokenBudget: 4096, firstNBaseSteps: 0 };
-    const done = runDone('run-c', 'specreason', [], { stopReason: 'cancelled', steps: 2 });
+    const start = /** @type {Extract<RunEvent, { type: 'run-start' }>} */ (events[0]);
+    start.config = /** @type {SpecReasonConfig} */ ({
+      threshold: 6,
+      scoreMethod: 'greedy',
+      tokenBudget: 4096,
+      firstNBaseSteps: 0,
+    });
+    const done = /** @type {Extract<RunEvent, { type: 'run-done' }>} */ (
+      runDone('run-c', 'specreason', [], { stopReason: 'cancelled', steps: 2 })
+    );
     done.record.models = { base: 'Qwen/QwQ-32B', small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B' };
     await send(page, update('run-c', [...events, done]));
     await page.waitForFunction(() => document.querySelector('#status').textContent === 'Cancelled');
