@@ -31,19 +31,20 @@ class ProblemCodeLenses implements vscode.CodeLensProvider {
     }
     return findProblemBlocks(document.getText(), kind).flatMap((block) => {
       const range = new vscode.Range(block.line, 0, block.line, 0);
+      const source = { uri: document.uri.toString(), line: block.line, endLine: block.endLine };
       const name = block.label ? ` ${block.label}` : '';
       return [
         new vscode.CodeLens(range, {
           title: '$(play) Solve',
           tooltip: `SpecReason: solve problem${name}`,
           command: 'specreason.solveSelection',
-          arguments: [block.text],
+          arguments: [block.text, source],
         }),
         new vscode.CodeLens(range, {
           title: 'Compare',
           tooltip: `SpecReason: compare problem${name} with the base model alone`,
           command: 'specreason.compareWithBase',
-          arguments: [block.text],
+          arguments: [block.text, source],
         }),
       ];
     });

@@ -1,24 +1,82 @@
-// The problem a Solve or Compare command works on: the given text, the editor's selection, the whole
-// (short) document, or what the user types; refused with a message when empty or too long.
+// The problem a Solve or Compare command works on: the given text, the editor's selection, with no
+// selection the problem block at the cursor (or the (short) document, said in the panel), or what the
+// user types; refused with a message when empty or too long. Where it came from goes with it ("Go to source").
 
 import * as vscode from 'vscode';
+import { documentProblem } from '../core/documentProblem';
+import { problemFileKind } from '../core/problemBlocks';
 import { problemTextProblem } from '../core/problemText';
 import { parseProblem, type Problem } from '../core/prompts';
+import { parseProblemSource, type ProblemSource } from '../shared/protocol';
 import { openSettingsAction, showError } from './notify';
 import { readSettings } from './settings';
 
-/** Below this many characters, Solve with no selection takes the whole document. */
+/** Below this many characters, Solve with no selection and no problem block takes the whole document. */
 const WHOLE_DOCUMENT_LIMIT = 4000;
+/** Beyond this many lines no problem blocks are looked for (as CodeLens). */
+const MAX_SCANNED_LINES = 20000;
 
-export async function problemFromEditor(given?: string): Promise<Problem | undefined> {
+/** A problem to run, what the panel says about it, and where its text is. */
+export interface ProblemInput {
+  problem: Problem;
+  note?: string;
+  source?: ProblemSource;
+}
+
+type Picked = { text: string; note?: string; source?: ProblemSource } | undefined;
+
+/** With no selection: the problem block at the cursor, one the user picks, or the short document. */
+async function fromDocument(editor: vscode.TextEditor): Promise<Picked | 'none'> {
+  const doc = editor.document;
+  const all = doc.getText();
+  if (!all.trim() || doc.lineCount > MAX_SCANNED_LINES) {
+    return 'none';
+  }
+  const uri = doc.uri.toString();
+  const found = documentProblem(all, problemFileKind(doc.languageId, doc.fileName), editor.selection.active.line);
+  if (found.kind === 'block' || (found.kind === 'whole' && found.text.length <= WHOLE_DOCUMENT_LIMIT)) {
+    return { text: found.text, note: found.note, source: { uri, ...found.span } };
+  }
+  if (found.kind === 'whole') {
+    return 'none';
+  }
+  const pick = await vscode.window.showQuickPick(
+    found.blocks.map((b, index) => ({
+      label: b.label ? `Problem ${b.label}` : `Problem on line ${b.line + 1}`,
+      detail: b.text.replace(/\s+/g, ' ').slice(0, 200),
+      index,
+    })),
+    { title: 'SpecReason: nothing is selected. Which problem?', ignoreFocusOut: true },
+  );
+  if (!pick) {
+    return undefined;
+  }
+  const block = found.blocks[pick.index]!;
+  return {
+    text: block.text,
+    note: `Solving ${pick.label.replace(/^Problem/, 'problem')} (no selection; the rest of the document is not sent)`,
+    source: { uri, line: block.line, endLine: block.endLine },
+  };
+}
+
+/** The problem of a Solve or Compare command. `given`: a CodeLens' text, with `givenSource` where it is. */
+export async function problemFromEditor(given?: string, givenSource?: unknown): Promise<ProblemInput | undefined> {
   const settings = readSettings();
   let text = given;
+  let note: string | undefined;
+  let source = given === undefined ? undefined : parseProblemSource(givenSource);
   if (text === undefined) {
     const editor = vscode.window.activeTextEditor;
+    const picked = editor && editor.selection.isEmpty ? await fromDocument(editor) : 'none';
+    if (picked === undefined) {
+      return undefined; // the user closed the choice
+    }
     if (editor && !editor.selection.isEmpty) {
       text = editor.selections.map((s) => editor.document.getText(s)).join('\n');
-    } else if (editor && editor.document.getText().trim() && editor.document.getText().length <= WHOLE_DOCUMENT_LIMIT) {
-      text = editor.document.getText();
+      const lines = editor.selections.flatMap((s) => [s.start.line, s.end.line]);
+      source = { uri: editor.document.uri.toString(), line: Math.min(...lines), endLine: Math.max(...lines) };
+    } else if (picked !== 'none') {
+      ({ text, note, source } = picked);
     } else {
       text = await vscode.window.showInputBox({
         title: 'SpecReason: problem to solve',
@@ -49,7 +107,7 @@ export async function problemFromEditor(given?: string): Promise<Problem | undef
     return undefined;
   }
   try {
-    return parseProblem(text, settings.config.promptStyle);
+    return { problem: parseProblem(text, settings.config.promptStyle), note, source };
   } catch (error) {
     void showError(
       `${(error as Error).message} (setting specreason.promptStyle).`,

@@ -13,6 +13,8 @@ import { newRunId, type RunRecord } from '../core/runRecord';
 import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
+import { copyStep, goToSource } from './panelActions';
+import type { ProblemInput } from './problemInput';
 import { launchesSimulator, simulatorDownHint } from './serverLauncher';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
 import { askBeforeSendingKey, type ApiKeys } from './secrets';
@@ -26,6 +28,9 @@ import {
 } from './settings';
 
 const METRICS_INTERVAL_MS = 1000;
+
+/** What the panel says about where the problem came from. */
+type ProblemOrigin = Pick<ProblemInput, 'note' | 'source'>;
 
 export interface Session {
   id: string;
@@ -64,13 +69,18 @@ export class Sessions implements vscode.Disposable {
   }
 
   /** Open a new panel and run the problem in it (a second solve never takes over a running panel). */
-  start(problem: Problem, kind: 'solve' | 'compare'): Session | undefined {
+  start(problem: Problem, kind: 'solve' | 'compare', origin: ProblemOrigin = {}): Session | undefined {
     const settings = this._checkedSettings();
     if (!settings) {
       return undefined;
     }
     const id = newRunId();
-    const state = { ...emptyState(kind, problem, tuningValues(settings), false), sessionId: id };
+    const state = {
+      ...emptyState(kind, problem, tuningValues(settings), false),
+      sessionId: id,
+      problemNote: origin.note,
+      problemSource: origin.source,
+    };
     // Messages arrive only after the webview loads, by which time `session` is set.
     const panel = ReasoningPanel.create(this._extensionUri, state, (message) => this._onMessage(session, message));
     const session: Session = { id, problem, kind, records: [], panel };
@@ -365,6 +375,12 @@ export class Sessions implements vscode.Disposable {
       case 'webview/cspViolation':
         this._log.warn(`panel blocked by its Content-Security-Policy: ${message.directive} ${message.blocked}`);
         break;
+      case 'problem/goToSource':
+        void goToSource(session.panel.state);
+        break;
+      case 'step/copy':
+        void copyStep(session.panel.state, message.runId, message.stepId);
+        break;
       case 'webview/ready':
         break;
       default: {
@@ -380,10 +396,13 @@ export class Sessions implements vscode.Disposable {
     if (!settings) {
       return;
     }
+    const { problemNote, problemSource } = session.panel.state;
     session.id = newRunId();
     session.panel.reset({
       ...emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated),
       sessionId: session.id,
+      problemNote,
+      problemSource,
     });
     session.done = this._run(session, settings);
     await session.done;

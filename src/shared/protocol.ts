@@ -64,6 +64,26 @@ export interface PanelState {
   simulated?: boolean;
   /** The run history entry of this panel's runs: a panel restored after a reload takes its records from there. */
   sessionId?: string;
+  /** What was sent when nothing was selected ("Solving the whole document (no selection)"). */
+  problemNote?: string;
+  /** Where the problem's text is, for "Go to source"; undefined: typed in, or from history. */
+  problemSource?: ProblemSource;
+}
+
+/** The document and lines (0-based, inclusive) a problem was taken from. */
+export interface ProblemSource {
+  uri: string;
+  line: number;
+  endLine: number;
+}
+
+/** A source location handed to a command (CodeLens arguments) or restored: checked before it is used. */
+export function parseProblemSource(value: unknown): ProblemSource | undefined {
+  const v = value as Partial<ProblemSource> | null | undefined;
+  const isLine = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  return v && typeof v === 'object' && typeof v.uri === 'string' && isLine(v.line) && isLine(v.endLine)
+    ? { uri: v.uri, line: v.line, endLine: Math.max(v.line, v.endLine) }
+    : undefined;
 }
 
 export type ToWebview =
@@ -103,6 +123,10 @@ export type FromWebview =
   | { readonly type: 'export/json' }
   | { readonly type: 'export/markdown' }
   | { readonly type: 'command/run'; readonly command: PanelCommand }
+  /** Reveal the problem's text in its editor (PanelState.problemSource). */
+  | { readonly type: 'problem/goToSource' }
+  /** Copy one step's kept text (the host takes it from its own state, not from the message). */
+  | { readonly type: 'step/copy'; readonly runId: string; readonly stepId: number }
   /** A Content-Security-Policy violation seen in the webview (tests fail on it; the host logs it). */
   | { readonly type: 'webview/cspViolation'; readonly directive: string; readonly blocked: string };
 
@@ -125,7 +149,12 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
     case 'run/rerun':
     case 'export/json':
     case 'export/markdown':
+    case 'problem/goToSource':
       return { type: m.type };
+    case 'step/copy':
+      return typeof m.runId === 'string' && Number.isInteger(m.stepId) && (m.stepId as number) >= 0
+        ? { type: 'step/copy', runId: m.runId, stepId: m.stepId as number }
+        : undefined;
     case 'settings/update':
       return TUNING_KEYS.includes(m.key as TuningKey) && (typeof m.value === 'number' || typeof m.value === 'string')
         ? { type: 'settings/update', key: m.key as TuningKey, value: m.value }

