@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { registerProblemCodeLenses } from './host/codeLens';
 import { redactUrlUserInfo } from './core/serverUrl';
+import { evalCommands } from './host/commands/evalCommands';
 import { historyCommands } from './host/commands/historyCommands';
 import { launcherCommands, registerSampleProblem } from './host/commands/launcherCommands';
 import { registerCommands, type CommandFamily } from './host/commands/registry';
@@ -11,6 +12,7 @@ import { serverCommands } from './host/commands/serverCommands';
 import { settingsCommands } from './host/commands/settingsCommands';
 import { solveCommands } from './host/commands/solveCommands';
 import type { Host } from './host/host';
+import { Evaluations } from './host/evaluations';
 import { RunHistory } from './host/history';
 import { VIEW_TYPE } from './host/reasoningPanel';
 import { describeRefusedState, restoredState } from './host/restoredState';
@@ -30,6 +32,7 @@ const COMMAND_FAMILIES: readonly CommandFamily[] = [
   settingsCommands,
   historyCommands,
   launcherCommands,
+  evalCommands,
 ];
 
 /** What the extension exports (used by the integration tests; stable enough for scripts). */
@@ -38,19 +41,22 @@ export interface SpecReasonApi {
   lastServerReports(): ServerReport[] | undefined;
   history: RunHistory;
   launcher: ServerLauncher;
+  evaluations: Evaluations;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   const log = vscode.window.createOutputChannel('SpecReason', { log: true });
   const keys = new ApiKeys(context.secrets);
   const history = new RunHistory(context.globalStorageUri, context.globalState);
+  const sessions = new Sessions(context.extensionUri, keys, history, log);
   const host: Host = {
     log,
     keys,
     history,
-    sessions: new Sessions(context.extensionUri, keys, history, log),
+    sessions,
     status: new StatusItem(),
     launcher: new ServerLauncher(log, keys, () => void refreshHealth()),
+    evaluations: new Evaluations(context.extensionUri, context.workspaceState, sessions, keys, log),
   };
   context.subscriptions.push(
     log,
@@ -59,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     host.launcher,
     registerProblemCodeLenses(),
     registerSampleProblem(),
+    host.evaluations,
     ...registerCommands(host, COMMAND_FAMILIES),
   );
 
@@ -97,6 +104,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     }),
     onSettingsChanged((settings) => {
       host.sessions.onSettingsChanged(settings);
+      host.evaluations.onSettingsChanged(settings);
       host.status.refresh();
       void refreshHealth();
       const problems = settingsProblems(settings);
@@ -117,6 +125,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     lastServerReports: () => host.lastServerReports,
     history,
     launcher: host.launcher,
+    evaluations: host.evaluations,
   };
 }
 

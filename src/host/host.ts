@@ -1,6 +1,7 @@
 // The objects the extension builds once at activation and hands to its command families.
 
 import type * as vscode from 'vscode';
+import type { Evaluations } from './evaluations';
 import type { RunHistory } from './history';
 import type { ApiKeys } from './secrets';
 import type { ServerReport } from './serverCheck';
@@ -16,6 +17,7 @@ export interface Host {
   readonly status: StatusItem;
   /** Start Servers / Stop Servers: the vLLM processes this extension started. */
   readonly launcher: ServerLauncher;
+  readonly evaluations: Evaluations;
   /** The reports of the last Check Servers (the extension's API hands them to tests). */
   lastServerReports?: ServerReport[];
 }

@@ -310,8 +310,9 @@ export interface EvalConfigurationRow {
   meanWallMs?: number;
   medianWallMs?: number;
   p90WallMs?: number;
-  smallTokens?: number;
-  baseTokens?: number;
+  /** Output tokens per run, mean over the finished runs. */
+  meanSmallTokens?: number;
+  meanBaseTokens?: number;
   acceptanceRate?: number;
   speedupVsBase?: number;
   accuracyDiffVsBase?: number;
@@ -330,6 +331,8 @@ export interface EvalRunRow {
   wallMs: number;
   stopReason: string;
   error?: string;
+  /** The run's record file, relative to the output folder (host use). */
+  file?: string;
 }
 
 export interface EvalProgress {

@@ -92,8 +92,8 @@ function summarise(configs, runs) {
         meanWallMs: walls.reduce((a, b) => a + b, 0) / n,
         medianWallMs: quantile(walls, 0.5),
         p90WallMs: quantile(walls, 0.9),
-        smallTokens: c.mode === 'base' ? 0 : n * 900,
-        baseTokens: c.mode === 'small' ? 0 : n * 400,
+        meanSmallTokens: c.mode === 'base' ? 0 : 900.4,
+        meanBaseTokens: c.mode === 'small' ? 0 : 400,
         acceptanceRate: c.mode === 'specreason' ? 1 - c.threshold / 12 : undefined,
       });
     }

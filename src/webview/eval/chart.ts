@@ -9,7 +9,7 @@ import { formatMs } from '../format';
 
 const WIDTH = 640;
 const HEIGHT = 340;
-const MARGIN = { left: 56, right: 28, top: 28, bottom: 46 };
+const MARGIN = { left: 56, right: 28, top: 36, bottom: 46 };
 const PLOT_W = WIDTH - MARGIN.left - MARGIN.right;
 const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 
@@ -180,7 +180,8 @@ export class AccuracyLatencyChart {
       g.appendChild(marker(row, x, y));
       const right = x < MARGIN.left + PLOT_W - 70;
       // Labels of nearby points would overprint: move this one below its point, or further down.
-      let labelY = y - 7;
+      // Above the point, unless that is up in the legend's strip.
+      let labelY = y - 7 < MARGIN.top + 4 ? y + 17 : y - 7;
       while (placed.some((l) => l.right === right && Math.abs(l.x - x) < 60 && Math.abs(l.y - labelY) < 12)) {
         labelY += 14;
       }

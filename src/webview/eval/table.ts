@@ -14,8 +14,8 @@ type ColumnKey =
   | 'mean'
   | 'median'
   | 'p90'
-  | 'smallTokens'
-  | 'baseTokens'
+  | 'meanSmallTokens'
+  | 'meanBaseTokens'
   | 'acceptance'
   | 'speedup'
   | 'accuracyDiff';
@@ -87,18 +87,18 @@ const COLUMNS: readonly Column[] = [
     text: (r) => formatMs(r.p90WallMs),
   },
   {
-    key: 'smallTokens',
-    label: 'Small tokens',
-    title: 'Output tokens of the small model, all runs',
-    value: (r) => r.smallTokens,
-    text: (r) => formatCount(r.smallTokens),
+    key: 'meanSmallTokens',
+    label: 'Small tokens / run',
+    title: 'Output tokens of the small model per run (mean)',
+    value: (r) => r.meanSmallTokens,
+    text: (r) => formatCount(r.meanSmallTokens === undefined ? undefined : Math.round(r.meanSmallTokens)),
   },
   {
-    key: 'baseTokens',
-    label: 'Base tokens',
-    title: 'Output tokens of the base model, all runs',
-    value: (r) => r.baseTokens,
-    text: (r) => formatCount(r.baseTokens),
+    key: 'meanBaseTokens',
+    label: 'Base tokens / run',
+    title: 'Output tokens of the base model per run (mean)',
+    value: (r) => r.meanBaseTokens,
+    text: (r) => formatCount(r.meanBaseTokens === undefined ? undefined : Math.round(r.meanBaseTokens)),
   },
   {
     key: 'acceptance',

@@ -1,0 +1,623 @@
+// The Evaluate panels: open a problem set or a finished evaluation's folder, run the evaluation core
+// with a cancellable progress notification, and answer the panel (open a run in the reasoning panel,
+// use a threshold, export, history). The core does the work; this file wires it to VS Code.
+
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { DEFAULT_EVAL_FORM, evalFormProblems } from '../shared/evalForm';
+import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults';
+import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview } from '../shared/protocol';
+import { configurationsOf, runEvaluation, type RunRow } from '../core/eval/evaluation';
+import { loadProblemSet, safeId } from '../core/eval/problemSet';
+import { buildResults, writeResults } from '../core/eval/results';
+import type { RunRecord } from '../core/runRecord';
+import { Disposable } from './disposable';
+import { EvalPanel, emptyEvalState } from './evalPanel';
+import { errorMessage, showError } from './notify';
+import type { ApiKeys } from './secrets';
+import type { Sessions } from './sessions';
+import { readSettings, settingsProblems, SettingsProblem, writeTuning, type ExtensionSettings } from './settings';
+
+/** Past evaluations of this workspace (workspace state), newest first. */
+const HISTORY_KEY = 'specreason.evaluations';
+const HISTORY_MAX = 50;
+/** Where evaluations go by default, inside the first workspace folder. */
+export const EVALS_DIR = ['.specreason', 'evals'] as const;
+
+export interface EvaluationEntry {
+  outDir: string;
+  dataset?: string;
+  savedAt: string;
+  summary?: string;
+  /** The options it was started with from the panel (results.json does not record the selection). */
+  form?: EvalFormValues;
+}
+
+export const RESULT_FILES: Record<Exclude<EvalExportFormat, 'svg'>, readonly string[]> = {
+  csv: ['results.csv'],
+  json: ['results.json'],
+  markdown: ['results.md', 'report.md'],
+};
+
+interface EvalSession {
+  panel: EvalPanel;
+  dataset?: vscode.Uri;
+  outDir?: vscode.Uri;
+  /** The options of the evaluation shown, when this editor started it (Resume reuses them). */
+  form?: EvalFormValues;
+  controller?: AbortController;
+}
+
+/** `2026-11-29T23-05-00` (a folder name that sorts by time and is valid everywhere). */
+export function timestampName(date = new Date()): string {
+  return date.toISOString().slice(0, 19).replace(/:/g, '-');
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readJson(uri: vscode.Uri): Promise<unknown> {
+  const text = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new EvalResultsError(`${uri.fsPath} is not valid JSON: ${errorMessage(error)}`);
+  }
+}
+
+export class Evaluations extends Disposable {
+  private readonly _sessions = new Set<EvalSession>();
+
+  constructor(
+    private readonly _extensionUri: vscode.Uri,
+    private readonly _state: vscode.Memento,
+    private readonly _reasoning: Sessions,
+    private readonly _keys: ApiKeys,
+    private readonly _log: vscode.LogOutputChannel,
+  ) {
+    super();
+  }
+
+  get panels(): EvalPanel[] {
+    return [...this._sessions].map((s) => s.panel);
+  }
+
+  /** A new panel on a problem set, with the form ready to run (the set is read first: errors say where). */
+  async openDataset(dataset: vscode.Uri): Promise<EvalPanel> {
+    if (dataset.scheme !== 'file') {
+      throw new Error(`${dataset.toString()} is not a file on this machine: save the problem set to disk first.`);
+    }
+    const problems = (await loadProblemSet(dataset.fsPath)).problems.length;
+    const settings = readSettings();
+    const state = emptyEvalState(
+      { ...DEFAULT_EVAL_FORM, thresholds: [settings.config.threshold], scoreMethods: [settings.config.scoreMethod] },
+      settings.config.threshold,
+      settings.saveSettingsTo,
+    );
+    state.dataset = { path: dataset.fsPath, name: dataset.path.split('/').pop() ?? dataset.fsPath, problems };
+    return this._open(state, { dataset }).panel;
+  }
+
+  /** A panel on a finished (or partial) evaluation's folder, from its results.json. */
+  async openFolder(outDir: vscode.Uri): Promise<EvalPanel> {
+    const resultsFile = vscode.Uri.joinPath(outDir, 'results.json');
+    if (!(await exists(resultsFile))) {
+      throw new EvalResultsError(
+        `${outDir.fsPath} has no results.json: choose the folder an evaluation wrote (specreason eval --out DIR)`,
+      );
+    }
+    const json = await readJson(resultsFile);
+    const { configurations, runs } = evalResultsRows(json, resultsFile.fsPath);
+    const settings = readSettings();
+    const meta = (json ?? {}) as { dataset?: unknown; problems?: unknown; total?: unknown };
+    const datasetPath = typeof meta.dataset === 'string' ? meta.dataset : undefined;
+    const state = emptyEvalState({ ...DEFAULT_EVAL_FORM }, settings.config.threshold, settings.saveSettingsTo);
+    Object.assign(state, { configurations, runs, outDir: outDir.fsPath, status: 'finished' as const });
+    if (datasetPath) {
+      const problems = new Set(runs.map((r) => r.problemId)).size;
+      state.dataset = { path: datasetPath, name: datasetPath.split(/[\\/]/).pop() ?? datasetPath, problems };
+    }
+    state.form = { ...state.form, ...formOfRuns(runs) };
+    const remembered = this._state.get<EvaluationEntry[]>(HISTORY_KEY, []).find((e) => e.outDir === outDir.fsPath);
+    if (remembered?.form) {
+      state.form = { ...remembered.form, outDir: '' };
+    }
+    const session = this._open(state, {
+      outDir,
+      dataset: datasetPath ? vscode.Uri.file(datasetPath) : undefined,
+      form: remembered?.form,
+    });
+    await this._remember(outDir, datasetPath, runs.length);
+    return session.panel;
+  }
+
+  /** The quick pick of past evaluations (this workspace's history and folders under .specreason/evals). */
+  async showHistory(): Promise<EvalPanel | undefined> {
+    const entries = await this.history();
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage(
+        'SpecReason: no evaluations in this workspace yet. Run Evaluate Problem Set… on a problem set file.',
+      );
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      entries.map((e) => ({
+        label: `$(beaker) ${e.dataset ? (e.dataset.split(/[\\/]/).pop() ?? e.dataset) : e.outDir.split(/[\\/]/).pop()}`,
+        description: e.summary,
+        detail: `${e.outDir} · ${new Date(e.savedAt).toLocaleString()}`,
+        entry: e,
+      })),
+      { title: 'SpecReason: evaluations of this workspace', matchOnDetail: true },
+    );
+    return pick ? this.openFolder(vscode.Uri.file(pick.entry.outDir)) : undefined;
+  }
+
+  /** Remembered evaluations plus any folder with a results.json under .specreason/evals. */
+  async history(): Promise<EvaluationEntry[]> {
+    const remembered = this._state.get<EvaluationEntry[]>(HISTORY_KEY, []);
+    const found = await vscode.workspace.findFiles(`${EVALS_DIR.join('/')}/*/results.json`, undefined, HISTORY_MAX);
+    const known = new Set(remembered.map((e) => e.outDir));
+    const discovered: EvaluationEntry[] = [];
+    for (const file of found) {
+      const outDir = vscode.Uri.joinPath(file, '..').fsPath;
+      if (!known.has(outDir)) {
+        const stat = await vscode.workspace.fs.stat(file).then(undefined, () => undefined);
+        discovered.push({ outDir, savedAt: new Date(stat?.mtime ?? 0).toISOString() });
+      }
+    }
+    const stillThere = await Promise.all(
+      remembered.map(async (e) => ((await exists(vscode.Uri.file(e.outDir))) ? e : undefined)),
+    );
+    return [...stillThere.filter((e): e is EvaluationEntry => !!e), ...discovered].sort((a, b) =>
+      b.savedAt.localeCompare(a.savedAt),
+    );
+  }
+
+  onSettingsChanged(settings: ExtensionSettings): void {
+    for (const s of this._sessions) {
+      s.panel.setThreshold(settings.config.threshold, settings.saveSettingsTo);
+    }
+  }
+
+  /** The default output folder: `.specreason/evals/<timestamp>/` in the workspace; asks when none is open. */
+  async defaultOutDir(): Promise<vscode.Uri | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (folder) {
+      return vscode.Uri.joinPath(folder.uri, ...EVALS_DIR, timestampName());
+    }
+    const picked = await vscode.window.showOpenDialog({
+      title: 'SpecReason: where should the evaluation be written?',
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      openLabel: 'Write Evaluation Here',
+    });
+    return picked?.[0] ? vscode.Uri.joinPath(picked[0], `specreason-eval-${timestampName()}`) : undefined;
+  }
+
+  private _open(
+    state: EvalPanel['state'],
+    where: { dataset?: vscode.Uri; outDir?: vscode.Uri; form?: EvalFormValues },
+  ): EvalSession {
+    const panel = EvalPanel.create(this._extensionUri, state);
+    const session: EvalSession = { panel, ...where };
+    panel.onMessage((message) => {
+      void this._onMessage(session, message).catch((error: unknown) => {
+        this._log.error(`evaluate panel (${message.type}): ${errorMessage(error)}`);
+        void showError(errorMessage(error));
+      });
+    });
+    this._sessions.add(session);
+    panel.onDidDispose(() => {
+      // Closing the panel stops its evaluation; finished runs are on disk already.
+      session.controller?.abort();
+      this._sessions.delete(session);
+    });
+    this._register(panel);
+    return session;
+  }
+
+  private async _onMessage(session: EvalSession, message: FromEvalWebview): Promise<void> {
+    switch (message.type) {
+      case 'eval/start':
+        return this._start(session, message.form);
+      case 'eval/resume':
+        return this._resume(session);
+      case 'eval/cancel':
+        session.controller?.abort();
+        return;
+      case 'eval/pickFolder': {
+        const picked = await vscode.window.showOpenDialog({
+          title: 'SpecReason: output folder of the evaluation',
+          canSelectFiles: false,
+          canSelectFolders: true,
+          canSelectMany: false,
+          openLabel: 'Use Folder',
+        });
+        if (picked?.[0]) {
+          session.panel.folderPicked(picked[0].fsPath);
+        }
+        return;
+      }
+      case 'eval/openRun':
+        return this._openRun(session, message.run);
+      case 'eval/useThreshold':
+        await writeTuning('threshold', message.threshold, message.target);
+        session.panel.setThreshold(message.threshold, message.target);
+        void vscode.window.showInformationMessage(
+          `SpecReason: threshold set to ${message.threshold} in ${message.target} settings.`,
+        );
+        return;
+      case 'eval/export':
+        return this._export(session, message.format, message.svg);
+      case 'eval/command':
+        if (message.command === 'showHistory') {
+          await this.showHistory();
+        } else if (message.command === 'showLog') {
+          await vscode.commands.executeCommand('specreason.showLog');
+        } else if (session.outDir) {
+          await vscode.commands.executeCommand('revealFileInOS', session.outDir);
+        }
+        return;
+      case 'eval/ready':
+      case 'webview/cspViolation':
+        if (message.type === 'webview/cspViolation') {
+          this._log.warn(`Evaluate panel CSP violation: ${message.directive} blocked ${message.blocked}`);
+        }
+        return;
+      default: {
+        const never: never = message;
+        return never;
+      }
+    }
+  }
+
+  /** Runs the form's evaluation into its output folder; finished runs already there are kept (a resume). */
+  private async _start(session: EvalSession, form: EvalFormValues): Promise<void> {
+    if (session.controller) {
+      return; // one evaluation per panel at a time
+    }
+    const problem = evalFormProblems(form)[0];
+    if (problem) {
+      void showError(`${problem.message}.`);
+      return;
+    }
+    if (!session.dataset) {
+      void showError('this evaluation has no problem set: open one with Evaluate Problem Set….');
+      return;
+    }
+    const settings = readSettings();
+    const settingsProblem = settingsProblems(settings)[0];
+    if (settingsProblem) {
+      throw new SettingsProblem([settingsProblem]);
+    }
+    const outDir = form.outDir ? this._resolve(form.outDir) : await this.defaultOutDir();
+    if (!outDir) {
+      return;
+    }
+    const config = await this._keys.apply(settings.config);
+    const set = await loadProblemSet(session.dataset.fsPath, {
+      select: { ids: form.ids, limit: form.limit, sample: form.sample, seed: form.seed ?? 0 },
+    });
+    const configurations = configurationsOf(form.modes, form.thresholds, form.scoreMethods);
+    const total = set.problems.length * form.repeats * configurations.length;
+    const info = {
+      dataset: session.dataset.fsPath,
+      tokenBudget: config.tokenBudget,
+      repeats: form.repeats,
+      concurrency: form.concurrency,
+      choiceOrder: form.choiceOrder,
+    };
+    const panel = session.panel;
+    const resuming = session.outDir?.fsPath === outDir.fsPath;
+    session.outDir = outDir;
+    session.form = form;
+    panel.reset({
+      ...panel.state,
+      form, // as typed: an empty folder means a new one for each Run
+      status: 'running',
+      error: undefined,
+      outDir: outDir.fsPath,
+      progress: { done: 0, total, failed: 0, resumed: 0, startedAt: Date.now() },
+      // A resume keeps what the panel shows; the runs are replaced as they are confirmed or redone.
+      configurations: resuming ? panel.state.configurations : [],
+      runs: resuming ? panel.state.runs : [],
+    });
+    await this._remember(outDir, session.dataset.fsPath, total, form);
+    this._log.info(
+      `evaluate ${session.dataset.fsPath}: ${set.problems.length} problems × ${form.repeats} × ${configurations.length} configurations → ${outDir.fsPath}`,
+    );
+
+    const controller = new AbortController();
+    session.controller = controller;
+    const rows: RunRow[] = [];
+    let summarisedAt = 0;
+    const summaries = () => evalResultsRows(buildResults(rows, configurations, info)).configurations;
+    let outcome: Awaited<ReturnType<typeof runEvaluation>> | undefined;
+    try {
+      outcome = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `SpecReason: evaluating ${session.dataset.path.split('/').pop()}`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          let reported = 0;
+          return runEvaluation({
+            set,
+            outDir: outDir.fsPath,
+            config,
+            configurations,
+            repeats: form.repeats,
+            concurrency: form.concurrency,
+            choiceOrder: form.choiceOrder,
+            seed: form.seed ?? 0,
+            signal: controller.signal,
+            onProgress: (p) => {
+              if (p.row) {
+                rows.push(p.row);
+              }
+              // Summaries cost O(runs): at most a few per second, and always for the last run.
+              const now = Date.now();
+              const summary = now - summarisedAt > 250 || p.done === p.total ? summaries() : panel.state.configurations;
+              summarisedAt = summary === panel.state.configurations ? summarisedAt : now;
+              panel.update(p.row ? [runRow(p.row as unknown as Record<string, unknown>)] : [], summary, {
+                done: p.done,
+                total: p.total,
+                failed: p.failed,
+                resumed: p.skipped,
+                startedAt: panel.state.progress?.startedAt ?? now,
+              });
+              progress.report({
+                increment: ((p.done - reported) / Math.max(1, p.total)) * 100,
+                message: `${p.done}/${p.total} runs${p.failed ? `, ${p.failed} failed` : ''}${p.etaMs !== undefined ? ` · ETA ${Math.ceil(p.etaMs / 1000)} s` : ''}`,
+              });
+              reported = p.done;
+            },
+          });
+        },
+      );
+    } catch (error) {
+      panel.setStatus('error', errorMessage(error));
+      throw error;
+    } finally {
+      session.controller = undefined;
+    }
+    // Every finished run (kept from before, or run now) goes into the results files, also after a cancel.
+    const results = buildResults(outcome.rows, configurations, info);
+    await writeResults(outDir.fsPath, results);
+    const shown = evalResultsRows(results, path.join(outDir.fsPath, 'results.json'));
+    panel.update(shown.runs, shown.configurations, {
+      done: outcome.rows.length,
+      total: outcome.jobs,
+      failed: outcome.failed,
+      resumed: outcome.skipped,
+      startedAt: panel.state.progress?.startedAt ?? Date.now(),
+    });
+    const missing = outcome.jobs - outcome.rows.length;
+    this._log.info(
+      `evaluation ${outDir.fsPath}: ${outcome.rows.length}/${outcome.jobs} runs, ${outcome.failed} failed${outcome.cancelled ? ', cancelled' : ''}`,
+    );
+    if (outcome.cancelled) {
+      panel.setStatus('cancelled');
+    } else if (outcome.failed > 0 || missing > 0) {
+      panel.setStatus(
+        'error',
+        `${outcome.failed} run${outcome.failed === 1 ? '' : 's'} failed (listed below). Resume retries them; the other runs are kept.`,
+      );
+    } else {
+      panel.setStatus('finished');
+    }
+  }
+
+  /** Completes the evaluation shown: the same options and folder, skipping finished runs. */
+  private async _resume(session: EvalSession): Promise<void> {
+    if (!session.outDir) {
+      return;
+    }
+    const remembered = this._state
+      .get<EvaluationEntry[]>(HISTORY_KEY, [])
+      .find((e) => e.outDir === session.outDir!.fsPath);
+    const form = session.form ?? remembered?.form ?? (await this._formOfFolder(session));
+    if (!form) {
+      return;
+    }
+    session.dataset ??= remembered?.dataset ? vscode.Uri.file(remembered.dataset) : undefined;
+    await this._start(session, { ...form, outDir: session.outDir.fsPath });
+  }
+
+  /**
+   * The options of an evaluation this editor did not start (e.g. `specreason eval`), from its results.json.
+   * The file does not record the problem selection, so the user says which problems to complete.
+   */
+  private async _formOfFolder(session: EvalSession): Promise<EvalFormValues | undefined> {
+    const state = session.panel.state;
+    const ids = [...new Set(state.runs.map((r) => r.problemId))];
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: `The ${ids.length} problems already in this folder`, ids },
+        { label: `Every problem of ${state.dataset?.name ?? 'the problem set'}`, ids: undefined },
+      ],
+      { title: 'SpecReason: resume which problems? (results.json does not record the selection)' },
+    );
+    if (!pick) {
+      return undefined;
+    }
+    return { ...state.form, ids: pick.ids, limit: undefined, sample: undefined };
+  }
+
+  /** A folder typed in the form: absolute, or relative to the first workspace folder. */
+  private _resolve(folder: string): vscode.Uri {
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return path.isAbsolute(folder) || !base ? vscode.Uri.file(path.resolve(folder)) : vscode.Uri.joinPath(base, folder);
+  }
+
+  /** Opens one run of the grid in the reasoning panel, read from its record file. */
+  private async _openRun(session: EvalSession, ref: EvalRunRef): Promise<void> {
+    const outDir = session.outDir;
+    if (!outDir) {
+      return;
+    }
+    const row = session.panel.state.runs.find(
+      (r) =>
+        r.problemId === ref.problemId &&
+        r.repeat === ref.repeat &&
+        r.mode === ref.mode &&
+        (r.mode !== 'specreason' || (r.threshold === ref.threshold && r.scoreMethod === ref.scoreMethod)),
+    );
+    const record = await findRunRecord(outDir, ref, row?.file);
+    if (!record) {
+      void showError(
+        `the record of ${ref.problemId} (repeat ${ref.repeat}, ${ref.mode}${ref.threshold !== undefined ? ` t=${ref.threshold}` : ''}) is not in ${outDir.fsPath}.`,
+      );
+      return;
+    }
+    this._reasoning.openSaved({
+      id: record.runId,
+      kind: 'solve',
+      problem: record.problem,
+      records: [record],
+      savedAt: record.startedAt,
+    });
+  }
+
+  private async _export(session: EvalSession, format: EvalExportFormat, svg?: string): Promise<void> {
+    const outDir =
+      session.outDir ?? (session.panel.state.outDir ? vscode.Uri.file(session.panel.state.outDir) : undefined);
+    const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? outDir;
+    if (format === 'svg') {
+      const target = await vscode.window.showSaveDialog({
+        title: 'SpecReason: save the chart',
+        defaultUri: outDir ? vscode.Uri.joinPath(outDir, 'chart.svg') : base && vscode.Uri.joinPath(base, 'chart.svg'),
+        filters: { 'SVG image': ['svg'] },
+      });
+      if (target && svg !== undefined) {
+        await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
+        this._log.info(`chart saved to ${target.fsPath}`);
+      }
+      return;
+    }
+    if (!outDir) {
+      return;
+    }
+    let source: vscode.Uri | undefined;
+    for (const name of RESULT_FILES[format]) {
+      const candidate = vscode.Uri.joinPath(outDir, name);
+      if (await exists(candidate)) {
+        source = candidate;
+        break;
+      }
+    }
+    if (!source) {
+      void showError(`${outDir.fsPath} has no ${RESULT_FILES[format].join(' or ')} yet.`);
+      return;
+    }
+    const name = source.path.split('/').pop()!;
+    const target = await vscode.window.showSaveDialog({
+      title: `SpecReason: save ${name}`,
+      defaultUri: base ? vscode.Uri.joinPath(base, name) : undefined,
+      filters: { [format === 'markdown' ? 'Markdown' : format.toUpperCase()]: [name.split('.').pop()!] },
+    });
+    if (target) {
+      await vscode.workspace.fs.copy(source, target, { overwrite: true });
+      this._log.info(`${name} saved to ${target.fsPath}`);
+    }
+  }
+
+  private async _remember(
+    outDir: vscode.Uri,
+    dataset: string | undefined,
+    runs: number,
+    form?: EvalFormValues,
+  ): Promise<void> {
+    const old = this._state.get<EvaluationEntry[]>(HISTORY_KEY, []);
+    const entry: EvaluationEntry = {
+      outDir: outDir.fsPath,
+      dataset,
+      savedAt: new Date().toISOString(),
+      summary: `${runs} run${runs === 1 ? '' : 's'}`,
+      form: form ?? old.find((e) => e.outDir === outDir.fsPath)?.form,
+    };
+    const list = [entry, ...old.filter((e) => e.outDir !== entry.outDir)];
+    await this._state.update(HISTORY_KEY, list.slice(0, HISTORY_MAX));
+  }
+}
+
+/** The form that would produce these runs (an evaluation opened from its folder). */
+function formOfRuns(
+  runs: readonly {
+    mode: EvalFormValues['modes'][number];
+    threshold?: number;
+    scoreMethod?: EvalFormValues['scoreMethods'][number];
+    repeat: number;
+  }[],
+): Partial<EvalFormValues> {
+  const modes = [...new Set(runs.map((r) => r.mode))];
+  const thresholds = [...new Set(runs.flatMap((r) => (r.threshold === undefined ? [] : [r.threshold])))].sort(
+    (a, b) => a - b,
+  );
+  const scoreMethods = [
+    ...new Set(runs.flatMap((r) => (r.mode === 'specreason' && r.scoreMethod ? [r.scoreMethod] : []))),
+  ];
+  const repeats = runs.reduce((n, r) => Math.max(n, r.repeat + 1), 1);
+  return {
+    ...(modes.length ? { modes } : {}),
+    ...(thresholds.length ? { thresholds } : {}),
+    ...(scoreMethods.length ? { scoreMethods } : {}),
+    repeats,
+  };
+}
+
+const isRunRecord = (v: unknown): v is RunRecord =>
+  typeof v === 'object' && v !== null && Array.isArray((v as RunRecord).steps) && !!(v as RunRecord).summary;
+
+/** The run record in a run file (the core's `{ …, grade, record }`), if it is one. */
+async function recordIn(file: vscode.Uri): Promise<RunRecord | undefined> {
+  const json = (await readJson(file).catch(() => undefined)) as { record?: unknown } | undefined;
+  return isRunRecord(json?.record) ? json.record : undefined;
+}
+
+/**
+ * The record of one run: the file its results row names, else `DIR/<configuration>/<problem id>/<repeat>.json`
+ * of whichever configuration folder holds a record of that mode and threshold.
+ */
+export async function findRunRecord(
+  outDir: vscode.Uri,
+  ref: EvalRunRef,
+  relative?: string,
+): Promise<RunRecord | undefined> {
+  if (relative && !path.isAbsolute(relative) && !relative.split(/[\\/]/).includes('..')) {
+    const record = await recordIn(vscode.Uri.joinPath(outDir, ...relative.split(/[\\/]/)));
+    if (record) {
+      return record;
+    }
+  }
+  let entries: Array<[string, vscode.FileType]>;
+  try {
+    entries = await vscode.workspace.fs.readDirectory(outDir);
+  } catch {
+    return undefined;
+  }
+  for (const [name, type] of entries) {
+    if (type !== vscode.FileType.Directory) {
+      continue;
+    }
+    const record = await recordIn(vscode.Uri.joinPath(outDir, name, safeId(ref.problemId), `${ref.repeat}.json`));
+    if (
+      record &&
+      record.mode === ref.mode &&
+      (ref.mode !== 'specreason' ||
+        (record.config.threshold === ref.threshold && record.config.scoreMethod === (ref.scoreMethod ?? 'greedy')))
+    ) {
+      return record;
+    }
+  }
+  return undefined;
+}
