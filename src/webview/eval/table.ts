@@ -53,7 +53,7 @@ const COLUMNS: readonly Column[] = [
   },
   {
     key: 'runs',
-    label: 'Runs',
+    label: 'Correct / runs',
     title: 'Finished runs (correct / all), failed runs in parentheses',
     value: (r) => r.runs,
     text: (r) => `${formatCount(r.correct)} / ${formatCount(r.runs)}${r.failed ? ` (${r.failed} failed)` : ''}`,

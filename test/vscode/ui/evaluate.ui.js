@@ -154,7 +154,8 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
       await setTheme(theme);
       await d.runCommand(page, 'Notifications: Clear All Notifications');
       await panel.locator('#eval-results').waitFor();
-      await panel.locator('body').evaluate(() => window.scrollTo(0, 0));
+      // The results (table and chart) at the top of the view.
+      await panel.locator('.results-section').evaluate((e) => e.scrollIntoView());
       await page.waitForTimeout(1000); // the webview restyles after the theme message
       await d.screenshot(page, `evaluate-${name}.png`);
       // The panel alone, for docs/screenshots.
@@ -164,6 +165,35 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
         .screenshot({ path: path.join(d.env.artifacts, `evaluate-panel-${name}.png`) });
     });
   }
+  it('exports results.csv and the chart (SVG) through the save dialog', async () => {
+    /** VS Code's own save dialog (a quick input with the path): type the target and confirm. */
+    async function saveAs(file) {
+      const box = page.locator(d.SEL.quickInput);
+      await box.waitFor({ state: 'visible', timeout: 15000 });
+      await box.fill(file);
+      await page.waitForTimeout(300); // the dialog lists the folder as the path changes
+      await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+      await box.waitFor({ state: 'hidden', timeout: 15000 });
+    }
+    const csvFile = path.join(d.env.workspace, 'exported-results.csv');
+    await panel.locator('#btn-export-csv').click();
+    await saveAs(csvFile);
+    const svgFile = path.join(d.env.workspace, 'exported-chart.svg');
+    await panel.locator('#btn-export-svg').click();
+    await saveAs(svgFile);
+    for (const file of [csvFile, svgFile]) {
+      for (let i = 0; i < 100 && !fs.existsSync(file); i++) {
+        await page.waitForTimeout(100);
+      }
+    }
+    const csv = fs.readFileSync(csvFile, 'utf8');
+    assert.match(csv.split('\n')[0], /accuracy/);
+    assert.equal(csv.trim().split('\n').length, 4, 'a header and a line per configuration');
+    const svg = fs.readFileSync(svgFile, 'utf8');
+    assert.match(svg, /^<\?xml[^]*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.match(svg, />t=9</);
+  });
+
   it('a click on a cell of the grid opens that run in the reasoning panel', async () => {
     assert.ok(panel, 'the panel of the first test');
     const mark = panel
