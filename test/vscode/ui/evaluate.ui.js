@@ -170,7 +170,17 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     async function saveAs(file) {
       const box = page.locator(d.SEL.quickInput);
       await box.waitFor({ state: 'visible', timeout: 15000 });
+      // The dialog fills in its starting path itself, a moment after it shows: type ours after that.
+      await page.waitForFunction((sel) => (document.querySelector(sel)?.value ?? '').length > 0, d.SEL.quickInput, {
+        timeout: 15000,
+      });
+      await page.waitForTimeout(300);
       await box.fill(file);
+      await page.waitForFunction(
+        ([sel, want]) => document.querySelector(sel)?.value === want,
+        [d.SEL.quickInput, file],
+        { timeout: 5000 },
+      );
       await page.waitForTimeout(300); // the dialog lists the folder as the path changes
       await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
       await box.waitFor({ state: 'hidden', timeout: 15000 });
