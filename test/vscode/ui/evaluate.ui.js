@@ -81,6 +81,16 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   });
 
   after(async () => {
+    if (page) {
+      // Leave the window as we found it: the next UI file's page restores whatever editors are open here.
+      await d.runCommand(page, 'View: Close All Editors');
+      await page
+        .locator(d.SEL.webview)
+        .first()
+        .waitFor({ state: 'detached', timeout: 15000 })
+        .catch(() => undefined);
+      await d.runCommand(page, 'Notifications: Clear All Notifications');
+    }
     if (browser) {
       await browser.close();
     }

@@ -156,11 +156,14 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
       const box = page.locator(d.SEL.quickInput);
       await box.waitFor({ timeout: 10000 });
       await box.fill('What is 17 * 23?');
-      await page.keyboard.press('Enter');
+      // Press Enter in the box itself: the walkthrough may take the focus back as its step expands.
+      await box.press('Enter');
+      await box.waitFor({ state: 'hidden', timeout: 10000 });
+      // The panel's tab, by its title (attached: it may be scrolled out of a crowded tab strip).
       await page
         .locator('.tab', { hasText: /SpecReason: / })
         .first()
-        .waitFor({ timeout: 30000 });
+        .waitFor({ state: 'attached', timeout: 30000 });
     }
     await openWalkthrough();
     const states = () =>
