@@ -61,7 +61,11 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     await frame.locator('#eval-limit').fill(String(limit));
   }
 
+  /** The user settings as this file found them (it changes the theme and specreason.threshold). */
+  let settingsBefore;
+
   before(async function () {
+    settingsBefore = fs.readFileSync(d.env.settingsFile, 'utf8');
     pair = await startSimPair(DEMO_SCENARIO, demoSetScripts());
     fs.copyFileSync(DEMO_SET, path.join(d.env.workspace, 'demo-set.jsonl'));
     browser = await d.launchBrowser();
@@ -90,6 +94,9 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
         .waitFor({ state: 'detached', timeout: 15000 })
         .catch(() => undefined);
       await d.runCommand(page, 'Notifications: Clear All Notifications');
+    }
+    if (settingsBefore !== undefined) {
+      fs.writeFileSync(d.env.settingsFile, settingsBefore); // VS Code reloads the file it watches
     }
     if (browser) {
       await browser.close();
