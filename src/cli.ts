@@ -30,8 +30,15 @@ import { checkProblemId, InputError, problemFromFlags } from './cli/problemInput
 import { cancelOnSignals } from './cli/signals';
 import { endQuietlyOnClosedPipes, stripControlSequences, writeErr, writeOut } from './cli/terminal';
 import { v1Hint } from './cli/urlHint';
-import { DEMO_PROBLEM, DEMO_SCENARIO, realisticLatency, startSimPair } from './sim/scenarios';
-import { ZERO_LATENCY } from './sim/simulatedVllm';
+import {
+  DEMO_LATENCY,
+  DEMO_PROBLEM,
+  DEMO_SCENARIO,
+  LATENCY_PROFILES,
+  latencyProfile,
+  startSimPair,
+  type LatencyProfile,
+} from './sim/scenarios';
 import { registerEvalCommands } from './cli/eval';
 import { registerCompareCommand } from './cli/compare';
 
@@ -308,11 +315,8 @@ async function check(flags: { baseUrl: string; smallUrl: string; timeout?: numbe
   return ok ? EXIT.ok : EXIT.runFailed;
 }
 
-async function simulate(flags: { basePort: number; smallPort: number; latency: string }): Promise<number> {
-  const latency =
-    flags.latency === 'zero'
-      ? { base: ZERO_LATENCY, small: ZERO_LATENCY }
-      : realisticLatency(flags.latency === 'realistic' ? 1 : 0.1);
+async function simulate(flags: { basePort: number; smallPort: number; latency: LatencyProfile }): Promise<number> {
+  const latency = latencyProfile(flags.latency);
   const pair = await startSimPair(DEMO_SCENARIO, { latency, ports: { base: flags.basePort, small: flags.smallPort } });
   process.stdout.write(
     `SIMULATED vLLM pair (scripted replies, not real models):\n  base  ${pair.base.baseUrl}  (${pair.base.options.model}, simulated)\n  small ${pair.small.baseUrl}  (${pair.small.options.model}, simulated)\nCtrl+C to stop.\n`,
@@ -393,11 +397,11 @@ export function buildProgram(): Command {
     .option('--base-port <n>', 'port of the simulated base model', number('--base-port', PORT), 30000)
     .option('--small-port <n>', 'port of the simulated small model', number('--small-port', PORT), 30001)
     .addOption(
-      new Option('--latency <model>', 'zero, scaled (0.1× realistic, default) or realistic')
-        .choices(['zero', 'scaled', 'realistic'])
-        .default('scaled'),
+      new Option('--latency <model>', "zero, scaled (0.1× realistic) or realistic (the demo's)")
+        .choices(LATENCY_PROFILES)
+        .default(DEMO_LATENCY),
     )
-    .action(async (flags: { basePort: number; smallPort: number; latency: string }) => {
+    .action(async (flags: { basePort: number; smallPort: number; latency: LatencyProfile }) => {
       process.exitCode = await simulate(flags);
     });
 
@@ -406,7 +410,7 @@ export function buildProgram(): Command {
     .description('solve the sample problem against a SIMULATED vLLM pair started for the purpose')
     .option('--out <path>', 'write the run JSON here')
     .action(async (flags: { out?: string }) => {
-      const pair = await startSimPair(DEMO_SCENARIO, { latency: realisticLatency(0.1) });
+      const pair = await startSimPair(DEMO_SCENARIO, { latency: latencyProfile(DEMO_LATENCY) });
       try {
         process.exitCode = await solve(
           {

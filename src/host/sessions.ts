@@ -15,6 +15,7 @@ import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
 import { copyStep, goToSource } from './panelActions';
 import type { ProblemInput } from './problemInput';
+import { demoPairHasScript } from '../sim/scenarios';
 import { launchesSimulator, simulatorDownHint } from './serverLauncher';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
 import { askBeforeSendingKey, type ApiKeys } from './secrets';
@@ -209,8 +210,13 @@ export class Sessions implements vscode.Disposable {
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           const simulated = await this._detectSimulated(createClients(config), controller.signal);
-          if (simulated && !session.panel.state.simulated) {
+          const withoutScript = simulated && !demoPairHasScript(session.problem.text);
+          if (
+            simulated &&
+            (!session.panel.state.simulated || !session.panel.state.simulatedWithoutScript !== !withoutScript)
+          ) {
             session.panel.state.simulated = true;
+            session.panel.state.simulatedWithoutScript = withoutScript;
             session.panel.reset(session.panel.state);
           }
           const steps = new Map<string, number>();

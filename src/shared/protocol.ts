@@ -62,6 +62,8 @@ export interface PanelState {
   metrics?: LiveMetrics;
   /** Shown as a label when the servers are the simulated pair. */
   simulated?: boolean;
+  /** The simulated pair has no script for this problem: it answers with the sample problem's steps (the panel says so). */
+  simulatedWithoutScript?: boolean;
   /** The run history entry of this panel's runs: a panel restored after a reload takes its records from there. */
   sessionId?: string;
   /** What was sent when nothing was selected ("Solving the whole document (no selection)"). */

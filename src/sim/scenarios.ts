@@ -3,6 +3,7 @@
 
 import {
   SimulatedVllm,
+  ZERO_LATENCY,
   type LatencyModel,
   type ScoreReply,
   type SimScript,
@@ -57,6 +58,12 @@ export const DEMO_SCENARIO: Scenario = {
   scores: [9, 8, 9, 2, 9, 8, 9, 9],
 };
 
+/** Whether the simulated demo pair has a script for a problem: any other problem gets the sample problem's steps. */
+export function demoPairHasScript(problemText: string): boolean {
+  const squash = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
+  return squash(problemText).includes(squash(DEMO_PROBLEM));
+}
+
 /** A latency model in the spirit of a 32B base and 1.5B small model on one GPU each, scaled down. */
 export function realisticLatency(scale = 0.1): { base: LatencyModel; small: LatencyModel } {
   return {
@@ -73,6 +80,23 @@ export function realisticLatency(scale = 0.1): { base: LatencyModel; small: Late
       overheadMs: 5 * scale,
     },
   };
+}
+
+/** The simulated pair's latency models by name: `zero`, `scaled` (0.1× realistic, for tests) or `realistic`. */
+export const LATENCY_PROFILES = ['zero', 'scaled', 'realistic'] as const;
+export type LatencyProfile = (typeof LATENCY_PROFILES)[number];
+
+/**
+ * The demo's latency (`specreason simulate`, `simulated-vllm.js serve`, `scripts/demo.sh`): realistic, so the
+ * reasoning visibly streams and SpecReason beats base-only decoding in a Compare. At 0.1× the client's own
+ * per-request cost (about a millisecond) weighs as much as the simulated model time and hides the speedup.
+ */
+export const DEMO_LATENCY: LatencyProfile = 'realistic';
+
+export function latencyProfile(name: LatencyProfile): { base: LatencyModel; small: LatencyModel } {
+  return name === 'zero'
+    ? { base: ZERO_LATENCY, small: ZERO_LATENCY }
+    : realisticLatency(name === 'realistic' ? 1 : 0.1);
 }
 
 export interface SimPair {

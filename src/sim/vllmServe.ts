@@ -1,25 +1,40 @@
 // A `vllm serve` stand-in that starts ONE simulated server, so "SpecReason: Start Servers" can run the demo's
 // simulated pair and its tests can run a fake `vllm` on PATH:
-//   node dist/simulated-vllm.js serve MODEL --port P [--latency zero|scaled|realistic] [--load-seconds S] [vLLM flags…]
+//   node dist/simulated-vllm.js serve MODEL --port P [--latency zero|scaled|realistic(default)] [--load-seconds S] [vLLM flags…]
 // The model decides the script: the paper's small model (or any name with "1.5B"/"Distill") drafts, anything
 // else is the base model. Other vLLM flags are accepted and ignored. Like vLLM, nothing listens while the
-// "model loads", the log says when Uvicorn runs, and a taken port ends it with vLLM's Errno 98 message.
+// "model loads", the log says when Uvicorn runs, and a taken port ends it with vLLM's Errno 98 message. A problem it
+// has no script for gets the sample problem's steps, and its log says so.
 
-import { DEMO_SCENARIO, realisticLatency, baseScript, smallScript } from './scenarios';
-import { SimulatedVllm, ZERO_LATENCY } from './simulatedVllm';
+import {
+  DEMO_LATENCY,
+  DEMO_SCENARIO,
+  LATENCY_PROFILES,
+  baseScript,
+  demoPairHasScript,
+  latencyProfile,
+  smallScript,
+  type LatencyProfile,
+} from './scenarios';
+import { SimulatedVllm, type SimScript } from './simulatedVllm';
 
 const SMALL_MODEL = 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B';
 
-function parse(argv: string[]): { model: string; port: number; latency: string; loadSeconds: number } {
+function parse(argv: string[]): { model: string; port: number; latency: LatencyProfile; loadSeconds: number } {
   const args = argv[0] === 'serve' ? argv.slice(1) : argv;
   const value = (flag: string) => {
     const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
     return i === -1 ? undefined : args[i]!.includes('=') ? args[i]!.split('=').slice(1).join('=') : args[i + 1];
   };
+  const latency = value('--latency') ?? DEMO_LATENCY;
+  if (!(LATENCY_PROFILES as readonly string[]).includes(latency)) {
+    process.stderr.write(`ERROR --latency ${latency}: use one of ${LATENCY_PROFILES.join(', ')}\n`);
+    process.exit(2);
+  }
   return {
     model: args[0] && !args[0].startsWith('-') ? args[0] : 'Qwen/QwQ-32B',
     port: Number(value('--port') ?? 8000),
-    latency: value('--latency') ?? 'scaled',
+    latency: latency as LatencyProfile,
     loadSeconds: Number(value('--load-seconds') ?? 0.5),
   };
 }
@@ -27,18 +42,27 @@ function parse(argv: string[]): { model: string; port: number; latency: string; 
 async function main(): Promise<void> {
   const { model, port, latency, loadSeconds } = parse(process.argv.slice(2));
   const small = model === SMALL_MODEL || /1\.5B|distill/i.test(model);
-  const latencies =
-    latency === 'zero'
-      ? { base: ZERO_LATENCY, small: ZERO_LATENCY }
-      : realisticLatency(latency === 'realistic' ? 1 : 0.1);
+  const latencies = latencyProfile(latency);
   const log = (line: string) => process.stdout.write(`INFO ${new Date().toISOString()} ${line}\n`);
+  const script = small ? smallScript(DEMO_SCENARIO) : baseScript(DEMO_SCENARIO);
+  let lastUnscripted: string | undefined;
+  const saying: SimScript = {
+    ...script,
+    step: (index, context) => {
+      if (index === 0 && !demoPairHasScript(context.user) && context.user !== lastUnscripted) {
+        lastUnscripted = context.user;
+        log(`[simulated] no script for this problem: answering with the sample problem's steps (the rectangle)`);
+      }
+      return script.step(index, context);
+    },
+  };
   log(`[simulated] vLLM API server version 0.0.0-simulated`);
   log(`[simulated] args: model=${model} port=${port} (SIMULATED ${small ? 'small' : 'base'} model: scripted replies)`);
   log('Loading model weights…');
   await new Promise((r) => setTimeout(r, loadSeconds * 1000));
   const server = new SimulatedVllm({
     model,
-    script: small ? smallScript(DEMO_SCENARIO) : baseScript(DEMO_SCENARIO),
+    script: saying,
     latency: small ? latencies.small : latencies.base,
     maxModelLen: 32768,
   });

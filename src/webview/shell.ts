@@ -39,6 +39,11 @@ export class Shell {
     },
     'SIMULATED model pair',
   );
+  private readonly _simNotice = h(
+    'span',
+    { id: 'sim-notice', className: 'sim-notice', hidden: true },
+    "The simulated pair has no script for this problem: its replies are the sample problem's steps (the rectangle), not an answer to this one.",
+  );
   private readonly _status = h(
     'span',
     { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } },
@@ -110,6 +115,7 @@ export class Shell {
         h('h1', {}, 'SpecReason'),
         this._title,
         this._simBadge,
+        this._simNotice,
         h('span', { className: 'status-line' }, this._status, this._elapsed),
       ),
       this._problem.element,
@@ -123,6 +129,7 @@ export class Shell {
   render(state: PanelState): void {
     this._runs = state.runs;
     setText(this._title, state.kind === 'compare' ? 'Compare' : 'Solve');
+    this._simNotice.hidden = !state.simulatedWithoutScript;
     this._simBadge.hidden = !(state.simulated || this._simulatedByHost);
     this._problem.update(state);
     const status = overallStatus(state.runs);

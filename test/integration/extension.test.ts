@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SpecReasonApi } from '../../src/extension';
 import type { Session } from '../../src/host/sessions';
-import { DEMO_SCENARIO, startSimPair, type SimPair } from '../../src/sim/scenarios';
+import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type SimPair } from '../../src/sim/scenarios';
 
 const EXTENSION_ID = 'specreason.specreason';
 const slow = { prefillMsPerToken: 0, decodeMsPerToken: 15, overlapSlowdown: 0, overheadMs: 0 };
@@ -116,6 +116,17 @@ describe('SpecReason in a real VS Code extension host', function () {
     // Saved to history.
     const saved = await (await api()).history.load((await api()).history.list()[0]!.id);
     assert.equal(saved?.records[0]?.summary.answer, '50');
+  });
+
+  it('the panel says when the simulated pair has no script for the problem, and not for the sample problem', async () => {
+    const other = await solve('What is 17 * 23?');
+    await other.done;
+    assert.equal(other.panel.state.simulated, true);
+    assert.equal(other.panel.state.simulatedWithoutScript, true, "another problem gets the sample problem's steps");
+    const sample = await solve(`## Problem\n\n${DEMO_PROBLEM}`);
+    await sample.done;
+    assert.equal(sample.panel.state.simulated, true);
+    assert.equal(sample.panel.state.simulatedWithoutScript, false, 'the sample problem is scripted');
   });
 
   it('a second solve while one runs opens its own panel; Cancel Run keeps the partial trace', async () => {

@@ -415,6 +415,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     });
     await page.waitForSelector('#sim-badge', { state: 'visible' });
     assert.equal(await page.textContent('#sim-badge'), 'SIMULATED model pair');
+    assert.equal(await page.isVisible('#sim-notice'), false, 'no "no script" notice for a scripted problem');
 
     const events = scriptedRun('run-a', 'specreason', SIX_STEPS, { answer: '\\frac{1}{2}' });
     const firstHalf = events.findIndex((e) => e.type === 'step-done' && e.record.step_id === 2) + 1;
@@ -647,6 +648,24 @@ describe('reasoning panel (webview, Chromium)', function () {
         ['firstNBaseSteps', 3],
       ],
     );
+  });
+
+  it("says when the simulated pair has no script for the problem (its replies are the sample problem's)", async function () {
+    const page = await openPanel();
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({ runs: [panelRun('run-u', 'specreason')], simulated: true, simulatedWithoutScript: true }),
+    });
+    await page.waitForSelector('#sim-notice', { state: 'visible' });
+    assert.match(
+      await page.textContent('#sim-notice'),
+      /no script for this problem: its replies are the sample problem/,
+    );
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({ runs: [panelRun('run-s', 'specreason')], simulated: true }),
+    });
+    await page.waitForSelector('#sim-notice', { state: 'hidden' });
   });
 
   it('(d) compare view: a column per run, the table, the speedup and answer agreement', async function () {
