@@ -57,7 +57,7 @@ describe('the demo latency', () => {
       console.log(
         `      modelled wall time at ${DEMO_LATENCY} latency: SpecReason ${spec.toFixed(0)} ms, base-only ${base.toFixed(0)} ms (×${(base / spec).toFixed(2)})`,
       );
-      assert.ok(spec * 1.2 < base, `SpecReason (${spec} ms) at least 1.2× faster than base-only (${base} ms)`);
+      assert.ok(spec * 1.4 < base, `SpecReason (${spec} ms) at least 1.4× faster than base-only (${base} ms)`);
       // What the demo used to do: at 0.1× the client's per-request cost eats the speedup.
       assert.ok(wall('scaled', false) > wall('scaled', true) / 1.2);
     });
