@@ -4,7 +4,7 @@
 
 import { chartPoints, paretoFront } from '../../shared/evalForm';
 import type { EvalConfigurationRow } from '../../shared/protocol';
-import { svg } from '../dom';
+import { setText, svg } from '../dom';
 import { formatMs } from '../format';
 
 const WIDTH = 640;
@@ -15,12 +15,10 @@ const PLOT_H = HEIGHT - MARGIN.top - MARGIN.bottom;
 
 /** Round tick steps (1, 2, 5 × 10^k) covering [lo, hi] with about `count` ticks. */
 export function niceTicks(lo: number, hi: number, count: number): number[] {
-  if (!(hi > lo)) {
+  const step = tickStep(lo, hi, count);
+  if (step === 0) {
     return [lo];
   }
-  const raw = (hi - lo) / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
   const ticks: number[] = [];
   for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
     ticks.push(Number(t.toPrecision(12)));
@@ -28,13 +26,27 @@ export function niceTicks(lo: number, hi: number, count: number): number[] {
   return ticks;
 }
 
-function domain(values: readonly number[], pad: number, min: number, max: number): [number, number] {
+/** The data's range with a margin, widened to whole tick steps: the axes move only when the data
+ *  crosses a step, so a running evaluation redraws its points, not its axes, on most frames. */
+function domain(values: readonly number[], pad: number, min: number, max: number, ticks: number): [number, number] {
   let lo = Math.min(...values);
   let hi = Math.max(...values);
   const span = hi - lo || Math.max(Math.abs(hi) * 0.2, pad);
   lo = Math.max(min, lo - span * 0.15);
   hi = Math.min(max, hi + span * 0.15);
-  return [lo, hi];
+  const step = tickStep(lo, hi, ticks);
+  return step > 0
+    ? [Math.max(min, Math.floor(lo / step) * step), Math.min(max, Math.ceil(hi / step) * step)]
+    : [lo, hi];
+}
+
+function tickStep(lo: number, hi: number, count: number): number {
+  if (!(hi > lo)) {
+    return 0;
+  }
+  const raw = (hi - lo) / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
 }
 
 function pointLabel(row: EvalConfigurationRow, methods: number): string {
@@ -44,19 +56,48 @@ function pointLabel(row: EvalConfigurationRow, methods: number): string {
   return `t=${row.threshold}${methods > 1 && row.scoreMethod === 'average' ? ' avg' : ''}`;
 }
 
-/** The marker of a point: circle for SpecReason, square for base-only, triangle for small-only. */
-function marker(row: EvalConfigurationRow, x: number, y: number): SVGElement {
-  if (row.mode === 'base') {
-    return svg('rect', { class: 'point', x: x - 5, y: y - 5, width: 10, height: 10 });
+/** The marker of a point, centred on its group's origin: circle for SpecReason, square for base-only,
+ *  triangle for small-only. */
+function marker(mode: EvalConfigurationRow['mode']): SVGElement {
+  if (mode === 'base') {
+    return svg('rect', { class: 'point', x: -5, y: -5, width: 10, height: 10 });
   }
-  if (row.mode === 'small') {
-    return svg('polygon', { class: 'point', points: `${x},${y - 6.5} ${x + 6},${y + 4.5} ${x - 6},${y + 4.5}` });
+  if (mode === 'small') {
+    return svg('polygon', { class: 'point', points: '0,-6.5 6,4.5 -6,4.5' });
   }
-  return svg('circle', { class: 'point', cx: x, cy: y, r: 5 });
+  return svg('circle', { class: 'point', cx: 0, cy: 0, r: 5 });
+}
+
+/** Sets an attribute only when its value changes (an unchanged one then costs no style or layout). */
+function setAttr(node: Element, name: string, value: string | number): void {
+  const text = typeof value === 'number' ? value.toFixed(1) : value;
+  if (node.getAttribute(name) !== text) {
+    node.setAttribute(name, text);
+  }
+}
+
+interface PointView {
+  g: SVGGElement;
+  whisker: SVGLineElement;
+  label: SVGTextElement;
+  title: SVGTitleElement;
 }
 
 export class AccuracyLatencyChart {
   readonly element: SVGSVGElement;
+  /** Everything but the title and the empty-chart note: hidden until a configuration has numbers. */
+  private readonly _plot = svg('g', { class: 'plot' });
+  private readonly _grid = svg('g', { class: 'grid' });
+  private readonly _ticks = svg('g', { class: 'axis' });
+  private readonly _front = svg('polyline', { class: 'pareto' });
+  private readonly _points = svg('g', { class: 'points' });
+  private readonly _empty = svg(
+    'text',
+    { class: 'chart-empty', x: WIDTH / 2, y: HEIGHT / 2, 'text-anchor': 'middle' },
+    'The chart fills as configurations finish runs.',
+  );
+  private readonly _views = new Map<string, PointView>();
+  private _axesKey = '';
 
   constructor() {
     this.element = svg('svg', {
@@ -66,60 +107,9 @@ export class AccuracyLatencyChart {
       role: 'img',
       'aria-label': 'Accuracy against mean latency, one point per configuration',
     });
-    this.update([]);
-  }
-
-  update(rows: readonly EvalConfigurationRow[]): void {
-    const points = chartPoints(rows);
-    const children: SVGElement[] = [svg('title', {}, 'Accuracy against mean latency per run')];
-    if (points.length === 0) {
-      children.push(
-        svg(
-          'text',
-          { class: 'chart-empty', x: WIDTH / 2, y: HEIGHT / 2, 'text-anchor': 'middle' },
-          'The chart fills as configurations finish runs.',
-        ),
-      );
-      this.element.replaceChildren(...children);
-      return;
-    }
-    const [x0, x1] = domain(
-      points.map((p) => p.latencyMs),
-      100,
-      0,
-      Number.POSITIVE_INFINITY,
-    );
-    const [y0, y1] = domain(
-      points.flatMap((p) => [p.accuracy, p.row.accuracyLow ?? p.accuracy, p.row.accuracyHigh ?? p.accuracy]),
-      0.1,
-      0,
-      1,
-    );
-    const sx = (v: number) => MARGIN.left + ((v - x0) / (x1 - x0)) * PLOT_W;
-    const sy = (v: number) => MARGIN.top + PLOT_H - ((v - y0) / (y1 - y0)) * PLOT_H;
-
-    // Grid and axes.
-    const grid = svg('g', { class: 'grid' });
-    const axes = svg('g', { class: 'axis' });
-    for (const t of niceTicks(x0, x1, 6)) {
-      const x = sx(t);
-      grid.appendChild(svg('line', { x1: x, x2: x, y1: MARGIN.top, y2: MARGIN.top + PLOT_H }));
-      axes.appendChild(
-        svg('text', { x, y: MARGIN.top + PLOT_H + 16, 'text-anchor': 'middle', class: 'tick' }, formatMs(t)),
-      );
-    }
-    for (const t of niceTicks(y0, y1, 5)) {
-      const y = sy(t);
-      grid.appendChild(svg('line', { x1: MARGIN.left, x2: MARGIN.left + PLOT_W, y1: y, y2: y }));
-      axes.appendChild(
-        svg(
-          'text',
-          { x: MARGIN.left - 6, y: y + 4, 'text-anchor': 'end', class: 'tick' },
-          `${(t * 100).toFixed(t * 100 < 10 && y1 - y0 < 0.1 ? 1 : 0)}%`,
-        ),
-      );
-    }
-    axes.append(
+    const axes = svg(
+      'g',
+      { class: 'axis' },
       svg('line', {
         class: 'axis-line',
         x1: MARGIN.left,
@@ -145,39 +135,68 @@ export class AccuracyLatencyChart {
         'Accuracy →',
       ),
     );
-    children.push(grid, axes);
+    this._plot.append(this._grid, axes, this._ticks, this._front, this._points, this.legend());
+    this.element.append(svg('title', {}, 'Accuracy against mean latency per run'), this._plot, this._empty);
+    this.update([]);
+  }
+
+  /** Brings the chart up to date in place: points move, axes are redrawn only when their range changes. */
+  update(rows: readonly EvalConfigurationRow[]): void {
+    const points = chartPoints(rows);
+    setAttr(this._plot, 'display', points.length === 0 ? 'none' : 'inline');
+    setAttr(this._empty, 'display', points.length === 0 ? 'inline' : 'none');
+    if (points.length === 0) {
+      this._points.replaceChildren();
+      this._views.clear();
+      return;
+    }
+    const [x0, x1] = domain(
+      points.map((p) => p.latencyMs),
+      100,
+      0,
+      Number.POSITIVE_INFINITY,
+      6,
+    );
+    const [y0, y1] = domain(
+      points.flatMap((p) => [p.accuracy, p.row.accuracyLow ?? p.accuracy, p.row.accuracyHigh ?? p.accuracy]),
+      0.1,
+      0,
+      1,
+      5,
+    );
+    const sx = (v: number) => MARGIN.left + ((v - x0) / (x1 - x0 || 1)) * PLOT_W;
+    const sy = (v: number) => MARGIN.top + PLOT_H - ((v - y0) / (y1 - y0 || 1)) * PLOT_H;
+    const axesKey = [x0, x1, y0, y1].join(' ');
+    if (axesKey !== this._axesKey) {
+      this._axesKey = axesKey;
+      this.drawAxes(x0, x1, y0, y1, sx, sy);
+    }
 
     // Pareto front: the best accuracy for its latency.
     const front = paretoFront(points);
     const frontKeys = new Set(front.map((p) => p.key));
-    if (front.length > 1) {
-      children.push(
-        svg('polyline', {
-          class: 'pareto',
-          points: front.map((p) => `${sx(p.latencyMs).toFixed(1)},${sy(p.accuracy).toFixed(1)}`).join(' '),
-        }),
-      );
-    }
+    setAttr(this._front, 'display', front.length > 1 ? 'inline' : 'none');
+    setAttr(
+      this._front,
+      'points',
+      front.map((p) => `${sx(p.latencyMs).toFixed(1)},${sy(p.accuracy).toFixed(1)}`).join(' '),
+    );
 
     const methods = new Set(rows.filter((r) => r.mode === 'specreason').map((r) => r.scoreMethod)).size;
-    const layer = svg('g', { class: 'points' });
     const placed: Array<{ x: number; y: number; right: boolean }> = [];
+    const order: SVGGElement[] = [];
     for (const p of points) {
       const x = sx(p.latencyMs);
       const y = sy(p.accuracy);
       const { row } = p;
       const label = pointLabel(row, methods);
-      const g = svg('g', {
-        class: `config${frontKeys.has(p.key) ? ' on-front' : ''}`,
-        'data-mode': row.mode,
-        'data-config': p.key,
-      });
-      if (row.accuracyLow !== undefined && row.accuracyHigh !== undefined) {
-        g.appendChild(
-          svg('line', { class: 'whisker', x1: x, x2: x, y1: sy(row.accuracyLow), y2: sy(row.accuracyHigh) }),
-        );
-      }
-      g.appendChild(marker(row, x, y));
+      const view = this._views.get(p.key) ?? this.newPoint(p.key, row);
+      setAttr(view.g, 'class', `config${frontKeys.has(p.key) ? ' on-front' : ''}`);
+      setAttr(view.g, 'transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
+      const interval = row.accuracyLow !== undefined && row.accuracyHigh !== undefined;
+      setAttr(view.whisker, 'display', interval ? 'inline' : 'none');
+      setAttr(view.whisker, 'y1', interval ? sy(row.accuracyLow!) - y : 0);
+      setAttr(view.whisker, 'y2', interval ? sy(row.accuracyHigh!) - y : 0);
       const right = x < MARGIN.left + PLOT_W - 70;
       // Labels of nearby points would overprint: move this one below its point, or further down.
       // Above the point, unless that is up in the legend's strip.
@@ -186,24 +205,67 @@ export class AccuracyLatencyChart {
         labelY += 14;
       }
       placed.push({ x, y: labelY, right });
-      g.appendChild(
+      setAttr(view.label, 'x', right ? 9 : -9);
+      setAttr(view.label, 'y', labelY - y);
+      setAttr(view.label, 'text-anchor', right ? 'start' : 'end');
+      setText(view.label, label);
+      setText(
+        view.title,
+        `${label}: accuracy ${(p.accuracy * 100).toFixed(1)}%, mean latency ${formatMs(p.latencyMs)}, ${row.runs} runs`,
+      );
+      order.push(view.g);
+    }
+    const keys = new Set(points.map((p) => p.key));
+    for (const [key, view] of this._views) {
+      if (!keys.has(key)) {
+        view.g.remove();
+        this._views.delete(key);
+      }
+    }
+    const children = this._points.children;
+    if (order.length !== children.length || order.some((g, i) => children[i] !== g)) {
+      this._points.replaceChildren(...order);
+    }
+  }
+
+  private newPoint(key: string, row: EvalConfigurationRow): PointView {
+    const whisker = svg('line', { class: 'whisker', x1: 0, x2: 0 });
+    const label = svg('text', { class: 'point-label' });
+    const title = svg('title');
+    const g = svg('g', { 'data-mode': row.mode, 'data-config': key }, whisker, marker(row.mode), label, title);
+    const view = { g, whisker, label, title };
+    this._views.set(key, view);
+    return view;
+  }
+
+  private drawAxes(
+    x0: number,
+    x1: number,
+    y0: number,
+    y1: number,
+    sx: (v: number) => number,
+    sy: (v: number) => number,
+  ): void {
+    const lines: SVGElement[] = [];
+    const labels: SVGElement[] = [];
+    for (const t of niceTicks(x0, x1, 6)) {
+      const x = sx(t);
+      lines.push(svg('line', { x1: x, x2: x, y1: MARGIN.top, y2: MARGIN.top + PLOT_H }));
+      labels.push(svg('text', { x, y: MARGIN.top + PLOT_H + 16, 'text-anchor': 'middle', class: 'tick' }, formatMs(t)));
+    }
+    for (const t of niceTicks(y0, y1, 5)) {
+      const y = sy(t);
+      lines.push(svg('line', { x1: MARGIN.left, x2: MARGIN.left + PLOT_W, y1: y, y2: y }));
+      labels.push(
         svg(
           'text',
-          { class: 'point-label', x: right ? x + 9 : x - 9, y: labelY, 'text-anchor': right ? 'start' : 'end' },
-          label,
+          { x: MARGIN.left - 6, y: y + 4, 'text-anchor': 'end', class: 'tick' },
+          `${(t * 100).toFixed(t * 100 < 10 && y1 - y0 < 0.1 ? 1 : 0)}%`,
         ),
       );
-      g.appendChild(
-        svg(
-          'title',
-          {},
-          `${label}: accuracy ${(p.accuracy * 100).toFixed(1)}%, mean latency ${formatMs(p.latencyMs)}, ${row.runs} runs`,
-        ),
-      );
-      layer.appendChild(g);
     }
-    children.push(layer, this.legend());
-    this.element.replaceChildren(...children);
+    this._grid.replaceChildren(...lines);
+    this._ticks.replaceChildren(...labels);
   }
 
   private legend(): SVGElement {

@@ -1,0 +1,164 @@
+// @ts-check
+// Benchmark, not a test (it prints numbers and asserts none): the Evaluate panel (media/gen/eval.js) in
+// headless Chromium with 2,000 runs streaming in, as the host sends them (batches of finished runs,
+// one message a frame), then the same runs in one snapshot and a sort of the table.
+// Per frame it times the panel's whole update: its animation-frame callback plus the style and layout
+// that callback caused (forced inside the measurement), which is what the 16 ms frame budget is about:
+// as wall time, and as the main thread's CPU time from a Chromium trace (on a busy machine the wall time
+// also counts the time other processes had the CPU).
+// Run: npm run bench:evalpanel   (env: BENCH_RUNS=2000, BENCH_BATCHES=20,1, BENCH_REPEAT=3)
+
+const os = require('node:os');
+const { startServer, launchChromium } = require('./support');
+const { configurations, makeRuns, summarise, form, panelState } = require('./evalFixtures');
+
+const RUNS = Number(process.env.BENCH_RUNS || 2000);
+const BATCHES = (process.env.BENCH_BATCHES || '20,1').split(',').map(Number);
+const REPEAT = Number(process.env.BENCH_REPEAT || 3);
+
+/** Wraps requestAnimationFrame before the panel loads: each of the panel's frames is timed. */
+function instrumentFrames() {
+  const raf = window.requestAnimationFrame.bind(window);
+  const w = /** @type {any} */ (window);
+  w.__raf = raf;
+  w.__frames = [];
+  w.__ids = [];
+  w.requestAnimationFrame = (/** @type {FrameRequestCallback} */ callback) => {
+    const id = raf((ts) => {
+      const started = performance.now();
+      callback(ts);
+      document.documentElement.getBoundingClientRect(); // this frame's style and layout, measured here
+      w.__frames.push(performance.now() - started);
+    });
+    w.__ids.push(id);
+    return id;
+  };
+}
+
+/** Main-thread CPU time (thread time, not wall time: other processes' load does not count) of the
+ *  panel's animation-frame callbacks, from a Chromium trace. */
+function cpuPerFrame(trace, ids) {
+  const wanted = new Set(ids);
+  return JSON.parse(trace.toString())
+    .traceEvents.filter((e) => e.name === 'FireAnimationFrame' && e.ph === 'X' && wanted.has(e.args?.data?.id))
+    .map((e) => (e.tdur ?? e.dur) / 1000);
+}
+
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `p50 ${ms(quantile(sorted, 0.5))} ms, p95 ${ms(quantile(sorted, 0.95))} ms, max ${ms(sorted[sorted.length - 1])} ms`;
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const ms = (x) => x.toFixed(1);
+
+async function streamOnce(browser, url, batch) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 1000 }, reducedMotion: 'reduce' });
+  await context.addInitScript(instrumentFrames);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'eval/ready'));
+  const configs = configurations([3, 5, 7, 9]);
+  const ids = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, '0')}`);
+  const runs = makeRuns(configs, ids, 4).slice(0, RUNS); // 100 problems × 4 repeats × 6 configurations, in order
+  const messages = [];
+  for (let i = 0; i < runs.length; i += batch) {
+    const done = runs.slice(0, i + batch);
+    messages.push({
+      type: 'eval/didUpdate',
+      runs: runs.slice(i, i + batch),
+      configurations: summarise(configs, done),
+      progress: { done: done.length, total: runs.length, failed: 0, resumed: 0, startedAt: Date.now() - 1000 },
+    });
+  }
+  const bigForm = form({ modes: ['specreason', 'base', 'small'], thresholds: [3, 5, 7, 9], repeats: 4 });
+  const start = panelState({
+    dataset: { path: '/ws/big.jsonl', name: 'big.jsonl', problems: ids.length },
+    form: bigForm,
+    status: 'running',
+    outDir: '/ws/.specreason/evals/big',
+    progress: { done: 0, total: runs.length, failed: 0, resumed: 0, startedAt: Date.now() },
+  });
+  await browser.startTracing(page, { categories: ['devtools.timeline'] });
+  const result = await page.evaluate(
+    async ([first, list]) => {
+      const w = /** @type {any} */ (window);
+      const frame = () => new Promise((resolve) => w.__raf(resolve));
+      const send = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
+      send(first);
+      await frame();
+      await frame();
+      w.__frames = [];
+      w.__ids = [];
+      let handling = 0;
+      const started = performance.now();
+      for (const data of list) {
+        const t = performance.now();
+        send(data);
+        handling += performance.now() - t;
+        await frame(); // the panel's frame callback was requested first, so it has run when ours does
+      }
+      return { frames: w.__frames, ids: w.__ids, handling, wall: performance.now() - started };
+    },
+    [{ type: 'eval/snapshot', state: start }, messages],
+  );
+  const cpu = cpuPerFrame(await browser.stopTracing(), result.ids);
+  const marks = await page.$$eval('#eval-grid button.mark', (n) => n.length);
+  if (marks !== runs.length) {
+    throw new Error(`the grid shows ${marks} runs, not ${runs.length}`);
+  }
+  // The same runs in one snapshot (a reopened panel), then a sort of the table with them all in.
+  const finished = panelState({
+    form: bigForm,
+    status: 'finished',
+    configurations: summarise(configs, runs),
+    runs,
+  });
+  const once = await page.evaluate(async (state) => {
+    const w = /** @type {any} */ (window);
+    w.__frames = [];
+    window.dispatchEvent(new MessageEvent('message', { data: { type: 'eval/snapshot', state } }));
+    await new Promise((resolve) => w.__raf(resolve));
+    const snapshot = w.__frames[0];
+    const t = performance.now();
+    /** @type {HTMLElement} */ (document.querySelector('#eval-table th[data-col="mean"] button')).click();
+    document.documentElement.getBoundingClientRect();
+    return { snapshot, sort: performance.now() - t };
+  }, finished);
+  await context.close();
+  return { ...result, ...once, cpu, messages: messages.length };
+}
+
+async function main() {
+  const server = /** @type {import('node:http').Server} */ (await startServer());
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const url = `http://127.0.0.1:${address.port}/test/webview/eval-harness.html`;
+  const browser = await launchChromium();
+  console.log(
+    `Evaluate panel, ${RUNS} runs streaming in (headless Chromium; ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
+  try {
+    for (const batch of BATCHES) {
+      for (let i = 0; i < REPEAT; i++) {
+        const r = await streamOnce(browser, url, batch);
+        const over = r.frames.filter((f) => f > 16).length;
+        console.log(
+          `  ${batch} run${batch === 1 ? '' : 's'} a message, ${r.messages} messages, ${r.frames.length} frames: ` +
+            `per frame wall ${stats(r.frames)} (${over} over 16 ms); main-thread CPU ${stats(r.cpu)}; ` +
+            `message handling ${ms(r.handling)} ms in all; snapshot of ${RUNS} runs ${ms(r.snapshot)} ms; sort ${ms(r.sort)} ms`,
+        );
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
