@@ -118,7 +118,7 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     await step('servers').waitFor({ timeout: 30000 });
     await d.screenshot(page, path.join(d.env.artifacts, 'walkthrough.png'));
     const done = async (id) => (await step(id).getAttribute('aria-checked')) === 'true';
-    for (const id of ['servers', 'check', 'solve', 'compare', 'tune']) {
+    for (const id of ['servers', 'check', 'solve', 'compare', 'tune', 'evaluate']) {
       assert.equal(await done(id), false, `${id} starts unchecked`);
     }
     /** Expand a step and click its command button. */
@@ -135,6 +135,11 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     await press('tune', 'Tune Threshold and Budget');
     await page.waitForTimeout(1000); // its quick pick may show (or lose focus to the walkthrough at once)
     await page.keyboard.press('Escape');
+    await press('evaluate', 'Evaluate a Problem Set'); // asks for the problem set's file: cancelled
+    const dialog = page.locator(d.SEL.quickInput);
+    await dialog.waitFor({ timeout: 10000 });
+    await dialog.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: 10000 });
     await press('solve', 'Open a Sample Problem'); // an untitled Markdown problem, with its lenses
     await page
       .locator(LENS, { hasText: /Solve$/ })
