@@ -36,6 +36,23 @@ export interface StepRecord {
   timings: { draftMs?: number; scoreMs?: number; baseMs?: number; stepMs: number; startedAt: number; endedAt: number };
   /** The score token's top logprobs, as the server sent them (sampled token first). */
   score_top_logprobs?: TokenLogprob[];
+  /** What the step's requests were sent with besides their messages (see core/stepRequests.ts). */
+  request?: StepRequest;
+}
+
+/**
+ * A step's generation parameters and the models its requests went to. The messages are not stored: they
+ * follow from the run's prompt and the steps before (core/stepRequests.ts rebuilds the exact requests).
+ */
+export interface StepRequest {
+  models: { small?: string; base?: string };
+  /** The draft and the base model's rewrite are sent with the same ones. */
+  maxTokens: number;
+  temperature: number;
+  topP: number;
+  stop?: string[];
+  /** Whether generations were streamed (the score request never is). */
+  stream: boolean;
 }
 
 export interface ModelTotals {
@@ -86,7 +103,16 @@ export interface RunRecord {
 }
 
 export type RunEvent =
-  | { type: 'run-start'; runId: string; mode: RunMode; problem: Problem; config: SpecReasonConfig; startedAt: number }
+  | {
+      type: 'run-start';
+      runId: string;
+      mode: RunMode;
+      problem: Problem;
+      config: SpecReasonConfig;
+      startedAt: number;
+      /** The first user message exactly as sent (as RunRecord.prompt). */
+      prompt?: string;
+    }
   | { type: 'step-start'; stepId: number; origin: 'draft' | 'base-forced' | 'baseline' }
   | {
       type: 'delta';

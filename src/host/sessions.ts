@@ -133,6 +133,7 @@ export class Sessions implements vscode.Disposable {
       panelRun.tokenBudget = record.config.tokenBudget;
       panelRun.firstNBaseSteps = record.config.firstNBaseSteps;
       panelRun.models = record.models;
+      panelRun.prompt = record.prompt;
       panelRun.error = record.summary.error;
       panelRun.status =
         record.summary.stopReason === 'cancelled'

@@ -37,6 +37,8 @@ export interface PanelRun {
   tokenBudget?: number;
   firstNBaseSteps?: number;
   models?: { base?: string; small?: string };
+  /** The first user message exactly as sent: with the steps, it gives each step's exact requests. */
+  prompt?: string;
   /** How many engine events are folded in: where the next batch of events continues (see panelSync.ts). */
   eventsApplied?: number;
 }
@@ -199,6 +201,7 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       run.scoreMethod = event.config.scoreMethod ?? run.scoreMethod;
       run.tokenBudget = event.config.tokenBudget ?? run.tokenBudget;
       run.firstNBaseSteps = event.config.firstNBaseSteps ?? run.firstNBaseSteps;
+      run.prompt = event.prompt ?? run.prompt;
       break;
     case 'step-start':
       run.live = {

@@ -11,6 +11,7 @@ import {
 } from '../shared/protocol';
 import { h } from './dom';
 import { Shell } from './shell';
+import { POST_EVENT } from './stepTools';
 
 const vscode = acquireVsCodeApi<PanelState>();
 const post = (message: FromWebview) => vscode.postMessage(message);
@@ -21,6 +22,8 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 const shell = new Shell(app, post, app.dataset.simulated === 'true');
+// Step tools post through a DOM event (see stepTools.ts) instead of a handle passed down every view.
+app.addEventListener(POST_EVENT, (e) => post((e as CustomEvent<FromWebview>).detail));
 
 const mirror = new PanelMirror();
 let state: PanelState | undefined;

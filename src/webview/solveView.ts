@@ -5,6 +5,7 @@ import type { LiveMetrics, PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
 import { DASH, formatCount, formatMs, formatRate, noAnswerText, runSettingsText, STOP_REASON_LABEL } from './format';
 import { renderTex } from './math';
+import { legend } from './legend';
 import { LiveStepView, StepsList } from './steps';
 import { Timeline } from './timeline';
 
@@ -127,9 +128,11 @@ export class SolveView {
       this._settings,
       h('div', { className: 'overview' }, this._answer.element, grid),
       this._timeline.element,
+      legend(),
       this._steps.element,
       this._live.element,
     );
+    this._timeline.onSelect = (stepId) => this._steps.reveal(stepId);
   }
 
   update(state: PanelState): void {

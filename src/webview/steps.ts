@@ -6,6 +6,7 @@ import type { LiveStep, PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';
 import { formatCount, formatMs, formatScore, ORIGIN_DESCRIPTION, ORIGIN_LABEL } from './format';
 import { renderRichText } from './math';
+import { copyButton, requestDetails, revealStep, scoreMeter, stepKeys, thresholdLine } from './stepTools';
 
 type Judging = Pick<PanelRun, 'threshold' | 'scoreMethod'>;
 
@@ -50,6 +51,7 @@ function distributionChart(step: StepRecord, threshold: number): SVGSVGElement |
       }),
     );
   });
+  chart.appendChild(thresholdLine(threshold));
   return chart;
 }
 
@@ -88,7 +90,8 @@ function rejectedDraft(draft: string, scoreText: string): HTMLDetailsElement {
   return details;
 }
 
-export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
+/** A completed step: `index` is its place in `run.steps` (its request is rebuilt from the steps before it). */
+export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTMLElement {
   const scored = step.score !== null;
   const scoreText = scored ? formatScore(step.score ?? 0, run.scoreMethod) : '';
   const head = h(
@@ -97,6 +100,7 @@ export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
     h('span', { className: 'step-num' }, `Step ${step.step_id + 1}`),
     h('span', { className: 'origin-tag', title: ORIGIN_DESCRIPTION[step.origin] }, ORIGIN_LABEL[step.origin]),
     scored && scoreBadge(step.score ?? 0, run, step.origin !== 'base-fallback'),
+    scored && scoreMeter(step.score ?? 0, run, step.origin !== 'base-fallback'),
     scored && FRACTIONAL_SCORES[run.scoreMethod] && distributionChart(step, run.threshold),
     h(
       'span',
@@ -107,6 +111,7 @@ export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
         `${formatCount(step.final_num_output_tokens)} tok`,
       ),
       h('span', { className: 'step-time', title: timingTitle(step) }, formatMs(step.timings.stepMs)),
+      copyButton(run.runId, step),
     ),
   );
   const label = `Step ${step.step_id + 1}, ${ORIGIN_LABEL[step.origin]}${scored ? `, score ${scoreText}` : ''}`;
@@ -114,7 +119,14 @@ export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
     'article',
     {
       className: 'step',
-      attrs: { 'data-origin': step.origin, 'data-step-id': String(step.step_id), 'aria-label': label },
+      // Focusable (a feed's articles are): ↑/↓ move between steps, C copies, R opens the request.
+      attrs: {
+        'data-origin': step.origin,
+        'data-step-id': String(step.step_id),
+        'aria-label': label,
+        'aria-posinset': String(index + 1),
+        tabindex: '0',
+      },
     },
     head,
     step.warning && h('p', { className: 'step-warning', attrs: { role: 'note' } }, `⚠ ${step.warning}`),
@@ -122,6 +134,7 @@ export function stepArticle(step: StepRecord, run: Judging): HTMLElement {
     step.origin === 'base-fallback' &&
       step.small_model_step !== null &&
       rejectedDraft(step.small_model_step, scoreText),
+    requestDetails(run, index),
   );
 }
 
@@ -133,6 +146,12 @@ export class StepsList {
 
   constructor(id?: string) {
     this.element = h('div', { id, className: 'steps', attrs: { role: 'feed', 'aria-label': 'Reasoning steps' } });
+    stepKeys(this.element);
+  }
+
+  /** Scroll to a step and focus it (a step-time bar was clicked). */
+  reveal(stepId: number): boolean {
+    return revealStep(this.element, stepId);
   }
 
   /** Appends what is new; starts over for a different run. Returns whether anything was added. */
@@ -147,8 +166,8 @@ export class StepsList {
       return false;
     }
     const fragment = document.createDocumentFragment();
-    for (const step of run.steps.slice(this._rendered)) {
-      fragment.appendChild(stepArticle(step, run));
+    for (let i = this._rendered; i < run.steps.length; i++) {
+      fragment.appendChild(stepArticle(run.steps[i]!, run, i));
     }
     this.element.appendChild(fragment);
     this._rendered = run.steps.length;

@@ -16,6 +16,8 @@ export class Timeline {
   readonly element: HTMLElement;
   private readonly _chart: SVGSVGElement;
   private _run?: PanelRun;
+  /** A bar was clicked: the step it stands for. */
+  onSelect?: (stepId: number) => void;
   private _drawn = 0;
   private _maxMs = 1;
   private _totalMs = 0;
@@ -28,6 +30,13 @@ export class Timeline {
 
   constructor() {
     this._chart = svg('svg', { id: 'timeline', class: 'timeline', role: 'img', preserveAspectRatio: 'none' });
+    this._chart.addEventListener('click', (e) => {
+      const bar = e.target instanceof Element ? e.target.closest('rect.bar, rect.bar-hit') : null;
+      const stepId = Number(bar?.getAttribute('data-step-id'));
+      if (bar && Number.isInteger(stepId)) {
+        this.onSelect?.(stepId);
+      }
+    });
     const legend = h(
       'ul',
       { className: 'legend', attrs: { 'aria-hidden': 'true' } },
@@ -61,11 +70,27 @@ export class Timeline {
       this._maxMs = Math.max(this._maxMs, ms);
       this._totalMs += ms;
       this._counts[step.origin]++;
+      // A full-height strip behind each bar: a step as short as a pixel is still easy to click.
+      this._chart.appendChild(
+        svg('rect', { class: 'bar-hit', 'data-step-id': step.step_id, x: this._drawn, width: 1, y: -1e9, height: 1e9 }),
+      );
       this._chart.appendChild(
         svg(
           'rect',
-          { class: 'bar', 'data-origin': step.origin, x: this._drawn + 0.1, width: 0.8, y: -ms, height: ms },
-          svg('title', {}, `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)}`),
+          {
+            class: 'bar',
+            'data-origin': step.origin,
+            'data-step-id': step.step_id,
+            x: this._drawn + 0.1,
+            width: 0.8,
+            y: -ms,
+            height: ms,
+          },
+          svg(
+            'title',
+            {},
+            `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)} (click: go to the step)`,
+          ),
         ),
       );
       this._drawn++;

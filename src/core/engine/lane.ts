@@ -15,7 +15,8 @@ export class Lane {
     readonly client: ModelServer,
     /** The steps this generation continues; a lane is only usable for exactly this context. */
     readonly context: readonly string[],
-    request: GenerateRequest,
+    /** What was sent (the step record keeps its parameters). */
+    readonly request: GenerateRequest,
     parent: AbortSignal,
   ) {
     this._link = linkedAbort(parent);

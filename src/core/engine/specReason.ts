@@ -19,6 +19,7 @@ import {
   type RunRecord,
   type RunSummary,
   type StepRecord,
+  type StepRequest,
   type StopReason,
 } from '../runRecord';
 import { scoreFromLogprobs } from '../scoring';
@@ -109,6 +110,25 @@ class RunContext {
     };
   }
 
+  /** A step's request parameters and the models it went to, for its record. */
+  stepRequest(request: GenerateRequest): StepRequest {
+    const models: StepRequest['models'] = {};
+    for (const role of ['small', 'base'] as const) {
+      const id = this.clients[role].knownModel?.id;
+      if (id) {
+        models[role] = id;
+      }
+    }
+    return {
+      models,
+      maxTokens: request.maxTokens,
+      temperature: request.temperature,
+      topP: request.topP,
+      ...(request.stop ? { stop: [...request.stop] } : {}),
+      stream: this.config.stream,
+    };
+  }
+
   startLane(client: ModelServer, steps: readonly string[]): Lane {
     const lane = new Lane(
       client,
@@ -163,6 +183,7 @@ class RunContext {
     role: ModelRole,
     result: GenerateResult,
     startedAt: number,
+    request: GenerateRequest,
   ): Promise<RunRecord> {
     const text = result.text.slice(0, this.config.maxStepChars);
     const record: StepRecord = {
@@ -184,6 +205,7 @@ class RunContext {
         startedAt,
         endedAt: now(),
       },
+      request: this.stepRequest(request),
     };
     this.steps.push(record);
     this.emit({ type: 'step-done', record });
@@ -276,6 +298,7 @@ export async function runSpecReason(
     problem,
     config: redactConfig(config),
     startedAt: ctx.startedAt,
+    prompt: ctx.user,
   });
   const steps: string[] = [];
   let ahead: Attempt | undefined;
@@ -296,15 +319,14 @@ export async function runSpecReason(
 
       if (stepId < config.firstNBaseSteps) {
         ctx.emit({ type: 'step-start', stepId, origin: 'base-forced' });
-        const reply = await base.generate(
-          ctx.request(steps, config.stepMaxTokens, [STEP_SEPARATOR]),
-          ctx.signal,
-          (text) => ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'forced', text }),
+        const request = ctx.request(steps, config.stepMaxTokens, [STEP_SEPARATOR]);
+        const reply = await base.generate(request, ctx.signal, (text) =>
+          ctx.emit({ type: 'delta', stepId, model: 'base', phase: 'forced', text }),
         );
         ctx.count('base', reply);
         ctx.summary.forced++;
         if (ctx.oversize(reply)) {
-          return await ctx.stopOversize(stepId, 'base-forced', 'base', reply, stepStartedAt);
+          return await ctx.stopOversize(stepId, 'base-forced', 'base', reply, stepStartedAt, request);
         }
         finished = hasFinishMarker(reply.text);
         record = {
@@ -319,6 +341,7 @@ export async function runSpecReason(
           justification: null,
           origin: 'base-forced',
           timings: { baseMs: reply.ms, stepMs: 0, startedAt: stepStartedAt, endedAt: 0 },
+          request: ctx.stepRequest(request),
         };
       } else {
         ctx.emit({ type: 'step-start', stepId, origin: 'draft' });
@@ -334,7 +357,7 @@ export async function runSpecReason(
         );
         ctx.account(attempt.draft, draft);
         if (ctx.oversize(draft)) {
-          return await ctx.stopOversize(stepId, 'small', 'small', draft, stepStartedAt);
+          return await ctx.stopOversize(stepId, 'small', 'small', draft, stepStartedAt, attempt.draft.request);
         }
         ctx.emit({ type: 'draft-done', stepId, text: draft.text, tokens: draft.completionTokens, ms: draft.ms });
 
@@ -379,7 +402,7 @@ export async function runSpecReason(
           );
           ctx.account(lane, baseStep);
           if (ctx.oversize(baseStep)) {
-            return await ctx.stopOversize(stepId, 'base-fallback', 'base', baseStep, stepStartedAt);
+            return await ctx.stopOversize(stepId, 'base-fallback', 'base', baseStep, stepStartedAt, lane.request);
           }
           stepText = baseStep.text;
         }
@@ -404,6 +427,7 @@ export async function runSpecReason(
             endedAt: 0,
           },
           score_top_logprobs: judged.topLogprobs,
+          request: ctx.stepRequest(attempt.draft.request),
         };
         // Reference edge case: thinking closed mid-answer without a final answer.
         if (stepText.includes(THINK_END) && !finished) {
@@ -456,24 +480,27 @@ export async function runBaseline(
     problem,
     config: redactConfig(config),
     startedAt: ctx.startedAt,
+    prompt: ctx.user,
   });
   let streamed = '';
   let chunks = 0;
+  let request: GenerateRequest | undefined;
   const streamStartedAt = now();
   try {
     ctx.emit({ type: 'step-start', stepId: 0, origin: 'baseline' });
-    const reply = await client.generate(
-      ctx.request([], baselineMaxTokens(config.tokenBudget, ctx.user, await client.model(ctx.signal)), undefined),
-      ctx.signal,
-      (text) => {
-        streamed += text;
-        chunks++;
-        ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text });
-      },
+    request = ctx.request(
+      [],
+      baselineMaxTokens(config.tokenBudget, ctx.user, await client.model(ctx.signal)),
+      undefined,
     );
+    const reply = await client.generate(request, ctx.signal, (text) => {
+      streamed += text;
+      chunks++;
+      ctx.emit({ type: 'delta', stepId: 0, model: mode, phase: 'baseline', text });
+    });
     ctx.count(mode, reply);
     if (ctx.oversize(reply)) {
-      return await ctx.stopOversize(0, 'baseline', mode, reply, streamStartedAt);
+      return await ctx.stopOversize(0, 'baseline', mode, reply, streamStartedAt, request);
     }
     const stopReason: StopReason = reply.finishReason === 'length' ? 'budget' : 'finished';
     const record: StepRecord = {
@@ -494,6 +521,7 @@ export async function runBaseline(
         startedAt: reply.startedAt,
         endedAt: reply.endedAt,
       },
+      request: ctx.stepRequest(request),
     };
     ctx.steps.push(record);
     ctx.emit({ type: 'step-done', record });
@@ -503,6 +531,7 @@ export async function runBaseline(
       // vLLM streams about one token a chunk: an estimate of the tokens when no usage came.
       ctx.steps.push(partialBaselineStep(mode, streamed, chunks, streamStartedAt));
       ctx.summary[mode].tokens += chunks;
+      ctx.steps[0]!.request = request && ctx.stepRequest(request);
     }
     return ctx.fail(error);
   }

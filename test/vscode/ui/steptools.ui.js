@@ -137,4 +137,66 @@ describe('Problem source and per-step tools (code-server)', function () {
     assert.equal(await panel.locator('#btn-go-to-source').count(), 1, 'a selection has a source too');
     csp.assertNoCspViolations({ webviewOnly: true });
   });
+
+  it('per-step tools: copy a step, its exact requests, bar → step, keyboard, threshold marks, legend', async () => {
+    await closeAll();
+    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
+    await line.click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.press('Shift+End');
+    const before = await d.countWebviews(page);
+    const baseFrom = pair.base.log.length;
+    await d.runCommand(page, 'SpecReason: Solve Selection');
+    const panel = await d.waitForWebview(page, before, { selector: '#app' });
+    await panel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
+    const steps = panel.locator('article.step');
+    assert.equal(await steps.count(), 8);
+
+    // Copy step 2: the host puts its text on the clipboard and says so in the status bar.
+    await page.evaluate(() => navigator.clipboard.writeText('(nothing yet)'));
+    await steps.nth(1).locator('.step-copy').click();
+    await page.locator('.statusbar-item', { hasText: 'SpecReason: step 2 copied' }).first().waitFor({ timeout: 15000 });
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, DEMO_SCENARIO.small[1], "step 2's text (a kept draft), as the model wrote it");
+
+    // The rejected step's requests: the score request shown is the one the base server received.
+    const rejected = panel.locator('article.step[data-origin="base-fallback"]');
+    await rejected.locator('.step-request > summary').click();
+    await rejected.locator('.request[data-purpose="rewrite"]').waitFor();
+    const score = JSON.parse(await rejected.locator('.request[data-purpose="score"] .request-body').textContent());
+    const received = pair.base.log
+      .slice(baseFrom)
+      .filter((e) => e.path.endsWith('/chat/completions') && e.body?.max_tokens === 1)
+      .map((e) => e.body);
+    assert.ok(
+      received.some((body) => JSON.stringify(body) === JSON.stringify(score)),
+      'the shown score request is byte for byte one the base server got',
+    );
+    assert.ok((await rejected.locator('.logprob-table tbody tr').count()) > 0, 'its top logprobs');
+    await d.screenshot(page, path.join(d.env.artifacts, 'panel-step-request.png'));
+
+    // A step-time bar takes you to its step.
+    await panel.locator('#timeline rect.bar[data-step-id="6"]').click({ force: true });
+    await panel.locator('article.step[data-step-id="6"]:focus').waitFor({ timeout: 10000 });
+
+    // Keyboard: from a focused step, ↓ and Home move; R opens the request.
+    await panel.locator('article.step[data-step-id="6"]').press('ArrowDown');
+    await panel.locator('article.step[data-step-id="7"]:focus').waitFor({ timeout: 10000 });
+    await panel.locator('article.step[data-step-id="7"]').press('Home');
+    await panel.locator('article.step[data-step-id="0"]:focus').waitFor({ timeout: 10000 });
+    await panel.locator('article.step[data-step-id="0"]').press('r');
+    await panel.locator('article.step[data-step-id="0"] .request[data-purpose="draft"]').waitFor({ timeout: 10000 });
+
+    // The threshold on every score, and the legend.
+    assert.equal(await panel.locator('article.step svg.score-meter .meter-threshold').count(), 8);
+    assert.match(
+      await panel.locator('article.step[data-origin="base-fallback"] svg.score-meter').getAttribute('aria-label'),
+      /against threshold \d: rejected/,
+    );
+    await panel.locator('#legend > summary').click();
+    assert.equal(await panel.locator('#legend li').count(), 10);
+    await d.screenshot(page, path.join(d.env.artifacts, 'panel-step-tools.png'));
+    csp.assertNoCspViolations({ webviewOnly: true });
+  });
 });

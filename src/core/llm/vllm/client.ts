@@ -3,10 +3,7 @@
 // text in `reasoning_content` or `reasoning`, /health, /version and the /metrics names.
 
 import OpenAI from 'openai';
-import type {
-  ChatCompletionCreateParamsNonStreaming,
-  ChatCompletionCreateParamsStreaming,
-} from 'openai/resources/chat/completions';
+import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { SpecReasonError } from '../../errors';
 import { malformedReply, timeoutError, toSpecReasonError, type RequestTarget } from '../errorMapping';
 import * as replies from '../replies';
@@ -25,17 +22,9 @@ import {
   type ServerHealth,
 } from '../server';
 import { createFetch, keepingErrorBodies, RequestDeadline } from '../transport';
+import { generateBody, scoreBody, STREAMED, type ChatBody, type VllmExtras } from './body';
 import { VLLM_HINTS } from './hints';
 import { serverFeatures } from './metrics';
-
-/** vLLM's extra request fields, sent top-level beside the OpenAI ones. */
-interface VllmExtras {
-  add_generation_prompt: boolean;
-  continue_final_message: boolean;
-  top_k?: number;
-}
-
-type ChatBody = ChatCompletionCreateParamsNonStreaming & VllmExtras;
 
 /** One generate request on its way: the body sent and what the reply is checked and timed against. */
 interface GenerateCall {
@@ -127,17 +116,7 @@ export class VllmClient implements ModelServer {
     onDelta?: (text: string) => void,
   ): Promise<GenerateResult> {
     const { id: model } = await this.model(signal);
-    const body: ChatBody = {
-      model,
-      messages: request.messages,
-      temperature: request.temperature,
-      top_p: request.topP,
-      max_tokens: request.maxTokens,
-      ...(request.stop ? { stop: request.stop } : {}),
-      // Always both: vLLM defaults add_generation_prompt to true and rejects it with continue_final_message.
-      add_generation_prompt: !request.continueFinal,
-      continue_final_message: request.continueFinal,
-    };
+    const body = generateBody(model, request);
     const call: GenerateCall = { body, maxTokens: request.maxTokens, signal, onDelta, startedAt: now() };
     this.requests++;
     return this._options.stream ? this._generateStreaming(call) : this._generateOnce(call);
@@ -178,8 +157,7 @@ export class VllmClient implements ModelServer {
     let usage: unknown;
     const params: ChatCompletionCreateParamsStreaming & VllmExtras = {
       ...body,
-      stream: true,
-      stream_options: { include_usage: true },
+      ...STREAMED,
     };
     try {
       const stream = await this._sdk.chat.completions.create(params, sdkOptions(deadline));
@@ -246,16 +224,7 @@ export class VllmClient implements ModelServer {
   /** The one-token score request (never streamed: it is a single token). */
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     const { id: model } = await this.model(signal);
-    const body: ChatBody = {
-      model,
-      messages,
-      temperature: 0,
-      max_tokens: 1,
-      logprobs: true,
-      top_logprobs: 10,
-      add_generation_prompt: false,
-      continue_final_message: true,
-    };
+    const body = scoreBody(model, messages);
     const startedAt = now();
     this.requests++;
     const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {

@@ -1,0 +1,71 @@
+// The exact requests a step used, rebuilt from its run's records: the messages from the run's prompt and
+// the steps before it (as the engine builds them), the parameters and models from the step's `request`,
+// the bodies by the same code the client sends them with. The panel's "Request" view shows these.
+
+import type { ModelRole, RunMode } from './config';
+import { scoreMessages, stepMessages } from './engine/messages';
+import { generateBody, scoreBody, sentGenerateBody } from './llm/vllm/body';
+import type { StepRecord } from './runRecord';
+
+export interface ShownRequest {
+  /** What the request was for: "Draft", "Score", "Rewrite", "Step", "Whole answer". */
+  purpose: string;
+  role: ModelRole;
+  /** The JSON body POSTed to the server's /v1/chat/completions. */
+  body: Record<string, unknown>;
+}
+
+/**
+ * The requests of step `index` of a run, in the order they were made; undefined for a record written before
+ * steps kept their request parameters.
+ */
+export function stepRequests(
+  prompt: string,
+  mode: RunMode,
+  steps: readonly StepRecord[],
+  index: number,
+): ShownRequest[] | undefined {
+  const step = steps[index];
+  const params = step?.request;
+  if (!step || !params) {
+    return undefined;
+  }
+  const context = steps.slice(0, index).map((s) => s.step_str);
+  const model = (role: ModelRole) => params.models[role] ?? `(the ${role} server's model)`;
+  const generation = (purpose: string, role: ModelRole): ShownRequest => ({
+    purpose,
+    role,
+    body: sentGenerateBody(
+      generateBody(model(role), {
+        ...stepMessages(prompt, context),
+        maxTokens: params.maxTokens,
+        temperature: params.temperature,
+        topP: params.topP,
+        ...(params.stop ? { stop: params.stop } : {}),
+      }),
+      params.stream,
+    ),
+  });
+  switch (step.origin) {
+    case 'baseline':
+      return [generation('Whole answer', mode === 'small' ? 'small' : 'base')];
+    case 'base-forced':
+      return [generation('Step', 'base')];
+    case 'small':
+    case 'base-fallback': {
+      const requests = [generation('Draft', 'small')];
+      if (step.score !== null && step.small_model_step !== null) {
+        const messages = scoreMessages(prompt, [...context, step.small_model_step]);
+        requests.push({ purpose: 'Score', role: 'base', body: { ...scoreBody(model('base'), messages) } });
+      }
+      if (step.origin === 'base-fallback') {
+        requests.push(generation('Rewrite', 'base'));
+      }
+      return requests;
+    }
+    default: {
+      const never: never = step.origin;
+      return never;
+    }
+  }
+}

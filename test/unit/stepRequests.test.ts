@@ -1,0 +1,98 @@
+// A step's requests as the panel shows them (src/core/stepRequests.ts) are the requests the servers got:
+// each rebuilt body equals, field for field, a body the simulated server received.
+
+import assert from 'node:assert/strict';
+import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import type { RunRecord } from '../../src/core/runRecord';
+import { stepRequests } from '../../src/core/stepRequests';
+import type { Scenario, SimPair } from '../../src/sim/scenarios';
+import { chatRequests, collect, configFor, withPair } from './helpers';
+
+const PROBLEM = { text: 'What is 6 times 7?' };
+const SCENARIO: Scenario = {
+  small: ['Let x = 6 * 7.', 'Six sevens are 42.', 'So x = 48.', 'Answer: $\\boxed{42}$.'],
+  base: ['We want 6 * 7.', 'B1', 'Correction: 6 * 7 = 42.', 'B3 \\boxed{42}'],
+  scores: [9, 8, 3, 9],
+};
+
+/** Every rebuilt request of every step, checked against what its server received. */
+function assertShownWasSent(pair: SimPair, record: RunRecord): number {
+  const received = {
+    small: chatRequests(pair.small.log).map((e) => e.body),
+    base: chatRequests(pair.base.log).map((e) => e.body),
+  };
+  let checked = 0;
+  record.steps.forEach((step, i) => {
+    const shown = stepRequests(record.prompt, record.mode, record.steps, i);
+    assert.ok(shown, `step ${i} has its requests`);
+    for (const request of shown) {
+      const match = received[request.role].some((body) => {
+        try {
+          assert.deepStrictEqual(request.body, body);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      assert.ok(match, `step ${i} ${request.purpose}: ${JSON.stringify(request.body).slice(0, 400)} was not sent`);
+      checked++;
+    }
+  });
+  return checked;
+}
+
+describe('step requests as the panel shows them', () => {
+  for (const stream of [true, false]) {
+    it(`SpecReason (forced, kept and rewritten steps, ${stream ? 'streamed' : 'not streamed'}): each is what was sent`, () =>
+      withPair(SCENARIO, async (pair) => {
+        const { events, onEvent } = collect();
+        const record = await runSpecReason(PROBLEM, configFor(pair, { stream, firstNBaseSteps: 1 }), { onEvent });
+        assert.deepEqual(
+          record.steps.map((s) => s.origin),
+          ['base-forced', 'small', 'base-fallback', 'small'],
+        );
+        const start = events.find((e) => e.type === 'run-start');
+        assert.equal(start?.type === 'run-start' && start.prompt, record.prompt, 'run-start carries the prompt');
+        const purposes = record.steps.map((_, i) =>
+          stepRequests(record.prompt, record.mode, record.steps, i)!.map((r) => `${r.purpose}/${r.role}`),
+        );
+        assert.deepEqual(purposes, [
+          ['Step/base'],
+          ['Draft/small', 'Score/base'],
+          ['Draft/small', 'Score/base', 'Rewrite/base'],
+          ['Draft/small', 'Score/base'],
+        ]);
+        assert.equal(assertShownWasSent(pair, record), 8);
+        const step = record.steps[2]!.request!;
+        assert.equal(step.stream, stream);
+        assert.deepEqual(step.models, { small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B', base: 'Qwen/QwQ-32B' });
+      }));
+  }
+
+  it('a baseline: its one request, with the budget as max_tokens', () =>
+    withPair(SCENARIO, async (pair) => {
+      const record = await runBaseline('base', PROBLEM, configFor(pair, { tokenBudget: 321 }));
+      assert.equal(assertShownWasSent(pair, record), 1);
+      const [request] = stepRequests(record.prompt, 'base', record.steps, 0)!;
+      assert.equal(request!.body.max_tokens, 321);
+      assert.equal(request!.body.stop, undefined);
+    }));
+
+  it('a record from before steps kept their parameters: no requests', () => {
+    const step = {
+      step_id: 0,
+      step_str: 'x',
+      small_model_step: null,
+      num_output_tokens_small: null,
+      score: null,
+      base_model_step: 'x',
+      num_output_tokens_base: 1,
+      final_num_output_tokens: 1,
+      justification: null,
+      origin: 'base-forced' as const,
+      timings: { stepMs: 1, startedAt: 0, endedAt: 1 },
+    };
+    assert.equal(stepRequests('p', 'specreason', [step], 0), undefined);
+    assert.equal(stepRequests('p', 'specreason', [step], 1), undefined);
+  });
+});
