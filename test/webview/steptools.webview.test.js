@@ -151,8 +151,10 @@ describe('panel problem header and step tools (webview, Chromium)', function () 
 
   /** @param {Page} page @param {PanelRun} run */
   async function showRun(page, run) {
+    // Steps already shown are marked, so the wait is for the new run's steps (a snapshot renders them afresh).
+    await page.evaluate(() => document.querySelectorAll('article.step').forEach((a) => a.setAttribute('data-old', '')));
     await send(page, { type: 'session/snapshot', state: panelState({ runs: [run] }) });
-    await page.waitForSelector(`article.step[data-step-id="${run.steps.length - 1}"]`);
+    await page.waitForSelector(`article.step:not([data-old])[data-step-id="${run.steps.length - 1}"]`);
   }
   const focusedStep = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-step-id'));
 
@@ -281,10 +283,12 @@ describe('panel problem header and step tools (webview, Chromium)', function () 
     const old = finishedRun({ runId: 'run-old', steps: finishedRun().steps.map(({ request: _r, ...rest }) => rest) });
     await showRun(page, old);
     await page.locator('article.step[data-step-id="1"] .step-request > summary').click();
-    assert.match(
-      await page.textContent('article.step[data-step-id="1"] .request-list'),
-      /recorded before steps kept their request details/,
-    );
+    // The request is built on the toggle event, which comes after the click.
+    await page
+      .locator('article.step[data-step-id="1"] .request-list', {
+        hasText: 'recorded before steps kept their request details',
+      })
+      .waitFor({ timeout: 10000 });
   });
 
   it('a step-time bar takes you to its step', async function () {
