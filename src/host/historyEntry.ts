@@ -5,6 +5,7 @@ import { formatSpeedup, MODE_LABEL, SIMULATED_LABEL } from '../core/labels';
 import { compareRecords } from '../core/compare';
 import type { Problem } from '../core/prompts';
 import type { RunRecord } from '../core/runRecord';
+import type { ProblemSource } from '../shared/protocol';
 
 export interface SavedSession {
   id: string;
@@ -14,6 +15,9 @@ export interface SavedSession {
   savedAt: string;
   /** The servers were the simulated pair (the reopened panel says so again). */
   simulated?: boolean;
+  /** Where the problem came from ("Go to source" and the note work in a reopened panel too). */
+  problemSource?: ProblemSource;
+  problemNote?: string;
 }
 
 export interface HistoryEntry {

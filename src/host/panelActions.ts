@@ -3,16 +3,14 @@
 
 import * as vscode from 'vscode';
 import { relocateProblem } from '../core/documentProblem';
-import type { PanelState } from '../shared/protocol';
+import { parseProblemSource, type PanelState } from '../shared/protocol';
 import { showError } from './notify';
 
 /** Open the problem's document and select its text; says so when the text is no longer there. */
 export async function goToSource(state: PanelState): Promise<void> {
-  const source = state.problemSource;
+  const source = parseProblemSource(state.problemSource); // a restored panel's state came from the webview
   if (!source) {
-    void vscode.window.showInformationMessage(
-      'SpecReason: this problem was typed in or opened from the run history: there is no document to go to.',
-    );
+    void vscode.window.showInformationMessage('SpecReason: this problem was typed in: there is no document to go to.');
     return;
   }
   let document: vscode.TextDocument;

@@ -10,7 +10,7 @@ import { SIMULATOR_OWNER } from '../core/llm/server';
 import { runToMarkdown } from '../core/markdown';
 import type { Problem } from '../core/prompts';
 import { newRunId, type RunRecord } from '../core/runRecord';
-import { newPanelRun, type FromWebview, type PanelState } from '../shared/protocol';
+import { newPanelRun, parseProblemSource, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
 import { copyStep, goToSource } from './panelActions';
@@ -119,6 +119,9 @@ export class Sessions implements vscode.Disposable {
     const state = {
       ...emptyState(saved.kind, saved.problem, tuningValues(settings), !!saved.simulated),
       sessionId: saved.id,
+      // Read from disk: checked like any untrusted input.
+      problemSource: parseProblemSource(saved.problemSource),
+      problemNote: typeof saved.problemNote === 'string' ? saved.problemNote : undefined,
     };
     for (const record of saved.records) {
       const panelRun = newPanelRun(
@@ -291,6 +294,8 @@ export class Sessions implements vscode.Disposable {
           records: session.records,
           savedAt: new Date().toISOString(),
           simulated: !!session.panel.state.simulated,
+          problemSource: session.panel.state.problemSource,
+          problemNote: session.panel.state.problemNote,
         },
         settings.historyMaxRuns,
       )

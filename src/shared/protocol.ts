@@ -70,7 +70,7 @@ export interface PanelState {
   sessionId?: string;
   /** What was sent when nothing was selected ("Solving the whole document (no selection)"). */
   problemNote?: string;
-  /** Where the problem's text is, for "Go to source"; undefined: typed in, or from history. */
+  /** Where the problem's text is, for "Go to source"; undefined: typed in (or a run saved before sources were kept). */
   problemSource?: ProblemSource;
 }
 

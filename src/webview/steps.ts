@@ -255,6 +255,7 @@ export class LiveStepView {
     if (live.score) {
       setText(this._score, formatScore(live.score.value, run.scoreMethod));
       this._score.className = `score ${live.score.accepted ? 'accept' : 'reject'}`;
+      this._score.title = `Score against threshold ${run.threshold}: ${live.score.accepted ? 'kept' : 'rejected'}`;
     }
     const showsDraft = live.phase === 'drafting' || live.phase === 'scoring' || live.phase === 'fallback';
     this._draftBox.hidden = !showsDraft;

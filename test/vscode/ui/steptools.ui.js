@@ -103,6 +103,20 @@ describe('Problem source and per-step tools (code-server)', function () {
       await selectionStatus(),
       new RegExp(`^Ln 8, Col ${PROBLEM_TEXT.length + 1} \\(${PROBLEM_TEXT.length} selected\\)`),
     );
+
+    // The run reopened from the history still knows where its problem is, and what was sent.
+    await closeAll();
+    const beforeHistory = await d.countWebviews(page);
+    await d.runCommand(page, 'SpecReason: Show Run History');
+    await page.locator(d.SEL.quickRow).first().waitFor({ timeout: 15000 });
+    await page.keyboard.press('Enter');
+    const reopened = await d.waitForWebview(page, beforeHistory, { selector: '.step' });
+    assert.match(await reopened.locator('#problem-note').textContent(), /problem found in the document/);
+    await reopened.locator('#btn-go-to-source').click();
+    await page
+      .locator('.statusbar-item[id="status.editor.selection"]', { hasText: `(${PROBLEM_TEXT.length} selected)` })
+      .first()
+      .waitFor({ timeout: 15000 });
   });
 
   it('no selection in a document without a problem block: the whole document, and the panel says so', async () => {
