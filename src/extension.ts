@@ -12,6 +12,7 @@ import { serverCommands } from './host/commands/serverCommands';
 import { settingsCommands } from './host/commands/settingsCommands';
 import { solveCommands } from './host/commands/solveCommands';
 import type { Host } from './host/host';
+import { EVAL_VIEW_TYPE } from './host/evalPanel';
 import { Evaluations } from './host/evaluations';
 import { RunHistory } from './host/history';
 import { VIEW_TYPE } from './host/reasoningPanel';
@@ -100,6 +101,11 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
           `restored a panel (${state.kind}, ${state.runs.length} run(s), ${records ? 'with' : 'without'} records)`,
         );
         host.sessions.restore(panel, { state, records });
+      },
+    }),
+    vscode.window.registerWebviewPanelSerializer(EVAL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
+        await host.evaluations.restore(panel, saved);
       },
     }),
     onSettingsChanged((settings) => {

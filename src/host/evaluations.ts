@@ -9,6 +9,7 @@ import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults
 import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview } from '../shared/protocol';
 import { configurationsOf, runEvaluation, type RunRow } from '../core/eval/evaluation';
 import { loadProblemSet, safeId } from '../core/eval/problemSet';
+import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, writeResults } from '../core/eval/results';
 import type { RunRecord } from '../core/runRecord';
 import { Disposable } from './disposable';
@@ -89,7 +90,7 @@ export class Evaluations extends Disposable {
   }
 
   /** A new panel on a problem set, with the form ready to run (the set is read first: errors say where). */
-  async openDataset(dataset: vscode.Uri): Promise<EvalPanel> {
+  async openDataset(dataset: vscode.Uri, into?: vscode.WebviewPanel): Promise<EvalPanel> {
     if (dataset.scheme !== 'file') {
       throw new Error(`${dataset.toString()} is not a file on this machine: save the problem set to disk first.`);
     }
@@ -101,11 +102,11 @@ export class Evaluations extends Disposable {
       settings.saveSettingsTo,
     );
     state.dataset = { path: dataset.fsPath, name: dataset.path.split('/').pop() ?? dataset.fsPath, problems };
-    return this._open(state, { dataset }).panel;
+    return this._open(state, { dataset }, into).panel;
   }
 
   /** A panel on a finished (or partial) evaluation's folder, from its results.json. */
-  async openFolder(outDir: vscode.Uri): Promise<EvalPanel> {
+  async openFolder(outDir: vscode.Uri, into?: vscode.WebviewPanel): Promise<EvalPanel> {
     const resultsFile = vscode.Uri.joinPath(outDir, 'results.json');
     if (!(await exists(resultsFile))) {
       throw new EvalResultsError(
@@ -128,13 +129,50 @@ export class Evaluations extends Disposable {
     if (remembered?.form) {
       state.form = { ...remembered.form, outDir: '' };
     }
-    const session = this._open(state, {
-      outDir,
-      dataset: datasetPath ? vscode.Uri.file(datasetPath) : undefined,
-      form: remembered?.form,
-    });
+    const session = this._open(
+      state,
+      { outDir, dataset: datasetPath ? vscode.Uri.file(datasetPath) : undefined, form: remembered?.form },
+      into,
+    );
     await this._remember(outDir, datasetPath, runs.length);
     return session.panel;
+  }
+
+  /**
+   * An Evaluate panel VS Code brings back after a window reload, from what its webview saved: the
+   * evaluation in its output folder (an evaluation the reload interrupted has no results.json yet: it is
+   * rebuilt from the run files, as `specreason grade DIR` does, and shown as cancelled, ready to Resume),
+   * else the problem set. Nothing left to show: the panel is closed.
+   */
+  async restore(webviewPanel: vscode.WebviewPanel, saved: unknown): Promise<EvalPanel | undefined> {
+    const { outDir, datasetPath } = (typeof saved === 'object' && saved !== null ? saved : {}) as {
+      outDir?: unknown;
+      datasetPath?: unknown;
+    };
+    try {
+      if (typeof outDir === 'string' && outDir && (await exists(vscode.Uri.file(outDir)))) {
+        const folder = vscode.Uri.file(outDir);
+        const interrupted = !(await exists(vscode.Uri.joinPath(folder, 'results.json')));
+        if (interrupted) {
+          const { results } = await regradeDirectory(outDir);
+          const remembered = this._state.get<EvaluationEntry[]>(HISTORY_KEY, []).find((e) => e.outDir === outDir);
+          await writeResults(outDir, { ...results, dataset: remembered?.dataset ?? results.dataset });
+        }
+        const panel = await this.openFolder(folder, webviewPanel);
+        if (interrupted) {
+          panel.setStatus('cancelled');
+        }
+        return panel;
+      }
+      if (typeof datasetPath === 'string' && datasetPath && (await exists(vscode.Uri.file(datasetPath)))) {
+        return await this.openDataset(vscode.Uri.file(datasetPath), webviewPanel);
+      }
+      this._log.info('dropped a restored Evaluate panel: neither its output folder nor its problem set is there');
+    } catch (error) {
+      this._log.warn(`dropped a restored Evaluate panel: ${errorMessage(error)}`);
+    }
+    webviewPanel.dispose();
+    return undefined;
   }
 
   /** The quick pick of past evaluations (this workspace's history and folders under .specreason/evals). */
@@ -204,8 +242,9 @@ export class Evaluations extends Disposable {
   private _open(
     state: EvalPanel['state'],
     where: { dataset?: vscode.Uri; outDir?: vscode.Uri; form?: EvalFormValues },
+    into?: vscode.WebviewPanel,
   ): EvalSession {
-    const panel = EvalPanel.create(this._extensionUri, state);
+    const panel = into ? new EvalPanel(into, this._extensionUri, state) : EvalPanel.create(this._extensionUri, state);
     const session: EvalSession = { panel, ...where };
     panel.onMessage((message) => {
       void this._onMessage(session, message).catch((error: unknown) => {

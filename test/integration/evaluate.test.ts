@@ -3,7 +3,7 @@
 // and the webview's malformed messages refused.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -209,6 +209,47 @@ describe('Evaluate panel in a real VS Code extension host', function () {
       }
       const written = JSON.parse(readFileSync(path.join(outDir, 'results.json'), 'utf8')) as { runs: unknown[] };
       assert.equal(written.runs.length, 12);
+
+      // After a window reload VS Code hands the serializer a new webview panel and what the webview saved.
+      const a = await api();
+      const restore = (saved: unknown) => {
+        const webviewPanel = vscode.window.createWebviewPanel(
+          'specreason.evaluate',
+          'restored',
+          vscode.ViewColumn.Active,
+          {
+            enableScripts: true,
+          },
+        );
+        let disposed = false;
+        webviewPanel.onDidDispose(() => (disposed = true));
+        return { result: a.evaluations.restore(webviewPanel, saved), disposed: () => disposed };
+      };
+      const restored = await restore({ outDir, datasetPath: DEMO_SET, form }).result;
+      assert.ok(restored, 'the panel comes back on its output folder');
+      await restored.ready;
+      assert.equal(restored.state.status, 'finished');
+      assert.equal(restored.state.runs.length, 12);
+      assert.equal(restored.state.dataset?.name, 'demo-set.jsonl');
+      restored.dispose();
+      // A reload in the middle of an evaluation: no results.json yet; rebuilt from the run files, cancelled.
+      renameSync(path.join(outDir, 'results.json'), path.join(outDir, 'results.before.json'));
+      const interrupted = await restore({ outDir, datasetPath: DEMO_SET }).result;
+      assert.ok(interrupted);
+      await interrupted.ready;
+      assert.equal(interrupted.state.status, 'cancelled');
+      assert.equal(interrupted.state.runs.length, 12);
+      assert.equal(interrupted.state.dataset?.name, 'demo-set.jsonl');
+      assert.ok(existsSync(path.join(outDir, 'results.json')), 'results.json rebuilt');
+      interrupted.dispose();
+      // Only the problem set is left: the panel opens on it; nothing left: the panel is closed.
+      const onSet = await restore({ outDir: path.join(outDir, 'gone'), datasetPath: DEMO_SET }).result;
+      assert.equal(onSet?.state.dataset?.problems, 12);
+      assert.equal(onSet?.state.status, 'idle');
+      onSet?.dispose();
+      const nothing = restore({ outDir: path.join(outDir, 'gone'), datasetPath: 42 });
+      assert.equal(await nothing.result, undefined);
+      assert.ok(nothing.disposed(), 'a panel with nothing to show is closed');
 
       // A second evaluation, slowed down, cancelled after a few runs: the finished ones stay; Resume completes.
       const slow = { prefillMsPerToken: 0, decodeMsPerToken: 2, overlapSlowdown: 0, overheadMs: 0 };

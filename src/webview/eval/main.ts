@@ -17,9 +17,11 @@ import { ProblemGrid } from './grid';
 import { ProgressView } from './progress';
 import { ResultsTable } from './table';
 
-/** What the webview keeps across being hidden: the form the user was editing. */
+/** What the webview keeps across being hidden and a window reload: the form the user was editing, and
+ *  the problem set and output folder the host reopens the panel on (its WebviewPanelSerializer). */
 interface SavedForm {
   datasetPath?: string;
+  outDir?: string;
   form: EvalFormValues;
 }
 
@@ -206,6 +208,7 @@ class EvalPanel {
           message.state.status === 'idle' && saved?.form && saved.datasetPath === message.state.dataset?.path;
         this._form.set(useSaved ? saved.form : message.state.form, message.state.dataset?.problems ?? 0);
         this._target.value = message.state.thresholdTarget;
+        this.save();
         break;
       }
       case 'eval/didUpdate': {
@@ -238,6 +241,7 @@ class EvalPanel {
         this._state.error = message.error;
         if (message.outDir !== undefined) {
           this._state.outDir = message.outDir;
+          this.save();
         }
         break;
       case 'eval/folderPicked':
@@ -323,8 +327,16 @@ class EvalPanel {
   }
 
   private onFormChange(): void {
-    vscode.setState({ datasetPath: this._state?.dataset?.path, form: this._form.values() });
+    this.save();
     this.setButtons();
+  }
+
+  private save(): void {
+    vscode.setState({
+      datasetPath: this._state?.dataset?.path,
+      outDir: this._state?.outDir,
+      form: this._form.values(),
+    });
   }
 
   private start(): void {

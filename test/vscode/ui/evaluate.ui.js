@@ -268,4 +268,16 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
       })
       .waitFor({ timeout: 15000 });
   });
+
+  it('the panel comes back after a window reload, showing its evaluation (WebviewPanelSerializer)', async () => {
+    // As a user does: the command shuts the workbench down properly (webview state saved), then reloads.
+    const reloaded = page.waitForEvent('load', { timeout: 60000 });
+    await d.runCommand(page, 'Developer: Reload Window');
+    await reloaded;
+    await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+    const restored = await d.waitForWebview(page, 0, { selector: '#eval-grid button.mark', timeout: 60000 });
+    await statusIs(restored, 'Finished');
+    assert.equal(await restored.locator('#eval-grid button.mark').count(), 16, 'the evaluation of its output folder');
+    assert.match(await restored.locator('#eval-out').textContent(), /\.specreason[\\/]evals[\\/]/);
+  });
 });
