@@ -136,6 +136,56 @@ describe('Problem source and per-step tools (code-server)', function () {
     fs.rmSync(file);
   });
 
+  it('no selection in a document with several problems: the user picks one, and only it is sent', async () => {
+    await closeAll();
+    const file = path.join(d.env.workspace, 'two-problems.md');
+    fs.writeFileSync(
+      file,
+      [
+        '# Homework',
+        '',
+        'Pick one.',
+        '',
+        '## Problem 1',
+        '',
+        'What is 17 times 23?',
+        '',
+        '## Problem 2',
+        '',
+        'What is 6 times 7?',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const title = await d.openFile(page, 'two-problems.md', 'Homework');
+      await title.click(); // the cursor in neither problem
+      const before = await d.countWebviews(page);
+      const from = pair.small.log.length;
+      await d.runCommand(page, 'SpecReason: Solve Selection');
+      await page
+        .locator('.quick-input-widget', { hasText: 'nothing is selected. Which problem?' })
+        .waitFor({ timeout: 15000 });
+      const rows = page.locator(d.SEL.quickRow);
+      await rows.nth(1).waitFor();
+      const labels = await rows.allTextContents();
+      assert.equal(labels.length, 2);
+      assert.match(labels[0], /^Problem 1\s*What is 17 times 23\?/);
+      assert.match(labels[1], /^Problem 2\s*What is 6 times 7\?/);
+      await page.locator(d.SEL.quickRow, { hasText: 'Problem 2' }).click();
+      const panel = await d.waitForWebview(page, before, { selector: '#problem-note' });
+      assert.equal(
+        await panel.locator('#problem-note').textContent(),
+        'Solving problem 2 (no selection; the rest of the document is not sent)',
+      );
+      await panel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
+      const sent = JSON.stringify(firstStepRequest(from)?.body?.messages);
+      assert.match(sent, /What is 6 times 7\?/);
+      assert.doesNotMatch(sent, /17 times 23|Homework/, 'the other problem and the heading are not sent');
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('a selection is sent as it is, with no note', async () => {
     await closeAll();
     const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
