@@ -375,6 +375,89 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
   if (opts.close) await runCommand(page, 'View: Close Editor');
 }
 
+/** The user settings file of the running server, parsed (comments and trailing commas allowed). */
+function readUserSettings() {
+  if (!env.settingsFile) throw new Error('readUserSettings: no RUN_DIR');
+  return readJsonc(env.settingsFile);
+}
+
+/** Wait until the user settings file holds `key` = `value` (written by the Settings UI or the extension). */
+async function waitForSetting(key, value, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (readUserSettings()[key] === value) return;
+    } catch {
+      /* being written */
+    }
+    if (Date.now() > deadline) throw new Error(`settings.json never got ${key} = ${value}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// ------------------------------------------------------------------ test set-up
+
+/**
+ * A browser and a workbench page on the test folder, with the extension pointed at the simulated `pair` the way
+ * a user would (the Settings editor: VS Code ignores settings.json edits made on disk while a window is open)
+ * and no retries. opts.csp: watch CSP violations from the first frame on; opts.clipboard: allow the clipboard.
+ */
+async function openWorkbenchOnPair(pair, opts = {}) {
+  const browser = await launchBrowser();
+  const page = await newPage(browser);
+  if (opts.clipboard) {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.url });
+  }
+  const csp = opts.csp ? watchCspViolations(page) : undefined;
+  if (csp) await csp.ready;
+  await openWorkbench(page, env.url, env.workspace);
+  await openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
+  await openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
+  await openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+  return { browser, page, csp };
+}
+
+/** Close every editor and panel, and wait until the last webview is gone (later panels then start at index 0). */
+async function closeAllEditors(page, timeout = 10000) {
+  await runCommand(page, 'View: Close All Editors');
+  await page
+    .locator(SEL.webview)
+    .first()
+    .waitFor({ state: 'detached', timeout })
+    .catch(() => undefined);
+}
+
+/** Open `file` and select the whole line holding `text` (the editor wraps it: two Shift+End). */
+async function selectLine(page, file, text) {
+  const line = await openFile(page, file, text);
+  await line.click();
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End'); // to the end of the visual line…
+  await page.keyboard.press('Shift+End'); // …and then of the logical line
+  return line;
+}
+
+/**
+ * Run `action` (e.g. a click on a CodeLens) and return the content frame of the panel it opened, told apart by
+ * its iframe's name (indices shift when a hidden webview, e.g. the walkthrough's, goes away).
+ */
+async function panelOpenedBy(page, action, timeout = 30000) {
+  const names = () => page.locator(SEL.webview).evaluateAll((els) => els.map((e) => e.getAttribute('name')));
+  const before = new Set(await names());
+  await action();
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const fresh = (await names()).find((n) => n && !before.has(n));
+    if (fresh) {
+      const panel = page.frameLocator(`${SEL.webview}[name="${fresh}"]`).frameLocator('#active-frame');
+      await panel.locator('#app').first().waitFor({ timeout });
+      return panel;
+    }
+    if (Date.now() > deadline) throw new Error('no panel opened');
+    await page.waitForTimeout(200);
+  }
+}
+
 // ------------------------------------------------------------------ misc
 
 /** Screenshot; a relative path is resolved against ARTIFACTS_DIR. Returns the absolute path. */
@@ -440,6 +523,12 @@ module.exports = {
   watchCspViolations,
   assertNoCspViolations,
   openSettingsAndSet,
+  readUserSettings,
+  waitForSetting,
+  openWorkbenchOnPair,
+  closeAllEditors,
+  selectLine,
+  panelOpenedBy,
   screenshot,
   collectConsole,
   screenshotOnFailure,

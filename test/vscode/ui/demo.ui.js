@@ -66,27 +66,13 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
   const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   const clearNotifications = () => d.runCommand(page, 'Notifications: Clear All Notifications');
 
-  async function closeEditors() {
-    await d.runCommand(page, 'View: Close All Editors');
-    await page
-      .locator(d.SEL.webview)
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-  }
+  const closeEditors = () => d.closeAllEditors(page);
 
   /** Click the Solve lens of problem.md; returns the panel it opened. */
   async function solveFromLens() {
-    const names = async () => page.locator(d.SEL.webview).evaluateAll((els) => els.map((e) => e.getAttribute('name')));
-    const before = new Set(await names());
     const lens = page.locator(LENS, { hasText: /^\W*Solve$/ }).first();
     await lens.waitFor({ timeout: 30000 });
-    await lens.click();
-    let fresh;
-    await waitUntil(async () => (fresh = (await names()).find((n) => n && !before.has(n))), 'a panel opened');
-    const panel = page.frameLocator(`${d.SEL.webview}[name="${fresh}"]`).frameLocator('#active-frame');
-    await panel.locator('#app').first().waitFor({ timeout: 30000 });
-    return panel;
+    return d.panelOpenedBy(page, () => lens.click());
   }
 
   /** Write user settings (machine-scoped ones have no row in the Settings UI) and load the workbench afresh. */

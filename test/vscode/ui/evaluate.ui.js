@@ -16,28 +16,6 @@ const DEMO_SET = path.resolve(__dirname, '../../../examples/demo-set.jsonl');
 const FAST = { prefillMsPerToken: 0, decodeMsPerToken: 0, overlapSlowdown: 0, overheadMs: 0 };
 const SLOW = { prefillMsPerToken: 0, decodeMsPerToken: 4, overlapSlowdown: 0, overheadMs: 0 };
 
-function readSettings() {
-  const text = fs.readFileSync(d.env.settingsFile, 'utf8');
-  return JSON.parse(text.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1'));
-}
-
-async function waitForSetting(key, value, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (readSettings()[key] === value) {
-        return;
-      }
-    } catch {
-      /* being written */
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`settings.json never got ${key} = ${value}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('Evaluate panel in code-server (packaged .vsix)', function () {
   this.timeout(240000);
   let pair;
@@ -68,14 +46,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     settingsBefore = fs.readFileSync(d.env.settingsFile, 'utf8');
     pair = await startSimPair(DEMO_SCENARIO, demoSetScripts());
     fs.copyFileSync(DEMO_SET, path.join(d.env.workspace, 'demo-set.jsonl'));
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    csp = d.watchCspViolations(page);
-    await csp.ready;
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page, csp } = await d.openWorkbenchOnPair(pair, { csp: true }));
   });
 
   afterEach(async function () {
@@ -261,7 +232,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   it('"Use this threshold" writes specreason.threshold to settings.json', async () => {
     await panel.locator('#eval-threshold-target').selectOption('user');
     await panel.locator('#eval-table tr[data-config="specreason-t5-greedy"] button.use-threshold').click();
-    await waitForSetting('specreason.threshold', 5);
+    await d.waitForSetting('specreason.threshold', 5);
     await panel
       .locator('#eval-table tr[data-config="specreason-t5-greedy"] button.use-threshold', {
         hasText: 'Current threshold',

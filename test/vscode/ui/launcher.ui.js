@@ -16,36 +16,13 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
   let browser;
   let page;
 
-  async function closeEditors() {
-    await d.runCommand(page, 'View: Close All Editors');
-    await page
-      .locator(d.SEL.webview)
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-  }
+  const closeEditors = () => d.closeAllEditors(page);
 
   /** Click the index-th lens titled `title` in the active editor; returns the panel it opened. */
   async function clickLens(title, index = 0) {
     const lens = page.locator(LENS, { hasText: new RegExp(`^\\W*${title}$`) }).nth(index);
     await lens.waitFor({ timeout: 30000 });
-    // Panels are told apart by their iframe's name (indices shift when a hidden webview, e.g. the walkthrough's, goes).
-    const names = async () => page.locator(d.SEL.webview).evaluateAll((els) => els.map((e) => e.getAttribute('name')));
-    const before = new Set(await names());
-    await lens.click();
-    const deadline = Date.now() + 30000;
-    for (;;) {
-      const fresh = (await names()).find((n) => n && !before.has(n));
-      if (fresh) {
-        const panel = page.frameLocator(`${d.SEL.webview}[name="${fresh}"]`).frameLocator('#active-frame');
-        await panel.locator('#app').first().waitFor({ timeout: 30000 });
-        return panel;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`no panel opened after clicking the ${title} lens`);
-      }
-      await page.waitForTimeout(200);
-    }
+    return d.panelOpenedBy(page, () => lens.click());
   }
 
   const finished = (panel) =>
@@ -56,12 +33,7 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page } = await d.openWorkbenchOnPair(pair));
   });
 
   afterEach(async function () {

@@ -18,17 +18,8 @@ describe('Panel state: health, server report, history, restored panels', functio
   let page;
 
   async function solve() {
-    await d.runCommand(page, 'View: Close All Editors');
-    await page
-      .locator(d.SEL.webview)
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await line.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.press('Shift+End');
+    await d.closeAllEditors(page);
+    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
     await d.runCommand(page, 'SpecReason: Solve Selection');
     const panel = await d.waitForWebview(page, before, { selector: '#app' });
@@ -40,13 +31,7 @@ describe('Panel state: health, server report, history, restored panels', functio
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: d.env.url });
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page } = await d.openWorkbenchOnPair(pair, { clipboard: true }));
   });
 
   afterEach(async function () {

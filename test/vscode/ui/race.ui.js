@@ -36,12 +36,7 @@ describe('Fresh panels opened mid-run (snapshot and queued events)', function ()
       small: { script: { step: (i) => stepText(i) } },
       base: { script: { step: (i) => stepText(i), score: () => 9 } },
     });
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page } = await d.openWorkbenchOnPair(pair));
   });
 
   afterEach(async function () {
@@ -60,17 +55,8 @@ describe('Fresh panels opened mid-run (snapshot and queued events)', function ()
   it(`${PANELS} fresh panels, each loading while its run streams, show every step once and in order`, async () => {
     const seen = [];
     for (let attempt = 0; attempt < PANELS; attempt++) {
-      await d.runCommand(page, 'View: Close All Editors');
-      await page
-        .locator(d.SEL.webview)
-        .first()
-        .waitFor({ state: 'detached', timeout: 10000 })
-        .catch(() => undefined);
-      const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-      await line.click();
-      await page.keyboard.press('Home');
-      await page.keyboard.press('Shift+End');
-      await page.keyboard.press('Shift+End');
+      await d.closeAllEditors(page);
+      await d.selectLine(page, 'problem.md', PROBLEM_LINE);
       const before = await d.countWebviews(page);
       const logStart = pair.small.log.length;
       await d.runCommand(page, 'SpecReason: Solve Selection');

@@ -25,11 +25,7 @@ describe('API key and server settings in code-server (packaged .vsix)', function
   /** Solve the problem line; `answerDialog` clicks a button of the modal that must come first. */
   async function solve(answerDialog) {
     await d.runCommand(page, 'View: Close All Editors');
-    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await line.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.press('Shift+End');
+    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
     await d.runCommand(page, 'SpecReason: Solve Selection');
     if (answerDialog) {
@@ -55,12 +51,7 @@ describe('API key and server settings in code-server (packaged .vsix)', function
   before(async function () {
     ours = await startSimPair(DEMO_SCENARIO, { base: { apiKey: KEY }, small: { apiKey: KEY } });
     other = await startSimPair(DEMO_SCENARIO);
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', ours.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', ours.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page } = await d.openWorkbenchOnPair(ours));
     await d.runCommand(page, 'SpecReason: Set API Key');
     await page.locator(d.SEL.quickRow, { hasText: 'Both servers' }).first().click();
     const box = page.locator(d.SEL.quickInput);

@@ -16,28 +16,6 @@ const FAST = { prefillMsPerToken: 0, decodeMsPerToken: 0, overlapSlowdown: 0, ov
 const BASE_LATENCY = { prefillMsPerToken: 0.05, decodeMsPerToken: 50, overlapSlowdown: 0, overheadMs: 2 };
 const SMALL_LATENCY = { prefillMsPerToken: 0.01, decodeMsPerToken: 10, overlapSlowdown: 0, overheadMs: 2 };
 
-function readSettings() {
-  const text = fs.readFileSync(d.env.settingsFile, 'utf8');
-  return JSON.parse(text.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1'));
-}
-
-async function waitForSetting(key, value, timeoutMs = 15000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (readSettings()[key] === value) {
-        return;
-      }
-    } catch {
-      /* being written */
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`settings.json never got ${key} = ${value}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A wall time as the panel shows it ("850 ms", "1.23 s", "12.3 s") → the [low, high] range it was rounded from. */
 function shownMs(text) {
   const m = text.trim().match(/^([\d.]+) (ms|s)$/);
@@ -58,17 +36,8 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
   async function runOnProblem(title) {
     // One panel at a time: a hidden webview's iframe is removed, which would shift the panel indices.
-    await d.runCommand(page, 'View: Close All Editors');
-    await page
-      .locator(d.SEL.webview)
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await line.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End'); // to the end of the visual line (the editor wraps)…
-    await page.keyboard.press('Shift+End'); // …and then of the logical line
+    await d.closeAllEditors(page);
+    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
     await d.runCommand(page, title);
     return d.waitForWebview(page, before, { selector: '#app' });
@@ -79,16 +48,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    csp = d.watchCspViolations(page);
-    await csp.ready;
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    // Point the extension at the simulated servers the way a user would: in the Settings editor.
-    // (VS Code ignores settings.json edits made on disk while the window is open.)
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page, csp } = await d.openWorkbenchOnPair(pair, { csp: true }));
   });
 
   afterEach(async function () {
@@ -136,7 +96,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     const threshold = panel.locator('#tuning-threshold');
     await threshold.fill('9');
     await threshold.press('Enter');
-    await waitForSetting('specreason.threshold', 9);
+    await d.waitForSetting('specreason.threshold', 9);
     await panel.locator('#btn-rerun').click();
     // Until the re-run's snapshot arrives the panel still shows the first run (finished, 8 steps): wait for
     // the rewritten steps rather than for a status the old run also has.
@@ -152,7 +112,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   it('a setting changed in the Settings UI takes effect on the next solve', async () => {
     // 9 (from the panel test) → 8 in the Settings editor: the drafts scored 8 are kept again.
     await d.openSettingsAndSet(page, 'specreason.threshold', 8, { close: true });
-    await waitForSetting('specreason.threshold', 8);
+    await d.waitForSetting('specreason.threshold', 8);
     const panel = await runOnProblem('SpecReason: Solve Selection');
     await statusIs(panel, /finished/i);
     const fallbacks = await panel.locator('.step[data-origin="base-fallback"]').count();

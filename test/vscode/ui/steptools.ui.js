@@ -30,26 +30,11 @@ describe('Problem source and per-step tools (code-server)', function () {
     page.locator('.statusbar-item[id="status.editor.selection"]').first().textContent({ timeout: 10000 });
 
   /** Close every editor and panel: the next webview is then index 0. */
-  async function closeAll() {
-    await d.runCommand(page, 'View: Close All Editors');
-    await page
-      .locator(d.SEL.webview)
-      .first()
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-  }
+  const closeAll = () => d.closeAllEditors(page);
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: d.env.url });
-    csp = d.watchCspViolations(page);
-    await csp.ready;
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-    await d.openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
-    await d.openSettingsAndSet(page, 'specreason.server.maxRetries', 0, { close: true });
+    ({ browser, page, csp } = await d.openWorkbenchOnPair(pair, { clipboard: true, csp: true }));
   });
 
   afterEach(async function () {
