@@ -173,11 +173,7 @@ describe('Problem source and per-step tools (code-server)', function () {
 
   it('a selection is sent as it is, with no note', async () => {
     await closeAll();
-    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await line.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.press('Shift+End');
+    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
     await d.runCommand(page, 'SpecReason: Solve Selection');
     const panel = await d.waitForWebview(page, before, { selector: '.problem-text' });
@@ -189,11 +185,7 @@ describe('Problem source and per-step tools (code-server)', function () {
 
   it('per-step tools: copy a step, its exact requests, bar → step, keyboard, threshold marks, legend', async () => {
     await closeAll();
-    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await line.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.press('Shift+End');
+    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
     const baseFrom = pair.base.log.length;
     await d.runCommand(page, 'SpecReason: Solve Selection');
