@@ -15,6 +15,7 @@ import {
 } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { EventBatcher } from '../shared/panelSync';
+import { panelTitle } from '../shared/panelTitle';
 import { panelHtml } from './webviewHtml';
 
 export const VIEW_TYPE = 'specreason.reasoning';
@@ -35,10 +36,9 @@ export class ReasoningPanel extends Disposable {
   readonly cspViolations: Array<{ directive: string; blocked: string }> = [];
 
   static create(extensionUri: vscode.Uri, state: PanelState, onMessage: PanelMessageHandler): ReasoningPanel {
-    const title = state.kind === 'compare' ? 'SpecReason: Compare' : 'SpecReason';
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
-      title,
+      panelTitle(state),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
       ReasoningPanel.options(extensionUri),
     );
@@ -104,6 +104,24 @@ export class ReasoningPanel extends Disposable {
   get running(): boolean {
     return this._state.runs.some((r) => r.status === 'running');
   }
+  /** The tab title (see panelTitle). */
+  get title(): string {
+    return this._webviewPanel.title;
+  }
+  /** A pinned panel is never reused for another problem. */
+  get pinned(): boolean {
+    return !!this._state.pinned;
+  }
+
+  setPinned(pinned: boolean): void {
+    this._state.pinned = pinned;
+    this._post({ type: 'panel/didPin', pinned });
+  }
+
+  /** Bring the panel to the front without taking the focus from the editor (a reused panel may be hidden). */
+  reveal(): void {
+    this._webviewPanel.reveal(undefined, true);
+  }
 
   /** Replace the whole state (a re-run, or a restored session) and send it. */
   reset(state: PanelState): void {
@@ -117,6 +135,7 @@ export class ReasoningPanel extends Disposable {
     this._flush();
     this._state.runs = [...this._state.runs.filter((r) => r.runId !== run.runId), run];
     this._post({ type: 'run/didStart', run });
+    this._webviewPanel.title = this._title();
   }
 
   /** Apply an engine event now; deliver it to the webview with the others of the next few ms. */
@@ -145,16 +164,7 @@ export class ReasoningPanel extends Disposable {
   }
 
   private _title(): string {
-    const main = this._state.runs.find((r) => r.mode === 'specreason') ?? this._state.runs[0];
-    const prefix = this._state.kind === 'compare' ? 'SpecReason: Compare' : 'SpecReason';
-    if (!main) {
-      return prefix;
-    }
-    if (main.status === 'running') {
-      return `${prefix} (running)`;
-    }
-    const answer = main.summary?.answer;
-    return answer ? `${prefix}: ${answer.slice(0, 24)}` : `${prefix} (${main.status})`;
+    return panelTitle(this._state);
   }
 
   private _flush(): void {

@@ -7,6 +7,7 @@ import { compareRecords } from '../core/compare';
 import { comparisonModes, runComparison } from '../core/comparison';
 import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER } from '../core/llm/server';
+import { progressText, type RunProgress } from '../core/labels';
 import { runToMarkdown } from '../core/markdown';
 import type { Problem } from '../core/prompts';
 import { newRunId, type RunRecord } from '../core/runRecord';
@@ -69,11 +70,21 @@ export class Sessions implements vscode.Disposable {
     return this.all.find((s) => s.panel.active) ?? this.all[this.all.length - 1];
   }
 
-  /** Open a new panel and run the problem in it (a second solve never takes over a running panel). */
+  /**
+   * Run the problem in the panel of its kind (one Solve panel, one Compare panel): the newest one that is
+   * neither pinned nor running is reused, else a new panel opens (a solve never takes over a running panel).
+   */
   start(problem: Problem, kind: 'solve' | 'compare', origin: ProblemOrigin = {}): Session | undefined {
     const settings = this._checkedSettings();
     if (!settings) {
       return undefined;
+    }
+    const reusable = this.all.filter((s) => s.kind === kind && !s.panel.pinned && !s.panel.running).pop();
+    if (reusable) {
+      reusable.problem = problem;
+      reusable.panel.reveal();
+      reusable.done = this._restart(reusable, settings, origin);
+      return reusable;
     }
     const id = newRunId();
     const state = {
@@ -223,19 +234,24 @@ export class Sessions implements vscode.Disposable {
             session.panel.state.simulatedWithoutScript = withoutScript;
             session.panel.reset(session.panel.state);
           }
-          const steps = new Map<string, number>();
+          const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
           const { records } = await runComparison(session.problem, modes, config, {
             order: settings.compareOrder,
             signal: controller.signal,
             runIds,
             onEvent: (event, { mode, runId }) => {
               session.panel.pushEvent(runId, event);
+              const runProgress = progressOf[runIds.indexOf(runId)];
+              if (runProgress && (event.type === 'step-done' || event.type === 'run-done')) {
+                if (event.type === 'step-done') {
+                  runProgress.steps += 1;
+                } else {
+                  runProgress.steps = event.record.summary.steps;
+                  runProgress.done = true;
+                }
+                progress.report({ message: progressText(progressOf) });
+              }
               if (event.type === 'step-done') {
-                const n = (steps.get(runId) ?? 0) + 1;
-                steps.set(runId, n);
-                progress.report({
-                  message: `${mode === 'specreason' ? '' : `${mode}-only: `}${n} step${n === 1 ? '' : 's'}`,
-                });
                 const r = event.record;
                 this._log.debug(
                   `step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`,
@@ -384,6 +400,9 @@ export class Sessions implements vscode.Disposable {
           ...(message.command === 'openSettings' ? ['@ext:specreason.specreason'] : []),
         );
         break;
+      case 'panel/pin':
+        session.panel.setPinned(message.pinned);
+        break;
       case 'webview/cspViolation':
         this._log.warn(`panel blocked by its Content-Security-Policy: ${message.directive} ${message.blocked}`);
         break;
@@ -408,16 +427,25 @@ export class Sessions implements vscode.Disposable {
     if (!settings) {
       return;
     }
-    const { problemNote, problemSource } = session.panel.state;
-    session.id = newRunId();
-    session.panel.reset({
-      ...emptyState(session.kind, session.problem, tuningValues(settings), !!session.panel.state.simulated),
-      sessionId: session.id,
-      problemNote,
-      problemSource,
-    });
-    session.done = this._run(session, settings);
+    session.done = this._restart(session, settings);
     await session.done;
+  }
+
+  /**
+   * A fresh state (same panel, pin and SIMULATED label) for the session's problem, then run it. `origin`: where a
+   * new problem came from (a reused panel); without it the panel keeps the note and source it has (a re-run).
+   */
+  private _restart(session: Session, settings: ExtensionSettings, origin?: ProblemOrigin): Promise<void> {
+    session.id = newRunId();
+    const state = session.panel.state;
+    session.panel.reset({
+      ...emptyState(session.kind, session.problem, tuningValues(settings), !!state.simulated),
+      sessionId: session.id,
+      pinned: state.pinned,
+      problemNote: origin ? origin.note : state.problemNote,
+      problemSource: origin ? origin.source : state.problemSource,
+    });
+    return this._run(session, settings);
   }
 
   /** Why there is nothing to export or copy yet, or undefined when there is. */

@@ -102,6 +102,12 @@ export class PanelMirror {
         }
         state.metrics = message.metrics;
         return 'render';
+      case 'panel/didPin':
+        if (!state) {
+          return 'none';
+        }
+        state.pinned = message.pinned;
+        return 'render';
       default: {
         const unknown: never = message;
         return unknown;

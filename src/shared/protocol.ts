@@ -68,6 +68,8 @@ export interface PanelState {
   simulatedWithoutScript?: boolean;
   /** The run history entry of this panel's runs: a panel restored after a reload takes its records from there. */
   sessionId?: string;
+  /** A pinned panel is kept: the next Solve (or Compare) opens a panel of its own instead of reusing this one. */
+  pinned?: boolean;
   /** What was sent when nothing was selected ("Solving the whole document (no selection)"). */
   problemNote?: string;
   /** Where the problem's text is, for "Go to source"; undefined: typed in (or a run saved before sources were kept). */
@@ -101,7 +103,8 @@ export type ToWebview =
     }
   | { readonly type: 'run/didStart'; readonly run: PanelRun }
   | { readonly type: 'settings/didChange'; readonly tuning: TuningValues }
-  | { readonly type: 'metrics/didUpdate'; readonly metrics: LiveMetrics };
+  | { readonly type: 'metrics/didUpdate'; readonly metrics: LiveMetrics }
+  | { readonly type: 'panel/didPin'; readonly pinned: boolean };
 
 /** Every message type the panel accepts: a new ToWebview message without an entry here does not compile. */
 export const TO_WEBVIEW_TYPES: { readonly [T in ToWebview['type']]: true } = {
@@ -110,6 +113,7 @@ export const TO_WEBVIEW_TYPES: { readonly [T in ToWebview['type']]: true } = {
   'run/didStart': true,
   'settings/didChange': true,
   'metrics/didUpdate': true,
+  'panel/didPin': true,
 };
 
 export function isToWebviewType(type: unknown): type is ToWebview['type'] {
@@ -131,6 +135,7 @@ export type FromWebview =
   | { readonly type: 'problem/goToSource' }
   /** Copy one step's kept text (the host takes it from its own state, not from the message). */
   | { readonly type: 'step/copy'; readonly runId: string; readonly stepId: number }
+  | { readonly type: 'panel/pin'; readonly pinned: boolean }
   /** A Content-Security-Policy violation seen in the webview (tests fail on it; the host logs it). */
   | { readonly type: 'webview/cspViolation'; readonly directive: string; readonly blocked: string };
 
@@ -171,6 +176,8 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return COMMANDS.includes(m.command as PanelCommand)
         ? { type: 'command/run', command: m.command as PanelCommand }
         : undefined;
+    case 'panel/pin':
+      return typeof m.pinned === 'boolean' ? { type: 'panel/pin', pinned: m.pinned } : undefined;
     case 'webview/cspViolation':
       return typeof m.directive === 'string' && typeof m.blocked === 'string'
         ? { type: 'webview/cspViolation', directive: m.directive, blocked: m.blocked }
@@ -202,6 +209,13 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       run.tokenBudget = event.config.tokenBudget ?? run.tokenBudget;
       run.firstNBaseSteps = event.config.firstNBaseSteps ?? run.firstNBaseSteps;
       run.prompt = event.prompt ?? run.prompt;
+      // The configured model names, shown while the run lasts; the served ids replace them when it ends.
+      for (const role of ['base', 'small'] as const) {
+        const model = event.config[role]?.model;
+        if (model) {
+          run.models = { ...run.models, [role]: model };
+        }
+      }
       break;
     case 'step-start':
       run.live = {

@@ -66,7 +66,9 @@ export function runSettingsText(
   if (run.tokenBudget !== undefined) {
     parts.push(`budget ${formatCount(run.tokenBudget)}`);
   }
-  for (const role of ['base', 'small'] as const) {
+  // Only the models the run used: a base-only run names the base model alone.
+  const roles = run.mode === 'specreason' ? (['base', 'small'] as const) : ([run.mode] as const);
+  for (const role of roles) {
     const model = run.models?.[role];
     if (model) {
       parts.push(`${role} ${model}`);

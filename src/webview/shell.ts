@@ -57,6 +57,8 @@ export class Shell {
   private readonly _exports: HTMLButtonElement[];
   private readonly _tuning: TuningStrip;
   private readonly _problem: ProblemHeader;
+  private readonly _pin: HTMLButtonElement;
+  private _pinned = false;
   private _errorKey?: string;
   private _view?: { state: PanelState; view: SolveView | CompareView };
   private _runs: readonly PanelRun[] = [];
@@ -104,6 +106,14 @@ export class Shell {
         'secondary',
       ),
     );
+    this._pin = button(
+      'btn-pin',
+      'Pin',
+      'Keep this panel: the next Solve or Compare opens a panel of its own instead of reusing this one',
+      () => _post({ type: 'panel/pin', pinned: !this._pinned }),
+      'secondary pin',
+    );
+    this._pin.setAttribute('aria-pressed', 'false');
     this._tuning = new TuningStrip(_post);
     this._problem = new ProblemHeader(_post);
     const header = h(
@@ -116,7 +126,7 @@ export class Shell {
         this._title,
         this._simBadge,
         this._simNotice,
-        h('span', { className: 'status-line' }, this._status, this._elapsed),
+        h('span', { className: 'status-line' }, this._status, this._elapsed, this._pin),
       ),
       this._problem.element,
     );
@@ -132,6 +142,11 @@ export class Shell {
     this._simNotice.hidden = !state.simulatedWithoutScript;
     this._simBadge.hidden = !(state.simulated || this._simulatedByHost);
     this._problem.update(state);
+    if (this._pinned !== !!state.pinned) {
+      this._pinned = !!state.pinned;
+      this._pin.setAttribute('aria-pressed', String(this._pinned));
+      setText(this._pin, this._pinned ? 'Pinned' : 'Pin');
+    }
     const status = overallStatus(state.runs);
     setText(this._status, status ? STATUS_LABEL[status] : 'No run yet');
     this._status.dataset.status = status ?? 'idle';

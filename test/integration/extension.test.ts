@@ -202,6 +202,31 @@ describe('SpecReason in a real VS Code extension host', function () {
     assert.equal(session.panel.state.runs.length, 2);
   });
 
+  it('one Solve panel and one Compare panel, reused; a pinned panel is kept; titles name the problem and the answer', async () => {
+    const first = await solve('Reuse problem one: a rectangle with a perimeter of 30 cm and more words here');
+    await first.done;
+    assert.equal(first.panel.title, 'Solve: Reuse problem one: a rectangle… → 50');
+    const second = await solve('Reuse problem two');
+    assert.equal(second.panel, first.panel, 'the idle Solve panel is reused');
+    await second.done;
+    assert.equal(second.panel.title, 'Solve: Reuse problem two → 50');
+    assert.equal(second.panel.state.runs.length, 1, 'the reused panel shows only the new run');
+    const compare = await solve('compare problem', 'specreason.compareWithBase');
+    assert.notEqual(compare.panel, first.panel, 'Compare has a panel of its own');
+    await compare.done;
+    assert.equal(compare.panel.title, 'Compare: compare problem → 50');
+    first.panel.receive({ type: 'panel/pin', pinned: true });
+    assert.equal(first.panel.state.pinned, true);
+    const third = await solve('Reuse problem three');
+    assert.notEqual(third.panel, first.panel, 'a pinned panel is not reused');
+    await third.done;
+    assert.equal(first.problem.text, 'Reuse problem two', 'the pinned panel keeps its problem');
+    assert.equal((await api()).sessions().length, 3);
+    const again = await solve('compare again', 'specreason.compareWithBase');
+    assert.equal(again.panel, compare.panel, 'the Compare panel is reused too');
+    await again.done;
+  });
+
   it('a stopped server: the run fails with a clear error, the trace is kept, Check Servers diagnoses it', async () => {
     await pair.small.stop();
     try {
