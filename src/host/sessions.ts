@@ -79,7 +79,10 @@ export class Sessions implements vscode.Disposable {
     if (!settings) {
       return undefined;
     }
-    const reusable = this.all.filter((s) => s.kind === kind && !s.panel.pinned && !s.panel.running).pop();
+    // `controller` is set from the moment a run is started (before its panel shows it running) until it ends.
+    const reusable = this.all
+      .filter((s) => s.kind === kind && !s.panel.pinned && !s.panel.running && !s.controller)
+      .pop();
     if (reusable) {
       reusable.problem = problem;
       reusable.panel.reveal();

@@ -1,13 +1,6 @@
 // The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
 
-import {
-  compare,
-  COMPARE_COLUMNS,
-  compareRow,
-  formatSpeedup,
-  type CompareColumn,
-  type CompareRow,
-} from '../core/compare';
+import { COMPARE_COLUMNS, compareRow, type CompareColumn, type CompareRow } from '../core/compare';
 import { RUN_MODES, type RunMode } from '../core/config';
 import type { PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
@@ -21,6 +14,7 @@ import {
   STATUS_LABEL,
   STOP_REASON_LABEL,
 } from './format';
+import { CompareSummary } from './compareSummary';
 import { renderTex } from './math';
 import { LiveStepView, StepsList } from './steps';
 
@@ -122,8 +116,7 @@ class RunColumn {
 
 export class CompareView {
   readonly element: HTMLElement;
-  private readonly _speedup = h('span', { id: 'speedup', className: 'speedup' }, DASH);
-  private readonly _agreement = h('span', { className: 'agreement' });
+  private readonly _summary = new CompareSummary();
   private readonly _metrics = h('p', { className: 'server-metrics muted' });
   private readonly _tbody = h('tbody');
   private readonly _columnsBox = h('div', { className: 'compare-columns' });
@@ -150,18 +143,9 @@ export class CompareView {
       h(
         'section',
         { className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },
-        h(
-          'div',
-          { className: 'headline' },
-          h(
-            'div',
-            { className: 'speedup-box', title: 'Base-only wall time ÷ SpecReason wall time' },
-            this._speedup,
-            h('span', { className: 'caption' }, 'speedup vs base only'),
-          ),
-          this._agreement,
-        ),
-        h('div', { className: 'table-scroll' }, table),
+        this._summary.element,
+        // The Run column stays in view while the others scroll sideways (position: sticky).
+        h('div', { className: 'table-scroll', attrs: { tabindex: '0', 'aria-label': 'Comparison table' } }, table),
         this._metrics,
       ),
       this._columnsBox,
@@ -175,14 +159,8 @@ export class CompareView {
       this._rows.get(run.runId)?.update(run);
       this._columns.get(run.runId)?.update();
     }
-    const result = compare(runs.flatMap((r) => (r.summary ? [r.summary] : [])));
-    setText(this._speedup, formatSpeedup(result.speedup));
-    const agree = result.answersAgree;
-    this._agreement.dataset.agree = String(agree);
-    setText(
-      this._agreement,
-      agree === undefined ? 'answers: not all known yet' : agree ? '✓ answers agree' : '✗ answers differ',
-    );
+    this._summary.update(runs);
+    this._columnsBox.style.setProperty('--runs', String(Math.max(1, runs.length)));
     const m = state.metrics;
     setText(
       this._metrics,

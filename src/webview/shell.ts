@@ -4,12 +4,15 @@
 import type { FromWebview, PanelRun, PanelState, RunStatus, TuningValues } from '../shared/protocol';
 import { CompareView } from './compareView';
 import { h, setText } from './dom';
-import { formatMs, MODE_LABEL, STATUS_LABEL } from './format';
+import { formatCount, formatMs, MODE_LABEL, STATUS_LABEL } from './format';
 import { ProblemHeader } from './problemHeader';
 import { SolveView } from './solveView';
 import { TuningStrip } from './tuning';
 
 type Post = (message: FromWebview) => void;
+
+/** Up to this width the panel is compact: secondary actions in a menu, the tuning strip folded. */
+export const NARROW_QUERY = '(max-width: 480px)';
 
 /** One status for the whole panel: any run still going means running, then error, cancelled, finished. */
 function overallStatus(runs: readonly PanelRun[]): RunStatus | undefined {
@@ -58,6 +61,10 @@ export class Shell {
   private readonly _tuning: TuningStrip;
   private readonly _problem: ProblemHeader;
   private readonly _pin: HTMLButtonElement;
+  private readonly _more: HTMLButtonElement;
+  private readonly _menu: HTMLElement;
+  private readonly _tuningBox: HTMLDetailsElement;
+  private readonly _tuningSummary = h('span', { id: 'tuning-summary', className: 'muted' });
   private _pinned = false;
   private _errorKey?: string;
   private _view?: { state: PanelState; view: SolveView | CompareView };
@@ -84,12 +91,8 @@ export class Shell {
         _post({ type: 'export/markdown' }),
       ),
     ];
-    const toolbar = h(
-      'div',
-      { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
-      this._rerun,
-      this._cancel,
-      h('span', { className: 'toolbar-gap' }),
+    // Secondary actions: inline when the panel is wide, behind "More" when it is narrow (CSS decides).
+    const secondary = [
       ...this._exports,
       button(
         'btn-settings',
@@ -105,6 +108,40 @@ export class Shell {
         () => _post({ type: 'command/run', command: 'checkServers' }),
         'secondary',
       ),
+    ];
+    const menu = h('div', { id: 'more-menu', className: 'more-menu', attrs: { role: 'group' } }, ...secondary);
+    this._menu = menu;
+    this._more = button('btn-more', 'More ▾', 'Export, copy, settings and server check', () =>
+      this.toggleMenu(!menu.hasAttribute('data-open')),
+    );
+    this._more.setAttribute('aria-haspopup', 'true');
+    this._more.setAttribute('aria-expanded', 'false');
+    this._more.setAttribute('aria-controls', 'more-menu');
+    // An action taken, Escape, or a click elsewhere closes the menu.
+    menu.addEventListener('click', (e) => {
+      if ((e.target as Element).closest('button')) {
+        this.toggleMenu(false);
+      }
+    });
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && menu.hasAttribute('data-open')) {
+        this.toggleMenu(false);
+        this._more.focus();
+      }
+    });
+    document.addEventListener('click', (e) => {
+      if (!(e.target as Element).closest('.more-menu, #btn-more')) {
+        this.toggleMenu(false);
+      }
+    });
+    const toolbar = h(
+      'div',
+      { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
+      this._rerun,
+      this._cancel,
+      h('span', { className: 'toolbar-gap' }),
+      this._more,
+      menu,
     );
     this._pin = button(
       'btn-pin',
@@ -116,6 +153,18 @@ export class Shell {
     this._pin.setAttribute('aria-pressed', 'false');
     this._tuning = new TuningStrip(_post);
     this._problem = new ProblemHeader(_post);
+    // The tuning strip folds away (narrow panels start folded); its summary says what the next run uses.
+    this._tuningBox = h(
+      'details',
+      { id: 'tuning-box', className: 'tuning-box' },
+      h('summary', { className: 'tuning-summary' }, h('span', {}, 'Tuning for the next run'), this._tuningSummary),
+      this._tuning.element,
+    );
+    const narrow = window.matchMedia(NARROW_QUERY);
+    this._tuningBox.open = !narrow.matches;
+    narrow.addEventListener('change', () => {
+      this._tuningBox.open = !narrow.matches;
+    });
     const header = h(
       'header',
       { className: 'panel-header' },
@@ -130,7 +179,7 @@ export class Shell {
       ),
       this._problem.element,
     );
-    app.replaceChildren(header, toolbar, this._tuning.element, this._error, this._body);
+    app.replaceChildren(header, toolbar, this._tuningBox, this._error, this._body);
     this._simBadge.hidden = !_simulatedByHost;
     this.setButtons([]);
   }
@@ -156,6 +205,7 @@ export class Shell {
       // Tuning values come only with snapshots and settings/didChange: refreshing them on every
       // frame would revert a value the user just committed before the host echoes it.
       this._tuning.update(state.tuning);
+      this.summarizeTuning(state.tuning);
       const view = state.kind === 'compare' ? new CompareView() : new SolveView();
       this._view = { state, view };
       this._body.replaceChildren(view.element);
@@ -166,6 +216,22 @@ export class Shell {
 
   setTuning(values: TuningValues): void {
     this._tuning.update(values);
+    this.summarizeTuning(values);
+  }
+
+  private summarizeTuning(v: TuningValues): void {
+    setText(
+      this._tuningSummary,
+      `τ ${v.threshold} (${v.scoreMethod}) · budget ${formatCount(v.tokenBudget)} · first ${v.firstNBaseSteps} by base`,
+    );
+  }
+
+  private toggleMenu(open: boolean): void {
+    this._menu.toggleAttribute('data-open', open);
+    this._more.setAttribute('aria-expanded', String(open));
+    if (open) {
+      this._menu.querySelector<HTMLButtonElement>('button:not(:disabled)')?.focus();
+    }
   }
 
   /** Elapsed time: the clock while running, the longest wall time once everything ended. */

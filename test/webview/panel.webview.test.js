@@ -717,7 +717,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       ),
       4,
     );
-    assert.equal(await page.textContent('#speedup'), '×2.25');
+    assert.equal(await page.textContent('#speedup'), '2.25× faster');
     assert.match(await page.textContent('.compare-summary'), /answers agree/);
     assert.equal(await page.$$eval('.compare-table tbody tr', (n) => n.length), 2);
     const headers = await texts(page, '.compare-table thead th');

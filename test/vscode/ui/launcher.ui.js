@@ -138,7 +138,7 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
       await box.waitFor({ state: 'hidden', timeout: 10000 });
       // The panel's tab, by its title (attached: it may be scrolled out of a crowded tab strip).
       await page
-        .locator('.tab', { hasText: /SpecReason: / })
+        .locator('.tab', { hasText: /(Solve|Compare): What is 17/ })
         .first()
         .waitFor({ state: 'attached', timeout: 30000 });
     }

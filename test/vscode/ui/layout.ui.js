@@ -1,14 +1,57 @@
 // @ts-check
 'use strict';
 // Panels as a user with many problems finds them (issue 12): one Solve panel and one Compare panel,
-// reused; a pin keeps a panel; tab titles with the start of the problem and the answer.
+// reused; a pin keeps a panel; tab titles with the start of the problem and the answer. Then the panel in
+// every built-in colour theme (steps told apart without colour, legend colours distinct) and in a 1000 px
+// window (compact layout, no sideways overflow), with screenshots.
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
+/** VS Code's built-in colour themes (labels as the theme picker shows them), and a short name for screenshots. */
+const THEMES = [
+  ['Default Dark Modern', 'dark'],
+  ['Default Light Modern', 'light'],
+  ['Default High Contrast', 'high-contrast'],
+  ['Default High Contrast Light', 'high-contrast-light'],
+  ['Default Dark+', 'dark-plus'],
+  ['Default Light+', 'light-plus'],
+  ['Visual Studio Dark', 'vs-dark'],
+  ['Visual Studio Light', 'vs-light'],
+  ['Abyss', 'abyss'],
+  ['Kimbie Dark', 'kimbie-dark'],
+  ['Monokai', 'monokai'],
+  ['Monokai Dimmed', 'monokai-dimmed'],
+  ['Quiet Light', 'quiet-light'],
+  ['Red', 'red'],
+  ['Solarized Dark', 'solarized-dark'],
+  ['Solarized Light', 'solarized-light'],
+  ['Tomorrow Night Blue', 'tomorrow-night-blue'],
+];
+
+/** Set (or, with undefined, remove) one user setting in settings.json; VS Code picks the change up. */
+function writeUserSetting(key, value) {
+  const file = d.env.settingsFile;
+  assert.ok(file, 'RUN_DIR is set (the rig runs this file)');
+  const settings = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  if (value === undefined) {
+    delete settings[key];
+  } else {
+    settings[key] = value;
+  }
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+
+/** RGB distance (0–441) of two computed colours. */
+function distance(a, b) {
+  const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+  const [x, y] = [rgb(a), rgb(b)];
+  return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+}
 
 describe('Panel reuse, pin and titles', function () {
   this.timeout(240000);
@@ -48,7 +91,8 @@ describe('Panel reuse, pin and titles', function () {
     assert.ok(pair.small.log.length > count, 'the run reached the server');
   }
 
-  const tab = (text) => page.locator('.tabs-container .tab', { hasText: text }).first();
+  const tabs = (text) => page.locator('.tabs-container .tab', { hasText: text });
+  const tab = (text) => tabs(text).first();
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
@@ -82,30 +126,132 @@ describe('Panel reuse, pin and titles', function () {
     const solvePanel = await d.waitForWebview(page, 0, { selector: '#app' });
     await solvePanel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
     await tab('Solve: A rectangle has a perimeter of… → 50').waitFor({ timeout: 15000 });
-    assert.equal(await d.countWebviews(page), 1);
+    assert.equal(await tabs('Solve: ').count(), 1);
 
     // Solve again: the same panel runs the problem again; no second tab.
     const before = await runOnProblem('SpecReason: Solve Selection');
     await requestAfter(before); // the panel was reset before the run's first request
     await solvePanel.locator('#status', { hasText: /finished/i }).waitFor({ timeout: 60000 });
     await tab('Solve: A rectangle has a perimeter of… → 50').waitFor({ timeout: 15000 });
-    assert.equal(await d.countWebviews(page), 1, 'the Solve panel was reused');
+    assert.equal(await tabs('Solve: ').count(), 1, 'the Solve panel was reused');
     assert.equal(await solvePanel.locator('.step').count(), 8, 'the reused panel shows only the new run');
 
-    // Compare opens the Compare panel.
+    // Compare opens the Compare panel (beside, in the same group: the Solve panel's tab stays, hidden).
     await runOnProblem('SpecReason: Compare with Base Model');
     await tab('Compare: A rectangle has a perimeter of… → 50').waitFor({ timeout: 60000 });
-    assert.equal(await d.countWebviews(page), 2);
+    assert.equal(await tabs('Solve: ').count(), 1);
+    assert.equal(await tabs('Compare: ').count(), 1);
 
     // Pin the Solve panel: the next Solve opens a panel of its own.
     await tab('Solve: A rectangle').click();
-    const pin = solvePanel.locator('#btn-pin');
+    const pin = d.webviewFrame(page, 0).locator('#btn-pin');
+    await pin.waitFor({ timeout: 30000 });
     await pin.click();
-    await solvePanel.locator('#btn-pin[aria-pressed="true"]', { hasText: 'Pinned' }).waitFor({ timeout: 10000 });
+    await d
+      .webviewFrame(page, 0)
+      .locator('#btn-pin[aria-pressed="true"]', { hasText: 'Pinned' })
+      .waitFor({ timeout: 10000 });
     await runOnProblem('SpecReason: Solve Selection');
-    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, d.SEL.webview, { timeout: 30000 });
-    await page.locator('.tabs-container .tab', { hasText: 'Solve: A rectangle' }).nth(1).waitFor({ timeout: 15000 });
+    await tabs('Solve: A rectangle').nth(1).waitFor({ timeout: 30000 });
+    await tabs('Solve: A rectangle has a perimeter of… → 50').nth(1).waitFor({ timeout: 60000 });
+    assert.equal(await tabs('Solve: ').count(), 2, 'the pinned panel was kept and a new one opened');
     await d.screenshot(page, path.join(d.env.artifacts, 'panel-tabs.png'));
     await closeAll();
+  });
+
+  it('every built-in theme: steps told apart without colour, distinct legend colours; screenshots', async () => {
+    await closeAll();
+    await runOnProblem('SpecReason: Solve Selection');
+    const panel = await d.waitForWebview(page, 0, { selector: '#app' });
+    await panel.locator('#answer[data-state="answered"]').waitFor({ timeout: 60000 });
+    const report = [];
+    try {
+      for (const [label, short] of THEMES) {
+        writeUserSetting('workbench.colorTheme', label);
+        await panel.locator(`body[data-vscode-theme-name="${label}"]`).waitFor({ timeout: 20000 });
+        const seen = await panel.locator('body').evaluate(() => {
+          const css = (el, pseudo) => getComputedStyle(el, pseudo);
+          return {
+            legend: [...document.querySelectorAll('.legend .swatch')].map((n) => ({
+              origin: n.getAttribute('data-origin'),
+              colour: css(n).backgroundColor,
+              glyph: css(n, '::before').content,
+            })),
+            steps: [...document.querySelectorAll('#steps .step')].map((s) => ({
+              origin: s.getAttribute('data-origin'),
+              glyph: css(/** @type {Element} */ (s.querySelector('.origin-tag')), '::before').content,
+              border: css(s).borderLeftStyle,
+            })),
+            highContrast: document.body.classList.contains('vscode-high-contrast'),
+          };
+        });
+        const glyphs = new Map(seen.steps.map((x) => [x.origin, x.glyph]));
+        assert.equal(new Set(glyphs.values()).size, glyphs.size, `${label}: a glyph per origin`);
+        if (seen.highContrast) {
+          const borders = new Map(seen.steps.map((x) => [x.origin, x.border]));
+          assert.equal(new Set(borders.values()).size, borders.size, `${label}: a border pattern per origin`);
+        }
+        let closest = Infinity;
+        for (let i = 0; i < seen.legend.length; i++) {
+          for (let j = i + 1; j < seen.legend.length; j++) {
+            const [p, q] = [seen.legend[i], seen.legend[j]];
+            const gap = distance(p.colour, q.colour);
+            closest = Math.min(closest, gap);
+            assert.ok(gap >= 60, `${label}: legend ${p.origin} ${p.colour} vs ${q.origin} ${q.colour}`);
+          }
+        }
+        report.push(`${short} ${Math.round(closest)}`);
+        if (['dark', 'light', 'high-contrast', 'high-contrast-light'].includes(short)) {
+          await d.screenshot(page, path.join(d.env.artifacts, `panel-theme-${short}.png`));
+        }
+      }
+    } finally {
+      writeUserSetting('workbench.colorTheme', undefined);
+    }
+    console.log(`      closest legend colours (RGB distance) per theme: ${report.join(', ')}`);
+  });
+
+  it('a 1000 px window: compact panel, answer on the first screen, no sideways overflow; compare stacked', async () => {
+    await closeAll();
+    await page.setViewportSize({ width: 1000, height: 760 });
+    try {
+      await runOnProblem('SpecReason: Solve Selection');
+      const panel = await d.waitForWebview(page, 0, { selector: '#app' });
+      await panel.locator('#answer[data-state="answered"]').waitFor({ timeout: 60000 });
+      const layout = await panel.locator('body').evaluate(() => {
+        const answer = /** @type {Element} */ (document.querySelector('#answer')).getBoundingClientRect();
+        return {
+          width: document.documentElement.clientWidth,
+          height: document.documentElement.clientHeight,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          answerBottom: answer.bottom,
+        };
+      });
+      console.log(`      panel in a 1000 px window: ${layout.width} × ${layout.height} px`);
+      assert.ok(layout.width <= 480, `the panel is narrow (${layout.width} px)`);
+      assert.equal(layout.overflow, 0, 'no sideways overflow');
+      assert.ok(layout.answerBottom <= layout.height, `the answer is on the first screen (${layout.answerBottom})`);
+      assert.ok(await panel.locator('#btn-more').isVisible(), 'secondary actions behind More');
+      assert.equal(await panel.locator('#tuning-threshold').isVisible(), false, 'the tuning strip is folded');
+      await d.screenshot(page, path.join(d.env.artifacts, 'panel-narrow-solve.png'));
+
+      await runOnProblem('SpecReason: Compare with Base Model');
+      await tab('Compare: A rectangle').waitFor({ timeout: 30000 });
+      const compare = d.webviewFrame(page, 0); // the Compare panel hides the Solve panel in their group
+      await compare.locator('#speedup', { hasText: /faster|slower/ }).waitFor({ timeout: 90000 });
+      const stacked = await compare.locator('body').evaluate(() => {
+        const [a, b] = [...document.querySelectorAll('.compare-column')].map((c) => c.getBoundingClientRect());
+        return {
+          below: !!a && !!b && b.top >= a.bottom,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        };
+      });
+      assert.ok(stacked.below, 'the runs are stacked in a narrow panel');
+      assert.equal(stacked.overflow, 0, 'no sideways overflow in the compare view');
+      await d.screenshot(page, path.join(d.env.artifacts, 'panel-narrow-compare.png'));
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await closeAll();
+    }
   });
 });

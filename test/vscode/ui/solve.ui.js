@@ -126,10 +126,10 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     pair.base.setLatency(BASE_LATENCY);
     pair.small.setLatency(SMALL_LATENCY);
     const panel = await runOnProblem('SpecReason: Compare with Base Model');
-    await panel.locator('#speedup', { hasText: /×\s*\d/ }).waitFor({ timeout: 90000 });
+    await panel.locator('#speedup', { hasText: /\d×/ }).waitFor({ timeout: 90000 });
     assert.equal(await panel.locator('.compare-column').count(), 2);
     assert.ok(await panel.locator('.compare-table').isVisible());
-    const speedup = Number((await panel.locator('#speedup').textContent()).match(/×\s*([\d.]+)/)[1]);
+    const speedup = Number((await panel.locator('#speedup').textContent()).match(/([\d.]+)×/)[1]);
     const wall = async (mode) =>
       shownMs(await panel.locator(`tr[data-mode="${mode}"] td[data-col="wall"]`).textContent());
     const spec = await wall('specreason');
