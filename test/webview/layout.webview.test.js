@@ -155,7 +155,7 @@ describe('reasoning panel layout (webview, Chromium)', function () {
   /** @param {Page} page @param {string} name */
   async function shot(page, name) {
     await frames(page);
-    await page.screenshot({ path: path.join(ARTIFACTS, `webview-${name}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, `webview-layout-${name}.png`), fullPage: true });
   }
 
   it('pin: the button posts panel/pin and shows the pinned state the host confirms', async function () {

@@ -6,7 +6,6 @@
 // window (compact layout, no sideways overflow), with screenshots.
 
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
@@ -14,36 +13,35 @@ const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios'
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 /** VS Code's built-in colour themes (labels as the theme picker shows them), and a short name for screenshots. */
 const THEMES = [
-  ['Default Dark Modern', 'dark'],
-  ['Default Light Modern', 'light'],
-  ['Default High Contrast', 'high-contrast'],
-  ['Default High Contrast Light', 'high-contrast-light'],
-  ['Default Dark+', 'dark-plus'],
-  ['Default Light+', 'light-plus'],
-  ['Visual Studio Dark', 'vs-dark'],
-  ['Visual Studio Light', 'vs-light'],
+  ['Dark Modern', 'dark'],
+  ['Light Modern', 'light'],
+  ['Dark High Contrast', 'high-contrast'],
+  ['Light High Contrast', 'high-contrast-light'],
+  ['Dark+', 'dark-plus'],
+  ['Light+', 'light-plus'],
+  ['Dark (Visual Studio)', 'vs-dark'],
+  ['Light (Visual Studio)', 'vs-light'],
   ['Abyss', 'abyss'],
-  ['Kimbie Dark', 'kimbie-dark'],
-  ['Monokai', 'monokai'],
-  ['Monokai Dimmed', 'monokai-dimmed'],
   ['Quiet Light', 'quiet-light'],
-  ['Red', 'red'],
-  ['Solarized Dark', 'solarized-dark'],
+  ['Kimbie Dark', 'kimbie-dark'],
   ['Solarized Light', 'solarized-light'],
+  ['Monokai', 'monokai'],
+  ['Red', 'red'],
+  ['Monokai Dimmed', 'monokai-dimmed'],
+  ['Solarized Dark', 'solarized-dark'],
   ['Tomorrow Night Blue', 'tomorrow-night-blue'],
 ];
 
-/** Set (or, with undefined, remove) one user setting in settings.json; VS Code picks the change up. */
-function writeUserSetting(key, value) {
-  const file = d.env.settingsFile;
-  assert.ok(file, 'RUN_DIR is set (the rig runs this file)');
-  const settings = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
-  if (value === undefined) {
-    delete settings[key];
-  } else {
-    settings[key] = value;
-  }
-  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+/** Pick a colour theme by its label in the Settings editor, as a user would. */
+async function pickTheme(page, label) {
+  await page.keyboard.press('Control+Comma');
+  const search = page.locator(d.SEL.settingsSearch);
+  await search.waitFor({ state: 'visible', timeout: 20000 });
+  await search.fill('workbench.colorTheme');
+  const row = page.locator(`${d.SEL.settingsRow}[data-key="workbench.colorTheme"]`).first();
+  await row.waitFor({ timeout: 20000 });
+  await row.locator('select').first().selectOption({ label });
+  await d.runCommand(page, 'View: Close Editor');
 }
 
 /** RGB distance (0–441) of two computed colours. */
@@ -166,9 +164,24 @@ describe('Panel reuse, pin and titles', function () {
     await panel.locator('#answer[data-state="answered"]').waitFor({ timeout: 60000 });
     const report = [];
     try {
+      // What changes in the webview when a theme is applied (theme light and dark alternate in THEMES).
+      const fingerprint = () =>
+        panel
+          .locator('body')
+          .evaluate(
+            (b) =>
+              `${b.className}|${b.dataset.vscodeThemeId ?? ''}|${b.dataset.vscodeThemeName ?? ''}|` +
+              getComputedStyle(document.documentElement).getPropertyValue('--vscode-editor-background'),
+          );
       for (const [label, short] of THEMES) {
-        writeUserSetting('workbench.colorTheme', label);
-        await panel.locator(`body[data-vscode-theme-name="${label}"]`).waitFor({ timeout: 20000 });
+        const before = await fingerprint();
+        await pickTheme(page, label);
+        let applied = false;
+        for (let i = 0; i < 200 && !applied; i++) {
+          await page.waitForTimeout(100);
+          applied = (await fingerprint()) !== before;
+        }
+        assert.ok(applied, `${label} was applied to the panel`);
         const seen = await panel.locator('body').evaluate(() => {
           const css = (el, pseudo) => getComputedStyle(el, pseudo);
           return {
@@ -206,7 +219,7 @@ describe('Panel reuse, pin and titles', function () {
         }
       }
     } finally {
-      writeUserSetting('workbench.colorTheme', undefined);
+      await pickTheme(page, 'Light Modern').catch(() => undefined); // the rig's theme, as the other files expect
     }
     console.log(`      closest legend colours (RGB distance) per theme: ${report.join(', ')}`);
   });
@@ -235,9 +248,11 @@ describe('Panel reuse, pin and titles', function () {
       assert.equal(await panel.locator('#tuning-threshold').isVisible(), false, 'the tuning strip is folded');
       await d.screenshot(page, path.join(d.env.artifacts, 'panel-narrow-solve.png'));
 
+      // Closed first: beside a panel, the problem's line wraps and is not found by its text.
+      await closeAll();
       await runOnProblem('SpecReason: Compare with Base Model');
       await tab('Compare: A rectangle').waitFor({ timeout: 30000 });
-      const compare = d.webviewFrame(page, 0); // the Compare panel hides the Solve panel in their group
+      const compare = d.webviewFrame(page, 0);
       await compare.locator('#speedup', { hasText: /faster|slower/ }).waitFor({ timeout: 90000 });
       const stacked = await compare.locator('body').evaluate(() => {
         const [a, b] = [...document.querySelectorAll('.compare-column')].map((c) => c.getBoundingClientRect());
@@ -249,6 +264,30 @@ describe('Panel reuse, pin and titles', function () {
       assert.ok(stacked.below, 'the runs are stacked in a narrow panel');
       assert.equal(stacked.overflow, 0, 'no sideways overflow in the compare view');
       await d.screenshot(page, path.join(d.env.artifacts, 'panel-narrow-compare.png'));
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await closeAll();
+    }
+  });
+
+  it('a wide window: the compare view puts the runs side by side', async () => {
+    await closeAll();
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    try {
+      await runOnProblem('SpecReason: Compare with Base Model');
+      const compare = await d.waitForWebview(page, 0, { selector: '#app' });
+      await compare.locator('#speedup', { hasText: /faster|slower/ }).waitFor({ timeout: 90000 });
+      const layout = await compare.locator('body').evaluate(() => {
+        const [a, b] = [...document.querySelectorAll('.compare-column')].map((c) => c.getBoundingClientRect());
+        return {
+          width: document.documentElement.clientWidth,
+          sideBySide: !!a && !!b && Math.round(a.top) === Math.round(b.top) && b.left >= a.right,
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        };
+      });
+      assert.ok(layout.sideBySide, `side by side in a ${layout.width} px panel`);
+      assert.equal(layout.overflow, 0, 'no sideways overflow');
+      await d.screenshot(page, path.join(d.env.artifacts, 'panel-compare-wide.png'));
     } finally {
       await page.setViewportSize({ width: 1400, height: 900 });
       await closeAll();
