@@ -8,7 +8,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
-const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
+const { startSimPair, DEMO_SCENARIO, latencyProfile } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 /** VS Code's built-in colour themes (labels as the theme picker shows them), and a short name for screenshots. */
@@ -273,6 +273,10 @@ describe('Panel reuse, pin and titles', function () {
   it('a wide window: the compare view puts the runs side by side', async () => {
     await closeAll();
     await page.setViewportSize({ width: 1920, height: 1080 });
+    // The demo's realistic latency, for a screenshot that looks like a real comparison (no speed is asserted).
+    const realistic = latencyProfile('realistic');
+    pair.base.setLatency(realistic.base);
+    pair.small.setLatency(realistic.small);
     try {
       await runOnProblem('SpecReason: Compare with Base Model');
       const compare = await d.waitForWebview(page, 0, { selector: '#app' });
@@ -289,6 +293,9 @@ describe('Panel reuse, pin and titles', function () {
       assert.equal(layout.overflow, 0, 'no sideways overflow');
       await d.screenshot(page, path.join(d.env.artifacts, 'panel-compare-wide.png'));
     } finally {
+      const zero = latencyProfile('zero');
+      pair.base.setLatency(zero.base);
+      pair.small.setLatency(zero.small);
       await page.setViewportSize({ width: 1400, height: 900 });
       await closeAll();
     }
