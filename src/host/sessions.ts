@@ -229,13 +229,15 @@ export class Sessions implements vscode.Disposable {
           token.onCancellationRequested(() => controller.abort());
           const simulated = await this._detectSimulated(createClients(config), controller.signal);
           const withoutScript = simulated && !demoPairHasScript(session.problem.text);
-          if (
-            simulated &&
-            (!session.panel.state.simulated || !session.panel.state.simulatedWithoutScript !== !withoutScript)
-          ) {
+          if (simulated) {
+            // A reused panel starts from a fresh state: the flag is set for every run, sent when it changed.
+            const changed =
+              !session.panel.state.simulated || !!session.panel.state.simulatedWithoutScript !== withoutScript;
             session.panel.state.simulated = true;
             session.panel.state.simulatedWithoutScript = withoutScript;
-            session.panel.reset(session.panel.state);
+            if (changed) {
+              session.panel.reset(session.panel.state);
+            }
           }
           const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
           const { records } = await runComparison(session.problem, modes, config, {
