@@ -14,7 +14,7 @@ import {
   type ToEvalWebview,
 } from '../shared/protocol';
 import { Disposable } from './disposable';
-import { evalPanelHtml } from './webviewHtml';
+import { panelHtml } from './webviewHtml';
 
 export const EVAL_VIEW_TYPE = 'specreason.evaluate';
 
@@ -59,11 +59,12 @@ export class EvalPanel extends Disposable {
     });
     this._index();
     webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    webviewPanel.webview.html = evalPanelHtml(
+    webviewPanel.webview.html = panelHtml(
       webviewPanel.webview,
       extensionUri,
       !!_state.simulated,
       (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
+      'evaluate',
     );
     webviewPanel.title = this._title();
     this._register(webviewPanel.onDidDispose(() => this.dispose()));

@@ -15,14 +15,28 @@ function contentSecurityPolicy(webview: vscode.Webview, nonce: string): string {
   ].join('; ');
 }
 
+/** Each panel's page: its stylesheets and bundle in the media folder. */
+const PAGES = {
+  reasoning: {
+    title: 'SpecReason',
+    styles: [['gen', 'katex', 'katex.min.css'], ['panel.css']],
+    script: ['gen', 'webview.js'],
+  },
+  evaluate: { title: 'SpecReason: Evaluate', styles: [['panel.css'], ['eval.css']], script: ['gen', 'eval.js'] },
+} as const;
+
+/** A panel's page (the reasoning panel's, or the Evaluate panel's): the CSP above, its stylesheets and
+ *  its nonce'd bundle. */
 export function panelHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,
   simulated: boolean,
   uriJoin: (base: vscode.Uri, ...parts: string[]) => vscode.Uri,
+  kind: keyof typeof PAGES = 'reasoning',
 ): string {
+  const { title, styles, script } = PAGES[kind];
   const nonce = randomBytes(16).toString('base64');
-  const asset = (...parts: string[]) => webview.asWebviewUri(uriJoin(extensionUri, 'media', ...parts)).toString();
+  const asset = (parts: readonly string[]) => webview.asWebviewUri(uriJoin(extensionUri, 'media', ...parts)).toString();
   const csp = contentSecurityPolicy(webview, nonce);
   return `<!DOCTYPE html>
 <html lang="en">
@@ -30,40 +44,12 @@ export function panelHtml(
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('gen', 'katex', 'katex.min.css')}">
-<link rel="stylesheet" href="${asset('panel.css')}">
-<title>SpecReason</title>
+${styles.map((parts) => `<link rel="stylesheet" href="${asset(parts)}">`).join('\n')}
+<title>${title}</title>
 </head>
 <body>
 <div id="app" data-simulated="${simulated ? 'true' : 'false'}"></div>
-<script nonce="${nonce}" src="${asset('gen', 'webview.js')}"></script>
-</body>
-</html>`;
-}
-
-/** The Evaluate panel's HTML: the same CSP and base styles as the reasoning panel, its own bundle. */
-export function evalPanelHtml(
-  webview: vscode.Webview,
-  extensionUri: vscode.Uri,
-  simulated: boolean,
-  uriJoin: (base: vscode.Uri, ...parts: string[]) => vscode.Uri,
-): string {
-  const nonce = randomBytes(16).toString('base64');
-  const asset = (...parts: string[]) => webview.asWebviewUri(uriJoin(extensionUri, 'media', ...parts)).toString();
-  const csp = contentSecurityPolicy(webview, nonce);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('panel.css')}">
-<link rel="stylesheet" href="${asset('eval.css')}">
-<title>SpecReason: Evaluate</title>
-</head>
-<body>
-<div id="app" data-simulated="${simulated ? 'true' : 'false'}"></div>
-<script nonce="${nonce}" src="${asset('gen', 'eval.js')}"></script>
+<script nonce="${nonce}" src="${asset(script)}"></script>
 </body>
 </html>`;
 }

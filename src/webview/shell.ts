@@ -3,6 +3,7 @@
 
 import type { FromWebview, PanelRun, PanelState, RunStatus, TuningValues } from '../shared/protocol';
 import { CompareView } from './compareView';
+import { button, simBadge } from './controls';
 import { h, setText } from './dom';
 import { formatCount, formatMs, MODE_LABEL, STATUS_LABEL } from './format';
 import { ProblemHeader } from './problemHeader';
@@ -24,24 +25,9 @@ function overallStatus(runs: readonly PanelRun[]): RunStatus | undefined {
   return undefined;
 }
 
-function button(id: string, label: string, title: string, onClick: () => void, className = ''): HTMLButtonElement {
-  const b = h('button', { id: id || undefined, className, title, attrs: { type: 'button' } }, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 export class Shell {
   private readonly _title = h('span', { className: 'view-kind' });
-  private readonly _simBadge = h(
-    'span',
-    {
-      id: 'sim-badge',
-      className: 'badge sim-badge',
-      hidden: true,
-      title: 'The servers are the built-in simulated vLLM pair: texts and timings are synthetic',
-    },
-    'SIMULATED model pair',
-  );
+  private readonly _simBadge = simBadge();
   private readonly _simNotice = h(
     'span',
     { id: 'sim-notice', className: 'sim-notice', hidden: true },

@@ -132,7 +132,7 @@ async function streamOnce(browser, url, batch) {
 async function main() {
   const server = /** @type {import('node:http').Server} */ (await startServer());
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const url = `http://127.0.0.1:${address.port}/test/webview/eval-harness.html`;
+  const url = `http://127.0.0.1:${address.port}/test/webview/harness.html?bundle=eval`;
   const browser = await launchChromium();
   console.log(
     `Evaluate panel, ${RUNS} runs streaming in (headless Chromium; ${os.cpus().length} cores, load ${os

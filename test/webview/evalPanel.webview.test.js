@@ -1,6 +1,6 @@
 // @ts-check
 // Browser tests of the Evaluate panel (media/gen/eval.js) in headless Chromium, outside VS Code.
-// test/webview/eval-harness.html stands in for the host's HTML (same CSP); the tests drive the panel
+// test/webview/harness.html?bundle=eval stands in for the host's HTML (same CSP); the tests drive the panel
 // with the host's messages and read what it posts back. Needs a built bundle: `node esbuild.js`.
 // Run: node_modules/.bin/mocha --no-config --timeout 120000 test/webview/evalPanel.webview.test.js
 
@@ -69,7 +69,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
         pageErrors.push(m.text());
       }
     });
-    await page.goto(`${baseUrl}/test/webview/eval-harness.html${query}`);
+    await page.goto(`${baseUrl}/test/webview/harness.html?bundle=eval${query.replace(/^\?/, '&')}`);
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'eval/ready'));
     return page;
   }

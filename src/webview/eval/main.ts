@@ -10,6 +10,7 @@ import {
   type FromEvalWebview,
   type ToEvalWebview,
 } from '../../shared/protocol';
+import { button, simBadge } from '../controls';
 import { h, setFlag, setText } from '../dom';
 import { AccuracyLatencyChart } from './chart';
 import { EvalForm } from './form';
@@ -40,12 +41,6 @@ const STATUS_LABEL = {
   error: 'Error',
 } as const;
 
-function button(id: string, label: string, title: string, onClick: () => void, className = ''): HTMLButtonElement {
-  const b = h('button', { id, className, title, attrs: { type: 'button' } }, label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 const runKey = (r: EvalRunRow) => JSON.stringify([configurationKey(runConfiguration(r)), r.problemId, r.repeat]);
 
 class EvalPanel {
@@ -57,16 +52,7 @@ class EvalPanel {
   private _clock?: ReturnType<typeof setInterval>;
 
   private readonly _dataset = h('span', { id: 'eval-dataset', className: 'view-kind' });
-  private readonly _simBadge = h(
-    'span',
-    {
-      id: 'sim-badge',
-      className: 'badge sim-badge',
-      hidden: true,
-      title: 'The servers are the built-in simulated vLLM pair: texts and timings are synthetic',
-    },
-    'SIMULATED model pair',
-  );
+  private readonly _simBadge = simBadge();
   private readonly _status = h(
     'span',
     { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } },
