@@ -288,8 +288,8 @@ export class SimulatedVllm {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** Resolve once every logged request has ended (or the timeout passes). */
-  async settled(timeoutMs = 2000): Promise<void> {
+  /** Resolve once every logged request has ended (or the timeout passes: generous, a busy machine sees closed sockets late). */
+  async settled(timeoutMs = 10_000): Promise<void> {
     const deadline = nowMs() + timeoutMs;
     while (this.openRequests().length > 0 && nowMs() < deadline) {
       await sleep(5);
