@@ -23,7 +23,7 @@ import { ServerLauncher } from './host/serverLauncher';
 import { warnAboutWorkspaceServerSettings } from './host/serverSettings';
 import { Sessions, type Session } from './host/sessions';
 import { onSettingsChanged, readSettings, SECTION, settingsProblems } from './host/settings';
-import { StatusItem } from './host/statusItem';
+import { recheckHealthWhile, StatusItem } from './host/statusItem';
 import { PROTOCOL_VERSION } from './shared/protocol';
 
 /** Every command the extension contributes, by family. A new family: its file and one line here. */
@@ -40,6 +40,8 @@ const COMMAND_FAMILIES: readonly CommandFamily[] = [
 export interface SpecReasonApi {
   sessions(): Session[];
   lastServerReports(): ServerReport[] | undefined;
+  /** The status item's pair health (from the last check). */
+  health(): 'unknown' | 'ok' | 'down';
   history: RunHistory;
   launcher: ServerLauncher;
   evaluations: Evaluations;
@@ -79,7 +81,12 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
     .prune()
     .then((n) => n && log.info(`run history: dropped ${n} entr${n === 1 ? 'y' : 'ies'} whose file is gone`));
   // Recheck after every run, success or failure: a server that came back (or went away) shows at once.
+  const healthWatch = recheckHealthWhile(
+    () => host.sessions.running.length === 0 && host.sessions.all.some((s) => s.panel.visible),
+    refreshHealth,
+  );
   context.subscriptions.push(
+    healthWatch,
     host.sessions.onDidEndRun(() => void refreshHealth()),
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportDocuments),
   );
@@ -113,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
       host.evaluations.onSettingsChanged(settings);
       host.status.refresh();
       void refreshHealth();
+      healthWatch.rearm();
       const problems = settingsProblems(settings);
       if (problems[0]) {
         void vscode.window.showWarningMessage(
@@ -129,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   return {
     sessions: () => host.sessions.all,
     lastServerReports: () => host.lastServerReports,
+    health: () => host.status.health,
     history,
     launcher: host.launcher,
     evaluations: host.evaluations,

@@ -283,6 +283,7 @@ export interface HostSettings {
   historyMaxRuns: number;
   launchReadyTimeoutSec: number;
   codeLensEnabled: boolean;
+  healthRecheckSec: number;
 }
 
 const text = (setting: string): TextSetting => ({ setting, kind: 'text', default: '' });
@@ -333,6 +334,7 @@ export const HOST_SETTINGS = {
     integer: false,
   },
   codeLensEnabled: { setting: 'codeLens.enabled', kind: 'boolean', default: true },
+  healthRecheckSec: { setting: 'status.healthRecheck', kind: 'number', default: 30, min: 0, max: 3600, integer: true },
 } satisfies { [K in keyof HostSettings]: SettingFor<HostSettings[K]> };
 
 /** Start Servers' settings of one model server (`specreason.launch.<role>.*`). */

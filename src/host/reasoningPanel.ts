@@ -101,6 +101,10 @@ export class ReasoningPanel extends Disposable {
   get active(): boolean {
     return this._webviewPanel.active;
   }
+  /** In view (its tab is the active one of a visible editor group). */
+  get visible(): boolean {
+    return this._webviewPanel.visible;
+  }
   get running(): boolean {
     return this._state.runs.some((r) => r.status === 'running');
   }

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import { describeReport, type ServerReport } from './serverCheck';
-import { readSettings, tuningValues } from './settings';
+import { HOST_SETTINGS } from '../core/settingsTable';
+import { readSetting, readSettings, tuningValues } from './settings';
 
 /** The status-bar item: pair health, threshold and budget; click to tune. */
 export class StatusItem extends Disposable {
@@ -12,6 +13,9 @@ export class StatusItem extends Disposable {
     vscode.window.createStatusBarItem('specreason.status', vscode.StatusBarAlignment.Right, 100),
   );
   private _health: 'unknown' | 'ok' | 'down' = 'unknown';
+  get health(): 'unknown' | 'ok' | 'down' {
+    return this._health;
+  }
   private _detail = 'Servers not checked yet';
 
   constructor() {
@@ -41,4 +45,41 @@ export class StatusItem extends Disposable {
     this._item.backgroundColor =
       this._health === 'down' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
   }
+}
+
+/**
+ * Between runs the status bar would go stale (a server that died or came back shows only at the next run):
+ * while `wanted()` (a panel in view, no run going) recheck every `specreason.status.healthRecheck` seconds.
+ * `rearm()` after a settings change picks up a new interval (0 turns it off).
+ */
+export function recheckHealthWhile(
+  wanted: () => boolean,
+  recheck: () => Promise<void>,
+): vscode.Disposable & { rearm(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let disposed = false;
+  const tick = async () => {
+    try {
+      if (wanted()) {
+        await recheck();
+      }
+    } catch {
+      // the next tick tries again; a failed check is itself reported as a server problem
+    } finally {
+      rearm();
+    }
+  };
+  const rearm = () => {
+    clearTimeout(timer);
+    const seconds = readSetting(HOST_SETTINGS.healthRecheckSec);
+    timer = !disposed && seconds > 0 ? setTimeout(() => void tick(), seconds * 1000) : undefined;
+  };
+  rearm();
+  return {
+    rearm,
+    dispose: () => {
+      disposed = true;
+      clearTimeout(timer);
+    },
+  };
 }

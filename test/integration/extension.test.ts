@@ -43,6 +43,7 @@ const SETTINGS = [
   'firstNBaseSteps',
   'speculation.draftAhead',
   'compare.includeSmall',
+  'status.healthRecheck',
 ];
 
 async function solve(text: string, command = 'specreason.solveSelection'): Promise<Session> {
@@ -246,6 +247,23 @@ describe('SpecReason in a real VS Code extension host', function () {
     } finally {
       await pair.small.start();
     }
+  });
+
+  it('while a panel is in view, the status health follows a server that goes away and comes back, with no run', async () => {
+    await configure({ 'status.healthRecheck': 1 });
+    const extension = await api();
+    const session = await solve(DEMO_PROBLEM);
+    await session.done;
+    assert.ok(session.panel.visible, 'the panel is in view');
+    await waitFor(() => extension.health() === 'ok', 30000);
+    await pair.small.stop();
+    try {
+      await waitFor(() => extension.health() === 'down', 30000);
+      assert.equal(session.panel.running, false, 'no run was needed to notice');
+    } finally {
+      await pair.small.start();
+    }
+    await waitFor(() => extension.health() === 'ok', 30000);
   });
 
   it('refuses an invalid setting with a message naming it, and an empty problem', async () => {
