@@ -15,6 +15,7 @@ import {
   STOP_REASON_LABEL,
 } from './format';
 import { CompareSummary } from './compareSummary';
+import { legend } from './legend';
 import { renderTex } from './math';
 import { LiveStepView, StepsList } from './steps';
 
@@ -148,6 +149,7 @@ export class CompareView {
         h('div', { className: 'table-scroll', attrs: { tabindex: '0', 'aria-label': 'Comparison table' } }, table),
         this._metrics,
       ),
+      legend(),
       this._columnsBox,
     );
   }

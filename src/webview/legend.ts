@@ -8,6 +8,14 @@ import { scoreMeter } from './stepTools';
 
 const ORIGINS: readonly StepOrigin[] = ['small', 'base-fallback', 'base-forced', 'baseline'];
 
+/** How each origin's step-time bar is drawn besides its colour (media/panel.css). */
+const BAR_STYLE: Record<StepOrigin, string> = {
+  small: 'solid',
+  'base-fallback': 'hollow with a solid outline',
+  'base-forced': 'hollow with a dashed outline',
+  baseline: 'hollow with a dotted outline',
+};
+
 function row(sample: Node, text: string): HTMLElement {
   return h('li', {}, h('span', { className: 'legend-sample' }, sample), h('span', {}, text));
 }
@@ -29,7 +37,7 @@ export function legend(threshold = 7): HTMLDetailsElement {
             h('span', { className: 'swatch', attrs: { 'data-origin': origin } }),
             h('span', { className: 'origin-tag' }, ORIGIN_LABEL[origin]),
           ),
-          `${ORIGIN_DESCRIPTION[origin]}. The step's left border and its step-time bar have this colour.`,
+          `${ORIGIN_DESCRIPTION[origin]}. The step's left border and its step-time bar have this colour; the bar is ${BAR_STYLE[origin]}.`,
         ),
       ),
       row(

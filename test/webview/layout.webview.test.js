@@ -250,6 +250,21 @@ describe('reasoning panel layout (webview, Chromium)', function () {
     assert.equal(await page.getAttribute('#speedup', 'data-direction'), 'slower');
   });
 
+  it('compare: the legend explains the step colours and badges there too', async function () {
+    const page = await openPanel('?simulated=true', { width: 1200, height: 900 });
+    const state = panelState({ kind: 'compare', runs: [finishedRun('specreason', 3000), finishedRun('base', 4410)] });
+    await send(page, { type: 'session/snapshot', state });
+    await page.waitForSelector('.compare-view #legend');
+    assert.equal(await page.locator('#legend').count(), 1, 'one legend');
+    await page.click('#legend > summary');
+    const origins = await page.$$eval('#legend .legend-origin', (nodes) =>
+      nodes.map((n) => n.getAttribute('data-origin')),
+    );
+    assert.deepEqual(origins, ['small', 'base-fallback', 'base-forced', 'baseline']);
+    assert.ok(await page.locator('#legend .legend-list').isVisible());
+    assert.ok((await overflowX(page)) <= 0, 'the legend adds no sideways overflow');
+  });
+
   it('narrow solve: one toolbar row, secondary actions behind More, tuning folded, answer on the first screen', async function () {
     const long = 'A rectangle has a perimeter of 30 cm and its length is twice its width. '.repeat(6);
     const page = await openPanel('?simulated=true', { width: 460, height: 640 });
@@ -325,6 +340,19 @@ describe('reasoning panel layout (webview, Chromium)', function () {
         const borders = new Map(cues.map((c) => [c.origin, c.border]));
         assert.equal(new Set(borders.values()).size, 3, `a border pattern per origin: ${JSON.stringify([...borders])}`);
       }
+      // The step-time bars: kept, rejected and forced steps differ by fill and outline style, not colour alone.
+      const bars = await page.$$eval('#timeline rect.bar', (nodes) =>
+        nodes.map((n) => {
+          const style = getComputedStyle(n);
+          return {
+            origin: n.getAttribute('data-origin'),
+            cue: [style.fillOpacity, style.stroke === 'none' ? 'none' : 'stroked', style.strokeDasharray].join(' '),
+          };
+        }),
+      );
+      const barCues = new Map(bars.map((b) => [b.origin, b.cue]));
+      assert.equal(barCues.size, 3, `bars of three origins: ${JSON.stringify(bars)}`);
+      assert.equal(new Set(barCues.values()).size, 3, `a bar style per origin: ${JSON.stringify([...barCues])}`);
       const swatches = await page.$$eval('.legend .swatch', (nodes) =>
         nodes.map((n) => ({
           origin: n.getAttribute('data-origin'),
