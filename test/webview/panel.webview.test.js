@@ -6,9 +6,8 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { ROOT, startServer, launchChromium } = require('./support');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../../src/shared/protocol').ToWebview} ToWebview */
@@ -22,41 +21,7 @@ const { chromium } = require('playwright-core');
 /** The fixtures' run config: the panel never reads it. */
 const NO_CONFIG = /** @type {SpecReasonConfig} */ ({});
 
-const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const CONTENT_TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.ttf': 'font/ttf',
-  '.map': 'application/json',
-  '.png': 'image/png',
-};
-
-/** Serves the repository read-only; nothing outside it. */
-function startServer() {
-  const server = http.createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    if (pathname === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    const file = path.join(ROOT, path.normalize(pathname));
-    if (!file.startsWith(ROOT + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[path.extname(file)] || 'application/octet-stream',
-      'cache-control': 'no-store',
-    });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 // ---- fixtures: the host's messages, built the way the engine and applyRunEvent shape them ----
 
@@ -325,24 +290,10 @@ describe('reasoning panel (webview, Chromium)', function () {
     if (!fs.existsSync(bundle)) {
       throw new Error('media/gen/webview.js is missing: run `node esbuild.js` first');
     }
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-    }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer();
     baseUrl = `http://127.0.0.1:${server.address().port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   after(async function () {

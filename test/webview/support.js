@@ -1,11 +1,11 @@
 // @ts-check
-// Shared by the webview browser tests: a read-only static server of the repository and the Chromium
-// launch options the VS Code rig uses.
+// Shared by the webview browser tests: a read-only static server of the repository, and the Chromium
+// the VS Code rig uses (its driver's launch options).
 
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { chromium } = require('playwright-core');
+const { launchBrowser } = require('../vscode/driver');
 
 const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -14,6 +14,8 @@ const CONTENT_TYPES = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
   '.map': 'application/json',
   '.png': 'image/png',
 };
@@ -36,22 +38,12 @@ function startServer() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+/** The rig's Chromium (same executable and flags as the VS Code UI tests), with a clear error when it is missing. */
 function launchChromium() {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return launchBrowser();
 }
 
 module.exports = { ROOT, startServer, launchChromium };
