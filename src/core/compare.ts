@@ -2,6 +2,8 @@
 
 import { answersAgree } from './answer';
 import { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL } from './format';
+// The panel's words for the speedup ("1.47× faster"), so the CLI says the same.
+import { formatSpeedup } from './labels';
 import type { RunRecord, RunSummary } from './runRecord';
 
 export interface CompareRow {
@@ -94,11 +96,6 @@ export function compareCells(row: CompareRow): Record<CompareColumn, string> {
     stop: STOP_REASON_LABEL[row.stopReason],
     wasted: formatCount(row.wastedTokens),
   };
-}
-
-/** "×1.47", or a dash when there is no speedup to show. */
-export function formatSpeedup(speedup: number | undefined): string {
-  return speedup === undefined ? DASH : `×${speedup.toFixed(2)}`;
 }
 
 /** The comparison as a plain-text table (the CLI's), one line per run, then the speedup and agreement. */

@@ -183,7 +183,14 @@ describe('comparison policy (core)', function () {
     assert.match(lines[1]!, /^SpecReason +2\.00 s +120 ms +1,500 +300 +8 +87\.5% +50 +answer reached +0$/);
     assert.match(lines[2]!, /^Base only +3\.00 s +120 ms +0 +300 +8 +— +50 +answer reached +0$/);
     assert.ok(
-      lines.includes('speedup vs base only: ×1.50 (base-only wall time ÷ SpecReason wall time); answers agree'),
+      lines.includes('speedup vs base only: 1.50× faster (base-only wall time ÷ SpecReason wall time); answers agree'),
     );
+    // Slower said in the panel's words too, and a dash when there is no speedup.
+    const slower = comparisonText({ ...comparison, speedup: 0.571, answersAgree: false });
+    assert.match(
+      slower,
+      /\nspeedup vs base only: 0\.57× — slower \(base-only wall time ÷ SpecReason wall time\); answers differ\n/,
+    );
+    assert.match(comparisonText({ ...comparison, speedup: undefined }), /\nspeedup vs base only: — \(/);
   });
 });
