@@ -195,11 +195,20 @@ describe('Panel reuse, pin and titles', function () {
               glyph: css(/** @type {Element} */ (s.querySelector('.origin-tag')), '::before').content,
               border: css(s).borderLeftStyle,
             })),
+            bars: [...document.querySelectorAll('#timeline rect.bar')].map((n) => ({
+              origin: n.getAttribute('data-origin'),
+              cue: [css(n).fillOpacity, css(n).stroke === 'none' ? 'none' : 'stroked', css(n).strokeDasharray].join(
+                ' ',
+              ),
+            })),
             highContrast: document.body.classList.contains('vscode-high-contrast'),
           };
         });
         const glyphs = new Map(seen.steps.map((x) => [x.origin, x.glyph]));
         assert.equal(new Set(glyphs.values()).size, glyphs.size, `${label}: a glyph per origin`);
+        // The step-time bars too: a fill and outline style per origin, not colour alone.
+        const barCues = new Map(seen.bars.map((x) => [x.origin, x.cue]));
+        assert.equal(new Set(barCues.values()).size, barCues.size, `${label}: a bar style per origin`);
         if (seen.highContrast) {
           const borders = new Map(seen.steps.map((x) => [x.origin, x.border]));
           assert.equal(new Set(borders.values()).size, borders.size, `${label}: a border pattern per origin`);
