@@ -7,9 +7,8 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, startServer, launchChromium } = require('./support');
+const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
 
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const {
   EVAL_PROTOCOL_VERSION,
   HOSTILE_ID,
@@ -23,56 +22,11 @@ const {
 } = require('./evalFixtures');
 
 describe('Evaluate panel (webview, Chromium)', function () {
-  let server;
-  let browser;
-  let baseUrl;
-  let context;
-  let pageErrors;
-
-  before(async function () {
-    if (!fs.existsSync(path.join(ROOT, 'media/gen/eval.js'))) {
-      throw new Error('media/gen/eval.js is missing: run `node esbuild.js` first');
-    }
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    baseUrl = `http://127.0.0.1:${server.address().port}`;
-    browser = await launchChromium();
+  const { openPanel } = usePanelHarness({
+    bundle: 'eval',
+    ready: 'eval/ready',
+    viewport: { width: 1100, height: 1000 },
   });
-
-  after(async function () {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-  });
-
-  beforeEach(function () {
-    pageErrors = [];
-  });
-
-  afterEach(async function () {
-    const pages = context ? context.pages() : [];
-    const checks = pages.length
-      ? await pages[0].evaluate(() => ({ violations: window.__cspViolations, pwned: window.__pwned }))
-      : { violations: [] };
-    await context?.close();
-    context = undefined;
-    assert.deepEqual(pageErrors, [], 'page errors');
-    assert.deepEqual(checks.violations, [], 'CSP violations');
-    assert.equal(checks.pwned, undefined, 'no injected script ran');
-  });
-
-  async function openPanel(query = '', viewport = { width: 1100, height: 1000 }) {
-    context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') {
-        pageErrors.push(m.text());
-      }
-    });
-    await page.goto(`${baseUrl}/test/webview/harness.html?bundle=eval${query.replace(/^\?/, '&')}`);
-    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'eval/ready'));
-    return page;
-  }
 
   const send = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);
   const nextFrame = (page) =>
@@ -372,7 +326,13 @@ describe('Evaluate panel (webview, Chromium)', function () {
       progress: { done: 12, total: all.length, failed: 1, resumed: 0, startedAt },
     });
     await nextFrame(page);
-    assert.equal(await page.$eval('#eval-progress-bar', (p) => [p.value, p.max].join('/')), '12/36');
+    assert.equal(
+      await page.$eval('#eval-progress-bar', (p) => {
+        const bar = /** @type {HTMLProgressElement} */ (p);
+        return [bar.value, bar.max].join('/');
+      }),
+      '12/36',
+    );
     const text = await page.textContent('#eval-progress-text');
     assert.match(text, /^12 \/ 36 runs · 1 failed · 1[12](\.\d)? runs\/min · ETA 2 m \d\d s$/);
     assert.equal(await page.textContent('#eval-failures summary'), '1 failed run');

@@ -6,7 +6,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, startServer, launchChromium } = require('./support');
+const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -16,7 +16,6 @@ const { ROOT, startServer, launchChromium } = require('./support');
 /** @typedef {import('../../src/core/runRecord').StepRecord} StepRecord */
 /** @typedef {import('../../src/core/runRecord').RunSummary} RunSummary */
 
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const PROTOCOL_VERSION = 1;
 /** @type {import('../../src/shared/protocol').TuningValues} */
 const TUNING = { threshold: 7, scoreMethod: 'greedy', tokenBudget: 8192, firstNBaseSteps: 0, target: 'user' };
@@ -91,59 +90,7 @@ function finishedRun(mode, wallMs, { answer = '50', steps = STEPS, acceptance = 
 
 describe('reasoning panel layout (webview, Chromium)', function () {
   this.timeout(120000);
-  /** @type {import('node:http').Server} */
-  let server;
-  /** @type {import('playwright-core').Browser} */
-  let browser;
-  let baseUrl = '';
-  /** @type {BrowserContext | undefined} */
-  let context;
-  /** @type {string[]} */
-  let pageErrors;
-
-  before(async function () {
-    if (!fs.existsSync(path.join(ROOT, 'media/gen/webview.js'))) {
-      throw new Error('media/gen/webview.js is missing: run `node esbuild.js` first');
-    }
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    const address = server.address();
-    baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await launchChromium();
-  });
-
-  after(async function () {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
-
-  beforeEach(function () {
-    pageErrors = [];
-  });
-
-  afterEach(async function () {
-    const pages = context ? context.pages() : [];
-    const violations = pages.length ? await pages[0].evaluate(() => window.__cspViolations) : [];
-    await context?.close();
-    context = undefined;
-    assert.deepEqual(pageErrors, [], 'page errors');
-    assert.deepEqual(violations, [], 'CSP violations');
-  });
-
-  /** @param {string} [query] @param {{ width: number, height: number }} [viewport] */
-  async function openPanel(query = '', viewport = { width: 1200, height: 900 }) {
-    context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') {
-        pageErrors.push(m.text());
-      }
-    });
-    await page.goto(`${baseUrl}/test/webview/harness.html${query}`);
-    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
-    return page;
-  }
+  const { openPanel } = usePanelHarness({ ready: 'webview/ready', viewport: { width: 1200, height: 900 } });
 
   /** @param {Page} page @param {ToWebview} message */
   const send = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);

@@ -7,7 +7,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, startServer, launchChromium } = require('./support');
+const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../../src/shared/protocol').ToWebview} ToWebview */
@@ -16,7 +16,6 @@ const { ROOT, startServer, launchChromium } = require('./support');
 /** @typedef {import('../../src/shared/protocol').PanelRun} PanelRun */
 /** @typedef {import('../../src/core/runRecord').StepRecord} StepRecord */
 
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 /** The same code the panel uses to rebuild a step's requests (compiled by `npm run compile-tests`). */
 const { stepRequests } = require('../../out/src/core/stepRequests');
 
@@ -103,51 +102,7 @@ function panelState(overrides = {}) {
 
 describe('panel problem header and step tools (webview, Chromium)', function () {
   this.timeout(60000);
-  let server;
-  let browser;
-  let baseUrl;
-  let context;
-  let pageErrors;
-
-  before(async function () {
-    if (!fs.existsSync(path.join(ROOT, 'media/gen/webview.js'))) {
-      throw new Error('media/gen/webview.js is missing: run `node esbuild.js` first');
-    }
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    server = await startServer();
-    baseUrl = `http://127.0.0.1:${server.address().port}`;
-    browser = await launchChromium();
-  });
-
-  after(async function () {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-  });
-
-  afterEach(async function () {
-    const pages = context ? context.pages() : [];
-    const violations = pages.length ? await pages[0].evaluate(() => window.__cspViolations) : [];
-    await context?.close();
-    context = undefined;
-    assert.deepEqual(pageErrors, [], 'page errors');
-    assert.deepEqual(violations, [], 'CSP violations');
-  });
-
-  /** @returns {Promise<Page>} */
-  async function openPanel(query = '', viewport = { width: 960, height: 900 }) {
-    context = await browser.newContext({ viewport, reducedMotion: 'reduce' });
-    const page = await context.newPage();
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error') {
-        pageErrors.push(m.text());
-      }
-    });
-    await page.goto(`${baseUrl}/test/webview/harness.html${query}`);
-    await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
-    return page;
-  }
+  const { openPanel } = usePanelHarness({ ready: 'webview/ready', viewport: { width: 960, height: 900 } });
 
   /** @param {Page} page @param {PanelRun} run */
   async function showRun(page, run) {
@@ -352,7 +307,7 @@ describe('panel problem header and step tools (webview, Chromium)', function () 
     assert.ok(items.some((t) => /C copies the step, R opens its request/.test(t)));
     for (const theme of ['', '?theme=light']) {
       if (theme) {
-        await context.close();
+        await page.context().close();
         const light = await openPanel(theme);
         await showRun(light, finishedRun());
         await light.click('#legend > summary');
