@@ -417,6 +417,13 @@ async function openWorkbenchOnPair(pair, opts = {}) {
   return { browser, page, csp };
 }
 
+/** Clear all notifications and wait until their toasts are gone: a Clear All still on its way would also
+ * clear the next notification (a failure's toast once vanished 30 ms after it appeared). */
+async function clearNotifications(page, timeout = 20000) {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notifications-toasts .notification-toast:visible').first().waitFor({ state: 'hidden', timeout });
+}
+
 /** Close every editor and panel, and wait until the last webview is gone (later panels then start at index 0). */
 async function closeAllEditors(page, timeout = 10000) {
   await runCommand(page, 'View: Close All Editors');
@@ -526,6 +533,7 @@ module.exports = {
   readUserSettings,
   waitForSetting,
   openWorkbenchOnPair,
+  clearNotifications,
   closeAllEditors,
   selectLine,
   panelOpenedBy,

@@ -64,13 +64,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
   let ports = { base: 0, small: 0 };
 
   const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  /** Clear all notifications and wait until their toasts are gone: a Clear All still on its way would also
-   * clear the next notification (a failure's toast once vanished 30 ms after it appeared). */
-  const clearNotifications = async () => {
-    await d.runCommand(page, 'Notifications: Clear All Notifications');
-    const toasts = page.locator('.notifications-toasts .notification-toast:visible');
-    await waitUntil(async () => (await toasts.count()) === 0, 'the notifications are cleared');
-  };
+  const clearNotifications = () => d.clearNotifications(page);
 
   const closeEditors = () => d.closeAllEditors(page);
 

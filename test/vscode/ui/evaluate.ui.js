@@ -64,7 +64,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
         .first()
         .waitFor({ state: 'detached', timeout: 15000 })
         .catch(() => undefined);
-      await d.runCommand(page, 'Notifications: Clear All Notifications');
+      await d.clearNotifications(page).catch(() => undefined);
     }
     if (settingsBefore !== undefined) {
       fs.writeFileSync(d.env.settingsFile, settingsBefore); // VS Code reloads the file it watches
@@ -140,7 +140,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   ]) {
     it(`screenshot of the panel in the ${name} theme`, async () => {
       await setTheme(theme);
-      await d.runCommand(page, 'Notifications: Clear All Notifications');
+      await d.clearNotifications(page);
       await panel.locator('#eval-results').waitFor();
       // The results (table and chart) at the top of the view.
       await panel.locator('.results-section').evaluate((e) => e.scrollIntoView());
