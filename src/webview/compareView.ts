@@ -117,6 +117,8 @@ class RunColumn {
 
 export class CompareView {
   readonly element: HTMLElement;
+  /** The summary card and the table: shown when the comparison ends. */
+  readonly result: HTMLElement;
   private readonly _summary = new CompareSummary();
   private readonly _metrics = h('p', { className: 'server-metrics muted' });
   private readonly _tbody = h('tbody');
@@ -138,20 +140,15 @@ export class CompareView {
       h('thead', {}, head),
       this._tbody,
     );
-    this.element = h(
-      'div',
-      { className: 'compare-view' },
-      h(
-        'section',
-        { className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },
-        this._summary.element,
-        // The Run column stays in view while the others scroll sideways (position: sticky).
-        h('div', { className: 'table-scroll', attrs: { tabindex: '0', 'aria-label': 'Comparison table' } }, table),
-        this._metrics,
-      ),
-      legend(),
-      this._columnsBox,
+    this.result = h(
+      'section',
+      { id: 'result', className: 'compare-summary', attrs: { 'aria-label': 'Comparison' } },
+      this._summary.element,
+      // The Run column stays in view while the others scroll sideways (position: sticky).
+      h('div', { className: 'table-scroll', attrs: { tabindex: '0', 'aria-label': 'Comparison table' } }, table),
+      this._metrics,
     );
+    this.element = h('div', { className: 'compare-view' }, this.result, legend(), this._columnsBox);
   }
 
   update(state: PanelState): void {

@@ -30,6 +30,8 @@ let state: PanelState | undefined;
 let frame: number | undefined;
 let persistTimer: ReturnType<typeof setTimeout> | undefined;
 let clock: ReturnType<typeof setInterval> | undefined;
+/** Whether a run was going at the last render: the render where it stops brings the result into view. */
+let wasRunning = false;
 
 /** Persisted state survives the panel being hidden; saving is throttled since runs change fast. */
 const PERSIST_EVERY_MS = 1000;
@@ -66,9 +68,15 @@ function render(): void {
   const root = document.scrollingElement ?? document.documentElement;
   const following = root.scrollTop + root.clientHeight >= root.scrollHeight - 32;
   shell.render(state);
-  if (following && shell.running) {
+  const running = shell.running;
+  if (following && running) {
     root.scrollTop = root.scrollHeight;
+  } else if (following && wasRunning) {
+    // The run just ended under a reader who let the panel follow it: the answer and summary sit at the
+    // top, so show them. A reader who scrolled away on purpose is left where they are.
+    shell.revealResult();
   }
+  wasRunning = running;
   runClock();
 }
 

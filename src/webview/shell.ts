@@ -200,6 +200,11 @@ export class Shell {
     this.tick();
   }
 
+  /** Scroll the run's result (the answer and numbers, or the comparison card) to the top of the panel. */
+  revealResult(): void {
+    this._view?.view.result.scrollIntoView({ block: 'start' });
+  }
+
   setTuning(values: TuningValues): void {
     this._tuning.update(values);
     this.summarizeTuning(values);

@@ -104,6 +104,8 @@ class AnswerCard {
 
 export class SolveView {
   readonly element: HTMLElement;
+  /** The answer and the run's numbers: shown when the run ends. */
+  readonly result: HTMLElement;
   private readonly _stats = new Map<StatKey, HTMLElement>();
   private readonly _answer = new AnswerCard();
   private readonly _timeline = new Timeline();
@@ -122,11 +124,12 @@ export class SolveView {
       this._stats.set(key, value);
       grid.appendChild(h('div', { className: 'stat', title: STAT_TITLES[key] }, h('dt', {}, STAT_LABELS[key]), value));
     }
+    this.result = h('div', { id: 'result', className: 'overview' }, this._answer.element, grid);
     this.element = h(
       'div',
       { className: 'solve-view' },
       this._settings,
-      h('div', { className: 'overview' }, this._answer.element, grid),
+      this.result,
       this._timeline.element,
       legend(),
       this._steps.element,

@@ -840,6 +840,70 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.match(report.directive, /^style-src/);
   });
 
+  it('(f) a finished run brings its answer and numbers into view, unless the reader scrolled away', async function () {
+    /** Where the result box is against the viewport. @param {Page} p */
+    const resultInView = (p) =>
+      p.evaluate(() => {
+        const box = /** @type {HTMLElement} */ (document.querySelector('#result')).getBoundingClientRect();
+        return box.top >= -1 && box.top < window.innerHeight && box.bottom > 0;
+      });
+    const long = (n) =>
+      Array.from({ length: n }, (_, i) => ({
+        origin: /** @type {const} */ ('small'),
+        score: 8,
+        text: `Step ${i}: a long line of reasoning about $x_{${i}}$.\n\nAnd more about it, so the page grows.`,
+      }));
+    for (const kind of /** @type {const} */ (['solve', 'compare'])) {
+      for (const scrolledAway of [false, true]) {
+        sentEvents.clear();
+        // Stacked compare columns (under 720 px) grow the page as they stream, as a solve does.
+        const page = await openPanel('', { width: 640, height: 600 });
+        const runs = kind === 'compare' ? [panelRun('f-spec'), panelRun('f-base', 'base')] : [panelRun('f-spec')];
+        await send(page, { type: 'session/snapshot', state: panelState({ kind, runs }) });
+        const events = scriptedRun('f-spec', 'specreason', long(40), { answer: '42', wallMs: 3000 });
+        const done = events.pop();
+        if (kind === 'compare') {
+          const baseEvents = scriptedRun('f-base', 'base', [{ origin: 'baseline', text: 'So $\\boxed{42}$.' }], {
+            answer: '42',
+            wallMs: 6000,
+          });
+          await send(page, update('f-base', baseEvents));
+        }
+        for (let i = 0; i < events.length; i += 25) {
+          await send(page, update('f-spec', events.slice(i, i + 25)));
+          await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
+        }
+        // The panel followed the stream: the result is above the viewport.
+        assert.equal(await resultInView(page), false, `${kind}: the stream was followed to the bottom`);
+        let scrollY = 0;
+        if (scrolledAway) {
+          await page.evaluate(() => window.scrollBy(0, -600));
+          await page.waitForFunction(() => window.scrollY + window.innerHeight < document.body.scrollHeight - 100);
+          scrollY = await page.evaluate(() => window.scrollY);
+        }
+        await send(page, update('f-spec', [/** @type {RunEvent} */ (done)]));
+        await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Finished');
+        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
+        if (scrolledAway) {
+          // (Scroll anchoring may shift it by a line as the live step gives way to the last step.)
+          const after = await page.evaluate(() => window.scrollY);
+          assert.ok(Math.abs(after - scrollY) < 60, `${kind}: the reader's place is kept (${scrollY} → ${after})`);
+          assert.equal(await resultInView(page), false);
+        } else {
+          assert.equal(await resultInView(page), true, `${kind}: the result is in view when the run ends`);
+          const sel = kind === 'solve' ? '#answer' : '#compare-card';
+          const box = await page.$eval(sel, (e) => {
+            const r = e.getBoundingClientRect();
+            return { top: r.top, bottom: r.bottom };
+          });
+          assert.ok(box.top >= -1 && box.bottom <= 600, `${kind}: ${sel} fully visible (${box.top}–${box.bottom})`);
+        }
+        await context.close();
+        context = undefined;
+      }
+    }
+  });
+
   it('(e) renders a 500-step run sent in batches of events', async function () {
     const page = await openPanel();
     const run = panelRun('run-500');
