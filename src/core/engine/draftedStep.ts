@@ -1,0 +1,200 @@
+// SpecReason's step (reference spec_reason.py): the small model drafts it, the base model scores the
+// draft with one token, and a draft under the threshold is written again by the base model. With two
+// overlaps that change no decision: draft-ahead (draft step k+1 while step k is scored) and eager
+// fallback (the base model writes step k while the small model drafts it).
+
+import { hasFinishMarker } from '../answer';
+import type { GenerateRequest, GenerateResult, ScoreResult } from '../llm/server';
+import type { StepRecord } from '../runRecord';
+import { scoreFromLogprobs } from '../scoring';
+import type { Lane } from './lane';
+import { scoreMessages } from './messages';
+import type { RunContext } from './runContext';
+import type { ProducedStep, StepProducer, StepSlot } from './step';
+
+const THINK_END = '</think>';
+
+/** A draft for one step, and the base model's eager copy of the same step when that option is on. */
+interface Attempt {
+  draft: Lane;
+  eager?: Lane;
+}
+
+/** The base model's judgement of a draft. */
+export interface Verdict {
+  judged: ScoreResult;
+  score: number;
+  accepted: boolean;
+}
+
+/** A step the base model wrote instead of a draft, and the request it answered. */
+export interface Rewrite {
+  reply: GenerateResult;
+  request: GenerateRequest;
+}
+
+export class DraftedStep implements StepProducer {
+  /** The next step's attempt, started while this step's draft was scored (draft-ahead). */
+  private _ahead?: Attempt;
+
+  constructor(private readonly _run: RunContext) {}
+
+  async next({ stepId, steps, startedAt }: StepSlot): Promise<ProducedStep> {
+    const run = this._run;
+    run.emit({ type: 'step-start', stepId, origin: 'draft' });
+    const attempt = this._attemptFor(steps);
+    const draft = await attempt.draft.adopt((text) =>
+      run.emit({ type: 'delta', stepId, model: 'small', phase: 'draft', text }),
+    );
+    run.account(attempt.draft, draft);
+    if (run.oversize(draft)) {
+      return {
+        record: run.oversizeStep(stepId, 'small', 'small', draft, startedAt, attempt.draft.request),
+        finished: false,
+      };
+    }
+    run.emit({ type: 'draft-done', stepId, text: draft.text, tokens: draft.completionTokens, ms: draft.ms });
+
+    const scoring = requestScore(run, steps, draft.text);
+    this._draftAhead(steps, draft.text);
+    const verdict = await judge(run, stepId, scoring);
+    let rewrite: Rewrite | undefined;
+    if (verdict.accepted) {
+      run.summary.accepted++;
+      run.discard(attempt.eager);
+    } else {
+      run.summary.rejected++;
+      this._dropAhead();
+      rewrite = await baseRewrite(run, stepId, steps, attempt.eager);
+      if (run.oversize(rewrite.reply)) {
+        return {
+          record: run.oversizeStep(stepId, 'base-fallback', 'base', rewrite.reply, startedAt, rewrite.request),
+          finished: false,
+        };
+      }
+    }
+    return draftedRecord(run, { stepId, startedAt }, draft, verdict, rewrite, attempt.draft.request);
+  }
+
+  /** The attempt drafted ahead when it continues exactly these steps (any other is thrown away), else a new one. */
+  private _attemptFor(steps: readonly string[]): Attempt {
+    const ahead = this._ahead;
+    this._ahead = undefined;
+    if (ahead?.draft.sameContext(steps)) {
+      return ahead;
+    }
+    const attempt = this._start(steps);
+    if (ahead) {
+      this._run.discard(ahead.draft);
+      this._run.discard(ahead.eager);
+    }
+    return attempt;
+  }
+
+  private _start(context: readonly string[]): Attempt {
+    const run = this._run;
+    return {
+      draft: run.startLane(run.clients.small, context),
+      eager: run.config.eagerFallback ? run.startLane(run.clients.base, context) : undefined,
+    };
+  }
+
+  /**
+   * Draft-ahead assumes this draft is kept as it is; a step that ends the run or would be cleaned of
+   * </think> can never be the next context, so nothing is drafted after it.
+   */
+  private _draftAhead(steps: readonly string[], draft: string): void {
+    if (this._run.config.draftAhead && !hasFinishMarker(draft) && !draft.includes(THINK_END)) {
+      this._ahead = this._start([...steps, draft]);
+    }
+  }
+
+  private _dropAhead(): void {
+    if (this._ahead) {
+      this._run.discard(this._ahead.draft);
+      this._run.discard(this._ahead.eager);
+      this._ahead = undefined;
+    }
+  }
+}
+
+/** Ask the base model to score `draft` as the step after `steps` (one token, its top logprobs). */
+export function requestScore(run: RunContext, steps: readonly string[], draft: string): Promise<ScoreResult> {
+  return run.clients.base.score(scoreMessages(run.user, [...steps, draft]), run.signal);
+}
+
+/** The score of a draft against the threshold: counted, and emitted as the step's `score` event. */
+export async function judge(run: RunContext, stepId: number, scoring: Promise<ScoreResult>): Promise<Verdict> {
+  const { config } = run;
+  const judged = await scoring;
+  run.count('base', { completionTokens: 0, ms: judged.ms });
+  const score = scoreFromLogprobs(config.scoreMethod, judged.sampledToken, judged.topLogprobs);
+  const accepted = score >= config.threshold;
+  run.emit({
+    type: 'score',
+    stepId,
+    score,
+    accepted,
+    threshold: config.threshold,
+    method: config.scoreMethod,
+    topLogprobs: judged.topLogprobs,
+    ms: judged.ms,
+  });
+  return { judged, score, accepted };
+}
+
+/** The base model writes the step after `steps` (on its eager lane when one was started). */
+export async function baseRewrite(
+  run: RunContext,
+  stepId: number,
+  steps: readonly string[],
+  eager: Lane | undefined,
+): Promise<Rewrite> {
+  run.emit({ type: 'fallback-start', stepId });
+  const lane = eager ?? run.startLane(run.clients.base, steps);
+  const reply = await lane.adopt((text) => run.emit({ type: 'delta', stepId, model: 'base', phase: 'fallback', text }));
+  run.account(lane, reply);
+  return { reply, request: lane.request };
+}
+
+/** The record of a drafted step, kept or rewritten. */
+function draftedRecord(
+  run: RunContext,
+  { stepId, startedAt }: Pick<StepSlot, 'stepId' | 'startedAt'>,
+  draft: GenerateResult,
+  { judged, score, accepted }: Verdict,
+  rewrite: Rewrite | undefined,
+  request: GenerateRequest,
+): ProducedStep {
+  const base = rewrite?.reply;
+  const stepText = base?.text ?? draft.text;
+  const finished = hasFinishMarker(stepText);
+  const record: StepRecord = {
+    step_id: stepId,
+    step_str: stepText,
+    small_model_step: draft.text,
+    num_output_tokens_small: draft.completionTokens,
+    score,
+    base_model_step: base?.text ?? null,
+    num_output_tokens_base: base?.completionTokens ?? null,
+    final_num_output_tokens: base?.completionTokens ?? draft.completionTokens,
+    justification: judged.content,
+    origin: accepted ? 'small' : 'base-fallback',
+    timings: {
+      draftMs: draft.ms,
+      scoreMs: judged.ms,
+      baseMs: base?.ms,
+      stepMs: 0,
+      startedAt,
+      endedAt: 0,
+    },
+    score_top_logprobs: judged.topLogprobs,
+    request: run.stepRequest(request),
+  };
+  // Reference edge case: thinking closed mid-answer without a final answer.
+  if (stepText.includes(THINK_END) && !finished) {
+    record.step_str = stepText.replaceAll(THINK_END, '');
+    record.warning = 'step_str had a </think>';
+  }
+  return { record, finished };
+}
