@@ -12,6 +12,7 @@ import {
   type ChoiceOrder,
   type EvalProgress,
 } from '../core/eval/evaluation';
+import { notGraded } from '../core/eval/grader';
 import { ReplicaPool } from '../core/eval/replicas';
 import { loadProblemSet, parseFieldOverrides, ProblemSetError } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
@@ -19,7 +20,7 @@ import { buildResults, resultsTable, writeResults } from '../core/eval/results';
 import { demoSetJsonl, demoSetScripts } from '../sim/evalDemo';
 import { realisticLatency, startSimPair, DEMO_SCENARIO } from '../sim/scenarios';
 import { ZERO_LATENCY } from '../sim/simulatedVllm';
-import { gradePairsFile, InputError } from './grade';
+import { gradePairsFile, InputError, ungradedNotice } from './grade';
 import { cancelOnSignals } from './signals';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
@@ -134,7 +135,8 @@ function duration(ms: number | undefined): string {
 
 function progressLine(p: EvalProgress): string {
   const r = p.row!;
-  const verdict = r.stopReason === 'error' ? `FAILED: ${r.error ?? 'error'}` : r.correct ? '✓' : '✗';
+  const verdict =
+    r.stopReason === 'error' ? `FAILED: ${r.error ?? 'error'}` : notGraded(r) ? '? not graded' : r.correct ? '✓' : '✗';
   const accuracy = p.graded ? `${((100 * p.correct) / p.graded).toFixed(1)}%` : '-';
   return (
     `[${p.done}/${p.total}] ${r.configuration} ${r.problemId} #${r.repeat} ${verdict} ` +
@@ -226,6 +228,10 @@ async function evaluate(flags: EvalFlags, configFrom: ConfigFromFlags): Promise<
   } else {
     process.stdout.write(resultsTable(results));
   }
+  const ungraded = outcome.rows.filter(notGraded).length;
+  if (ungraded) {
+    process.stderr.write(`specreason: ${ungradedNotice(ungraded)}\n`);
+  }
   const missing = outcome.jobs - outcome.rows.length;
   say(
     `wrote ${path.join(flags.out, 'results.json')}, results.csv, results.md` +
@@ -263,6 +269,10 @@ async function regrade(dir: string, json: boolean): Promise<number> {
   const { results, changed } = await regradeDirectory(dir);
   await writeResults(dir, results);
   process.stderr.write(`re-graded ${results.runs.length} run(s) in ${dir}: ${changed} verdict(s) changed\n`);
+  const ungraded = results.runs.filter(notGraded).length;
+  if (ungraded) {
+    process.stderr.write(`specreason: ${ungradedNotice(ungraded)}\n`);
+  }
   process.stdout.write(json ? JSON.stringify(results, null, 1) + '\n' : resultsTable(results));
   return EXIT.ok;
 }

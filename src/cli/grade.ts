@@ -2,7 +2,7 @@
 
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { grade, type Verdict } from '../core/eval/grader';
+import { casUnavailableReason, grade, notGraded, type Verdict } from '../core/eval/grader';
 
 export class InputError extends Error {}
 
@@ -16,6 +16,7 @@ export async function gradePairsFile(
   let lineNo = 0;
   let total = 0;
   let correct = 0;
+  let ungraded = 0;
   try {
     for await (const line of lines) {
       lineNo++;
@@ -26,6 +27,7 @@ export async function gradePairsFile(
       const verdict = grade(pair.gold, pair.response, { choices: pair.choices });
       total++;
       correct += verdict.correct ? 1 : 0;
+      ungraded += notGraded(verdict) ? 1 : 0;
       write(json ? JSON.stringify(verdictLine(verdict)) + '\n' : tableLine(lineNo, pair.gold, verdict));
     }
   } catch (error) {
@@ -37,6 +39,9 @@ export async function gradePairsFile(
   if (!json) {
     write(`${correct}/${total} correct${total ? ` (${((100 * correct) / total).toFixed(1)}%)` : ''}\n`);
   }
+  if (ungraded) {
+    process.stderr.write(`specreason: ${ungradedNotice(ungraded)}\n`);
+  }
   return { total, correct };
 }
 
@@ -44,9 +49,17 @@ function verdictLine(v: Verdict) {
   return { correct: v.correct, extracted: v.extracted, rule: v.rule, extraction: v.extraction };
 }
 
+/** What to tell the user when some pairs could not be graded (cas-unavailable). */
+export function ungradedNotice(count: number): string {
+  return (
+    `${count} answer(s) NOT GRADED (rule cas-unavailable, counted as not correct): ${casUnavailableReason() ?? 'the symbolic rule did not load'}. ` +
+    'Reinstall or rebuild SpecReason (`node esbuild.js`), then re-grade with `specreason grade DIR`.'
+  );
+}
+
 function tableLine(lineNo: number, gold: string, v: Verdict): string {
   const cut = (s: string) => (s.length > 40 ? s.slice(0, 39) + '…' : s);
-  return `${String(lineNo).padStart(5)}  ${v.correct ? '✓' : '✗'}  ${v.rule.padEnd(9)}  gold ${cut(gold).padEnd(40)}  answer ${cut(v.extracted ?? '(none)')}\n`;
+  return `${String(lineNo).padStart(5)}  ${notGraded(v) ? '?' : v.correct ? '✓' : '✗'}  ${v.rule.padEnd(9)}  gold ${cut(gold).padEnd(40)}  answer ${cut(v.extracted ?? '(none)')}\n`;
 }
 
 interface Pair {

@@ -8,6 +8,7 @@ import { DEFAULT_EVAL_FORM, evalFormProblems } from '../shared/evalForm';
 import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults';
 import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview } from '../shared/protocol';
 import { configurationsOf, runEvaluation, type RunRow } from '../core/eval/evaluation';
+import { casUnavailableReason, notGraded } from '../core/eval/grader';
 import { loadProblemSet, safeId } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, writeResults } from '../core/eval/results';
@@ -450,6 +451,12 @@ export class Evaluations extends Disposable {
       panel.setStatus(
         'error',
         `${outcome.failed} run${outcome.failed === 1 ? '' : 's'} failed (listed below). Resume retries them; the other runs are kept.`,
+      );
+    } else if (outcome.rows.some(notGraded)) {
+      const count = outcome.rows.filter(notGraded).length;
+      panel.setStatus(
+        'error',
+        `${count} run(s) NOT GRADED: ${casUnavailableReason() ?? 'the symbolic rule did not load'}. Reinstall SpecReason, then re-grade (\`specreason grade ${outDir.fsPath}\`).`,
       );
     } else {
       panel.setStatus('finished');

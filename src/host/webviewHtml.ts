@@ -16,7 +16,7 @@ function contentSecurityPolicy(webview: vscode.Webview, nonce: string): string {
 }
 
 /** Each panel's page: its stylesheets and bundle in the media folder. */
-const PAGES = {
+export const PAGES = {
   reasoning: {
     title: 'SpecReason',
     styles: [['gen', 'katex', 'katex.min.css'], ['panel.css']],

@@ -80,7 +80,7 @@ export function runRow(r: Json, where = 'run'): EvalRunRow {
     row.threshold = num(r.threshold);
     row.scoreMethod = scoreMethod(r.scoreMethod);
   }
-  return withValues(row, { answer: str(r.answer), error, file: str(r.file) });
+  return withValues(row, { answer: str(r.answer), rule: str(r.rule), error, file: str(r.file) });
 }
 
 /** The panel's rows of a results object (parsed results.json, or built by the core); `file` names it in errors. */

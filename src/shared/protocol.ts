@@ -347,6 +347,8 @@ export interface EvalRunRow {
   answer?: string;
   gold: string;
   correct: boolean;
+  /** The grader's rule that decided (grader.ts); `cas-unavailable`: not graded, shown as such. */
+  rule?: string;
   wallMs: number;
   stopReason: string;
   error?: string;

@@ -1,8 +1,8 @@
 // The evaluation commands end to end, as subprocesses of the bundled dist/cli.js.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -83,6 +83,50 @@ describe('specreason grade (subprocess)', function () {
     const missing = await runCli(['grade', '--pairs', path.join(dir, 'nope.jsonl')]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read --pairs .*nope\.jsonl/);
+  });
+
+  it('without compute-engine.js beside the bundle: a symbolic pair is cas-unavailable (not graded), never wrong', () => {
+    // An installation that lost the lazily loaded file (as the .vsix did): the bundle alone in a folder
+    // with no node_modules above it.
+    const alone = mkdtempSync(path.join(tmpdir(), 'specreason-alone-'));
+    copyFileSync(CLI, path.join(alone, 'cli.js'));
+    const file = path.join(dir, 'symbolic.jsonl');
+    writeFileSync(
+      file,
+      [
+        { gold: '\\sqrt{8}', response: '\\boxed{2\\sqrt{2}}' },
+        { gold: '5', response: '\\boxed{5}' },
+        { gold: 'x^2+2x+1', response: '\\boxed{(x+1)^2}' },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n') + '\n',
+    );
+    const run = (cli: string, json: boolean) =>
+      spawnSync(process.execPath, [cli, 'grade', '--pairs', file, ...(json ? ['--json'] : [])], { encoding: 'utf8' });
+    const rules = (stdout: string) =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { correct: boolean; rule: string })
+        .map((v) => [v.correct, v.rule]);
+    const broken = run(path.join(alone, 'cli.js'), true);
+    assert.equal(broken.status, 0, broken.stderr);
+    assert.deepEqual(rules(broken.stdout), [
+      [false, 'cas-unavailable'],
+      [true, 'exact'],
+      [false, 'cas-unavailable'],
+    ]);
+    assert.match(broken.stderr, /2 answer\(s\) NOT GRADED \(rule cas-unavailable.*compute-engine\.js/);
+    const table = run(path.join(alone, 'cli.js'), false);
+    assert.match(table.stdout, /^ +1 +\? +cas-unavailable/m);
+    // The same pairs with the file in place: graded by the symbolic rule.
+    const whole = run(CLI, true);
+    assert.deepEqual(rules(whole.stdout), [
+      [true, 'symbolic'],
+      [true, 'exact'],
+      [true, 'symbolic'],
+    ]);
+    assert.doesNotMatch(whole.stderr, /NOT GRADED/);
   });
 });
 

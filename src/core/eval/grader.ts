@@ -6,6 +6,9 @@
 //             their open and closed ends; sets and bare comma lists ignore order
 //   symbolic  @cortex-js/compute-engine (loaded on first use) decides equivalence; polynomial identities
 //             and other undecided cases are checked numerically at random points of their variables
+//   cas-unavailable  the symbolic rule was needed but its library (dist/compute-engine.js next to the
+//             bundle) did not load: the pair is NOT graded (correct is false, and every front end says
+//             "not graded" instead of "wrong"; `specreason grade DIR` re-grades once it loads)
 // Strict cases (decided on purpose, and tested): `50` vs `0.5` is wrong (no ×100 leniency), `50\%` equals
 // `50`; `(1,2]` vs `[1,2)` is wrong; `90^\circ` equals `90` but not `\frac{\pi}{2}`; `0.333` vs `\frac13` is
 // wrong (1e-4 tolerance) while `0.3333` is right; an integer gold needs the exact integer (`1000` vs `1001`).
@@ -34,7 +37,16 @@ export type GradeRule =
   | 'symbolic'
   | 'no-answer'
   | 'mismatch'
-  | 'timeout';
+  | 'timeout'
+  | 'cas-unavailable';
+
+/** A verdict that is not a judgement of the answer: the grader could not decide (see cas-unavailable). */
+export const notGraded = (v: { rule: GradeRule }): boolean => v.rule === 'cas-unavailable';
+
+/** Why the symbolic rule could not run (one line, for the CLI and the panel). */
+export function casUnavailableReason(): string | undefined {
+  return engineError;
+}
 
 export interface Verdict {
   correct: boolean;
@@ -80,7 +92,11 @@ export function compareAnswers(
     }
     return equal(normalizeAnswer(gold), normalizeAnswer(answer), deadline);
   } catch (error) {
-    return { correct: false, rule: (error as Error).name === 'Timeout' ? 'timeout' : 'mismatch' };
+    const name = (error as Error).name;
+    return {
+      correct: false,
+      rule: name === 'Timeout' ? 'timeout' : name === CAS_UNAVAILABLE ? 'cas-unavailable' : 'mismatch',
+    };
   }
 }
 
@@ -192,19 +208,38 @@ interface CeEngine {
 }
 
 let engine: CeEngine | undefined;
+/** Why loading the engine failed (the failure is remembered: every later symbolic pair says the same). */
+let engineError: string | undefined;
+const CAS_UNAVAILABLE = 'CasUnavailable';
 
-/** The compute engine, loaded on first use. */
+/** The compute engine, loaded on first use; throws a CasUnavailable error when it cannot be loaded. */
 export function computeEngine(): CeEngine {
   if (!engine) {
-    // The bundles ship it as dist/compute-engine.js next to themselves (kept out of the CLI's start-up);
-    // compiled tests load the package.
+    if (engineError !== undefined) {
+      throw casUnavailable(engineError);
+    }
+    // The bundles ship it as dist/compute-engine.js next to themselves (kept out of the CLI's start-up;
+    // esbuild.js builds it, .vscodeignore ships it, and the name stays a literal here for
+    // vsixContents.test.ts to find); compiled tests load the package.
     const bundled = path.join(__dirname, 'compute-engine.js');
     const id = existsSync(bundled) ? bundled : '@cortex-js/compute-engine';
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
-    const { ComputeEngine } = require(id) as { ComputeEngine: new () => CeEngine };
-    engine = new ComputeEngine();
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
+      const { ComputeEngine } = require(id) as { ComputeEngine: new () => CeEngine };
+      engine = new ComputeEngine();
+    } catch (error) {
+      const message = String((error as Error).message ?? error).split('\n')[0];
+      engineError = `the symbolic rule's library did not load (${bundled} is missing or broken: ${message})`;
+      throw casUnavailable(engineError);
+    }
   }
   return engine;
+}
+
+function casUnavailable(message: string): Error {
+  const error = new Error(message);
+  error.name = CAS_UNAVAILABLE;
+  return error;
 }
 
 /** Whether the compute engine has been loaded in this process (for tests of the lazy load). */

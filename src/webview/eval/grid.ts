@@ -21,19 +21,25 @@ function shortSeconds(ms: number): string {
 }
 
 const failed = (run: EvalRunRow) => run.error !== undefined || run.stopReason === 'error';
+/** The grader could not decide (its symbolic rule did not load): neither correct nor wrong. */
+const ungraded = (run: EvalRunRow) => run.rule === 'cas-unavailable';
+const verdictOf = (run: EvalRunRow) =>
+  failed(run) ? 'failed' : ungraded(run) ? 'not graded' : run.correct ? 'correct' : 'wrong';
 
 function markText(run: EvalRunRow): string {
-  return failed(run) ? '! fail' : `${run.correct ? '✓' : '✗'} ${shortSeconds(run.wallMs)}`;
+  return failed(run) ? '! fail' : `${ungraded(run) ? '?' : run.correct ? '✓' : '✗'} ${shortSeconds(run.wallMs)}`;
 }
 
 function markTitle(run: EvalRunRow, label: string): string {
-  const verdict = failed(run) ? 'failed' : run.correct ? 'correct' : 'wrong';
   const parts = [
-    `${label}, repeat ${run.repeat}: ${verdict}`,
+    `${label}, repeat ${run.repeat}: ${verdictOf(run)}${run.rule ? ` (rule ${run.rule})` : ''}`,
     `answer: ${run.answer ?? '(none)'}`,
     `gold: ${run.gold}`,
     `${formatMs(run.wallMs)}, stop: ${run.stopReason}`,
   ];
+  if (ungraded(run)) {
+    parts.push('not graded: the symbolic rule (compute-engine.js) did not load; reinstall SpecReason, then re-grade');
+  }
   if (run.error) {
     parts.push(`error: ${run.error}`);
   }
@@ -183,7 +189,8 @@ export class ProblemGrid {
         title: markTitle(run, configurationLabel(config)),
         attrs: {
           type: 'button',
-          'data-verdict': failed(run) ? 'failed' : run.correct ? 'correct' : 'wrong',
+          'data-verdict': verdictOf(run).replace(' ', '-'),
+          ...(run.rule ? { 'data-rule': run.rule } : {}),
           'data-repeat': String(run.repeat),
         },
       },

@@ -171,7 +171,7 @@ class EvalPanel {
         h(
           'p',
           { className: 'muted grid-hint' },
-          '✓ correct, ✗ wrong, with the run’s wall time. Click a run to open its reasoning.',
+          '✓ correct, ✗ wrong, ? not graded (the grader could not decide), with the run’s wall time. Click a run to open its reasoning.',
         ),
         this._grid.element,
       ),
