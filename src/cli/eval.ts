@@ -14,6 +14,8 @@ import {
 } from '../core/eval/evaluation';
 import { notGraded } from '../core/eval/grader';
 import { ReplicaPool } from '../core/eval/replicas';
+import { formatBytes, NAMED_DATASETS, resolveDataset, type HubProgress } from '../core/eval/hub';
+import { EVAL_PRESET_NAMES, EVAL_PRESETS, presetNamed } from '../core/eval/presets';
 import { loadProblemSet, parseFieldOverrides, ProblemSetError } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, resultsTable, writeResults } from '../core/eval/results';
@@ -48,7 +50,8 @@ const NOT_FOR_EVAL = new Set([
 ]);
 
 export interface EvalFlags {
-  dataset: string;
+  dataset?: string;
+  preset?: string;
   out: string;
   modes: RunMode[];
   thresholds?: number[];
@@ -163,25 +166,79 @@ function replicaPool(flags: EvalFlags, config: SpecReasonConfig): ReplicaPool | 
   });
 }
 
+/** Download progress on stderr: one updating line on a terminal, a line a second otherwise. */
+function downloadProgress(say: (text: string) => void): (p: HubProgress) => void {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return (p) => {
+    const done = p.total !== undefined && p.received >= p.total;
+    if (!done && !tty && Date.now() - last < 1000) {
+      return;
+    }
+    last = Date.now();
+    const share = p.total ? ` ${Math.floor((100 * p.received) / p.total)}%` : '';
+    const line = `downloading ${p.file}:${share} ${formatBytes(p.received)}${p.total ? ` of ${formatBytes(p.total)}` : ''}`;
+    say(tty ? `\r${line}${done ? '\n' : ''}` : `${line}\n`);
+  };
+}
+
+/** Flags a preset sets unless given on the command line (`source` says where a flag's value came from). */
+function applyPreset(flags: EvalFlags, source: (flag: string) => string | undefined): EvalFlags {
+  if (flags.preset === undefined) {
+    return flags;
+  }
+  const preset = presetNamed(flags.preset)!;
+  const given = (flag: string) => source(flag) === 'cli';
+  return {
+    ...flags,
+    dataset: flags.dataset ?? preset.dataset,
+    limit: given('limit') ? flags.limit : preset.limit,
+    modes: given('modes') ? flags.modes : preset.modes,
+    thresholds: given('thresholds') ? flags.thresholds : preset.thresholds,
+    scoreMethods: given('scoreMethods') ? flags.scoreMethods : preset.scoreMethods,
+    repeats: given('repeats') ? flags.repeats : preset.repeats,
+    choiceOrder: given('choiceOrder') ? flags.choiceOrder : preset.choiceOrder,
+    tokenBudget: given('tokenBudget') || given('token_budget') ? flags.tokenBudget : preset.tokenBudget,
+  };
+}
+
 async function evaluate(flags: EvalFlags, configFrom: ConfigFromFlags): Promise<number> {
   const config = configFrom({ ...flags, mode: 'specreason' } as never);
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
     throw new InputError(`--out ${flags.out} exists and is not a directory`);
   }
-  const set = await loadProblemSet(flags.dataset, {
-    fields: flags.fields ? parseFieldOverrides(flags.fields) : undefined,
-    select: { ids: flags.ids, limit: flags.limit, sample: flags.sample, seed: flags.seed },
-  });
-  const configurations = configurationsOf(
-    flags.modes,
-    flags.thresholds ?? [config.threshold],
-    flags.scoreMethods ?? [config.scoreMethod],
-  );
+  if (flags.dataset === undefined) {
+    throw new InputError(
+      `give --dataset (a file, ${NAMED_DATASETS.map((d) => d.name).join(', ')} or hf:OWNER/NAME) or --preset`,
+    );
+  }
   const say = (text: string) => {
     if (!flags.quiet) {
       process.stderr.write(text);
     }
   };
+  const dataset = await resolveDataset(flags.dataset, { onProgress: downloadProgress(say) });
+  if (dataset.hub) {
+    const h = dataset.hub;
+    say(
+      `data set ${h.repo}${h.config ? ` (${h.config})` : ''}${h.split ? `, split ${h.split}` : ''} at commit ${h.commit}` +
+        `${dataset.offline ? ' (offline: from the cache)' : ''}: ${h.files.join(', ')}\n`,
+    );
+  }
+  if (flags.preset) {
+    const preset = presetNamed(flags.preset)!;
+    say(`preset ${preset.name}: ${preset.title} (reference ids ${preset.referenceIds})\n`);
+  }
+  const set = await loadProblemSet(dataset.files, {
+    fields: flags.fields ? parseFieldOverrides(flags.fields) : undefined,
+    select: { ids: flags.ids, limit: flags.limit, sample: flags.sample, seed: flags.seed },
+  });
+  set.file = dataset.name;
+  const configurations = configurationsOf(
+    flags.modes,
+    flags.thresholds ?? [config.threshold],
+    flags.scoreMethods ?? [config.scoreMethod],
+  );
   say(
     `specreason eval: ${set.problems.length} problems (${set.fields.format} fields) × ${flags.repeats} repeat(s) × ` +
       `${configurations.length} configuration(s) [${configurations.map((c) => c.name).join(', ')}], ` +
@@ -216,7 +273,9 @@ async function evaluate(flags: EvalFlags, configFrom: ConfigFromFlags): Promise<
     say(`${outcome.skipped} run(s) already finished in ${flags.out} were kept\n`);
   }
   const results = buildResults(outcome.rows, configurations, {
-    dataset: path.resolve(flags.dataset),
+    dataset: dataset.name,
+    hub: dataset.hub,
+    preset: flags.preset,
     tokenBudget: config.tokenBudget,
     repeats: flags.repeats,
     concurrency: flags.concurrency,
@@ -322,7 +381,19 @@ export function registerEvalCommands(program: Command, configFrom: ConfigFromFla
     .description(
       'evaluate on a problem set: modes × thresholds × score methods × problems × repeats; one JSON file per run, results.json/.csv/.md',
     )
-    .requiredOption('--dataset <file>', 'problem set: .jsonl, .json (array), .csv or .parquet')
+    .option(
+      '--dataset <set>',
+      `problem set: a file (.jsonl, .json, .csv, .parquet), a name (${NAMED_DATASETS.map((d) => d.name).join(', ')}) or ` +
+        'hf:OWNER/NAME[@REVISION][:CONFIG][/SPLIT] from the Hugging Face Hub (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, cache in HF_HUB_CACHE)',
+    )
+    .addOption(
+      new Option(
+        '--preset <name>',
+        `the reference spec_reason.py's selection and defaults (threshold 7, greedy, budget 8192; specreason and base): ` +
+          EVAL_PRESETS.map((p) => `${p.name} = ${p.title}`).join('; ') +
+          '. Its experiment script used --thresholds 9 --repeats 16',
+      ).choices(EVAL_PRESET_NAMES),
+    )
     .requiredOption('--out <dir>', 'output directory (a rerun skips finished runs)')
     .option(
       '--base-urls <list>',
@@ -340,7 +411,14 @@ export function registerEvalCommands(program: Command, configFrom: ConfigFromFla
       command.addOption(option);
     }
   }
-  command.action(async (flags: EvalFlags) => guarded(() => evaluate(flags, configFrom)));
+  command.action(async (flags: EvalFlags, cmd: Command) =>
+    guarded(() =>
+      evaluate(
+        applyPreset(flags, (f) => cmd.getOptionValueSource(f)),
+        configFrom,
+      ),
+    ),
+  );
 
   const demo = program
     .command('eval-demo')

@@ -298,12 +298,30 @@ export interface Selection {
   seed?: number;
 }
 
-/** Load a problem set, map its fields and select problems (ids, then a seeded sample, then the limit). */
+/** Several files of one set (a data set's shards): their rows in order, numbered across the files. */
+async function readShards(files: readonly string[]): Promise<RawRows> {
+  const parts = await Promise.all(files.map(readRows));
+  const rows: Row[] = [];
+  const where: string[] = [];
+  parts.forEach((part) => {
+    part.rows.forEach((row, i) => {
+      rows.push(row);
+      where.push(part.where(i));
+    });
+  });
+  return { rows, where: (i) => where[i]!, rowNumber: (i) => i };
+}
+
+/**
+ * Load a problem set (one file, or the shards of one set in order), map its fields and select problems (ids, then
+ * a seeded sample, then the limit).
+ */
 export async function loadProblemSet(
-  file: string,
+  source: string | readonly string[],
   options: { fields?: Partial<FieldMap>; select?: Selection } = {},
 ): Promise<ProblemSet> {
-  const rows = await readRows(file);
+  const file = typeof source === 'string' ? source : source.length === 1 ? source[0]! : source.join(' + ');
+  const rows = typeof source === 'string' || source.length === 1 ? await readRows(file) : await readShards(source);
   if (rows.rows.length === 0) {
     throw new ProblemSetError(`${file}: no problems`);
   }

@@ -75,6 +75,8 @@ export async function regradeDirectory(dir: string): Promise<{ results: Results;
     repeats: previous.repeats ?? repeats,
     concurrency: previous.concurrency ?? 1,
     choiceOrder: previous.choiceOrder ?? 'shuffled',
+    hub: previous.hub,
+    preset: previous.preset,
   });
   return { results, changed };
 }

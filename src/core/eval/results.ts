@@ -4,6 +4,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { HubSource } from './hub';
 import type { Configuration, RunRow } from './evaluation';
 
 export interface ConfigurationResult {
@@ -42,8 +43,17 @@ export interface ProblemResult {
   answers: Record<string, Array<{ repeat: number; answer: string | null; correct: boolean; stopReason: string }>>;
 }
 
-export interface Results {
+/** Where the problems came from and how they were picked (a Hub set's commit repeats the evaluation exactly). */
+export interface ResultsSource {
+  /** A Hugging Face Hub data set: endpoint, repository, revision asked for, the commit it resolved to, files. */
+  hub?: HubSource;
+  /** The preset the evaluation ran (e.g. reference-math). */
+  preset?: string;
+}
+
+export interface Results extends ResultsSource {
   resultsFormat: 1;
+  /** The problem set: a file's path, or `hf:OWNER/NAME@COMMIT[:CONFIG][/SPLIT]`. */
   dataset: string;
   /** Token budget of every run: accuracy depends on it (the paper used 8192). */
   tokenBudget: number;
@@ -122,7 +132,13 @@ function summarise(configuration: Configuration, rows: readonly RunRow[]): Confi
 export function buildResults(
   rows: readonly RunRow[],
   configurations: readonly Configuration[],
-  info: { dataset: string; tokenBudget: number; repeats: number; concurrency: number; choiceOrder: string },
+  info: {
+    dataset: string;
+    tokenBudget: number;
+    repeats: number;
+    concurrency: number;
+    choiceOrder: string;
+  } & ResultsSource,
 ): Results {
   const results = configurations.map((c) =>
     summarise(
@@ -229,7 +245,7 @@ export function resultsTable(results: Results): string {
 
 export function resultsMarkdown(results: Results): string {
   const out = [
-    `# Evaluation of ${path.basename(results.dataset)}`,
+    `# Evaluation of ${results.hub ? results.dataset : path.basename(results.dataset)}`,
     '',
     `Token budget ${results.tokenBudget}, ${results.repeats} repeat(s), ${results.latencyNote}; option order: ${results.choiceOrder}${results.choiceOrder === 'reference' ? ' (the reference layout: the correct answer is always (A))' : ''}.`,
     'Accuracy is mean pass@1 over repeats; speedup is base-only mean wall time ÷ the configuration’s.',
