@@ -1,6 +1,7 @@
 // Run configuration: one plain object shared by the engine, the CLI and the extension.
 // Defaults are the paper's reference spec_reason.py; anything else is an opt-in option.
 
+import type { ServerKindSetting } from './llm/server';
 import type { PromptStyle } from './prompts';
 import type { ScoreMethod } from './scoring';
 import { serverUrlProblem } from './serverUrl';
@@ -20,6 +21,8 @@ export interface ServerConfig {
   model: string;
   /** Bearer key for servers started with --api-key; empty = placeholder "EMPTY". Never logged. */
   apiKey: string;
+  /** Which engine serves it (vLLM, SGLang, llama-server, Ollama, OpenAI-compatible); absent = auto-detect. */
+  kind?: ServerKindSetting;
 }
 
 export interface SpecReasonConfig {

@@ -128,7 +128,12 @@ export class ReplicaPool implements ServerSource {
     const client = (role: ModelRole) => {
       const replica = chosen[role];
       replica.runs++;
-      const server = createServer('vllm', role, { ...this._config[role], url: replica.url }, options);
+      const server = createServer(
+        this._config[role].kind ?? 'auto',
+        role,
+        { ...this._config[role], url: replica.url },
+        options,
+      );
       return new CountedServer(server, replica);
     };
     return {

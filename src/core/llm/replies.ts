@@ -118,8 +118,15 @@ export function scoreLogprobs(choice: Json): { token: string; top: TokenLogprob[
   if (logprobs === undefined || logprobs === null) {
     return undefined;
   }
-  const path = 'choices[0].logprobs.content';
-  const content = isObject(logprobs) ? logprobs.content : undefined;
+  return tokenLogprobs(isObject(logprobs) ? logprobs.content : undefined, 'choices[0].logprobs.content');
+}
+
+/**
+ * The first entry of a list of generated tokens, each `{token, logprob, top_logprobs: [{token, logprob}]}`
+ * (OpenAI chat's logprobs.content, llama-server's completion_probabilities, Ollama's logprobs);
+ * undefined when there is none or it has no top logprobs.
+ */
+export function tokenLogprobs(content: unknown, path: string): { token: string; top: TokenLogprob[] } | undefined {
   if (!Array.isArray(content) || content.length === 0) {
     return undefined;
   }
@@ -140,6 +147,36 @@ export function scoreLogprobs(choice: Json): { token: string; top: TokenLogprob[
     return { token: entry.token, logprob: entry.logprob };
   });
   return { token: first.token, top };
+}
+
+/**
+ * The first token of a legacy completions reply (`logprobs: {tokens: [t], top_logprobs: [{token:
+ * logprob}]}`, OpenAI's /v1/completions shape), as token and top logprobs.
+ */
+export function legacyLogprobs(logprobs: unknown, path: string): { token: string; top: TokenLogprob[] } | undefined {
+  if (!isObject(logprobs)) {
+    return undefined;
+  }
+  const tokens = logprobs.tokens;
+  const tops = logprobs.top_logprobs;
+  if (!Array.isArray(tokens) || tokens.length === 0 || !Array.isArray(tops) || tops.length === 0) {
+    return undefined;
+  }
+  const token: unknown = tokens[0];
+  if (typeof token !== 'string') {
+    fail(`${path}.tokens[0] is ${shown(token)}, not text`);
+  }
+  const first: unknown = tops[0];
+  if (!isObject(first)) {
+    fail(`${path}.top_logprobs[0] is ${shown(first)}, not an object`);
+  }
+  const top = Object.entries(first).map(([t, lp]): TokenLogprob => {
+    if (typeof lp !== 'number' || Number.isNaN(lp)) {
+      fail(`${path}.top_logprobs[0][${JSON.stringify(t)}] is ${shown(lp)}, not a number`);
+    }
+    return { token: t, logprob: lp };
+  });
+  return { token, top };
 }
 
 /** GET /v1/models: the ids, with vLLM's max_model_len when given. */

@@ -60,6 +60,8 @@ export interface ServerHealth {
   models?: ModelInfo[];
   roundTripMs?: number;
   error?: SpecReasonError;
+  /** The server kind that answered (detected, or as configured). */
+  kind?: ServerKind;
 }
 
 /** What the server's metrics say about speculative decoding and prefix caching. */
@@ -71,9 +73,24 @@ export interface ServerFeatures {
   specDecodeAcceptance?: number;
 }
 
-/** The server kinds there is an implementation for (the factory picks one). */
-export const SERVER_KINDS = ['vllm'] as const;
+/**
+ * The server kinds there is an implementation for (the factory picks one). `openai` is any
+ * OpenAI-compatible server with /v1/completions and top-k logprobs (hosted providers).
+ */
+export const SERVER_KINDS = ['vllm', 'sglang', 'llama-server', 'ollama', 'openai'] as const;
 export type ServerKind = (typeof SERVER_KINDS)[number];
+/** What a role's kind setting may say: a kind, or `auto` (probe the URL once, src/core/llm/detect.ts). */
+export const SERVER_KIND_SETTINGS = ['auto', ...SERVER_KINDS] as const;
+export type ServerKindSetting = (typeof SERVER_KIND_SETTINGS)[number];
+
+/** What users call each kind. */
+export const SERVER_KIND_NAMES: Readonly<Record<ServerKind, string>> = {
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  'llama-server': "llama.cpp's llama-server",
+  ollama: 'Ollama',
+  openai: 'OpenAI-compatible server',
+};
 
 /** Fix-it hints: what to tell a user about each failure, worded for one server kind. */
 export interface ServerHints {
@@ -106,11 +123,17 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Retry a request whose headers did not come within the timeout (default: report it at once). */
   retryTimeouts?: boolean;
+  /**
+   * Tokens of context a run needs (prompt, kept steps and one more step): engines that size their
+   * context per request (Ollama's num_ctx, whose small default truncates silently) are asked for it.
+   */
+  contextTokens?: number;
 }
 
 /** One model server, as the engine uses it. */
 export interface ModelServer {
-  readonly kind: ServerKind;
+  /** The kind of server; `auto` until a detecting client has probed its URL (see detect.ts). */
+  readonly kind: ServerKind | 'auto';
   readonly role: ModelRole;
   /** The OpenAI base URL (with /v1), without a trailing slash. */
   readonly url: string;

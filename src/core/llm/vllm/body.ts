@@ -6,7 +6,8 @@ import type { ChatMessage, GenerateRequest } from '../server';
 
 /** vLLM's extra request fields, sent top-level beside the OpenAI ones. */
 export interface VllmExtras {
-  add_generation_prompt: boolean;
+  /** Always sent to vLLM (see generateBody); SGLang has no such field. */
+  add_generation_prompt?: boolean;
   continue_final_message: boolean;
   top_k?: number;
 }

@@ -1,0 +1,220 @@
+// What every server kind's client shares: model discovery (asked once, then cached), request
+// counters, and one deadline per request with its failure said as a SpecReasonError that names the
+// server (transport.ts, errorMapping.ts). Each kind (vllm/, sglang/, llamaServer/, ollama/, openai/)
+// adds its own requests and reply shapes.
+
+import { SpecReasonError } from '../errors';
+import { malformedReply, timeoutError, toSpecReasonError, type RequestTarget } from './errorMapping';
+import type {
+  ChatMessage,
+  ClientOptions,
+  GenerateRequest,
+  GenerateResult,
+  ModelInfo,
+  ModelRole,
+  ModelServer,
+  ScoreResult,
+  ServerConfig,
+  ServerFeatures,
+  ServerHealth,
+  ServerHints,
+  ServerKind,
+} from './server';
+import { createFetch, RequestDeadline } from './transport';
+
+/** Room for a reply's bytes: far more than any real token needs, far less than a runaway server sends. */
+export const BYTES_PER_TOKEN = 4096;
+export const BYTES_SLACK = 1_000_000;
+/** Chunks a stream may send beyond max_tokens (role, finishing and usage chunks, empty deltas). */
+export const CHUNK_SLACK = 16;
+
+export abstract class HttpModelServer implements ModelServer {
+  abstract readonly kind: ServerKind;
+  abstract readonly hints: ServerHints;
+  /** The URL requests are made under, without a trailing slash. */
+  readonly url: string;
+  /** scheme://host:port plus any path prefix, without /v1: where /health, /metrics and native routes are. */
+  readonly root: string;
+  protected readonly _fetch: typeof fetch;
+  private _model?: Promise<ModelInfo>;
+  knownModel?: ModelInfo;
+  requests = 0;
+  modelListRequests = 0;
+
+  constructor(
+    readonly role: ModelRole,
+    protected readonly _server: ServerConfig,
+    protected readonly _options: ClientOptions,
+    url = _server.url,
+  ) {
+    this.url = url.replace(/\/+$/, '');
+    this.root = this.url.replace(/\/v1$/, '');
+    this._fetch = createFetch(_options.timeoutMs);
+  }
+
+  protected get _target(): RequestTarget {
+    return {
+      role: this.role,
+      url: this.url,
+      server: this._server,
+      timeoutMs: this._options.timeoutMs,
+      hints: this.hints,
+    };
+  }
+
+  /** The served models (one request). */
+  protected abstract _listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+
+  model(signal?: AbortSignal): Promise<ModelInfo> {
+    if (!this._model) {
+      // The configured name, else the first id the server lists.
+      const pending = this._listModels(signal)
+        .then((models) => this._chooseModel(models))
+        .then((info) => (this.knownModel = info));
+      pending.catch(() => {
+        this._model = undefined;
+      }); // retry discovery on the next call
+      this._model = pending;
+    }
+    return this._model;
+  }
+
+  protected _chooseModel(models: ModelInfo[]): ModelInfo | Promise<ModelInfo> {
+    if (this._server.model) {
+      return models.find((m) => m.id === this._server.model) ?? { id: this._server.model };
+    }
+    const first = models[0];
+    if (!first) {
+      throw malformedReply(`${this.url} lists no model`, this._target, this.hints.noModel);
+    }
+    return first;
+  }
+
+  abstract generate(
+    request: GenerateRequest,
+    signal: AbortSignal,
+    onDelta?: (text: string) => void,
+  ): Promise<GenerateResult>;
+  abstract score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult>;
+  abstract health(signal?: AbortSignal): Promise<ServerHealth>;
+  abstract features(metrics: string, before?: string): ServerFeatures;
+
+  /** Prometheus text of GET /metrics (undefined when the server has none). */
+  async metrics(signal?: AbortSignal): Promise<string | undefined> {
+    return this._get(`${this.root}/metrics`, signal, async (r) => (r.ok ? r.text() : undefined)).catch(() => undefined);
+  }
+
+  /** GET a health path, once more on a keep-alive socket that just died ("other side closed"). */
+  protected async _healthStatus(path: string, signal?: AbortSignal): Promise<number> {
+    const status = () => this._get(`${this.root}${path}`, signal, (r) => r.arrayBuffer().then(() => r.status));
+    return status().catch((error: unknown) => {
+      if (signal?.aborted || (error instanceof SpecReasonError && error.code === 'timeout')) {
+        throw error;
+      }
+      return status();
+    });
+  }
+
+  /** A plain GET (never retried) under one deadline. */
+  protected _get<T>(
+    url: string,
+    signal: AbortSignal | undefined,
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> {
+    return this._request(
+      signal,
+      BYTES_SLACK * 16,
+      async (deadline) => read(await this._fetch(url, { signal: deadline.signal, ...deadline.fetchOptions })),
+      1,
+    );
+  }
+
+  protected _deadline(
+    signal: AbortSignal | undefined,
+    streamed: boolean,
+    maxBytes: number,
+    attempts = this._options.maxRetries + 1,
+  ): RequestDeadline {
+    return new RequestDeadline(signal, {
+      timeoutMs: this._options.timeoutMs,
+      streamed,
+      attempts,
+      retryTimeouts: this._options.retryTimeouts ?? false,
+      maxBytes,
+    });
+  }
+
+  /**
+   * One non-streamed request under one deadline (headers and body). What `send` throws, or the
+   * deadline's expiry, comes back as a SpecReasonError.
+   */
+  protected async _request<T>(
+    signal: AbortSignal | undefined,
+    maxBytes: number,
+    send: (deadline: RequestDeadline) => Promise<T>,
+    attempts?: number,
+  ): Promise<T> {
+    const deadline = this._deadline(signal, false, maxBytes, attempts);
+    try {
+      return await send(deadline);
+    } catch (error) {
+      throw this._failure(error, deadline, signal);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** What a request that threw under `deadline` failed of. */
+  protected _failure(error: unknown, deadline: RequestDeadline, signal?: AbortSignal): SpecReasonError {
+    return deadline.expired && !signal?.aborted
+      ? timeoutError(deadline.expired, this._target)
+      : this._error(error, signal);
+  }
+
+  /** After a stream ended: cancelled, cut by its deadline, or ended without finishing. */
+  protected _checkStreamEnd(deadline: RequestDeadline, signal: AbortSignal, finished: boolean, received: number): void {
+    if (signal.aborted) {
+      throw new SpecReasonError('cancelled', 'Run cancelled');
+    }
+    if (deadline.expired) {
+      throw timeoutError(deadline.expired, this._target);
+    }
+    if (!finished) {
+      throw new SpecReasonError(
+        'stream_dropped',
+        `${this.role} model's stream ended before it finished (${this.url}); got ${received} characters`,
+        this.hints.connectionLost,
+        this._where(),
+      );
+    }
+  }
+
+  protected _check<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw this._error(error);
+    }
+  }
+
+  protected _malformed(what: string): never {
+    throw malformedReply(what, this._target);
+  }
+
+  protected _noLogprobs(): never {
+    throw new SpecReasonError(
+      'malformed_reply',
+      `base model's score reply has no logprobs (${this.url})`,
+      this.hints.noLogprobs,
+      this._where(),
+    );
+  }
+
+  protected _where() {
+    return { role: this.role, url: this.url };
+  }
+
+  protected _error(error: unknown, signal?: AbortSignal): SpecReasonError {
+    return toSpecReasonError(error, this._target, signal);
+  }
+}

@@ -1,0 +1,178 @@
+// Any OpenAI-compatible server with /v1/completions and top-k logprobs (hosted providers such as
+// Fireworks or DeepInfra; others when they gain them). The chat is rendered here with the built-in
+// template of the model's family (a provider does not report its template) and sent as a raw prompt;
+// the score reads the legacy completions logprobs ({tokens, top_logprobs: [{token: logprob}]}).
+// Providers tokenize a completions prompt with special tokens, so a BOS the template printed is taken off.
+
+import type OpenAI from 'openai';
+import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK } from '../httpServer';
+import { RawPromptServer } from '../rawPrompt';
+import * as replies from '../replies';
+import {
+  now,
+  type ChatMessage,
+  type ClientOptions,
+  type GenerateRequest,
+  type GenerateResult,
+  type ModelInfo,
+  type ModelRole,
+  type ScoreResult,
+  type ServerConfig,
+  type ServerFeatures,
+  type ServerHealth,
+  type ServerHints,
+  type ServerKind,
+} from '../server';
+import { knownTemplateFor } from '../templates/known';
+import type { ChatTemplate } from '../chatTemplate';
+import { SCORE_TOP_LOGPROBS, STREAMED } from '../vllm/body';
+import { createSdk, sdkOptions } from '../vllm/client';
+import { malformedReply } from '../errorMapping';
+import { OPENAI_HINTS } from './hints';
+
+export class OpenAiCompletionsClient extends RawPromptServer {
+  readonly kind: ServerKind = 'openai';
+  readonly hints: ServerHints = OPENAI_HINTS;
+  protected readonly _addsBos = true;
+  private readonly _sdk: OpenAI;
+
+  constructor(role: ModelRole, server: ServerConfig, options: ClientOptions) {
+    super(role, server, options);
+    this._sdk = createSdk(this.url, server, options, this._fetch);
+  }
+
+  protected _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    this.modelListRequests++;
+    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
+      replies.modelList(await this._sdk.get('/models', sdkOptions(deadline))),
+    );
+  }
+
+  protected async _loadTemplate(model: string): Promise<ChatTemplate> {
+    const known = knownTemplateFor(model);
+    if (!known) {
+      throw this._noTemplate(model, 'an OpenAI-compatible provider does not report its chat template');
+    }
+    return known;
+  }
+
+  async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void) {
+    const { id: model } = await this.model(signal);
+    const prompt = await this._prompt(request.messages, request.continueFinal, signal);
+    const body = {
+      model,
+      prompt,
+      max_tokens: request.maxTokens,
+      temperature: request.temperature,
+      top_p: request.topP,
+      ...(request.stop ? { stop: request.stop } : {}),
+    };
+    this.requests++;
+    const startedAt = now();
+    const maxBytes = request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
+    let text = '';
+    let finishReason: string | null = null;
+    let usage: unknown;
+    if (this._options.stream) {
+      const deadline = this._deadline(signal, true, maxBytes);
+      let chunks = 0;
+      try {
+        const stream = await this._sdk.completions.create({ ...body, ...STREAMED }, sdkOptions(deadline));
+        for await (const raw of stream as AsyncIterable<unknown>) {
+          const chunk = replies.completionBody(raw);
+          if (chunk.usage !== undefined && chunk.usage !== null) {
+            usage = chunk.usage;
+          }
+          const choice = replies.firstChoice(chunk);
+          if (!choice) {
+            continue;
+          }
+          if (++chunks > request.maxTokens + CHUNK_SLACK) {
+            this._malformed(`it kept streaming past ${chunks - 1} chunks for a max_tokens of ${request.maxTokens}`);
+          }
+          const piece = typeof choice.text === 'string' ? choice.text : '';
+          if (piece) {
+            text += piece;
+            onDelta?.(piece);
+          }
+          finishReason = replies.finishReason(choice, 'choices[0]') ?? finishReason;
+        }
+      } catch (error) {
+        throw this._failure(error, deadline, signal);
+      } finally {
+        deadline.dispose();
+      }
+      this._checkStreamEnd(deadline, signal, finishReason !== null, text.length);
+      if (usage === undefined) {
+        throw malformedReply('the stream finished without a usage chunk', this._target, this.hints.noUsage);
+      }
+    } else {
+      const completion = await this._request(signal, maxBytes, async (deadline) =>
+        replies.completionBody(await this._sdk.completions.create({ ...body, stream: false }, sdkOptions(deadline))),
+      );
+      const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
+      text = typeof choice.text === 'string' ? choice.text : this._malformed('choices[0].text is not text');
+      finishReason = replies.finishReason(choice, 'choices[0]');
+      usage = completion.usage;
+      if (text) {
+        onDelta?.(text);
+      }
+    }
+    const completionTokens = this._check(() => replies.completionTokens(usage, text.length, request.maxTokens));
+    const endedAt = now();
+    return {
+      text,
+      completionTokens,
+      finishReason,
+      ms: endedAt - startedAt,
+      startedAt,
+      endedAt,
+    } satisfies GenerateResult;
+  }
+
+  async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
+    const { id: model } = await this.model(signal);
+    const prompt = await this._prompt(messages, true, signal);
+    const startedAt = now();
+    this.requests++;
+    const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
+      const completion = replies.completionBody(
+        await this._sdk.completions.create(
+          { model, prompt, max_tokens: 1, temperature: 0, logprobs: SCORE_TOP_LOGPROBS, stream: false },
+          sdkOptions(deadline),
+        ),
+      );
+      const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
+      const sampled = replies.legacyLogprobs(choice.logprobs, 'choices[0].logprobs');
+      if (!sampled) {
+        this._noLogprobs();
+      }
+      return {
+        sampledToken: sampled.token,
+        topLogprobs: sampled.top,
+        content: typeof choice.text === 'string' ? choice.text : null,
+      };
+    });
+    const endedAt = now();
+    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
+  }
+
+  /** A provider has no /health: GET /v1/models is the check. */
+  async health(signal?: AbortSignal): Promise<ServerHealth> {
+    const startedAt = now();
+    const result: ServerHealth = { url: this.url, ok: false, kind: this.kind };
+    try {
+      result.models = await this._listModels(signal);
+      result.healthStatus = 200;
+      result.roundTripMs = now() - startedAt;
+      result.ok = true;
+    } catch (error) {
+      result.error = this._error(error, signal);
+    }
+    return result;
+  }
+
+  features(): ServerFeatures {
+    return { specDecode: false };
+  }
+}

@@ -1,0 +1,58 @@
+// The client side of the engines that take one raw prompt instead of a chat (llama-server's
+// /completion, Ollama's /api/generate with raw: true, /v1/completions of hosted providers): the chat
+// is rendered here with the model's own template (chatTemplate.ts), found once per client.
+
+import { SpecReasonError } from '../errors';
+import { renderChat, TemplateError, withoutLeadingBos, type ChatTemplate } from './chatTemplate';
+import { HttpModelServer } from './httpServer';
+import type { ChatMessage } from './server';
+
+export abstract class RawPromptServer extends HttpModelServer {
+  private _template?: Promise<ChatTemplate>;
+  /** The server adds BOS when it tokenizes a prompt, so a BOS the template printed is taken off. */
+  protected abstract readonly _addsBos: boolean;
+
+  /** Where this kind finds the model's template (one request at most). */
+  protected abstract _loadTemplate(model: string, signal?: AbortSignal): Promise<ChatTemplate>;
+
+  /** The template in use, once found. */
+  template(signal?: AbortSignal): Promise<ChatTemplate> {
+    if (!this._template) {
+      const pending = this.model(signal).then(({ id }) => this._loadTemplate(id, signal));
+      pending.catch(() => {
+        this._template = undefined;
+      });
+      this._template = pending;
+    }
+    return this._template;
+  }
+
+  /** The prompt the model continues: the chat rendered as vLLM's chat endpoint renders it. */
+  protected async _prompt(messages: readonly ChatMessage[], continueFinal: boolean, signal?: AbortSignal) {
+    const template = await this.template(signal);
+    try {
+      const prompt = renderChat(template, messages, continueFinal);
+      return this._addsBos ? withoutLeadingBos(prompt, template.bos_token) : prompt;
+    } catch (error) {
+      if (error instanceof TemplateError) {
+        throw new SpecReasonError(
+          'bad_request',
+          `${this.role} model (${this.url}): ${error.message}`,
+          `Serve the model with its own chat template (Jinja), as its tokenizer_config.json has it.`,
+          this._where(),
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** No usable template: what is missing and what to do. */
+  protected _noTemplate(model: string, why: string): SpecReasonError {
+    return new SpecReasonError(
+      'bad_request',
+      `${this.role} model ${model} (${this.url}): ${why}`,
+      `SpecReason renders the chat itself for ${this.hints.name} and knows the templates of QwQ, Qwen2.5 and DeepSeek-R1-Distill; serve one of those, or a model whose Jinja chat template the server reports.`,
+      this._where(),
+    );
+  }
+}
