@@ -63,7 +63,7 @@ export class LlamaServerClient extends RawPromptServer {
     if (!this._props) {
       const pending = this._request(signal, BYTES_SLACK * 16, async (deadline) => {
         const props = await this._sdk.get('/props', sdkOptions(deadline));
-        return (props && typeof props === 'object' ? props : {}) as Props;
+        return props && typeof props === 'object' ? props : {};
       });
       pending.catch(() => {
         this._props = undefined;
@@ -78,7 +78,7 @@ export class LlamaServerClient extends RawPromptServer {
     const models = await this._request(signal, BYTES_SLACK * 16, async (deadline) =>
       replies.modelList(await this._sdk.get('/v1/models', sdkOptions(deadline))),
     );
-    const props = await this._getProps(signal).catch(() => ({}) as Props);
+    const props: Props = await this._getProps(signal).catch(() => ({}));
     const nCtx = props.default_generation_settings?.n_ctx;
     return models.map((m) => ({ ...m, maxModelLen: typeof nCtx === 'number' ? nCtx : m.maxModelLen }));
   }
@@ -235,7 +235,7 @@ export class LlamaServerClient extends RawPromptServer {
       result.healthStatus = status;
       result.roundTripMs = now() - startedAt;
       if (status >= 200 && status < 300) {
-        const props = await this._getProps(signal).catch(() => ({}) as Props);
+        const props: Props = await this._getProps(signal).catch(() => ({}));
         result.version = text(props.build_info);
         result.models = await this._listModels(signal);
         result.ok = true;

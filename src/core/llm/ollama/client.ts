@@ -156,7 +156,7 @@ export class OllamaClient extends RawPromptServer {
   private _show(model: string, signal?: AbortSignal): Promise<Show> {
     let pending = this._shows.get(model);
     if (!pending) {
-      pending = this._json('/api/show', { model }, signal) as Promise<Show>;
+      pending = this._json('/api/show', { model }, signal);
       pending.catch(() => this._shows.delete(model));
       this._shows.set(model, pending);
     }
@@ -320,8 +320,8 @@ export class OllamaClient extends RawPromptServer {
   }
 
   /** Ollama has no /metrics. */
-  override async metrics(): Promise<string | undefined> {
-    return undefined;
+  override metrics(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
   }
 
   features(): ServerFeatures {

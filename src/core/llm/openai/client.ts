@@ -48,12 +48,11 @@ export class OpenAiCompletionsClient extends RawPromptServer {
     );
   }
 
-  protected async _loadTemplate(model: string): Promise<ChatTemplate> {
+  protected _loadTemplate(model: string): Promise<ChatTemplate> {
     const known = knownTemplateFor(model);
-    if (!known) {
-      throw this._noTemplate(model, 'an OpenAI-compatible provider does not report its chat template');
-    }
-    return known;
+    return known
+      ? Promise.resolve(known)
+      : Promise.reject(this._noTemplate(model, 'an OpenAI-compatible provider does not report its chat template'));
   }
 
   async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void) {
