@@ -17,6 +17,11 @@
 #   code-server.sh seed-settings RUN_DIR [EXTRA_SETTINGS_JSON_FILE]
 #       Write RUN_DIR/ud/User/settings.json: quiet defaults, merged with any
 #       existing file, then with the extra file (extra wins).
+#   code-server.sh seed-remote-settings RUN_DIR SETTINGS_JSON_FILE
+#       Merge the file into RUN_DIR/ud/Machine/settings.json: the Remote
+#       settings of the window (VS Code's "Remote" tab). A browser window of
+#       code-server is a remote window, as Remote-SSH is: machine-specific
+#       settings (Start Servers' commands) belong here.
 #
 # Env: VSCODE_RIG_DIR (default <repo>/.vscode-test/code-server),
 #      CS_START_TIMEOUT_S (default 60).
@@ -129,15 +134,15 @@ cmd_install_vsix() {
 }
 
 cmd_seed_settings() {
-  local run extra
+  local run extra layer=${SEED_LAYER:-User}
   run=$(abspath "${1:?usage: seed-settings RUN_DIR [EXTRA_JSON]}")
   extra=${2:-}
   [ -z "$extra" ] || [ -f "$extra" ] || die "no such settings file: $extra"
-  mkdir -p "$run/ud/User"
-  node - "$run/ud/User/settings.json" "$extra" <<'EOF'
+  mkdir -p "$run/ud/$layer"
+  node - "$run/ud/$layer/settings.json" "$extra" "$layer" <<'EOF'
 const fs = require('fs');
-const [file, extra] = process.argv.slice(2);
-const quiet = {
+const [file, extra, layer] = process.argv.slice(2);
+const quiet = layer !== 'User' ? {} : {
   'workbench.startupEditor': 'none',
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
@@ -175,5 +180,6 @@ case "${1:-}" in
   stop) shift; cmd_stop "$@" ;;
   install-vsix) shift; cmd_install_vsix "$@" ;;
   seed-settings) shift; cmd_seed_settings "$@" ;;
-  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  seed-remote-settings) shift; [ -n "${2:-}" ] || die "usage: seed-remote-settings RUN_DIR SETTINGS_JSON"; SEED_LAYER=Machine cmd_seed_settings "$@" ;;
+  *) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

@@ -59,19 +59,25 @@ bash scripts/code-server.sh stop "$RUN" >/dev/null 2>&1 || true
 rm -rf "$RUN" && mkdir -p "$RUN"
 cp -r test/fixtures/workspace "$RUN/workspace"
 with_heartbeat "installing the .vsix" bash scripts/code-server.sh install-vsix "$RUN" dist/specreason.vsix 2>/dev/null
-# Start Servers runs the simulated pair (so the error of a stopped server offers to restart it).
-SIMULATOR=$SIMULATOR node - "$RUN/demo-settings.json" <<EOF
-const settings = {
+# Start Servers runs the simulated pair (so the error of a stopped server offers to restart it). What Start Servers
+# runs is machine-specific: in Remote settings (ud/Machine/settings.json, the Settings editor's "Remote" tab), as a
+# GPU machine's would be over Remote-SSH. The ports go in User settings.
+node - "$RUN/demo-settings.json" <<EOF
+require('fs').writeFileSync(process.argv[2], JSON.stringify({
   'specreason.server.basePort': $BASE_PORT,
   'specreason.server.smallPort': $SMALL_PORT,
+}, null, 2));
+EOF
+SIMULATOR=$SIMULATOR node - "$RUN/demo-remote-settings.json" <<EOF
+require('fs').writeFileSync(process.argv[2], JSON.stringify({
   'specreason.launch.base.command': process.env.SIMULATOR,
   'specreason.launch.small.command': process.env.SIMULATOR,
   'specreason.launch.base.extraArgs': '--latency $LATENCY --load-seconds 0.5',
   'specreason.launch.small.extraArgs': '--latency $LATENCY --load-seconds 0.5',
-};
-require('fs').writeFileSync(process.argv[2], JSON.stringify(settings, null, 2));
+}, null, 2));
 EOF
 bash scripts/code-server.sh seed-settings "$RUN" "$RUN/demo-settings.json" 2>/dev/null
+bash scripts/code-server.sh seed-remote-settings "$RUN" "$RUN/demo-remote-settings.json" 2>/dev/null
 
 # The simulated servers run in their own process group; so do the ones Start Servers starts. Stop both on exit.
 simulator_groups() {

@@ -26,7 +26,8 @@ import {
 import { commandAction, openSettingsAction, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';
-import { readSetting, readSettings } from './settings';
+import { SECTION, readSetting, readSettings } from './settings';
+import { LAUNCH_KEYS, ignoredWorkspaceSettings, userSettingsTarget } from './serverSettings';
 
 const ROLES: readonly ModelRole[] = ['base', 'small'];
 const POLL_MS = 500;
@@ -145,13 +146,42 @@ export class ServerLauncher implements vscode.Disposable {
   }
 
   /** Start both servers (or reuse the ones that answer), with a cancellable progress notification. */
-  start(): Promise<LaunchOutcome[]> {
+  async start(): Promise<LaunchOutcome[]> {
+    if (!this._starting && !(await this._confirmIgnoredLaunchSettings())) {
+      return [];
+    }
     // A second Start while one runs joins it instead of starting the pair twice.
     this._starting ??= this._start().finally(() => {
       this._starting = undefined;
       this._onChange();
     });
     return this._starting;
+  }
+
+  /**
+   * Launch settings set only where SpecReason does not take commands from (a workspace or folder): Start Servers
+   * would run the defaults instead. Say so, offer the settings where they belong; start only when asked to.
+   */
+  private async _confirmIgnoredLaunchSettings(): Promise<boolean> {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    const ignored = ignoredWorkspaceSettings(c, LAUNCH_KEYS).filter((k) => c.inspect(k)?.globalValue === undefined);
+    if (ignored.length === 0) {
+      return true;
+    }
+    const ids = ignored.map((k) => `${SECTION}.${k}`);
+    const target = userSettingsTarget();
+    const where = vscode.env.remoteName ? 'Remote settings (this machine)' : 'User settings';
+    this._log.warn(`start servers: ${ids.join(', ')} set in workspace settings only; ignored`);
+    const START = 'Start with Defaults';
+    const choice = await vscode.window.showWarningMessage(
+      `SpecReason: Start Servers would use the defaults (\`${DEFAULT_SERVE_COMMAND}\`): ${ids.join(', ')} ${ids.length > 1 ? 'are' : 'is'} set in this workspace's settings, which SpecReason never takes a command to run from. Set ${ids.length > 1 ? 'them' : 'it'} in your ${where}.`,
+      target.label,
+      START,
+    );
+    if (choice === target.label) {
+      await vscode.commands.executeCommand(target.command, { query: `${SECTION}.launch` });
+    }
+    return choice === START;
   }
 
   private async _start(): Promise<LaunchOutcome[]> {

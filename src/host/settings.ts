@@ -17,7 +17,7 @@ import {
   type TuningKey,
 } from '../core/settingsTable';
 import type { TuningValues } from '../shared/protocol';
-import { SERVER_LOCATION_KEYS, userLayerValue } from './serverSettings';
+import { USER_ONLY_KEYS, userLayerValue } from './serverSettings';
 
 export const SECTION = 'specreason';
 
@@ -55,8 +55,8 @@ function serverUrl(explicit: string, host: string, port: number): string {
 
 /** A setting's value; its default is package.json's, which a unit test holds equal to the table's. */
 function read(c: vscode.WorkspaceConfiguration, spec: Setting): unknown {
-  // Where requests and the API key go: user and Remote settings only (host/serverSettings.ts).
-  const value = SERVER_LOCATION_KEYS.has(spec.setting) ? userLayerValue(c, spec.setting) : c.get(spec.setting);
+  // Where requests and the API key go, and what Start Servers runs: user and Remote settings only (host/serverSettings.ts).
+  const value = USER_ONLY_KEYS.has(spec.setting) ? userLayerValue(c, spec.setting) : c.get(spec.setting);
   return value ?? spec.default;
 }
 

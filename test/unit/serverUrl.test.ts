@@ -41,16 +41,36 @@ describe('server URLs', () => {
   });
 });
 
-describe('manifest: where requests go', () => {
+describe('manifest: where requests go and what Start Servers runs', () => {
   const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
     capabilities?: { untrustedWorkspaces?: { supported: unknown; restrictedConfigurations?: string[] } };
+    contributes: { configuration: { properties: Record<string, { scope?: string }> } };
   };
+  const launchKeys = [
+    ...['base', 'small'].flatMap((role) =>
+      ['command', 'model', 'extraArgs', 'env'].map((k) => `specreason.launch.${role}.${k}`),
+    ),
+    'specreason.launch.readyTimeout',
+  ];
 
-  it('restricts the server location settings in untrusted workspaces (host/serverSettings ignores them in all)', () => {
+  it('restricts the server location and launch settings in untrusted workspaces (host/serverSettings ignores them in all)', () => {
     assert.equal(manifest.capabilities?.untrustedWorkspaces?.supported, 'limited');
     assert.deepEqual(
       [...(manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(),
-      ['host', 'basePort', 'smallPort', 'baseUrl', 'smallUrl'].map((k) => `specreason.server.${k}`).sort(),
+      [
+        ...['host', 'basePort', 'smallPort', 'baseUrl', 'smallUrl'].map((k) => `specreason.server.${k}`),
+        ...launchKeys,
+      ].sort(),
     );
+  });
+
+  it('has no machine-scoped setting: a remote window drops those from the local User settings', () => {
+    for (const key of launchKeys) {
+      assert.ok(manifest.contributes.configuration.properties[key], key);
+    }
+    const machine = Object.entries(manifest.contributes.configuration.properties)
+      .filter(([, p]) => p.scope === 'machine' || p.scope === 'machine-overridable')
+      .map(([k]) => k);
+    assert.deepEqual(machine, []);
   });
 });

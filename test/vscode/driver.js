@@ -31,6 +31,11 @@ const env = {
   get settingsFile() {
     return this.runDir ? path.join(this.runDir, 'ud', 'User', 'settings.json') : undefined;
   },
+  /** Remote settings file of the running server (the Settings editor's "Remote" tab: a browser window of
+   * code-server is a remote window, as Remote-SSH is). */
+  get remoteSettingsFile() {
+    return this.runDir ? path.join(this.runDir, 'ud', 'Machine', 'settings.json') : undefined;
+  },
 };
 
 const CHROMIUM_ARGS = [

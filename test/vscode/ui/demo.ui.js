@@ -75,12 +75,20 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
     return d.panelOpenedBy(page, () => lens.click());
   }
 
-  /** Write user settings (machine-scoped ones have no row in the Settings UI) and load the workbench afresh. */
+  /** Write user settings, and Start Servers' launch settings in Remote settings (as scripts/demo.sh does), and load
+   * the workbench afresh. */
   async function openWith(settings) {
     const file = /** @type {string} */ (d.env.settingsFile);
-    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(originalSettings), ...settings }, null, 2));
+    /** @param {[string, unknown]} entry */
+    const isLaunch = ([k]) => k.startsWith('specreason.launch.');
+    const user = Object.fromEntries(Object.entries(settings).filter((e) => !isLaunch(e)));
+    const remote = Object.fromEntries(Object.entries(settings).filter(isLaunch));
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(originalSettings), ...user }, null, 2));
+    fs.mkdirSync(path.dirname(remoteFile()), { recursive: true });
+    fs.writeFileSync(remoteFile(), JSON.stringify(remote, null, 2));
     await d.openWorkbench(page, d.env.url, d.env.workspace);
   }
+  const remoteFile = () => /** @type {string} */ (d.env.remoteSettingsFile);
   let originalSettings = '{}';
 
   before(async function () {
@@ -123,6 +131,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
     }
     if (d.env.settingsFile) {
       fs.writeFileSync(d.env.settingsFile, originalSettings); // the next UI file's page reads them afresh
+      fs.rmSync(remoteFile(), { force: true });
     }
   });
 
