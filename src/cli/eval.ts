@@ -66,7 +66,6 @@ export interface EvalFlags {
   fields?: string;
   baseUrls?: string[];
   smallUrls?: string[];
-  sessionHeader?: string;
   json?: boolean;
   quiet?: boolean;
   [solveOption: string]: unknown;
@@ -147,9 +146,9 @@ function progressLine(p: EvalProgress): string {
   );
 }
 
-/** Replicas (--base-urls/--small-urls) or a router's session header: a pool; otherwise one pair per run. */
+/** Replicas (--base-urls/--small-urls): a pool; otherwise one pair per run (a router's header: --router). */
 function replicaPool(flags: EvalFlags, config: SpecReasonConfig): ReplicaPool | undefined {
-  if (!flags.baseUrls && !flags.smallUrls && !flags.sessionHeader) {
+  if (!flags.baseUrls && !flags.smallUrls) {
     return undefined;
   }
   for (const url of [...(flags.baseUrls ?? []), ...(flags.smallUrls ?? [])]) {
@@ -162,7 +161,6 @@ function replicaPool(flags: EvalFlags, config: SpecReasonConfig): ReplicaPool | 
   return new ReplicaPool(config, {
     base: flags.baseUrls ?? [config.base.url],
     small: flags.smallUrls ?? [config.small.url],
-    sessionHeader: flags.sessionHeader,
   });
 }
 
@@ -400,10 +398,10 @@ export function registerEvalCommands(program: Command, configFrom: ConfigFromFla
       'base-model replicas (comma-separated URLs with /v1); runs are balanced over them',
       list('--base-urls', String),
     )
-    .option('--small-urls <list>', 'small-model replicas (comma-separated URLs with /v1)', list('--small-urls', String))
     .option(
-      '--session-header <name>',
-      'send a per-run session key in this header (e.g. x-user-id, for a router with session affinity)',
+      '--small-urls <list>',
+      'small-model replicas (comma-separated URLs with /v1)',
+      list('--small-urls', String),
     );
   evalOptions(command);
   for (const option of solve?.options ?? []) {

@@ -1,6 +1,7 @@
 // Run configuration: one plain object shared by the engine, the CLI and the extension.
 // Defaults are the paper's reference spec_reason.py; anything else is an opt-in option.
 
+import { routerProblem, type RouterPreset } from './llm/routers';
 import type { ServerKindSetting } from './llm/server';
 import type { PromptStyle } from './prompts';
 import type { ScoreMethod } from './scoring';
@@ -46,6 +47,10 @@ export interface SpecReasonConfig {
   requestTimeoutSec: number;
   /** Retries of connection errors, 408/429 and 5xx (the SDK default of 2 turns "server down" into a long wait). */
   maxRetries: number;
+  /** A router in front of replicas (routers.ts): the run id goes in its session header. */
+  router: RouterPreset;
+  /** The session header's name: a custom router's, or another name for a preset's. Empty: the preset's. */
+  sessionHeader: string;
   /** Beyond the paper (same decisions, less latency): draft step k+1 while step k is being scored. */
   draftAhead: boolean;
   /** Beyond the paper (same decisions, less latency): start the base model's step together with the draft; abort it on accept. */
@@ -106,6 +111,12 @@ export function validateConfig(config: SpecReasonConfig): ConfigProblem[] {
     if (message) {
       problems.push({ key, message });
     }
+  }
+  const router = problems.some((p) => p.key === 'router' || p.key === 'sessionHeader')
+    ? undefined
+    : routerProblem(config.router, config.sessionHeader);
+  if (router) {
+    problems.push({ key: 'sessionHeader', message: router });
   }
   return problems;
 }

@@ -5,6 +5,7 @@
 
 import type { SpecReasonConfig } from './config';
 import { DEFAULT_SERVE_COMMAND } from './launch';
+import { ROUTER_DESCRIPTIONS, ROUTER_PRESETS } from './llm/routers';
 import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './prompts';
 import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './scoring';
 
@@ -213,6 +214,26 @@ export const RUN_SETTINGS = {
     max: 10,
     integer: true,
     cli: { flags: '--retries <n>', help: 'retries of connection errors and 5xx' },
+  },
+  router: {
+    setting: 'server.router',
+    kind: 'choice',
+    default: 'none',
+    choices: ROUTER_PRESETS,
+    descriptions: ROUTER_DESCRIPTIONS,
+    cli: {
+      flags: '--router <preset>',
+      help: "a router in front of replicas: each run's id goes in its session header, so a run keeps its replica",
+    },
+  },
+  sessionHeader: {
+    setting: 'server.sessionHeader',
+    kind: 'text',
+    default: '',
+    cli: {
+      flags: '--session-header <name>',
+      help: "the header carrying the run id (router custom; overrides a preset's header, e.g. production-stack's --session-key)",
+    },
   },
   draftAhead: {
     setting: 'speculation.draftAhead',

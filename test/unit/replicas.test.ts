@@ -53,11 +53,10 @@ describe('replicas', function () {
       base: { url: servers.base[0]!.baseUrl },
       small: { url: servers.small[0]!.baseUrl },
     });
-  const poolOf = (sessionHeader?: string) =>
+  const poolOf = () =>
     new ReplicaPool(poolConfig(), {
       base: servers.base.map((s) => s.baseUrl),
       small: servers.small.map((s) => s.baseUrl),
-      sessionHeader,
     });
   const readRun = (dir: string, file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunFile;
 
@@ -85,7 +84,9 @@ describe('replicas', function () {
 
   it('a router: one session key per run in the configured header, the same on all its requests', async () => {
     const dir = path.join(root, 'session');
-    const outcome = await evaluate(dir, poolOf('x-user-id'));
+    const outcome = await evaluate(dir, poolOf(), {
+      config: { ...poolConfig(), router: 'vllm-production-stack', sessionHeader: '' },
+    });
     assert.equal(outcome.failed, 0);
     const keys = new Map<string, Set<string>>();
     for (const server of [...servers.base, ...servers.small]) {
@@ -101,7 +102,8 @@ describe('replicas', function () {
     for (const [key, where] of keys) {
       assert.ok(where.size <= 2, `${key}: at most one base and one small server`);
     }
-    assert.ok([...keys.keys()].every((k) => k.startsWith('specreason-')));
+    const runIds = outcome.rows.map((r) => readRun(dir, r.file).record.runId);
+    assert.deepEqual([...keys.keys()].sort(), runIds.sort(), 'the key is the run id');
   });
 
   it('a replica killed mid-evaluation fails only its runs; a rerun completes the set', async () => {

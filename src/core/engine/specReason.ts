@@ -4,9 +4,11 @@
 
 import type { SpecReasonConfig, RunMode } from '../config';
 import { createClients } from '../llm/factory';
+import { sessionRouting } from '../llm/routers';
+import { inRunSession } from '../llm/runSession';
 import { now, type GenerateRequest } from '../llm/server';
 import type { Problem } from '../prompts';
-import type { RunRecord, StepRecord, StopReason } from '../runRecord';
+import { newRunId, type RunRecord, type StepRecord, type StopReason } from '../runRecord';
 import { DraftedStep } from './draftedStep';
 import { ForcedBaseStep } from './forcedStep';
 import { RunContext, type RunOptions as ContextOptions } from './runContext';
@@ -180,5 +182,10 @@ export function run(
   config: SpecReasonConfig,
   options: RunOptions = {},
 ): Promise<RunRecord> {
-  return mode === 'specreason' ? runSpecReason(problem, config, options) : runBaseline(mode, problem, config, options);
+  // Every request of the run carries its id in the session header of the configured router.
+  const runId = options.runId ?? newRunId();
+  const own = { ...options, runId };
+  return inRunSession(runId, sessionRouting(config.router, config.sessionHeader), () =>
+    mode === 'specreason' ? runSpecReason(problem, config, own) : runBaseline(mode, problem, config, own),
+  );
 }

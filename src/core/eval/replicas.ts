@@ -1,8 +1,8 @@
 // Servers for evaluations beyond one pair: a list of replica URLs per role with least-outstanding-requests
 // balancing and run affinity (every request of a run goes to the replica chosen at its start, so that
-// replica's prefix cache keeps hitting), and optionally a per-run session header for a router that routes
-// by it (vLLM production-stack reads e.g. `x-user-id`). A replica that fails fails only its runs; after
-// a connection-level failure it gets no new runs while another replica of its role is up.
+// replica's prefix cache keeps hitting); a router in front of replicas is the `router` setting instead
+// (llm/routers.ts). A replica that fails fails only its runs; after a connection-level failure it gets no
+// new runs while another replica of its role is up.
 
 import type { ModelRole, SpecReasonConfig } from '../config';
 import type { ErrorInfo } from '../errors';
@@ -24,10 +24,6 @@ export interface Replica {
 export interface ReplicaOptions {
   base: readonly string[];
   small: readonly string[];
-  /** Header carrying a per-run session key (e.g. `x-user-id`), for routers with session affinity. */
-  sessionHeader?: string;
-  /** Prefix of the session key (default `specreason-`). */
-  sessionPrefix?: string;
 }
 
 /** Error codes that mean the replica itself is unreachable, not that the request was bad. */
@@ -119,12 +115,7 @@ export class ReplicaPool implements ServerSource {
 
   acquire(runKey: string) {
     const chosen = { base: this._pick('base'), small: this._pick('small') };
-    const options = {
-      ...clientOptions(this._config),
-      ...(this._options.sessionHeader
-        ? { headers: { [this._options.sessionHeader]: `${this._options.sessionPrefix ?? 'specreason-'}${runKey}` } }
-        : {}),
-    };
+    const options = clientOptions(this._config);
     const client = (role: ModelRole) => {
       const replica = chosen[role];
       replica.runs++;

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { Agent, request as undiciRequest } from 'undici';
 import { linkedAbort, type LinkedAbort } from '../abort';
+import { noteSessionReply, sessionHeaders } from './runSession';
 
 /** How much longer undici's own timers wait than our deadlines, so that ours (with their messages) fire first. */
 const BACKSTOP_MS = 1000;
@@ -147,13 +148,19 @@ export class RequestDeadline {
 export function createFetch(timeoutMs: number): typeof fetch {
   const dispatcher = agentFor(timeoutMs);
   return async (input, init = {}) => {
+    const url = String(input instanceof Request ? input.url : input);
     const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(sessionHeaders(url, init.body))) {
+      if (!headers.has(name)) {
+        headers.set(name, value); // a run's session header, for a router in front of replicas (routers.ts)
+      }
+    }
     const deadline = (init as { deadline?: RequestDeadline }).deadline;
     const attempt = Number(headers.get('x-stainless-retry-count') ?? 0) + 1;
     const watch = deadline?.startAttempt(attempt, init.signal ?? undefined);
     let reply: Awaited<ReturnType<typeof undiciRequest>>;
     try {
-      reply = await undiciRequest(String(input instanceof Request ? input.url : input), {
+      reply = await undiciRequest(url, {
         method: (init.method ?? 'GET') as 'GET',
         headers: Object.fromEntries(headers),
         body: init.body as string | undefined,
@@ -171,6 +178,7 @@ export function createFetch(timeoutMs: number): typeof fetch {
       }
     }
     watch?.headers(responseHeaders.get('content-type') ?? undefined);
+    noteSessionReply(url, init.body, responseHeaders);
     const noBody = reply.statusCode === 204 || reply.statusCode === 304 || init.method === 'HEAD';
     if (noBody) {
       reply.body.resume();
