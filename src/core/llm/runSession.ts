@@ -20,18 +20,20 @@ export function inRunSession<T>(runId: string, routing: SessionRouting | undefin
   return routing ? current.run({ runId, routing, tokens: new Map() }, fn) : fn();
 }
 
-/** Which issued token a request gets back: the server's origin and the model asked for. */
-function tokenKey(url: string, body: unknown): string {
-  let model = '';
-  if (typeof body === 'string' && body.includes('"model"')) {
-    try {
-      const parsed = JSON.parse(body) as { model?: unknown };
-      model = typeof parsed.model === 'string' ? parsed.model : '';
-    } catch {
-      /* not JSON: keyed by the server alone */
-    }
+/**
+ * Which issued token a request gets back: the server's origin and the model asked for. Undefined for a
+ * request without a model (a model list), which routers do not schedule: it neither sends nor keeps one.
+ */
+function tokenKey(url: string, body: unknown): string | undefined {
+  if (typeof body !== 'string' || !body.includes('"model"')) {
+    return undefined;
   }
-  return `${new URL(url).origin}|${model}`;
+  try {
+    const { model } = JSON.parse(body) as { model?: unknown };
+    return typeof model === 'string' ? `${new URL(url).origin}|${model}` : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The session header for a request made now (none outside a run, or before an echo router issued one). */
@@ -44,7 +46,8 @@ export function sessionHeaders(url: string, body: unknown): Record<string, strin
   if (routing.mode === 'key') {
     return { [routing.header]: session.runId };
   }
-  const token = session.tokens.get(tokenKey(url, body));
+  const key = tokenKey(url, body);
+  const token = key === undefined ? undefined : session.tokens.get(key);
   return token ? { [routing.header]: token } : {};
 }
 
@@ -55,7 +58,8 @@ export function noteSessionReply(url: string, body: unknown, headers: Headers): 
     return;
   }
   const token = headers.get(session.routing.header);
-  if (token) {
-    session.tokens.set(tokenKey(url, body), token);
+  const key = tokenKey(url, body);
+  if (token && key !== undefined) {
+    session.tokens.set(key, token);
   }
 }
