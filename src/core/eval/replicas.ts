@@ -113,7 +113,7 @@ export class ReplicaPool implements ServerSource {
     return [...(up.length ? up : all)].sort((a, b) => a.outstanding - b.outstanding || a.runs - b.runs)[0]!;
   }
 
-  acquire(runKey: string) {
+  acquire(_runKey: string) {
     const chosen = { base: this._pick('base'), small: this._pick('small') };
     const options = clientOptions(this._config);
     const client = (role: ModelRole) => {
