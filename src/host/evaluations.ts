@@ -7,9 +7,17 @@ import * as vscode from 'vscode';
 import { DEFAULT_EVAL_FORM, evalFormProblems } from '../shared/evalForm';
 import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults';
 import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview } from '../shared/protocol';
-import { configurationsOf, runEvaluation, type RunRow } from '../core/eval/evaluation';
+import type { SpecReasonConfig } from '../core/config';
+import {
+  configurationsOf,
+  runEvaluation,
+  type Configuration,
+  type EvalOutcome,
+  type EvalProgress,
+  type RunRow,
+} from '../core/eval/evaluation';
 import { casUnavailableReason, notGraded } from '../core/eval/grader';
-import { loadProblemSet, safeId } from '../core/eval/problemSet';
+import { loadProblemSet, safeId, type ProblemSet } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, writeResults } from '../core/eval/results';
 import type { RunRecord } from '../core/runRecord';
@@ -40,6 +48,22 @@ export const RESULT_FILES: Record<Exclude<EvalExportFormat, 'svg'>, readonly str
   json: ['results.json'],
   markdown: ['results.md', 'report.md'],
 };
+
+/** What results.json records about an evaluation besides its runs. */
+type ResultsInfo = Parameters<typeof buildResults>[2];
+
+/** An evaluation ready to run: what it runs, where it writes, what its results record. */
+interface EvalPlan {
+  form: EvalFormValues;
+  dataset: vscode.Uri;
+  outDir: vscode.Uri;
+  config: SpecReasonConfig;
+  set: ProblemSet;
+  configurations: Configuration[];
+  /** Runs in all: problems × repeats × configurations. */
+  total: number;
+  info: ResultsInfo;
+}
 
 interface EvalSession {
   panel: EvalPanel;
@@ -323,14 +347,57 @@ export class Evaluations extends Disposable {
     if (session.controller) {
       return; // one evaluation per panel at a time
     }
+    const plan = await this._plan(session, form);
+    if (!plan) {
+      return;
+    }
+    await this._begin(session, plan);
+    const controller = new AbortController();
+    session.controller = controller;
+    let outcome: EvalOutcome;
+    try {
+      outcome = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `SpecReason: evaluating ${plan.dataset.path.split('/').pop()}`,
+          cancellable: true,
+        },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          return runEvaluation({
+            set: plan.set,
+            outDir: plan.outDir.fsPath,
+            config: plan.config,
+            configurations: plan.configurations,
+            repeats: form.repeats,
+            concurrency: form.concurrency,
+            choiceOrder: form.choiceOrder,
+            seed: form.seed ?? 0,
+            signal: controller.signal,
+            onProgress: evalProgressReporter(session.panel, plan, progress),
+          });
+        },
+      );
+    } catch (error) {
+      session.panel.setStatus('error', errorMessage(error));
+      throw error;
+    } finally {
+      session.controller = undefined;
+    }
+    await this._finish(session, plan, outcome);
+  }
+
+  /** What the form asks for, checked and resolved; undefined (after saying why, if it is not a cancel) when it cannot run. */
+  private async _plan(session: EvalSession, form: EvalFormValues): Promise<EvalPlan | undefined> {
     const problem = evalFormProblems(form)[0];
     if (problem) {
       void showError(`${problem.message}.`);
-      return;
+      return undefined;
     }
-    if (!session.dataset) {
+    const dataset = session.dataset;
+    if (!dataset) {
       void showError('this evaluation has no problem set: open one with Evaluate Problem Set….');
-      return;
+      return undefined;
     }
     const settings = readSettings();
     const settingsProblem = settingsProblems(settings)[0];
@@ -339,21 +406,27 @@ export class Evaluations extends Disposable {
     }
     const outDir = form.outDir ? this._resolve(form.outDir) : await this.defaultOutDir();
     if (!outDir) {
-      return;
+      return undefined;
     }
     const config = await this._keys.apply(settings.config);
-    const set = await loadProblemSet(session.dataset.fsPath, {
+    const set = await loadProblemSet(dataset.fsPath, {
       select: { ids: form.ids, limit: form.limit, sample: form.sample, seed: form.seed ?? 0 },
     });
     const configurations = configurationsOf(form.modes, form.thresholds, form.scoreMethods);
-    const total = set.problems.length * form.repeats * configurations.length;
-    const info = {
-      dataset: session.dataset.fsPath,
+    const info: ResultsInfo = {
+      dataset: dataset.fsPath,
       tokenBudget: config.tokenBudget,
       repeats: form.repeats,
       concurrency: form.concurrency,
       choiceOrder: form.choiceOrder,
     };
+    const total = set.problems.length * form.repeats * configurations.length;
+    return { form, dataset, outDir, config, set, configurations, total, info };
+  }
+
+  /** The panel shows the evaluation running (a resume keeps what it shows) and the workspace remembers it. */
+  private async _begin(session: EvalSession, plan: EvalPlan): Promise<void> {
+    const { form, dataset, outDir, total } = plan;
     const panel = session.panel;
     const resuming = session.outDir?.fsPath === outDir.fsPath;
     session.outDir = outDir;
@@ -369,71 +442,19 @@ export class Evaluations extends Disposable {
       configurations: resuming ? panel.state.configurations : [],
       runs: resuming ? panel.state.runs : [],
     });
-    await this._remember(outDir, session.dataset.fsPath, total, form);
+    await this._remember(outDir, dataset.fsPath, total, form);
     this._log.info(
-      `evaluate ${session.dataset.fsPath}: ${set.problems.length} problems × ${form.repeats} × ${configurations.length} configurations → ${outDir.fsPath}`,
+      `evaluate ${dataset.fsPath}: ${plan.set.problems.length} problems × ${form.repeats} × ${plan.configurations.length} configurations → ${outDir.fsPath}`,
     );
+  }
 
-    const controller = new AbortController();
-    session.controller = controller;
-    const rows: RunRow[] = [];
-    let summarisedAt = 0;
-    const summaries = () => evalResultsRows(buildResults(rows, configurations, info)).configurations;
-    let outcome: Awaited<ReturnType<typeof runEvaluation>> | undefined;
-    try {
-      outcome = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `SpecReason: evaluating ${session.dataset.path.split('/').pop()}`,
-          cancellable: true,
-        },
-        async (progress, token) => {
-          token.onCancellationRequested(() => controller.abort());
-          let reported = 0;
-          return runEvaluation({
-            set,
-            outDir: outDir.fsPath,
-            config,
-            configurations,
-            repeats: form.repeats,
-            concurrency: form.concurrency,
-            choiceOrder: form.choiceOrder,
-            seed: form.seed ?? 0,
-            signal: controller.signal,
-            onProgress: (p) => {
-              if (p.row) {
-                rows.push(p.row);
-              }
-              // Summaries cost O(runs): at most a few per second, and always for the last run.
-              const now = Date.now();
-              const summary = now - summarisedAt > 250 || p.done === p.total ? summaries() : panel.state.configurations;
-              summarisedAt = summary === panel.state.configurations ? summarisedAt : now;
-              panel.update(p.row ? [runRow(p.row as unknown as Record<string, unknown>)] : [], summary, {
-                done: p.done,
-                total: p.total,
-                failed: p.failed,
-                resumed: p.skipped,
-                startedAt: panel.state.progress?.startedAt ?? now,
-              });
-              progress.report({
-                increment: ((p.done - reported) / Math.max(1, p.total)) * 100,
-                message: `${p.done}/${p.total} runs${p.failed ? `, ${p.failed} failed` : ''}${p.etaMs !== undefined ? ` · ETA ${Math.ceil(p.etaMs / 1000)} s` : ''}`,
-              });
-              reported = p.done;
-            },
-          });
-        },
-      );
-    } catch (error) {
-      panel.setStatus('error', errorMessage(error));
-      throw error;
-    } finally {
-      session.controller = undefined;
-    }
-    // Every finished run (kept from before, or run now) goes into the results files, also after a cancel.
-    const results = buildResults(outcome.rows, configurations, info);
-    await writeResults(outDir.fsPath, results);
-    const shown = evalResultsRows(results, path.join(outDir.fsPath, 'results.json'));
+  /** Every finished run (kept from before, or run now) goes into the results files, also after a cancel; then the final status. */
+  private async _finish(session: EvalSession, plan: EvalPlan, outcome: EvalOutcome): Promise<void> {
+    const { panel } = session;
+    const outDir = plan.outDir.fsPath;
+    const results = buildResults(outcome.rows, plan.configurations, plan.info);
+    await writeResults(outDir, results);
+    const shown = evalResultsRows(results, path.join(outDir, 'results.json'));
     panel.update(shown.runs, shown.configurations, {
       done: outcome.rows.length,
       total: outcome.jobs,
@@ -443,7 +464,7 @@ export class Evaluations extends Disposable {
     });
     const missing = outcome.jobs - outcome.rows.length;
     this._log.info(
-      `evaluation ${outDir.fsPath}: ${outcome.rows.length}/${outcome.jobs} runs, ${outcome.failed} failed${outcome.cancelled ? ', cancelled' : ''}`,
+      `evaluation ${outDir}: ${outcome.rows.length}/${outcome.jobs} runs, ${outcome.failed} failed${outcome.cancelled ? ', cancelled' : ''}`,
     );
     if (outcome.cancelled) {
       panel.setStatus('cancelled');
@@ -456,7 +477,7 @@ export class Evaluations extends Disposable {
       const count = outcome.rows.filter(notGraded).length;
       panel.setStatus(
         'error',
-        `${count} run(s) NOT GRADED: ${casUnavailableReason() ?? 'the symbolic rule did not load'}. Reinstall SpecReason, then re-grade (\`specreason grade ${outDir.fsPath}\`).`,
+        `${count} run(s) NOT GRADED: ${casUnavailableReason() ?? 'the symbolic rule did not load'}. Reinstall SpecReason, then re-grade (\`specreason grade ${outDir}\`).`,
       );
     } else {
       panel.setStatus('finished');
@@ -594,6 +615,42 @@ export class Evaluations extends Disposable {
     const list = [entry, ...old.filter((e) => e.outDir !== entry.outDir)];
     await this._state.update(HISTORY_KEY, list.slice(0, HISTORY_MAX));
   }
+}
+
+/**
+ * The evaluation's progress in the panel (its grid and, a few times a second, the summaries) and in the
+ * notification.
+ */
+function evalProgressReporter(
+  panel: EvalPanel,
+  plan: EvalPlan,
+  progress: vscode.Progress<{ message?: string; increment?: number }>,
+): (p: EvalProgress) => void {
+  const rows: RunRow[] = [];
+  let summarisedAt = 0;
+  let reported = 0;
+  const summaries = () => evalResultsRows(buildResults(rows, plan.configurations, plan.info)).configurations;
+  return (p) => {
+    if (p.row) {
+      rows.push(p.row);
+    }
+    // Summaries cost O(runs): at most a few per second, and always for the last run.
+    const now = Date.now();
+    const summary = now - summarisedAt > 250 || p.done === p.total ? summaries() : panel.state.configurations;
+    summarisedAt = summary === panel.state.configurations ? summarisedAt : now;
+    panel.update(p.row ? [runRow(p.row as unknown as Record<string, unknown>)] : [], summary, {
+      done: p.done,
+      total: p.total,
+      failed: p.failed,
+      resumed: p.skipped,
+      startedAt: panel.state.progress?.startedAt ?? now,
+    });
+    progress.report({
+      increment: ((p.done - reported) / Math.max(1, p.total)) * 100,
+      message: `${p.done}/${p.total} runs${p.failed ? `, ${p.failed} failed` : ''}${p.etaMs !== undefined ? ` · ETA ${Math.ceil(p.etaMs / 1000)} s` : ''}`,
+    });
+    reported = p.done;
+  };
 }
 
 /** The form that would produce these runs (an evaluation opened from its folder). */

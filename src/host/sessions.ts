@@ -10,7 +10,8 @@ import { SIMULATOR_OWNER } from '../core/llm/server';
 import { progressText, type RunProgress } from '../core/labels';
 import { runToMarkdown } from '../core/markdown';
 import type { Problem } from '../core/prompts';
-import { newRunId, type RunRecord } from '../core/runRecord';
+import type { ErrorInfo } from '../core/errors';
+import { newRunId, type RunEvent, type RunRecord } from '../core/runRecord';
 import { newPanelRun, parseProblemSource, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, openSettingsAction, showError } from './notify';
@@ -227,51 +228,12 @@ export class Sessions implements vscode.Disposable {
         },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
-          const simulated = await this._detectSimulated(createClients(config), controller.signal);
-          const withoutScript = simulated && !demoPairHasScript(session.problem.text);
-          if (simulated) {
-            // A reused panel starts from a fresh state: the flag is set for every run, sent when it changed.
-            const changed =
-              !session.panel.state.simulated || !!session.panel.state.simulatedWithoutScript !== withoutScript;
-            session.panel.state.simulated = true;
-            session.panel.state.simulatedWithoutScript = withoutScript;
-            if (changed) {
-              session.panel.reset(session.panel.state);
-            }
-          }
-          const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
+          await this._markSimulated(session, config, controller.signal);
           const { records } = await runComparison(session.problem, modes, config, {
             order: settings.compareOrder,
             signal: controller.signal,
             runIds,
-            onEvent: (event, { mode, runId }) => {
-              session.panel.pushEvent(runId, event);
-              const runProgress = progressOf[runIds.indexOf(runId)];
-              if (runProgress && (event.type === 'step-done' || event.type === 'run-done')) {
-                if (event.type === 'step-done') {
-                  runProgress.steps += 1;
-                } else {
-                  runProgress.steps = event.record.summary.steps;
-                  runProgress.done = true;
-                }
-                progress.report({ message: progressText(progressOf) });
-              }
-              if (event.type === 'step-done') {
-                const r = event.record;
-                this._log.debug(
-                  `step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`,
-                );
-              } else if (event.type === 'run-done') {
-                session.records.push(event.record); // exportable as soon as it ends
-                const s = event.record.summary;
-                this._log.info(
-                  `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
-                );
-                if (s.error) {
-                  this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`);
-                }
-              }
-            },
+            onEvent: this._runEvents(session, modes, runIds, progress),
           });
           session.records = records;
         },
@@ -284,28 +246,82 @@ export class Sessions implements vscode.Disposable {
       void this._updateContext();
       this._onDidEndRun.fire(session.records);
     }
+    this._reportEnd(session, settings);
+    await this._save(session, settings);
+  }
+
+  /** The SIMULATED label on the panel when the servers are the simulated pair (and whether this problem is scripted). */
+  private async _markSimulated(session: Session, config: SpecReasonConfig, signal: AbortSignal): Promise<void> {
+    const simulated = await this._detectSimulated(createClients(config), signal);
+    if (!simulated) {
+      return;
+    }
+    const withoutScript = !demoPairHasScript(session.problem.text);
+    // A reused panel starts from a fresh state: the flag is set for every run, sent when it changed.
+    const state = session.panel.state;
+    const changed = !state.simulated || !!state.simulatedWithoutScript !== withoutScript;
+    state.simulated = true;
+    state.simulatedWithoutScript = withoutScript;
+    if (changed) {
+      session.panel.reset(state);
+    }
+  }
+
+  /** The runs' events into the panel, the notification's progress and the log. */
+  private _runEvents(
+    session: Session,
+    modes: readonly RunMode[],
+    runIds: readonly string[],
+    progress: vscode.Progress<{ message?: string }>,
+  ): (event: RunEvent, run: { mode: RunMode; runId: string }) => void {
+    const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
+    return (event, { mode, runId }) => {
+      session.panel.pushEvent(runId, event);
+      const runProgress = progressOf[runIds.indexOf(runId)];
+      if (runProgress && (event.type === 'step-done' || event.type === 'run-done')) {
+        if (event.type === 'step-done') {
+          runProgress.steps += 1;
+        } else {
+          runProgress.steps = event.record.summary.steps;
+          runProgress.done = true;
+        }
+        progress.report({ message: progressText(progressOf) });
+      }
+      if (event.type === 'step-done') {
+        const r = event.record;
+        this._log.debug(
+          `step ${r.step_id} ${r.origin} score=${r.score ?? '-'} tokens=${r.final_num_output_tokens} ${Math.round(r.timings.stepMs)} ms`,
+        );
+      } else if (event.type === 'run-done') {
+        session.records.push(event.record); // exportable as soon as it ends
+        const s = event.record.summary;
+        this._log.info(
+          `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
+        );
+        if (s.error) {
+          this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`);
+        }
+      }
+    };
+  }
+
+  /** The comparison's outcome in the log; a failed run's error shown with the actions that fix it. */
+  private _reportEnd(session: Session, settings: ExtensionSettings): void {
     if (session.kind === 'compare') {
       const c = compareRecords(session.records);
       this._log.info(
         `compare ${session.id}: speedup ${c.speedup?.toFixed(2) ?? '-'}×, answers agree: ${c.answersAgree ?? '-'}`,
       );
     }
-    const failed = session.records.find((r) => r.summary.error);
-    if (failed?.summary.error && !session.panel.isDisposed) {
-      const e = failed.summary.error;
-      const fixes =
-        e.code === 'auth'
-          ? [commandAction('Set API Key', 'specreason.setApiKey', e.server?.role)]
-          : e.code === 'server_down'
-            ? [
-                commandAction('Start Servers', 'specreason.startServers'),
-                commandAction('Check Servers', 'specreason.checkServers'),
-              ]
-            : [];
-      const role = e.server?.role;
-      const simulated = e.code === 'server_down' && role && launchesSimulator(role, settings.config);
-      void showError(simulated ? simulatorDownHint(role, settings.config[role].url) : e.message, ...fixes);
+    const error = session.records.find((r) => r.summary.error)?.summary.error;
+    if (error && !session.panel.isDisposed) {
+      const role = error.server?.role;
+      const simulated = error.code === 'server_down' && role && launchesSimulator(role, settings.config);
+      void showError(simulated ? simulatorDownHint(role, settings.config[role].url) : error.message, ...fixIts(error));
     }
+  }
+
+  private async _save(session: Session, settings: ExtensionSettings): Promise<void> {
     await this._history
       .save(
         {
@@ -503,5 +519,20 @@ export class Sessions implements vscode.Disposable {
       s.panel.dispose();
     }
     this._onDidEndRun.dispose();
+  }
+}
+
+/** The actions offered with a run's error: the ones that fix it. */
+function fixIts(error: ErrorInfo): ReturnType<typeof commandAction>[] {
+  switch (error.code) {
+    case 'auth':
+      return [commandAction('Set API Key', 'specreason.setApiKey', error.server?.role)];
+    case 'server_down':
+      return [
+        commandAction('Start Servers', 'specreason.startServers'),
+        commandAction('Check Servers', 'specreason.checkServers'),
+      ];
+    default:
+      return [];
   }
 }
