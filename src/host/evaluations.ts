@@ -23,7 +23,7 @@ import { buildResults, writeResults } from '../core/eval/results';
 import type { RunRecord } from '../core/runRecord';
 import { Disposable } from './disposable';
 import { EvalPanel, emptyEvalState } from './evalPanel';
-import { errorMessage, showError } from './notify';
+import { errorForLog, errorMessage, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import type { Sessions } from './sessions';
 import { readSettings, settingsProblems, SettingsProblem, writeTuning, type ExtensionSettings } from './settings';
@@ -273,7 +273,7 @@ export class Evaluations extends Disposable {
     const session: EvalSession = { panel, ...where };
     panel.onMessage((message) => {
       void this._onMessage(session, message).catch((error: unknown) => {
-        this._log.error(`evaluate panel (${message.type}): ${errorMessage(error)}`);
+        this._log.error(`evaluate panel (${message.type}): ${errorForLog(error)}`);
         void showError(errorMessage(error));
       });
     });

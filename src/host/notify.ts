@@ -2,6 +2,7 @@
 // fix-it actions, and always "Show Log" (the log has the details the one-line message leaves out).
 
 import * as vscode from 'vscode';
+import { describeCause } from '../core/errors';
 
 export interface ErrorAction {
   title: string;
@@ -40,4 +41,13 @@ export async function showError(message: string, ...actions: ErrorAction[]): Pro
 /** The message of anything thrown. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** What the log keeps of anything thrown: its message (or stack) and the chain of errors underneath it. */
+export function errorForLog(error: unknown, withStack = false): string {
+  if (!(error instanceof Error)) {
+    return String(error);
+  }
+  const cause = describeCause(error.cause);
+  return `${withStack ? (error.stack ?? error.message) : error.message}${cause ? ` (cause: ${cause})` : ''}`;
 }

@@ -10,11 +10,11 @@ import { SIMULATOR_OWNER } from '../core/llm/server';
 import { progressText, type RunProgress } from '../core/labels';
 import { runToMarkdown } from '../core/markdown';
 import type { Problem } from '../core/prompts';
-import type { ErrorInfo } from '../core/errors';
+import { errorLogLine, type ErrorInfo } from '../core/errors';
 import { newRunId, type RunEvent, type RunRecord } from '../core/runRecord';
 import { newPanelRun, parseProblemSource, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
-import { commandAction, openSettingsAction, showError } from './notify';
+import { commandAction, errorForLog, openSettingsAction, showError } from './notify';
 import { copyStep, goToSource } from './panelActions';
 import type { ProblemInput } from './problemInput';
 import { demoPairHasScript } from '../sim/scenarios';
@@ -239,7 +239,7 @@ export class Sessions implements vscode.Disposable {
         },
       );
     } catch (error) {
-      this._log.error(`run ${session.id} failed: ${String(error)}`);
+      this._log.error(`run ${session.id} failed: ${errorForLog(error, true)}`);
     } finally {
       stopMetrics();
       session.controller = undefined;
@@ -299,7 +299,7 @@ export class Sessions implements vscode.Disposable {
           `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
         );
         if (s.error) {
-          this._log.error(`run ${runId} (${mode}): ${s.error.code}: ${s.error.message}`);
+          this._log.error(`run ${runId} (${mode}): ${errorLogLine(s.error)}`);
         }
       }
     };

@@ -45,15 +45,21 @@ export function timeoutError(expiry: Expiry, target: RequestTarget): SpecReasonE
         : expiry.bytes === 0
           ? `sent its headers, then nothing for ${seconds}`
           : `sent nothing for ${seconds} mid-reply`;
-  return new SpecReasonError('timeout', `${who} ${what} ${where}`, hints.timeout, { role, url });
+  return new SpecReasonError('timeout', `${who} ${what} ${where}`, { hint: hints.timeout, server: { role, url } });
 }
 
 /** A reply that is not what the server kind sends. */
-export function malformedReply(what: string, target: RequestTarget, hint = target.hints.notThisKind): SpecReasonError {
+export function malformedReply(
+  what: string,
+  target: RequestTarget,
+  hint = target.hints.notThisKind,
+  cause?: unknown,
+): SpecReasonError {
   const { role, url } = target;
-  return new SpecReasonError('malformed_reply', `${role} model (${url}) sent a malformed reply: ${what}`, hint, {
-    role,
-    url,
+  return new SpecReasonError('malformed_reply', `${role} model (${url}) sent a malformed reply: ${what}`, {
+    hint,
+    server: { role, url },
+    cause,
   });
 }
 
@@ -62,7 +68,7 @@ export function toSpecReasonError(error: unknown, target: RequestTarget, signal?
     return error;
   }
   const { role, url, hints } = target;
-  const where = { role, url };
+  const server = { role, url };
   const who = `${role} model`;
   if (error instanceof MalformedReply) {
     return malformedReply(error.message, target);
@@ -71,21 +77,19 @@ export function toSpecReasonError(error: unknown, target: RequestTarget, signal?
     return new SpecReasonError('cancelled', 'Run cancelled');
   }
   if (error instanceof APIConnectionTimeoutError || (error as { name?: string })?.name === 'TimeoutError') {
-    return new SpecReasonError(
-      'timeout',
-      `${who} did not answer within ${target.timeoutMs / 1000} s (${url})`,
-      hints.timeout,
-      where,
-    );
+    return new SpecReasonError('timeout', `${who} did not answer within ${target.timeoutMs / 1000} s (${url})`, {
+      hint: hints.timeout,
+      server,
+      cause: error,
+    });
   }
   const code = causeCode(error);
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'EAI_AGAIN') {
-    return new SpecReasonError(
-      'server_down',
-      `no server at ${url} — is ${hints.name} running?`,
-      hints.serverDown(role, target.server),
-      where,
-    );
+    return new SpecReasonError('server_down', `no server at ${url} — is ${hints.name} running?`, {
+      hint: hints.serverDown(role, target.server),
+      server,
+      cause: error,
+    });
   }
   if (
     error instanceof APIConnectionError ||
@@ -93,49 +97,57 @@ export function toSpecReasonError(error: unknown, target: RequestTarget, signal?
     code === 'UND_ERR_SOCKET' ||
     (error instanceof TypeError && /terminated|fetch failed/i.test(error.message))
   ) {
-    return new SpecReasonError(
-      'stream_dropped',
-      `connection to the ${who} was lost (${url})`,
-      hints.connectionLost,
-      where,
-    );
+    return new SpecReasonError('stream_dropped', `connection to the ${who} was lost (${url})`, {
+      hint: hints.connectionLost,
+      server,
+      cause: error,
+    });
   }
   if (error instanceof APIError) {
-    const detail =
-      typeof error.error === 'object' && error.error && 'message' in error.error
-        ? String((error.error as { message: unknown }).message)
-        : error.message.replace(/^\d{3}\s+/, '');
-    const status = error.status as number | undefined;
-    // An error event inside a stream has no status.
-    const message =
-      status === undefined ? `${who} (${url}): ${detail}` : `${who} (${url}) answered HTTP ${status}: ${detail}`;
-    if (/maximum context length/i.test(detail)) {
-      return new SpecReasonError('context_length', message, hints.contextLength, where, status);
-    }
-    if (status === 401 || status === 403) {
-      return new SpecReasonError(
-        'auth',
-        `${who} (${url}) refused the API key (HTTP ${status})`,
-        hints.auth,
-        where,
-        status,
-      );
-    }
-    if (status === 404) {
-      return new SpecReasonError('model_not_found', message, hints.modelNotFound, where, status);
-    }
-    if (status !== undefined && status < 500) {
-      return new SpecReasonError('bad_request', message, undefined, where, status);
-    }
-    return new SpecReasonError('server_error', message, hints.serverError, where, status);
+    return fromApiError(error, target);
   }
   if (error instanceof SyntaxError) {
-    return malformedReply(`data that is not valid JSON (${error.message})`, target);
+    return malformedReply(`data that is not valid JSON (${error.message})`, target, undefined, error);
   }
   return new SpecReasonError(
     'server_error',
     `${who} (${url}): ${error instanceof Error ? error.message : String(error)}`,
-    undefined,
-    where,
+    {
+      server,
+      cause: error,
+    },
   );
+}
+
+/** An HTTP error status, or an error event inside a stream (no status), by what the server said. */
+function fromApiError(
+  error: { status?: unknown; error?: unknown; message: string },
+  target: RequestTarget,
+): SpecReasonError {
+  const { role, url, hints } = target;
+  const who = `${role} model`;
+  const detail =
+    typeof error.error === 'object' && error.error && 'message' in error.error
+      ? String(error.error.message)
+      : error.message.replace(/^\d{3}\s+/, '');
+  const status = typeof error.status === 'number' ? error.status : undefined;
+  const options = { server: { role, url }, status, cause: error };
+  const message =
+    status === undefined ? `${who} (${url}): ${detail}` : `${who} (${url}) answered HTTP ${status}: ${detail}`;
+  if (/maximum context length/i.test(detail)) {
+    return new SpecReasonError('context_length', message, { ...options, hint: hints.contextLength });
+  }
+  if (status === 401 || status === 403) {
+    return new SpecReasonError('auth', `${who} (${url}) refused the API key (HTTP ${status})`, {
+      ...options,
+      hint: hints.auth,
+    });
+  }
+  if (status === 404) {
+    return new SpecReasonError('model_not_found', message, { ...options, hint: hints.modelNotFound });
+  }
+  if (status !== undefined && status < 500) {
+    return new SpecReasonError('bad_request', message, options);
+  }
+  return new SpecReasonError('server_error', message, { ...options, hint: hints.serverError });
 }

@@ -183,8 +183,7 @@ export abstract class HttpModelServer implements ModelServer {
       throw new SpecReasonError(
         'stream_dropped',
         `${this.role} model's stream ended before it finished (${this.url}); got ${received} characters`,
-        this.hints.connectionLost,
-        this._where(),
+        { hint: this.hints.connectionLost, server: this._where() },
       );
     }
   }
@@ -202,12 +201,10 @@ export abstract class HttpModelServer implements ModelServer {
   }
 
   protected _noLogprobs(): never {
-    throw new SpecReasonError(
-      'malformed_reply',
-      `base model's score reply has no logprobs (${this.url})`,
-      this.hints.noLogprobs,
-      this._where(),
-    );
+    throw new SpecReasonError('malformed_reply', `base model's score reply has no logprobs (${this.url})`, {
+      hint: this.hints.noLogprobs,
+      server: this._where(),
+    });
   }
 
   protected _where() {

@@ -35,12 +35,11 @@ export abstract class RawPromptServer extends HttpModelServer {
       return this._addsBos ? withoutLeadingBos(prompt, template.bos_token) : prompt;
     } catch (error) {
       if (error instanceof TemplateError) {
-        throw new SpecReasonError(
-          'bad_request',
-          `${this.role} model (${this.url}): ${error.message}`,
-          `Serve the model with its own chat template (Jinja), as its tokenizer_config.json has it.`,
-          this._where(),
-        );
+        throw new SpecReasonError('bad_request', `${this.role} model (${this.url}): ${error.message}`, {
+          hint: `Serve the model with its own chat template (Jinja), as its tokenizer_config.json has it.`,
+          server: this._where(),
+          cause: error,
+        });
       }
       throw error;
     }
@@ -48,11 +47,9 @@ export abstract class RawPromptServer extends HttpModelServer {
 
   /** No usable template: what is missing and what to do. */
   protected _noTemplate(model: string, why: string): SpecReasonError {
-    return new SpecReasonError(
-      'bad_request',
-      `${this.role} model ${model} (${this.url}): ${why}`,
-      `SpecReason renders the chat itself for ${this.hints.name} and knows the templates of QwQ, Qwen2.5 and DeepSeek-R1-Distill; serve one of those, or a model whose Jinja chat template the server reports.`,
-      this._where(),
-    );
+    return new SpecReasonError('bad_request', `${this.role} model ${model} (${this.url}): ${why}`, {
+      hint: `SpecReason renders the chat itself for ${this.hints.name} and knows the templates of QwQ, Qwen2.5 and DeepSeek-R1-Distill; serve one of those, or a model whose Jinja chat template the server reports.`,
+      server: this._where(),
+    });
   }
 }

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { Host } from '../host';
-import { errorMessage, showError } from '../notify';
+import { errorForLog, errorMessage, showError } from '../notify';
 
 export type CommandHandler = (...args: never[]) => unknown;
 
@@ -19,7 +19,7 @@ export function registerCommands(host: Host, families: readonly CommandFamily[])
         try {
           return await handler(...args);
         } catch (error) {
-          host.log.error(`${id}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+          host.log.error(`${id}: ${errorForLog(error, true)}`);
           void showError(errorMessage(error));
           return undefined;
         }

@@ -192,8 +192,7 @@ export class LlamaServerClient extends RawPromptServer {
     return new SpecReasonError(
       'malformed_reply',
       `${this.role} model (${this.url}) sent a malformed reply: a streamed request got ${contentType ?? 'no content type'}, not an event stream`,
-      this.hints.notEventStream,
-      this._where(),
+      { hint: this.hints.notEventStream, server: this._where() },
     );
   }
 

@@ -129,9 +129,7 @@ export class OllamaClient extends RawPromptServer {
         throw new SpecReasonError(
           'model_not_found',
           `${this.role} model ${wanted} is not in Ollama at ${this.root} (it has ${models.map((m) => m.id).join(', ') || 'no models'})`,
-          `Pull it first: ollama pull ${wanted}`,
-          this._where(),
-          404,
+          { hint: `Pull it first: ollama pull ${wanted}`, server: this._where(), status: 404 },
         );
       }
     } else if (models.length === 1) {
@@ -142,8 +140,7 @@ export class OllamaClient extends RawPromptServer {
         models.length === 0
           ? `Ollama at ${this.root} has no models`
           : `Ollama at ${this.root} has ${models.length} models (${models.map((m) => m.id).join(', ')}): which one is the ${this.role} model?`,
-        this.hints.noModel,
-        this._where(),
+        { hint: this.hints.noModel, server: this._where() },
       );
     }
     const show = await this._show(chosen.id);
