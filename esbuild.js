@@ -45,6 +45,9 @@ function copyKatexAssets() {
 
 const common = {
   bundle: true,
+  // The grader loads dist/compute-engine.js beside the bundle, and in a bundle nothing else: a node_modules
+  // found above an install folder must not hide a file missing from the .vsix (src/core/eval/grader.ts).
+  define: { 'process.env.SPECREASON_BUNDLE': '"1"' },
   minify: production,
   sourcemap: !production,
   logLevel: 'silent',

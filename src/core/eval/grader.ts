@@ -222,7 +222,9 @@ export function computeEngine(): CeEngine {
     // esbuild.js builds it, .vscodeignore ships it, and the name stays a literal here for
     // vsixContents.test.ts to find); compiled tests load the package.
     const bundled = path.join(__dirname, 'compute-engine.js');
-    const id = existsSync(bundled) ? bundled : '@cortex-js/compute-engine';
+    // In a bundle (esbuild.js defines SPECREASON_BUNDLE) only that file: the package found in some
+    // node_modules above the install folder would hide a file missing from the .vsix.
+    const id = process.env.SPECREASON_BUNDLE === '1' || existsSync(bundled) ? bundled : '@cortex-js/compute-engine';
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose
       const { ComputeEngine } = require(id) as { ComputeEngine: new () => CeEngine };
