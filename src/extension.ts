@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import { registerProblemCodeLenses } from './host/codeLens';
-import { redactUrlUserInfo } from './core/serverUrl';
+import { redactUrlUserInfo } from './core/llm/serverUrl';
 import { evalCommands } from './host/commands/evalCommands';
 import { historyCommands } from './host/commands/historyCommands';
 import { launcherCommands, registerSampleProblem } from './host/commands/launcherCommands';

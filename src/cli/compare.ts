@@ -1,18 +1,19 @@
 // `specreason compare`: SpecReason against base-only (and small-only) decoding on one problem, printing
 // the panel's table (wall time, first token, tokens by model, acceptance, answers, speedup) or --json.
-// Registered by cli.ts; takes every `solve` option that chooses the servers, the problem and the settings.
+// Takes every `solve` option that chooses the servers, the problem and the settings.
 
 import { Option, type Command } from 'commander';
-import { comparisonText } from '../core/compare';
-import { comparisonModes, runComparison, type ComparisonResult } from '../core/comparison';
+import { comparisonText } from '../core/presentation/compareTable';
+import { comparisonModes, runComparison, type ComparisonResult } from '../core/engine/comparison';
+import type { RunEvent } from '../core/engine/runRecord';
 import type { SpecReasonConfig } from '../core/config';
-import type { RunEvent } from '../core/runRecord';
 import { COMPARE_ORDERS, HOST_SETTINGS, type CompareOrder } from '../core/settingsTable';
+import { EXIT } from './errors';
+import { addSolveOptions, configFrom, type RunFlags } from './options';
 import { problemFromFlags, type ProblemFlags } from './problemInput';
+import { progressPrinter } from './progress';
 import { cancelOnSignals } from './signals';
 import { stripControlSequences, writeErr, writeOut } from './terminal';
-
-const EXIT = { ok: 0, runFailed: 1, cancelled: 130 } as const;
 
 /** `solve` options that make no sense for a comparison (it runs every mode, and prints rather than writes). */
 const NOT_FOR_COMPARE = new Set(['mode', 'out', 'json', 'repeat_id', 'output_dir']);
@@ -26,11 +27,7 @@ interface CompareFlags extends ProblemFlags {
   [solveOption: string]: unknown;
 }
 
-export function registerCompareCommand(
-  program: Command,
-  configFrom: (flags: never) => SpecReasonConfig,
-  progressPrinter: (quiet: boolean) => (event: RunEvent) => void,
-): void {
+export function registerCompareCommand(program: Command): void {
   const command = program
     .command('compare')
     .description('run SpecReason and base-only decoding (and small-only) on one problem and print how they compare')
@@ -41,14 +38,13 @@ export function registerCompareCommand(
     )
     .option('--include-small', 'also run small-model-only decoding')
     .option('--json', 'print {"comparison", "runs"} as JSON on stdout instead of the table');
-  const solve = program.commands.find((c) => c.name() === 'solve');
-  for (const option of solve?.options ?? []) {
-    if (!NOT_FOR_COMPARE.has(option.attributeName())) {
-      command.addOption(option);
-    }
-  }
+  addSolveOptions(command, NOT_FOR_COMPARE);
   command.action(async (flags: CompareFlags) => {
-    process.exitCode = await compare(flags, configFrom(flags as never), progressPrinter(!!flags.quiet));
+    process.exitCode = await compare(
+      flags,
+      configFrom(flags as CompareFlags & RunFlags),
+      progressPrinter(!!flags.quiet),
+    );
   });
 }
 
@@ -82,7 +78,7 @@ async function compare(
   );
   const stops = result.records.map((r) => r.summary.stopReason);
   if (stops.includes('error')) {
-    return EXIT.runFailed;
+    return EXIT.failed;
   }
   return stops.includes('cancelled') ? (signals.exitCode ?? EXIT.cancelled) : EXIT.ok;
 }

@@ -5,30 +5,21 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunMode, ScoreMethod, SpecReasonConfig } from '../core/config';
-import {
-  configurationsOf,
-  EvalDirectoryError,
-  runEvaluation,
-  type ChoiceOrder,
-  type EvalProgress,
-} from '../core/eval/evaluation';
+import { configurationsOf, runEvaluation, type ChoiceOrder, type EvalProgress } from '../core/eval/evaluation';
 import { notGraded } from '../core/eval/grader';
 import { ReplicaPool } from '../core/eval/replicas';
 import { formatBytes, NAMED_DATASETS, resolveDataset, type HubProgress } from '../core/eval/hub';
 import { EVAL_PRESET_NAMES, EVAL_PRESETS, presetNamed } from '../core/eval/presets';
-import { loadProblemSet, parseFieldOverrides, ProblemSetError } from '../core/eval/problemSet';
+import { loadProblemSet, parseFieldOverrides } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, resultsTable, writeResults } from '../core/eval/results';
 import { demoSetJsonl, demoSetScripts } from '../sim/evalDemo';
 import { realisticLatency, startSimPair, DEMO_SCENARIO } from '../sim/scenarios';
 import { ZERO_LATENCY } from '../sim/simulatedVllm';
-import { gradePairsFile, InputError, ungradedNotice } from './grade';
+import { EXIT, UserError } from './errors';
+import { gradePairsFile, ungradedNotice } from './grade';
+import { addSolveOptions, configFrom, type RunFlags } from './options';
 import { cancelOnSignals } from './signals';
-
-const EXIT = { ok: 0, failed: 1, usage: 2, cancelled: 130 } as const;
-
-/** Turns cli.ts's run flags (every `solve` option) into a validated config. */
-export type ConfigFromFlags = (flags: never) => SpecReasonConfig;
 
 /** `solve` options that `eval` replaces with its own (plural) ones or that make no sense there. */
 const NOT_FOR_EVAL = new Set([
@@ -109,18 +100,9 @@ const threshold = (s: string) => {
   return n;
 };
 
-/** Run a command body, turning input errors into one clear line and exit code 2. */
-async function guarded(body: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await body();
-  } catch (error) {
-    if (error instanceof InputError || error instanceof ProblemSetError || error instanceof EvalDirectoryError) {
-      process.stderr.write(`specreason: ${error.message}\n`);
-      process.exitCode = EXIT.usage;
-      return;
-    }
-    throw error;
-  }
+/** Runs a command body and keeps its exit code (bad input throws UserError: cli.ts prints it, exit 2). */
+async function withExitCode(body: () => Promise<number>): Promise<void> {
+  process.exitCode = await body();
 }
 
 function duration(ms: number | undefined): string {
@@ -153,7 +135,7 @@ function replicaPool(flags: EvalFlags, config: SpecReasonConfig): ReplicaPool | 
   }
   for (const url of [...(flags.baseUrls ?? []), ...(flags.smallUrls ?? [])]) {
     if (!/^https?:\/\/[^/]/.test(url)) {
-      throw new InputError(
+      throw new UserError(
         `--base-urls/--small-urls: ${url} is not an http(s) URL (with /v1, e.g. http://gpu2:30000/v1)`,
       );
     }
@@ -200,13 +182,13 @@ function applyPreset(flags: EvalFlags, source: (flag: string) => string | undefi
   };
 }
 
-async function evaluate(flags: EvalFlags, configFrom: ConfigFromFlags): Promise<number> {
-  const config = configFrom({ ...flags, mode: 'specreason' } as never);
+async function evaluate(flags: EvalFlags): Promise<number> {
+  const config = configFrom({ ...flags, mode: 'specreason' } as EvalFlags & RunFlags);
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
-    throw new InputError(`--out ${flags.out} exists and is not a directory`);
+    throw new UserError(`--out ${flags.out} exists and is not a directory`);
   }
   if (flags.dataset === undefined) {
-    throw new InputError(
+    throw new UserError(
       `give --dataset (a file, ${NAMED_DATASETS.map((d) => d.name).join(', ')} or hf:OWNER/NAME) or --preset`,
     );
   }
@@ -303,7 +285,7 @@ async function evaluate(flags: EvalFlags, configFrom: ConfigFromFlags): Promise<
 }
 
 /** `eval-demo`: the demo set against a SIMULATED pair started for the purpose. */
-async function evalDemo(flags: EvalFlags & { latency: string }, configFrom: ConfigFromFlags): Promise<number> {
+async function evalDemo(flags: EvalFlags & { latency: string }): Promise<number> {
   const latency = flags.latency === 'zero' ? { base: ZERO_LATENCY, small: ZERO_LATENCY } : realisticLatency(0.1);
   const scripts = demoSetScripts();
   const pair = await startSimPair(DEMO_SCENARIO, { latency, base: scripts.base, small: scripts.small });
@@ -316,7 +298,7 @@ async function evalDemo(flags: EvalFlags & { latency: string }, configFrom: Conf
         `SIMULATED model pair (scripted replies, not real models): base ${pair.base.baseUrl}, small ${pair.small.baseUrl}\n`,
       );
     }
-    return await evaluate({ ...flags, dataset, baseUrl: pair.base.baseUrl, smallUrl: pair.small.baseUrl }, configFrom);
+    return await evaluate({ ...flags, dataset, baseUrl: pair.base.baseUrl, smallUrl: pair.small.baseUrl });
   } finally {
     await pair.stop();
   }
@@ -372,8 +354,7 @@ function evalOptions(cmd: Command, defaults: { thresholds?: number[]; repeats?: 
     .option('-q, --quiet', 'no progress lines');
 }
 
-export function registerEvalCommands(program: Command, configFrom: ConfigFromFlags): void {
-  const solve = program.commands.find((c) => c.name() === 'solve');
+export function registerEvalCommands(program: Command): void {
   const command = program
     .command('eval')
     .description(
@@ -404,18 +385,9 @@ export function registerEvalCommands(program: Command, configFrom: ConfigFromFla
       list('--small-urls', String),
     );
   evalOptions(command);
-  for (const option of solve?.options ?? []) {
-    if (!NOT_FOR_EVAL.has(option.attributeName())) {
-      command.addOption(option);
-    }
-  }
+  addSolveOptions(command, NOT_FOR_EVAL);
   command.action(async (flags: EvalFlags, cmd: Command) =>
-    guarded(() =>
-      evaluate(
-        applyPreset(flags, (f) => cmd.getOptionValueSource(f)),
-        configFrom,
-      ),
-    ),
+    withExitCode(() => evaluate(applyPreset(flags, (f) => cmd.getOptionValueSource(f)))),
   );
 
   const demo = program
@@ -428,7 +400,7 @@ export function registerEvalCommands(program: Command, configFrom: ConfigFromFla
       new Option('--latency <model>', 'zero or scaled (0.1× realistic)').choices(['zero', 'scaled']).default('scaled'),
     );
   evalOptions(demo, { thresholds: [3, 5, 7, 9], repeats: 2 });
-  demo.action(async (flags: EvalFlags & { latency: string }) => guarded(() => evalDemo(flags, configFrom)));
+  demo.action(async (flags: EvalFlags & { latency: string }) => withExitCode(() => evalDemo(flags)));
 
   program
     .command('grade')
@@ -439,13 +411,13 @@ export function registerEvalCommands(program: Command, configFrom: ConfigFromFla
     .option('--pairs <file.jsonl>', 'one {"gold": …, "response": …} object a line; prints one verdict a line')
     .option('--json', 'JSON output (pairs: one {"correct", "extracted", "rule"} line per input line)')
     .action(async (dir: string | undefined, flags: { pairs?: string; json?: boolean }) =>
-      guarded(async () => {
+      withExitCode(async () => {
         if (flags.pairs !== undefined) {
           await gradePairsFile(flags.pairs, !!flags.json, (text) => process.stdout.write(text));
           return EXIT.ok;
         }
         if (dir === undefined) {
-          throw new InputError('give --pairs FILE.jsonl or an evaluation directory');
+          throw new UserError('give --pairs FILE.jsonl or an evaluation directory');
         }
         return regrade(dir, !!flags.json);
       }),

@@ -3,8 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { casUnavailableReason, grade, notGraded, type Verdict } from '../core/eval/grader';
-
-export class InputError extends Error {}
+import { UserError } from './errors';
 
 /** Grade every line of a pairs file; writes one JSON verdict a line (or a table) to `write`. */
 export async function gradePairsFile(
@@ -32,7 +31,7 @@ export async function gradePairsFile(
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new InputError(`cannot read --pairs ${file}: ${(error as Error).message}`);
+      throw new UserError(`cannot read --pairs ${file}: ${(error as Error).message}`);
     }
     throw error;
   }
@@ -73,24 +72,24 @@ function parsePair(file: string, lineNo: number, line: string): Pair {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    throw new InputError(`${file}:${lineNo}: not JSON (${(error as Error).message})`);
+    throw new UserError(`${file}:${lineNo}: not JSON (${(error as Error).message})`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(`${file}:${lineNo}: expected an object {"gold": …, "response": …}`);
+    throw new UserError(`${file}:${lineNo}: expected an object {"gold": …, "response": …}`);
   }
   const row = value as Record<string, unknown>;
   const gold = row.gold;
   if (typeof gold !== 'string' && typeof gold !== 'number') {
-    throw new InputError(`${file}:${lineNo}: field "gold" must be a string or a number`);
+    throw new UserError(`${file}:${lineNo}: field "gold" must be a string or a number`);
   }
   if (typeof row.response !== 'string') {
-    throw new InputError(`${file}:${lineNo}: field "response" must be a string`);
+    throw new UserError(`${file}:${lineNo}: field "response" must be a string`);
   }
   let choices: Record<string, string> | undefined;
   if (row.choices !== undefined) {
     choices = choicesOf(row.choices);
     if (!choices) {
-      throw new InputError(
+      throw new UserError(
         `${file}:${lineNo}: field "choices" must be {"A": text, …} or a list of option texts (A, B, … in order)`,
       );
     }

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import type { RunRecord, StopReason } from '../core/runRecord';
+import type { RunRecord, StopReason } from '../core/engine/runRecord';
 
 /** Stop reasons of a run that is done: it reached an answer or its token budget. */
 const DONE: readonly StopReason[] = ['finished', 'budget'];

@@ -5,25 +5,24 @@
 import { closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { UserError } from './errors';
 
-export class OutputPathError extends Error {}
-
-/** Throws OutputPathError unless a record can be written at `file` (creating its folders). */
+/** Throws UserError unless a record can be written at `file` (creating its folders). */
 export function checkOutputPath(file: string, flag: string): void {
   const target = path.resolve(file);
   const existing = statOrUndefined(target);
   if (existing?.isDirectory()) {
-    throw new OutputPathError(`${flag} ${file} is a directory; give a file name, e.g. ${path.join(file, 'run.json')}`);
+    throw new UserError(`${flag} ${file} is a directory; give a file name, e.g. ${path.join(file, 'run.json')}`);
   }
   if (existing && !existing.isFile()) {
-    throw new OutputPathError(`${flag} ${file} is not a regular file (a pipe, socket or device); give a file name`);
+    throw new UserError(`${flag} ${file} is not a regular file (a pipe, socket or device); give a file name`);
   }
   // The nearest folder that exists must be a folder, and we must be able to create files in it.
   let dir = path.dirname(target);
   for (;;) {
     const stat = statOrUndefined(dir);
     if (stat && !stat.isDirectory()) {
-      throw new OutputPathError(`${flag} ${file} is under ${dir}, which is a file, not a folder`);
+      throw new UserError(`${flag} ${file} is under ${dir}, which is a file, not a folder`);
     }
     if (stat || dir === path.dirname(dir)) {
       break;
@@ -36,7 +35,7 @@ export function checkOutputPath(file: string, flag: string): void {
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
   } catch (error) {
-    throw new OutputPathError(`${flag} ${file} cannot be written: ${(error as Error).message}`);
+    throw new UserError(`${flag} ${file} cannot be written: ${(error as Error).message}`);
   }
 }
 

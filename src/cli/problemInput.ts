@@ -2,12 +2,10 @@
 // way as in the extension (core/problemText).
 
 import { readFileSync } from 'node:fs';
-import { decodeProblemBytes, problemTextProblem } from '../core/problemText';
+import { decodeProblemBytes, problemTextProblem } from '../core/problem/problemText';
 import type { PromptStyle } from '../core/config';
-import { parseProblem, type Problem } from '../core/prompts';
-
-/** Bad input: the CLI prints the message and exits with 2. */
-export class InputError extends Error {}
+import { parseProblem, type Problem } from '../core/engine/prompts';
+import { UserError } from './errors';
 
 export interface ProblemFlags {
   problem?: string;
@@ -26,11 +24,11 @@ export function problemFromFlags(flags: ProblemFlags, promptStyle: PromptStyle, 
   const given = (['problem', 'problemFile', 'dataset'] as const).filter((k) => flags[k] !== undefined);
   if (given.length > 1) {
     const name = { problem: '--problem', problemFile: '--problem-file', dataset: '--dataset' };
-    throw new InputError(`give one problem: ${given.map((k) => name[k]).join(' and ')} were both given`);
+    throw new UserError(`give one problem: ${given.map((k) => name[k]).join(' and ')} were both given`);
   }
   if (flags.dataset !== undefined) {
     if (flags.problem_id === undefined) {
-      throw new InputError('--dataset needs --problem_id');
+      throw new UserError('--dataset needs --problem_id');
     }
     return { problem: problemFromDataset(flags.dataset, flags.problem_id, maxLength), datasetId: flags.problem_id };
   }
@@ -39,20 +37,20 @@ export function problemFromFlags(flags: ProblemFlags, promptStyle: PromptStyle, 
       ? [readProblemFile(flags.problemFile), `--problem-file ${flags.problemFile}`]
       : [flags.problem, '--problem'];
   if (text === undefined) {
-    throw new InputError('give a problem: --problem TEXT, --problem-file PATH, or --dataset FILE --problem_id N');
+    throw new UserError('give a problem: --problem TEXT, --problem-file PATH, or --dataset FILE --problem_id N');
   }
   check(text, maxLength, source);
   try {
     return { problem: parseProblem(text, promptStyle) };
   } catch (error) {
-    throw new InputError((error as Error).message);
+    throw new UserError((error as Error).message);
   }
 }
 
 function check(text: string, maxLength: number, source: string): void {
   const problem = problemTextProblem(text, maxLength, source);
   if (problem) {
-    throw new InputError(problem);
+    throw new UserError(problem);
   }
 }
 
@@ -61,12 +59,12 @@ function readProblemFile(file: string): string {
   try {
     bytes = readFileSync(file);
   } catch (error) {
-    throw new InputError(`cannot read --problem-file ${file}: ${(error as Error).message}`);
+    throw new UserError(`cannot read --problem-file ${file}: ${(error as Error).message}`);
   }
   try {
     return decodeProblemBytes(bytes, `--problem-file ${file}`);
   } catch (error) {
-    throw new InputError((error as Error).message);
+    throw new UserError((error as Error).message);
   }
 }
 
@@ -81,7 +79,7 @@ export function problemFromDataset(file: string, id: string, maxLength: number):
       .split('\n')
       .filter((l) => l.trim());
   } catch (error) {
-    throw new InputError(`cannot read --dataset ${file}: ${(error as Error).message}`);
+    throw new UserError(`cannot read --dataset ${file}: ${(error as Error).message}`);
   }
   const rows = lines.map((line, i) => {
     try {
@@ -91,7 +89,7 @@ export function problemFromDataset(file: string, id: string, maxLength: number):
       }
       return row as Record<string, unknown>;
     } catch {
-      throw new InputError(`${file}:${i + 1} is not a JSON object`);
+      throw new UserError(`${file}:${i + 1} is not a JSON object`);
     }
   });
   const idField = ['id', 'problem_id'].find((f) => rows.some((r) => f in r));
@@ -99,24 +97,24 @@ export function problemFromDataset(file: string, id: string, maxLength: number):
   if (idField !== undefined) {
     const matches = rows.filter((r) => idText(r[idField]) === id);
     if (matches.length > 1) {
-      throw new InputError(`${file}: ${matches.length} rows have ${idField} ${id}`);
+      throw new UserError(`${file}: ${matches.length} rows have ${idField} ${id}`);
     }
     row = matches[0];
     if (!row) {
-      throw new InputError(`--problem_id ${id} is not an "${idField}" in ${file} (${rows.length} problems)`);
+      throw new UserError(`--problem_id ${id} is not an "${idField}" in ${file} (${rows.length} problems)`);
     }
   } else {
     if (!/^\d+$/.test(id)) {
-      throw new InputError(`${file} has no "id" field, so --problem_id is a line index (got ${id})`);
+      throw new UserError(`${file} has no "id" field, so --problem_id is a line index (got ${id})`);
     }
     row = rows[Number(id)];
     if (!row) {
-      throw new InputError(`--problem_id ${id} is not in ${file} (${rows.length} problems, indexed from 0)`);
+      throw new UserError(`--problem_id ${id} is not in ${file} (${rows.length} problems, indexed from 0)`);
     }
   }
   const text = row.problem ?? row.question ?? row.Question;
   if (typeof text !== 'string') {
-    throw new InputError(`${file}: problem ${id} has no "problem" or "question" field`);
+    throw new UserError(`${file}: problem ${id} has no "problem" or "question" field`);
   }
   check(text, maxLength, `${file}: problem ${id}`);
   const choices = (row.choices ?? row.options ?? row) as Record<string, unknown>;
@@ -135,7 +133,7 @@ const idText = (value: unknown) => (typeof value === 'string' || typeof value ==
 /** A --problem_id names a folder of --output_dir: one path segment, nothing that climbs out. */
 export function checkProblemId(id: string): string {
   if (!id.trim() || /[/\\\u0000]/.test(id) || id === '.' || id === '..') {
-    throw new InputError(`--problem_id must be a plain id (no /, \\ or ..), got ${JSON.stringify(id)}`);
+    throw new UserError(`--problem_id must be a plain id (no /, \\ or ..), got ${JSON.stringify(id)}`);
   }
   return id;
 }

@@ -2,8 +2,9 @@
 // failure, ask the same server at URL/v1/models; if that answers with a model list, say so.
 
 import { request } from 'undici';
-import type { ServerConfig } from '../core/config';
-import { withV1 } from '../core/serverUrl';
+import type { ServerConfig, SpecReasonConfig } from '../core/config';
+import { withV1 } from '../core/llm/serverUrl';
+import { writeErr } from './terminal';
 
 export async function v1Hint(server: ServerConfig, flag: string): Promise<string | undefined> {
   const candidate = withV1(server.url);
@@ -23,4 +24,17 @@ export async function v1Hint(server: ServerConfig, flag: string): Promise<string
     /* no answer there either: nothing to suggest */
   }
   return undefined;
+}
+
+/** After a failure: "did you mean …/v1" for a server URL of the config without it that answers there. */
+export async function printUrlHints(config: SpecReasonConfig): Promise<void> {
+  for (const [server, flag] of [
+    [config.base, '--base-url'],
+    [config.small, '--small-url'],
+  ] as const) {
+    const hint = await v1Hint(server, flag);
+    if (hint) {
+      writeErr(`hint: ${hint}\n`);
+    }
+  }
 }

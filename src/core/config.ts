@@ -3,9 +3,9 @@
 
 import { routerProblem, type RouterPreset } from './llm/routers';
 import type { ServerKindSetting } from './llm/server';
-import type { PromptStyle } from './prompts';
-import type { ScoreMethod } from './scoring';
-import { serverUrlProblem } from './serverUrl';
+import type { PromptStyle } from './engine/prompts';
+import type { ScoreMethod } from './engine/scoring';
+import { serverUrlProblem } from './llm/serverUrl';
 import { RUN_DEFAULTS, RUN_SETTING_KEYS, RUN_SETTINGS, settingProblem } from './settingsTable';
 
 export type { PromptStyle, ScoreMethod };

@@ -4,10 +4,10 @@
 // to this table. Pure data and functions: the engine, the CLI, the host and the webview import it.
 
 import type { SpecReasonConfig } from './config';
-import { DEFAULT_SERVE_COMMAND } from './launch';
+import { DEFAULT_SERVE_COMMAND } from './launch/serve';
 import { ROUTER_DESCRIPTIONS, ROUTER_PRESETS } from './llm/routers';
-import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './prompts';
-import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './scoring';
+import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './engine/prompts';
+import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './engine/scoring';
 
 /** How Compare with Base Model runs SpecReason and the baselines. */
 export const COMPARE_ORDERS = ['sequential', 'concurrent'] as const;

@@ -1,8 +1,8 @@
 // "Solve | Compare" above each problem in Markdown and plain-text files and on each line of a JSONL problem set
-// (src/core/problemBlocks.ts finds them). Off with specreason.codeLens.enabled.
+// (src/core/problem/problemBlocks.ts finds them). Off with specreason.codeLens.enabled.
 
 import * as vscode from 'vscode';
-import { findProblemBlocks, problemFileKind } from '../core/problemBlocks';
+import { findProblemBlocks, problemFileKind } from '../core/problem/problemBlocks';
 import { HOST_SETTINGS } from '../core/settingsTable';
 import { SECTION, readSetting } from './settings';
 

@@ -20,7 +20,7 @@ import { casUnavailableReason, notGraded } from '../core/eval/grader';
 import { loadProblemSet, safeId, type ProblemSet } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, writeResults } from '../core/eval/results';
-import type { RunRecord } from '../core/runRecord';
+import type { RunRecord } from '../core/engine/runRecord';
 import { Disposable } from './disposable';
 import { EvalPanel, emptyEvalState } from './evalPanel';
 import { errorForLog, errorMessage, showError } from './notify';

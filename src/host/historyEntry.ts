@@ -1,10 +1,10 @@
 // What the run history lists for a saved session, and how an entry reads in the quick pick. Pure (no
 // `vscode`), so Node unit tests cover it.
 
-import { formatSpeedup, MODE_LABEL, SIMULATED_LABEL } from '../core/labels';
-import { compareRecords } from '../core/compare';
-import type { Problem } from '../core/prompts';
-import type { RunRecord } from '../core/runRecord';
+import { formatSpeedup, MODE_LABEL, SIMULATED_LABEL } from '../core/presentation/format';
+import { compareRecords } from '../core/presentation/compareTable';
+import type { Problem } from '../core/engine/prompts';
+import type { RunRecord } from '../core/engine/runRecord';
 import type { ProblemSource } from '../shared/protocol';
 
 export interface SavedSession {

@@ -2,7 +2,7 @@
 // copying one step. Both read the host's own panel state, never text from the webview's message.
 
 import * as vscode from 'vscode';
-import { relocateProblem } from '../core/documentProblem';
+import { relocateProblem } from '../core/problem/documentProblem';
 import { parseProblemSource, type PanelState } from '../shared/protocol';
 import { showError } from './notify';
 

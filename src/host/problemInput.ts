@@ -3,10 +3,10 @@
 // user types; refused with a message when empty or too long. Where it came from goes with it ("Go to source").
 
 import * as vscode from 'vscode';
-import { documentProblem } from '../core/documentProblem';
-import { problemFileKind } from '../core/problemBlocks';
-import { problemTextProblem } from '../core/problemText';
-import { parseProblem, type Problem } from '../core/prompts';
+import { documentProblem } from '../core/problem/documentProblem';
+import { problemFileKind } from '../core/problem/problemBlocks';
+import { problemTextProblem } from '../core/problem/problemText';
+import { parseProblem, type Problem } from '../core/engine/prompts';
 import { parseProblemSource, type ProblemSource } from '../shared/protocol';
 import { openSettingsAction, showError } from './notify';
 import { readSettings } from './settings';

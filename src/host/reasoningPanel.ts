@@ -2,7 +2,7 @@
 // `webview/ready`), batched event delivery, and the webview's messages (validated, then handed on).
 
 import * as vscode from 'vscode';
-import type { RunEvent } from '../core/runRecord';
+import type { RunEvent } from '../core/engine/runRecord';
 import {
   parseFromWebview,
   PROTOCOL_VERSION,

@@ -4,7 +4,7 @@
 
 import * as vscode from 'vscode';
 import type { SpecReasonConfig } from '../core/config';
-import { urlOrigin } from '../core/serverUrl';
+import { urlOrigin } from '../core/llm/serverUrl';
 
 export type KeyScope = 'base' | 'small';
 

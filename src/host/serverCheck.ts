@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import { API_KEY_ADVICE, type SpecReasonConfig } from '../core/config';
-import { redactUrlUserInfo, serverUrlProblem } from '../core/serverUrl';
+import { redactUrlUserInfo, serverUrlProblem } from '../core/llm/serverUrl';
 import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
 import { commandAction, openSettingsAction, showError, type ErrorAction } from './notify';

@@ -22,7 +22,7 @@ import {
   recogniseLaunchFailure,
   serveCommandLine,
   type LaunchFailure,
-} from '../core/launch';
+} from '../core/launch/serve';
 import { commandAction, openSettingsAction, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';

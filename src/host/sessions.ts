@@ -3,15 +3,15 @@
 
 import * as vscode from 'vscode';
 import type { RunMode, SpecReasonConfig } from '../core/config';
-import { compareRecords } from '../core/compare';
-import { comparisonModes, runComparison } from '../core/comparison';
+import { compareRecords } from '../core/presentation/compareTable';
+import { comparisonModes, runComparison } from '../core/engine/comparison';
 import { createClients } from '../core/llm/factory';
 import { SIMULATOR_OWNER } from '../core/llm/server';
-import { progressText, type RunProgress } from '../core/labels';
-import { runToMarkdown } from '../core/markdown';
-import type { Problem } from '../core/prompts';
+import { progressText, type RunProgress } from '../core/presentation/format';
+import { runToMarkdown } from '../core/presentation/markdown';
+import type { Problem } from '../core/engine/prompts';
 import { errorLogLine, type ErrorInfo } from '../core/errors';
-import { newRunId, type RunEvent, type RunRecord } from '../core/runRecord';
+import { newRunId, type RunEvent, type RunRecord } from '../core/engine/runRecord';
 import { newPanelRun, parseProblemSource, type FromWebview, type PanelState } from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, errorForLog, openSettingsAction, showError } from './notify';

@@ -10,7 +10,7 @@
 // Pure code (no VS Code, no DOM): the host panel and the webview both use it, and unit tests drive it.
 
 import { applyRunEvent, type PanelRun, type PanelState, type ToWebview } from './protocol';
-import type { RunEvent } from '../core/runRecord';
+import type { RunEvent } from '../core/engine/runRecord';
 
 /** Host side: queues the events of each run between flushes. */
 export class EventBatcher {

@@ -4,8 +4,8 @@
 import type { RunMode, ScoreMethod } from '../core/config';
 import { SAVE_TARGETS, TUNING_KEYS, type RunSettings, type SaveTarget, type TuningKey } from '../core/settingsTable';
 import type { ErrorInfo } from '../core/errors';
-import type { Problem } from '../core/prompts';
-import type { RunEvent, RunSummary, StepRecord } from '../core/runRecord';
+import type { Problem } from '../core/engine/prompts';
+import type { RunEvent, RunSummary, StepRecord } from '../core/engine/runRecord';
 
 /** Bump when a field is renamed or removed; persisted panel state with another version is dropped. */
 export const PROTOCOL_VERSION = 1;

@@ -1,8 +1,8 @@
 // The compare view's summary card: the speedup in words, wall time per mode as a small bar chart,
 // SpecReason's acceptance, and each mode's answer with whether they agree.
 
-import { compare } from '../core/compare';
-import { formatSpeedup } from '../core/labels';
+import { compare } from '../core/presentation/compareTable';
+import { formatSpeedup } from '../core/presentation/format';
 import type { PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';
 import { DASH, formatMs, formatRate, MODE_LABEL } from './format';

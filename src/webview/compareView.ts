@@ -1,6 +1,6 @@
 // The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
 
-import { COMPARE_COLUMNS, compareRow, type CompareColumn, type CompareRow } from '../core/compare';
+import { COMPARE_COLUMNS, compareRow, type CompareColumn, type CompareRow } from '../core/presentation/compareTable';
 import { RUN_MODES, type RunMode } from '../core/config';
 import type { PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';

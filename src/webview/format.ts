@@ -1,14 +1,21 @@
 // Number and label formatting shared by the views.
 
 import type { ScoreMethod } from '../core/config';
-import type { StepOrigin } from '../core/runRecord';
-import { FRACTIONAL_SCORES } from '../core/scoring';
+import type { StepOrigin } from '../core/engine/runRecord';
+import { FRACTIONAL_SCORES } from '../core/engine/scoring';
 import type { PanelRun, RunStatus } from '../shared/protocol';
-import { formatCount, STOP_REASON_LABEL } from '../core/format';
+import { formatCount, STOP_REASON_LABEL } from '../core/presentation/format';
 
-export { ORIGIN_LABEL, SIMULATED_LABEL } from '../core/labels';
-
-export { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL } from '../core/format';
+export {
+  DASH,
+  formatCount,
+  formatMs,
+  formatRate,
+  MODE_LABEL,
+  ORIGIN_LABEL,
+  SIMULATED_LABEL,
+  STOP_REASON_LABEL,
+} from '../core/presentation/format';
 
 /** Fractional scores (average) get two decimals; the others (greedy) are digits. */
 export function formatScore(score: number, method: ScoreMethod): string {

@@ -1,7 +1,7 @@
 // "Legend": what the step colours, badges, the score meter and the distribution chart mean, and the keys.
 // Collapsed by default; the swatches and badges are the panel's own classes, so they follow the theme.
 
-import type { StepOrigin } from '../core/runRecord';
+import type { StepOrigin } from '../core/engine/runRecord';
 import { h } from './dom';
 import { ORIGIN_DESCRIPTION, ORIGIN_LABEL } from './format';
 import { scoreMeter } from './stepTools';

@@ -1,7 +1,7 @@
 // The problem as the header shows it: where it came from when nothing was selected (the note), its text
 // and choices, and "Go to source" back to its document when the host knows where that is.
 
-import type { Problem } from '../core/prompts';
+import type { Problem } from '../core/engine/prompts';
 import type { FromWebview, PanelState } from '../shared/protocol';
 import { h } from './dom';
 

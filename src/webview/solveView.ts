@@ -1,6 +1,6 @@
 // The solve view: one SpecReason run with its numbers, answer, timeline, steps and live step.
 
-import type { StepRecord } from '../core/runRecord';
+import type { StepRecord } from '../core/engine/runRecord';
 import type { LiveMetrics, PanelRun, PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
 import { DASH, formatCount, formatMs, formatRate, noAnswerText, runSettingsText, STOP_REASON_LABEL } from './format';

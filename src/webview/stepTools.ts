@@ -1,11 +1,11 @@
 // Per-step tools: Copy (the host copies the step from its own state), the exact requests the step used
-// (rebuilt by core/stepRequests.ts, shown as inert text), the score drawn against the threshold, and the
+// (rebuilt by core/engine/stepRequests.ts, shown as inert text), the score drawn against the threshold, and the
 // keyboard moves between steps. Model text only ever goes into text nodes.
 
-import type { TokenLogprob } from '../core/scoring';
-import { digitDistribution } from '../core/scoring';
-import { stepRequests, type ShownRequest } from '../core/stepRequests';
-import type { StepRecord } from '../core/runRecord';
+import type { TokenLogprob } from '../core/engine/scoring';
+import { digitDistribution } from '../core/engine/scoring';
+import { stepRequests, type ShownRequest } from '../core/engine/stepRequests';
+import type { StepRecord } from '../core/engine/runRecord';
 import type { FromWebview, PanelRun } from '../shared/protocol';
 import { h, svg } from './dom';
 import { formatScore } from './format';

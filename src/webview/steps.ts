@@ -1,7 +1,7 @@
 // Completed steps (appended incrementally) and the step being streamed right now.
 
-import type { StepRecord } from '../core/runRecord';
-import { digitDistribution, FRACTIONAL_SCORES } from '../core/scoring';
+import type { StepRecord } from '../core/engine/runRecord';
+import { digitDistribution, FRACTIONAL_SCORES } from '../core/engine/scoring';
 import type { LiveStep, PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';
 import { formatCount, formatMs, formatScore, ORIGIN_DESCRIPTION, ORIGIN_LABEL } from './format';

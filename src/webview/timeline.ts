@@ -2,7 +2,7 @@
 // x axis and milliseconds on the y axis of the viewBox, so a new step (or a new longest step) only
 // appends a rect and changes the viewBox: nothing already drawn is touched.
 
-import type { StepOrigin } from '../core/runRecord';
+import type { StepOrigin } from '../core/engine/runRecord';
 import type { PanelRun } from '../shared/protocol';
 import { h, svg } from './dom';
 import { formatMs, ORIGIN_LABEL } from './format';

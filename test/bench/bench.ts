@@ -10,7 +10,7 @@ import path from 'node:path';
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import { createClients } from '../../src/core/llm/factory';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import { ZERO_LATENCY, type RequestLogEntry } from '../../src/sim/simulatedVllm';
 

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 import { CLI, cli } from './cliProcess';
 import { numbered, withPair } from './helpers';
 

@@ -7,7 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 import type { SimPair } from '../../src/sim/scenarios';
 import { numbered, withPair } from './helpers';
 

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { withPair } from './helpers';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 

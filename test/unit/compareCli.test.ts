@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { Comparison } from '../../src/core/compare';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { Comparison } from '../../src/core/presentation/compareTable';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 import { CLI, cli } from './cliProcess';
 import type { SimPair } from '../../src/sim/scenarios';
 import { chatRequests, numbered, withPair } from './helpers';

@@ -1,11 +1,11 @@
-// The comparison policy (core/comparison.ts) against the simulated pair, without VS Code: records in
+// The comparison policy (core/engine/comparison.ts) against the simulated pair, without VS Code: records in
 // mode order, events routed to their run, placeholders for runs that never started, stop on error,
 // cancellation.
 
 import assert from 'node:assert/strict';
-import { comparisonText, type Comparison } from '../../src/core/compare';
-import { comparisonModes, runComparison, type ComparisonRun } from '../../src/core/comparison';
-import type { RunEvent } from '../../src/core/runRecord';
+import { comparisonText, type Comparison } from '../../src/core/presentation/compareTable';
+import { comparisonModes, runComparison, type ComparisonRun } from '../../src/core/engine/comparison';
+import type { RunEvent } from '../../src/core/engine/runRecord';
 import { chatRequests, configFor, numbered, withPair } from './helpers';
 
 const PROBLEM = { text: 'What is 21 + 21?' };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { runComparison } from '../../src/core/comparison';
+import { runComparison } from '../../src/core/engine/comparison';
 import {
   DEMO_LATENCY,
   DEMO_PROBLEM,

@@ -1,7 +1,7 @@
-// What Solve sends with no selection (src/core/documentProblem.ts), and where "Go to source" finds it again.
+// What Solve sends with no selection (src/core/problem/documentProblem.ts), and where "Go to source" finds it again.
 
 import assert from 'node:assert/strict';
-import { documentProblem, relocateProblem, WHOLE_DOCUMENT_NOTE } from '../../src/core/documentProblem';
+import { documentProblem, relocateProblem, WHOLE_DOCUMENT_NOTE } from '../../src/core/problem/documentProblem';
 import { parseFromWebview, parseProblemSource } from '../../src/shared/protocol';
 
 const TWO_PROBLEMS = [

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
-import { JUDGE_INSTRUCTION, SCORE_PREFILL, userMessage } from '../../src/core/prompts';
-import type { StepRecord } from '../../src/core/runRecord';
+import { JUDGE_INSTRUCTION, SCORE_PREFILL, userMessage } from '../../src/core/engine/prompts';
+import type { StepRecord } from '../../src/core/engine/runRecord';
 import type { Scenario } from '../../src/sim/scenarios';
 import { simTokenize } from '../../src/sim/simulatedVllm';
 import { chatRequests, collect, configFor, numbered, withPair } from './helpers';

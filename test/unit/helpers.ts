@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
-import type { RunEvent } from '../../src/core/runRecord';
+import type { RunEvent } from '../../src/core/engine/runRecord';
 import { startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import type { RequestLogEntry } from '../../src/sim/simulatedVllm';
 

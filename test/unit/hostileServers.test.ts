@@ -10,7 +10,7 @@ import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { ErrorInfo } from '../../src/core/errors';
 import { createClients, createServer } from '../../src/core/llm/factory';
 import { agentFor, agentOptions, createFetch, RequestDeadline } from '../../src/core/llm/transport';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 import type { FaultRule } from '../../src/sim/simulatedVllm';
 import {
   chatRequests,

@@ -1,4 +1,4 @@
-// The `vllm serve` command line and the launch-failure recogniser (src/core/launch.ts).
+// The `vllm serve` command line and the launch-failure recogniser (src/core/launch/serve.ts).
 
 import assert from 'node:assert/strict';
 import {
@@ -10,7 +10,7 @@ import {
   recogniseLaunchFailure,
   serveCommandLine,
   shellQuote,
-} from '../../src/core/launch';
+} from '../../src/core/launch/serve';
 
 describe('launch: vllm serve command line', () => {
   it("is the paper's command by default: model, port, prefix caching on", () => {

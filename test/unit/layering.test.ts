@@ -35,7 +35,18 @@ function imports(file: string): string[] {
   return [...text.matchAll(/(?:from\s+|require\(\s*|import\(\s*)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
 }
 
+/** src/core by concern (ARCHITECTURE.md): its folders, and the few files every concern shares. */
+const CORE_FOLDERS = ['engine', 'eval', 'launch', 'llm', 'presentation', 'problem'];
+const CORE_FILES = ['abort.ts', 'config.ts', 'errors.ts', 'settingsTable.ts'];
+
 describe('layering', () => {
+  it('src/core holds its concerns in folders, and only the shared files at the top', () => {
+    const entries = readdirSync(path.join(root, 'core'));
+    const isDir = (name: string) => statSync(path.join(root, 'core', name)).isDirectory();
+    assert.deepEqual(entries.filter(isDir).sort(), CORE_FOLDERS);
+    assert.deepEqual(entries.filter((n) => !isDir(n)).sort(), CORE_FILES);
+  });
+
   for (const layer of ['core', 'sim', 'shared', 'webview']) {
     it(`src/${layer} never imports vscode`, () => {
       const offenders = files(path.join(root, layer)).filter((f) => imports(f).includes('vscode'));

@@ -2,7 +2,7 @@
 // webview's mirror exchange messages through two in-order channels, in every interleaving we try.
 
 import assert from 'node:assert/strict';
-import type { RunEvent, RunRecord, StepRecord } from '../../src/core/runRecord';
+import type { RunEvent, RunRecord, StepRecord } from '../../src/core/engine/runRecord';
 import { EventBatcher, PanelMirror } from '../../src/shared/panelSync';
 import {
   newPanelRun,

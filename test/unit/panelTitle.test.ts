@@ -1,8 +1,8 @@
 // Tab titles, progress text, the pin message and the run's own models: the pure parts of panel reuse (issue 12).
 
 import assert from 'node:assert/strict';
-import { progressText } from '../../src/core/labels';
-import type { RunEvent, RunSummary } from '../../src/core/runRecord';
+import { progressText } from '../../src/core/presentation/format';
+import type { RunEvent, RunSummary } from '../../src/core/engine/runRecord';
 import { PanelMirror } from '../../src/shared/panelSync';
 import { excerpt, panelTitle } from '../../src/shared/panelTitle';
 import {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { runBaseline } from '../../src/core/engine/specReason';
-import type { RunEvent } from '../../src/core/runRecord';
+import type { RunEvent } from '../../src/core/engine/runRecord';
 import { applyRunEvent, newPanelRun } from '../../src/shared/protocol';
 import { configFor, numbered, withPair } from './helpers';
 

@@ -1,7 +1,7 @@
 // Where CodeLens puts "Solve | Compare" (src/core/problemBlocks.ts).
 
 import assert from 'node:assert/strict';
-import { findProblemBlocks, problemFileKind } from '../../src/core/problemBlocks';
+import { findProblemBlocks, problemFileKind } from '../../src/core/problem/problemBlocks';
 
 describe('problem blocks for CodeLens', () => {
   it('Markdown: the text under a Problem heading, up to the next heading', () => {

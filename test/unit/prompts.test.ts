@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { detectChoices, fillTemplate, MATH_TEMPLATE, parseProblem, userMessage } from '../../src/core/prompts';
+import { detectChoices, fillTemplate, MATH_TEMPLATE, parseProblem, userMessage } from '../../src/core/engine/prompts';
 
 describe('prompts', () => {
   it('builds the reference math prompt byte for byte', () => {

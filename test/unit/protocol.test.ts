@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { runSpecReason } from '../../src/core/engine/specReason';
-import type { RunEvent, RunRecord } from '../../src/core/runRecord';
+import type { RunEvent, RunRecord } from '../../src/core/engine/runRecord';
 import { applyRunEvent, newPanelRun, parseFromWebview, type FromWebview } from '../../src/shared/protocol';
 import { configFor, numbered, withPair } from './helpers';
 

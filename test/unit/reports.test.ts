@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { compare } from '../../src/core/compare';
+import { compare } from '../../src/core/presentation/compareTable';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
-import { formatSpeedup } from '../../src/core/labels';
-import { runToMarkdown } from '../../src/core/markdown';
+import { formatSpeedup } from '../../src/core/presentation/format';
+import { runToMarkdown } from '../../src/core/presentation/markdown';
 import { parsePrometheus, serverFeatures } from '../../src/core/llm/vllm/metrics';
 import { configFor, numbered, withPair } from './helpers';
 

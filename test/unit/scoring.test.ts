@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { answersAgree, extractBoxed } from '../../src/core/answer';
-import { digitDistribution, scoreFromLogprobs } from '../../src/core/scoring';
+import { answersAgree, extractBoxed } from '../../src/core/engine/answer';
+import { digitDistribution, scoreFromLogprobs } from '../../src/core/engine/scoring';
 
 describe('scoring', () => {
   const top = [

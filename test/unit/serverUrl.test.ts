@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeConfig, validateConfig } from '../../src/core/config';
-import { redactUrlUserInfo, serverUrlProblem, urlOrigin, withV1 } from '../../src/core/serverUrl';
+import { redactUrlUserInfo, serverUrlProblem, urlOrigin, withV1 } from '../../src/core/llm/serverUrl';
 
 const advice = { howToSetKey: 'set the key' };
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONFIG, makeConfig, validateConfig } from '../../src/core/config';
-import { scoreFromLogprobs, type ScoreMethod } from '../../src/core/scoring';
+import { scoreFromLogprobs, type ScoreMethod } from '../../src/core/engine/scoring';
 import {
   ALL_SETTINGS,
   parseNumberText,

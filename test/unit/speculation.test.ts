@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { runSpecReason } from '../../src/core/engine/specReason';
-import type { RunRecord, StepRecord } from '../../src/core/runRecord';
+import type { RunRecord, StepRecord } from '../../src/core/engine/runRecord';
 import type { Scenario } from '../../src/sim/scenarios';
 import type { LatencyModel } from '../../src/sim/simulatedVllm';
 import { chatRequests, configFor, numbered, withPair, type ConfigOverrides } from './helpers';

@@ -2,12 +2,12 @@
 // the loop keeps what the producer decides, applies the stop rules to every step, and cleans up.
 
 import assert from 'node:assert/strict';
-import { hasFinishMarker } from '../../src/core/answer';
+import { hasFinishMarker } from '../../src/core/engine/answer';
 import type { RunContext } from '../../src/core/engine/runContext';
 import { runSpecReason } from '../../src/core/engine/specReason';
 import type { ProducedStep, StepPolicy, StepProducer, StepSlot } from '../../src/core/engine/step';
 import type { GenerateResult } from '../../src/core/llm/server';
-import type { StepRecord } from '../../src/core/runRecord';
+import type { StepRecord } from '../../src/core/engine/runRecord';
 import {
   chatRequests,
   collect,

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
-import type { RunRecord } from '../../src/core/runRecord';
-import { stepRequests } from '../../src/core/stepRequests';
+import type { RunRecord } from '../../src/core/engine/runRecord';
+import { stepRequests } from '../../src/core/engine/stepRequests';
 import type { Scenario, SimPair } from '../../src/sim/scenarios';
 import { chatRequests, collect, configFor, withPair } from './helpers';
 

@@ -13,8 +13,8 @@ const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
 /** @typedef {import('../../src/shared/protocol').ToWebview} ToWebview */
 /** @typedef {import('../../src/shared/protocol').PanelState} PanelState */
 /** @typedef {import('../../src/shared/protocol').PanelRun} PanelRun */
-/** @typedef {import('../../src/core/runRecord').StepRecord} StepRecord */
-/** @typedef {import('../../src/core/runRecord').RunSummary} RunSummary */
+/** @typedef {import('../../src/core/engine/runRecord').StepRecord} StepRecord */
+/** @typedef {import('../../src/core/engine/runRecord').RunSummary} RunSummary */
 
 const PROTOCOL_VERSION = 1;
 /** @type {import('../../src/shared/protocol').TuningValues} */

@@ -14,7 +14,7 @@ const { ROOT, startServer, launchChromium } = require('./support');
 /** @typedef {import('../../src/shared/protocol').FromWebview} FromWebview */
 /** @typedef {import('../../src/shared/protocol').PanelState} PanelState */
 /** @typedef {import('../../src/shared/protocol').PanelRun} PanelRun */
-/** @typedef {import('../../src/core/runRecord').RunEvent} RunEvent */
+/** @typedef {import('../../src/core/engine/runRecord').RunEvent} RunEvent */
 /** @typedef {import('../../src/core/config').RunMode} RunMode */
 /** @typedef {import('../../src/core/config').ScoreMethod} ScoreMethod */
 /** @typedef {import('../../src/core/config').SpecReasonConfig} SpecReasonConfig */
@@ -162,7 +162,7 @@ function totals(tokens, wastedTokens = 0) {
 /**
  * run-done with a summary computed from the records, as the engine's finish() does.
  * @param {string} runId @param {RunMode} mode @param {any[]} records
- * @param {Partial<import('../../src/core/runRecord').RunSummary>} [extra]
+ * @param {Partial<import('../../src/core/engine/runRecord').RunSummary>} [extra]
  * @returns {RunEvent}
  */
 function runDone(runId, mode, records, extra = {}) {
@@ -170,7 +170,7 @@ function runDone(runId, mode, records, extra = {}) {
   const accepted = count('small');
   const rejected = count('base-fallback');
   const sum = (pick) => records.reduce((t, r) => t + (pick(r) || 0), 0);
-  /** @type {import('../../src/core/runRecord').RunSummary} */
+  /** @type {import('../../src/core/engine/runRecord').RunSummary} */
   const summary = {
     mode,
     stopReason: 'finished',

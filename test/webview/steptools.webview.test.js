@@ -14,15 +14,15 @@ const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
 /** @typedef {import('../../src/shared/protocol').FromWebview} FromWebview */
 /** @typedef {import('../../src/shared/protocol').PanelState} PanelState */
 /** @typedef {import('../../src/shared/protocol').PanelRun} PanelRun */
-/** @typedef {import('../../src/core/runRecord').StepRecord} StepRecord */
+/** @typedef {import('../../src/core/engine/runRecord').StepRecord} StepRecord */
 
 /** The same code the panel uses to rebuild a step's requests (compiled by `npm run compile-tests`). */
-const { stepRequests } = require('../../out/src/core/stepRequests');
+const { stepRequests } = require('../../out/src/core/engine/stepRequests');
 
 const PROMPT = 'Solve the problem.\n\nCompute 1 - 1/2.';
 const HOSTILE = '<img src=x onerror="window.__pwned=1"> and $\\frac{1}{2}$';
 
-/** @returns {import('../../src/core/runRecord').StepRequest} */
+/** @returns {import('../../src/core/engine/runRecord').StepRequest} */
 const request = (overrides = {}) => ({
   models: { small: 'small-1.5b', base: 'base-32b' },
   maxTokens: 8192,
@@ -35,7 +35,7 @@ const request = (overrides = {}) => ({
 
 /**
  * One step record as the engine writes it.
- * @param {number} id @param {import('../../src/core/runRecord').StepOrigin} origin @param {Partial<StepRecord>} [extra]
+ * @param {number} id @param {import('../../src/core/engine/runRecord').StepOrigin} origin @param {Partial<StepRecord>} [extra]
  * @returns {StepRecord}
  */
 function step(id, origin, extra = {}) {

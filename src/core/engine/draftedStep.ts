@@ -3,10 +3,10 @@
 // overlaps that change no decision: draft-ahead (draft step k+1 while step k is scored) and eager
 // fallback (the base model writes step k while the small model drafts it).
 
-import { hasFinishMarker } from '../answer';
+import { hasFinishMarker } from './answer';
 import type { GenerateRequest, GenerateResult, ScoreResult } from '../llm/server';
-import type { StepRecord } from '../runRecord';
-import { scoreFromLogprobs } from '../scoring';
+import type { StepRecord } from './runRecord';
+import { scoreFromLogprobs } from './scoring';
 import type { Lane } from './lane';
 import { scoreMessages } from './messages';
 import type { RunContext } from './runContext';

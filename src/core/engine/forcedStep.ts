@@ -1,6 +1,6 @@
 // The reference's first `firstNBaseSteps` steps: the base model writes them; nothing is drafted or scored.
 
-import { hasFinishMarker } from '../answer';
+import { hasFinishMarker } from './answer';
 import { STEP_SEPARATOR } from './messages';
 import type { RunContext } from './runContext';
 import type { ProducedStep, StepProducer, StepSlot } from './step';

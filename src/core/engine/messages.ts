@@ -1,7 +1,7 @@
 // Request message lists, exactly as the reference builds them.
 
 import type { ChatMessage } from '../llm/server';
-import { JUDGE_INSTRUCTION, SCORE_PREFILL, STEP_SEPARATOR } from '../prompts';
+import { JUDGE_INSTRUCTION, SCORE_PREFILL, STEP_SEPARATOR } from './prompts';
 
 export { STEP_SEPARATOR };
 

@@ -3,12 +3,12 @@
 
 import { setMaxListeners } from 'node:events';
 import { linkedAbort } from '../abort';
-import { extractBoxed } from '../answer';
+import { extractBoxed } from './answer';
 import { redactConfig, type ModelRole, type RunMode, type SpecReasonConfig } from '../config';
 import { SpecReasonError, isAbortError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { ServerPair } from '../llm/factory';
 import { now, type GenerateRequest, type GenerateResult, type ModelServer } from '../llm/server';
-import { DEFAULT_TEMPLATES, userMessage, type Problem, type PromptTemplates } from '../prompts';
+import { DEFAULT_TEMPLATES, userMessage, type Problem, type PromptTemplates } from './prompts';
 import {
   emptySummary,
   newRunId,
@@ -20,7 +20,7 @@ import {
   type StepRecord,
   type StopReason,
   type StepRequest,
-} from '../runRecord';
+} from './runRecord';
 import { Lane } from './lane';
 import { STEP_SEPARATOR, stepMessages } from './messages';
 

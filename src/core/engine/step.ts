@@ -2,7 +2,7 @@
 // a time and applies the run's stop rules to each; a producer decides how the step is written: who
 // drafts, who judges, what falls back. A new way of producing steps is a new producer, not a new loop.
 
-import type { StepRecord } from '../runRecord';
+import type { StepRecord } from './runRecord';
 import type { RunContext } from './runContext';
 
 /** The step the loop asks for, and where the reasoning stands. */

@@ -3,7 +3,7 @@
 
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { reasoningText } from '../runRecord';
+import { reasoningText } from '../engine/runRecord';
 import { rowOf, type Configuration, type RunFile, type RunRow } from './evaluation';
 import { grade } from './grader';
 import { buildResults, type Results } from './results';

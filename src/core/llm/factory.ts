@@ -4,7 +4,7 @@
 
 import type { ModelRole, ServerConfig, SpecReasonConfig } from '../config';
 import { SpecReasonError } from '../errors';
-import { withV1 } from '../serverUrl';
+import { withV1 } from './serverUrl';
 import { detectKind, fallbackKind, forgetKind, serverRoot } from './detect';
 import { LlamaServerClient } from './llamaServer/client';
 import { OllamaClient } from './ollama/client';

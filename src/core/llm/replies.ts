@@ -2,7 +2,7 @@
 // counts or shows any of it. Each reader returns typed data or throws MalformedReply saying what was
 // wrong; the client turns that into a `malformed_reply` error that names the server.
 
-import type { TokenLogprob } from '../scoring';
+import type { TokenLogprob } from '../engine/scoring';
 
 export class MalformedReply extends Error {}
 

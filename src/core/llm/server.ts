@@ -3,7 +3,7 @@
 
 import type { ModelRole, ServerConfig } from '../config';
 import type { SpecReasonError } from '../errors';
-import type { TokenLogprob } from '../scoring';
+import type { TokenLogprob } from '../engine/scoring';
 
 export type { ModelRole, ServerConfig };
 

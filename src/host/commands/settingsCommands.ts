@@ -2,7 +2,7 @@
 
 import * as vscode from 'vscode';
 import type { Host } from '../host';
-import { urlOrigin } from '../../core/serverUrl';
+import { urlOrigin } from '../../core/llm/serverUrl';
 import type { KeyScope } from '../secrets';
 import { readSettings } from '../settings';
 import { tuneQuickPick } from '../tuneQuickPick';

@@ -43,7 +43,7 @@ const STATUS_LABEL = {
 
 const runKey = (r: EvalRunRow) => JSON.stringify([configurationKey(runConfiguration(r)), r.problemId, r.repeat]);
 
-class EvalPanel {
+class EvalView {
   private _state?: EvalPanelState;
   private readonly _runIndex = new Map<string, number>();
   private _pendingRuns: EvalRunRow[] = [];
@@ -344,7 +344,7 @@ const MESSAGE_TYPES: ReadonlySet<string> = new Set<ToEvalWebview['type']>([
 ]);
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
-const panel = new EvalPanel(app);
+const panel = new EvalView(app);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const data = event.data;

@@ -1,6 +1,6 @@
 // Fix-it hints for llama.cpp's llama-server (one model per server; default port 8080).
 
-import { portOf, shellQuote } from '../../launch';
+import { portOf, shellQuote } from '../../launch/serve';
 import type { ModelRole, ServerConfig, ServerHints } from '../server';
 
 const GGUF: Readonly<Record<ModelRole, string>> = {

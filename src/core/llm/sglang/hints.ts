@@ -1,6 +1,6 @@
 // Fix-it hints for SGLang (python -m sglang.launch_server; default port 30000).
 
-import { PAPER_MODELS, portOf, shellQuote } from '../../launch';
+import { PAPER_MODELS, portOf, shellQuote } from '../../launch/serve';
 import type { ModelRole, ServerConfig, ServerHints } from '../server';
 
 function startCommand(role: ModelRole, server: ServerConfig): string {

@@ -1,5 +1,5 @@
 // The JSON bodies of vLLM chat requests, built in one place: the client sends them and the panel shows a
-// step's requests with the same code (core/stepRequests.ts), so what is shown is what was sent.
+// step's requests with the same code (core/engine/stepRequests.ts), so what is shown is what was sent.
 
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 import type { ChatMessage, GenerateRequest } from '../server';

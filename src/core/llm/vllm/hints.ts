@@ -1,7 +1,7 @@
 // Fix-it hints for vLLM: the one place that says what to do about a vLLM server's failures. The
 // error mapping, Check Servers (host) and `specreason check` (CLI) all show these.
 
-import { DEFAULT_SERVE_COMMAND, PAPER_MODELS, portOf, serveCommandLine } from '../../launch';
+import { DEFAULT_SERVE_COMMAND, PAPER_MODELS, portOf, serveCommandLine } from '../../launch/serve';
 import type { ModelRole, ServerConfig, ServerHints } from '../server';
 
 /** The paper's command for a role (the extension's Start Servers adds its launch settings to it). */

@@ -4,12 +4,12 @@
 // not started end at once as cancelled placeholders, so no run is left "running" and the table has a
 // row for every mode.
 
-import { linkedAbort } from './abort';
-import { compareRecords, type Comparison } from './compare';
-import { redactConfig, type RunMode, type SpecReasonConfig } from './config';
-import { run, type RunOptions } from './engine/specReason';
+import { linkedAbort } from '../abort';
+import { compareRecords, type Comparison } from '../presentation/compareTable';
+import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
+import { run, type RunOptions } from './specReason';
 import type { Problem } from './prompts';
-import type { CompareOrder } from './settingsTable';
+import type { CompareOrder } from '../settingsTable';
 import { emptySummary, newRunId, type RunEvent, type RunRecord } from './runRecord';
 
 /** The modes a comparison runs: SpecReason against base-only, and small-only when asked. */

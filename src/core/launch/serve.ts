@@ -2,7 +2,7 @@
 // server's log says when it failed to start (port in use, no such command, CUDA out of memory, no such
 // model), so the user is told the cause and the fix instead of "exited with code 1".
 
-import type { ModelRole } from './config';
+import type { ModelRole } from '../config';
 
 /** The paper's pair (spec_reason.py's README): QwQ-32B scores and falls back, R1-Distill-1.5B drafts. */
 export const PAPER_MODELS: Readonly<Record<ModelRole, string>> = Object.freeze({

@@ -1,8 +1,8 @@
 // A run (or a comparison) as Markdown, for "Copy as Markdown": the panel's numbering and labels.
 
-import { compareRecords } from './compare';
-import { formatSpeedup, MODE_LABEL, ORIGIN_LABEL, SIMULATED_LABEL } from './labels';
-import type { RunRecord, StepRecord } from './runRecord';
+import { compareRecords } from './compareTable';
+import { formatSpeedup, MODE_LABEL, ORIGIN_LABEL, SIMULATED_LABEL } from './format';
+import type { RunRecord, StepRecord } from '../engine/runRecord';
 
 export interface MarkdownOptions {
   /** The servers were the simulated pair: say so, as the panel does. */

@@ -3,7 +3,7 @@
 // (or "Problem 3."); in a JSONL problem set, every line whose object has a problem field (named as the
 // evaluation maps it: problem, question, Question, prompt, input).
 
-import { detectFields } from './eval/problemSet';
+import { detectFields } from '../eval/problemSet';
 
 export type ProblemFileKind = 'markdown' | 'plaintext' | 'jsonl';
 

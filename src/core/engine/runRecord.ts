@@ -1,7 +1,7 @@
 // What a run produces: per-step records (the reference's fields plus ours), live events, the summary.
 
-import type { ModelRole, RunMode, SpecReasonConfig } from './config';
-import type { ErrorInfo } from './errors';
+import type { ModelRole, RunMode, SpecReasonConfig } from '../config';
+import type { ErrorInfo } from '../errors';
 import { STEP_SEPARATOR, type Problem } from './prompts';
 import type { TokenLogprob } from './scoring';
 
@@ -36,13 +36,13 @@ export interface StepRecord {
   timings: { draftMs?: number; scoreMs?: number; baseMs?: number; stepMs: number; startedAt: number; endedAt: number };
   /** The score token's top logprobs, as the server sent them (sampled token first). */
   score_top_logprobs?: TokenLogprob[];
-  /** What the step's requests were sent with besides their messages (see core/stepRequests.ts). */
+  /** What the step's requests were sent with besides their messages (see core/engine/stepRequests.ts). */
   request?: StepRequest;
 }
 
 /**
  * A step's generation parameters and the models its requests went to. The messages are not stored: they
- * follow from the run's prompt and the steps before (core/stepRequests.ts rebuilds the exact requests).
+ * follow from the run's prompt and the steps before (core/engine/stepRequests.ts rebuilds the exact requests).
  */
 export interface StepRequest {
   models: { small?: string; base?: string };

@@ -2,9 +2,9 @@
 // the steps before it (as the engine builds them), the parameters and models from the step's `request`,
 // the bodies by the same code the client sends them with. The panel's "Request" view shows these.
 
-import type { ModelRole, RunMode } from './config';
-import { scoreMessages, stepMessages } from './engine/messages';
-import { generateBody, scoreBody, sentGenerateBody } from './llm/vllm/body';
+import type { ModelRole, RunMode } from '../config';
+import { scoreMessages, stepMessages } from './messages';
+import { generateBody, scoreBody, sentGenerateBody } from '../llm/vllm/body';
 import type { StepRecord } from './runRecord';
 
 export interface ShownRequest {

@@ -1,10 +1,9 @@
-// Side-by-side numbers for SpecReason against base-only (and small-only) decoding. Pure functions.
+// Side-by-side numbers for SpecReason against base-only (and small-only) decoding, as rows, cells and the
+// CLI's table (in the panel's words, e.g. the speedup's "1.47× faster"). Pure functions.
 
-import { answersAgree } from './answer';
-import { DASH, formatCount, formatMs, formatRate, MODE_LABEL, STOP_REASON_LABEL } from './format';
-// The panel's words for the speedup ("1.47× faster"), so the CLI says the same.
-import { formatSpeedup } from './labels';
-import type { RunRecord, RunSummary } from './runRecord';
+import { answersAgree } from '../engine/answer';
+import { DASH, formatCount, formatMs, formatRate, formatSpeedup, MODE_LABEL, STOP_REASON_LABEL } from './format';
+import type { RunRecord, RunSummary } from '../engine/runRecord';
 
 export interface CompareRow {
   mode: RunSummary['mode'];
