@@ -40,7 +40,7 @@ type SdkOptions = Exclude<NonNullable<Parameters<OpenAI['get']>[1]>, Promise<unk
 
 /** A deadline as SDK request options: its signal, and itself for the transport to find. */
 export function sdkOptions(deadline: RequestDeadline): SdkOptions {
-  return { signal: deadline.signal, fetchOptions: deadline.fetchOptions as SdkOptions['fetchOptions'] };
+  return { signal: deadline.signal, fetchOptions: deadline.fetchOptions };
 }
 
 /** The openai SDK over the project's transport, for one server (never OPENAI_BASE_URL from the environment). */
