@@ -58,6 +58,8 @@ step "install the extension into code-server, with the demo's settings"
 bash scripts/code-server.sh stop "$RUN" >/dev/null 2>&1 || true
 rm -rf "$RUN" && mkdir -p "$RUN"
 cp -r test/fixtures/workspace "$RUN/workspace"
+# The demo set (12 problems the simulated pair has scripts for): Evaluate shows accuracy rising with the threshold.
+cp examples/demo-set.jsonl "$RUN/workspace/demo-set.jsonl"
 with_heartbeat "installing the .vsix" bash scripts/code-server.sh install-vsix "$RUN" dist/specreason.vsix 2>/dev/null
 # Start Servers runs the simulated pair (so the error of a stopped server offers to restart it). What Start Servers
 # runs is machine-specific: in Remote settings (ud/Machine/settings.json, the Settings editor's "Remote" tab), as a
@@ -130,6 +132,8 @@ cat <<MSG
     $OPEN
 
   problem.md opens: click "Solve" or "Compare" above the problem (or select it, Ctrl+Alt+R).
+  demo-set.jsonl: right-click it, "Evaluate Problem Set…", run thresholds 3, 5, 7, 9 with base-only: accuracy
+  rises with the threshold and the speedup falls (the simulated pair has scripts for these 12 problems).
   Other problems get the sample problem's scripted steps; the panel says so.
   If the simulated servers stop, the error offers "Start Servers", which starts them again.
   Ctrl+C here stops everything.

@@ -59,6 +59,8 @@ export interface EvalFlags {
   smallUrls?: string[];
   json?: boolean;
   quiet?: boolean;
+  /** eval-demo: the servers are the simulated pair (results.json says so). */
+  simulated?: boolean;
   [solveOption: string]: unknown;
 }
 
@@ -256,6 +258,7 @@ async function evaluate(flags: EvalFlags): Promise<number> {
     dataset: dataset.name,
     hub: dataset.hub,
     preset: flags.preset,
+    simulated: flags.simulated === true || undefined,
     tokenBudget: config.tokenBudget,
     repeats: flags.repeats,
     concurrency: flags.concurrency,
@@ -298,7 +301,13 @@ async function evalDemo(flags: EvalFlags & { latency: string }): Promise<number>
         `SIMULATED model pair (scripted replies, not real models): base ${pair.base.baseUrl}, small ${pair.small.baseUrl}\n`,
       );
     }
-    return await evaluate({ ...flags, dataset, baseUrl: pair.base.baseUrl, smallUrl: pair.small.baseUrl });
+    return await evaluate({
+      ...flags,
+      dataset,
+      baseUrl: pair.base.baseUrl,
+      smallUrl: pair.small.baseUrl,
+      simulated: true,
+    });
   } finally {
     await pair.stop();
   }

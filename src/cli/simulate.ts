@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import {
   DEMO_LATENCY,
   DEMO_SCENARIO,
+  demoPairOptions,
   LATENCY_PROFILES,
   latencyProfile,
   startSimPair,
@@ -37,7 +38,11 @@ export function registerSimulateCommand(program: Command): void {
 
 async function simulate(flags: SimulateFlags): Promise<number> {
   const latency = latencyProfile(flags.latency);
-  const pair = await startSimPair(DEMO_SCENARIO, { latency, ports: { base: flags.basePort, small: flags.smallPort } });
+  const pair = await startSimPair(DEMO_SCENARIO, {
+    latency,
+    ports: { base: flags.basePort, small: flags.smallPort },
+    ...demoPairOptions(),
+  });
   process.stdout.write(
     `SIMULATED vLLM pair (scripted replies, not real models):\n  base  ${pair.base.baseUrl}  (${pair.base.options.model}, simulated)\n  small ${pair.small.baseUrl}  (${pair.small.options.model}, simulated)\nCtrl+C to stop.\n`,
   );

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_EVAL_FORM, evalFormProblems } from '../shared/evalForm';
 import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults';
-import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview } from '../shared/protocol';
+import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview, RunGrade } from '../shared/protocol';
 import type { SpecReasonConfig } from '../core/config';
 import {
   configurationsOf,
@@ -21,12 +21,14 @@ import { loadProblemSet, safeId, type ProblemSet } from '../core/eval/problemSet
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, writeResults } from '../core/eval/results';
 import type { RunRecord } from '../core/engine/runRecord';
+import { demoPairHasScript } from '../sim/scenarios';
 import { Disposable } from './disposable';
 import { EvalPanel, emptyEvalState } from './evalPanel';
 import { errorForLog, errorMessage, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import type { Sessions } from './sessions';
 import { readSettings, settingsProblems, SettingsProblem, writeTuning, type ExtensionSettings } from './settings';
+import { serversAreSimulated } from './simulatedPair';
 
 /** Past evaluations of this workspace (workspace state), newest first. */
 const HISTORY_KEY = 'specreason.evaluations';
@@ -60,6 +62,9 @@ interface EvalPlan {
   config: SpecReasonConfig;
   set: ProblemSet;
   configurations: Configuration[];
+  /** The servers are the simulated pair; how many of the set's problems it has no script for. */
+  simulated: boolean;
+  withoutScript: number;
   /** Runs in all: problems × repeats × configurations. */
   total: number;
   info: ResultsInfo;
@@ -141,10 +146,11 @@ export class Evaluations extends Disposable {
     const json = await readJson(resultsFile);
     const { configurations, runs } = evalResultsRows(json, resultsFile.fsPath);
     const settings = readSettings();
-    const meta = (json ?? {}) as { dataset?: unknown; problems?: unknown; total?: unknown };
+    const meta = (json ?? {}) as { dataset?: unknown; problems?: unknown; total?: unknown; simulated?: unknown };
     const datasetPath = typeof meta.dataset === 'string' ? meta.dataset : undefined;
     const state = emptyEvalState({ ...DEFAULT_EVAL_FORM }, settings.config.threshold, settings.saveSettingsTo);
     Object.assign(state, { configurations, runs, outDir: outDir.fsPath, status: 'finished' as const });
+    state.simulated = meta.simulated === true;
     if (datasetPath) {
       const problems = new Set(runs.map((r) => r.problemId)).size;
       state.dataset = { path: datasetPath, name: datasetPath.split(/[\\/]/).pop() ?? datasetPath, problems };
@@ -413,7 +419,11 @@ export class Evaluations extends Disposable {
       select: { ids: form.ids, limit: form.limit, sample: form.sample, seed: form.seed ?? 0 },
     });
     const configurations = configurationsOf(form.modes, form.thresholds, form.scoreMethods);
+    // The simulated pair: the panel, results.json and every run opened from the grid say so.
+    const simulated = await serversAreSimulated(config);
+    const withoutScript = simulated ? set.problems.filter((p) => !demoPairHasScript(p.text)).length : 0;
     const info: ResultsInfo = {
+      simulated: simulated || undefined,
       dataset: dataset.fsPath,
       tokenBudget: config.tokenBudget,
       repeats: form.repeats,
@@ -421,7 +431,7 @@ export class Evaluations extends Disposable {
       choiceOrder: form.choiceOrder,
     };
     const total = set.problems.length * form.repeats * configurations.length;
-    return { form, dataset, outDir, config, set, configurations, total, info };
+    return { form, dataset, outDir, config, set, configurations, total, info, simulated, withoutScript };
   }
 
   /** The panel shows the evaluation running (a resume keeps what it shows) and the workspace remembers it. */
@@ -437,6 +447,8 @@ export class Evaluations extends Disposable {
       status: 'running',
       error: undefined,
       outDir: outDir.fsPath,
+      simulated: plan.simulated,
+      simulatedWithoutScript: plan.withoutScript,
       progress: { done: 0, total, failed: 0, resumed: 0, startedAt: Date.now() },
       // A resume keeps what the panel shows; the runs are replaced as they are confirmed or redone.
       configurations: resuming ? panel.state.configurations : [],
@@ -539,19 +551,22 @@ export class Evaluations extends Disposable {
         r.mode === ref.mode &&
         (r.mode !== 'specreason' || (r.threshold === ref.threshold && r.scoreMethod === ref.scoreMethod)),
     );
-    const record = await findRunRecord(outDir, ref, row?.file);
-    if (!record) {
+    const found = await findRunFile(outDir, ref, row?.file);
+    if (!found) {
       void showError(
         `the record of ${ref.problemId} (repeat ${ref.repeat}, ${ref.mode}${ref.threshold !== undefined ? ` t=${ref.threshold}` : ''}) is not in ${outDir.fsPath}.`,
       );
       return;
     }
+    const { record, graded } = found;
     this._reasoning.openSaved({
       id: record.runId,
       kind: 'solve',
       problem: record.problem,
       records: [record],
       savedAt: record.startedAt,
+      simulated: !!session.panel.state.simulated,
+      graded,
     });
   }
 
@@ -681,25 +696,40 @@ function formOfRuns(
 const isRunRecord = (v: unknown): v is RunRecord =>
   typeof v === 'object' && v !== null && Array.isArray((v as RunRecord).steps) && !!(v as RunRecord).summary;
 
-/** The run record in a run file (the core's `{ …, grade, record }`), if it is one. */
-async function recordIn(file: vscode.Uri): Promise<RunRecord | undefined> {
-  const json = (await readJson(file).catch(() => undefined)) as { record?: unknown } | undefined;
-  return isRunRecord(json?.record) ? json.record : undefined;
+/** The run record in a run file (the core's `{ …, gold, grade, record }`) with its gold and verdict, if it is one. */
+async function runFileIn(file: vscode.Uri): Promise<{ record: RunRecord; graded?: RunGrade } | undefined> {
+  const json = (await readJson(file).catch(() => undefined)) as
+    | { record?: unknown; gold?: unknown; grade?: { correct?: unknown; extracted?: unknown; rule?: unknown } }
+    | undefined;
+  if (!isRunRecord(json?.record)) {
+    return undefined;
+  }
+  const g = json.grade;
+  const graded =
+    typeof json.gold === 'string' && typeof g?.correct === 'boolean' && typeof g.rule === 'string'
+      ? {
+          gold: json.gold,
+          correct: g.correct,
+          rule: g.rule,
+          extracted: typeof g.extracted === 'string' ? g.extracted : null,
+        }
+      : undefined;
+  return { record: json.record, graded };
 }
 
 /**
- * The record of one run: the file its results row names, else `DIR/<configuration>/<problem id>/<repeat>.json`
+ * The run file of one run (record, gold, verdict): the file its results row names, else `DIR/<configuration>/<problem id>/<repeat>.json`
  * of whichever configuration folder holds a record of that mode and threshold.
  */
-export async function findRunRecord(
+export async function findRunFile(
   outDir: vscode.Uri,
   ref: EvalRunRef,
   relative?: string,
-): Promise<RunRecord | undefined> {
+): Promise<{ record: RunRecord; graded?: RunGrade } | undefined> {
   if (relative && !path.isAbsolute(relative) && !relative.split(/[\\/]/).includes('..')) {
-    const record = await recordIn(vscode.Uri.joinPath(outDir, ...relative.split(/[\\/]/)));
-    if (record) {
-      return record;
+    const found = await runFileIn(vscode.Uri.joinPath(outDir, ...relative.split(/[\\/]/)));
+    if (found) {
+      return found;
     }
   }
   let entries: Array<[string, vscode.FileType]>;
@@ -712,14 +742,15 @@ export async function findRunRecord(
     if (type !== vscode.FileType.Directory) {
       continue;
     }
-    const record = await recordIn(vscode.Uri.joinPath(outDir, name, safeId(ref.problemId), `${ref.repeat}.json`));
+    const found = await runFileIn(vscode.Uri.joinPath(outDir, name, safeId(ref.problemId), `${ref.repeat}.json`));
+    const record = found?.record;
     if (
       record &&
       record.mode === ref.mode &&
       (ref.mode !== 'specreason' ||
         (record.config.threshold === ref.threshold && record.config.scoreMethod === (ref.scoreMethod ?? 'greedy')))
     ) {
-      return record;
+      return found;
     }
   }
   return undefined;

@@ -5,7 +5,7 @@ import { formatSpeedup, MODE_LABEL, SIMULATED_LABEL } from '../core/presentation
 import { compareRecords } from '../core/presentation/compareTable';
 import type { Problem } from '../core/engine/prompts';
 import type { RunRecord } from '../core/engine/runRecord';
-import type { ProblemSource } from '../shared/protocol';
+import type { ProblemSource, RunGrade } from '../shared/protocol';
 
 export interface SavedSession {
   id: string;
@@ -15,6 +15,8 @@ export interface SavedSession {
   savedAt: string;
   /** The servers were the simulated pair (the reopened panel says so again). */
   simulated?: boolean;
+  /** A run of an evaluation: its gold answer and verdict. */
+  graded?: RunGrade;
   /** Where the problem came from ("Go to source" and the note work in a reopened panel too). */
   problemSource?: ProblemSource;
   problemNote?: string;

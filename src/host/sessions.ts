@@ -6,7 +6,7 @@ import type { RunMode, SpecReasonConfig } from '../core/config';
 import { compareRecords } from '../core/presentation/compareTable';
 import { comparisonModes, runComparison } from '../core/engine/comparison';
 import { createClients } from '../core/llm/factory';
-import { SIMULATOR_OWNER } from '../core/llm/server';
+import { serversAreSimulated } from './simulatedPair';
 import { progressText, type RunProgress } from '../core/presentation/format';
 import { runToMarkdown } from '../core/presentation/markdown';
 import type { Problem } from '../core/engine/prompts';
@@ -137,6 +137,8 @@ export class Sessions implements vscode.Disposable {
       // Read from disk: checked like any untrusted input.
       problemSource: parseProblemSource(saved.problemSource),
       problemNote: typeof saved.problemNote === 'string' ? saved.problemNote : undefined,
+      simulatedWithoutScript: !!saved.simulated && !demoPairHasScript(saved.problem.text),
+      graded: saved.graded,
     };
     for (const record of saved.records) {
       const panelRun = newPanelRun(
@@ -252,7 +254,7 @@ export class Sessions implements vscode.Disposable {
 
   /** The SIMULATED label on the panel when the servers are the simulated pair (and whether this problem is scripted). */
   private async _markSimulated(session: Session, config: SpecReasonConfig, signal: AbortSignal): Promise<void> {
-    const simulated = await this._detectSimulated(createClients(config), signal);
+    const simulated = await serversAreSimulated(config, signal);
     if (!simulated) {
       return;
     }
@@ -337,12 +339,6 @@ export class Sessions implements vscode.Disposable {
         settings.historyMaxRuns,
       )
       .then(undefined, (error: unknown) => this._log.warn(`could not save run ${session.id}: ${String(error)}`));
-  }
-
-  /** Whether the servers are the project's simulated pair (the panel then says so). */
-  private async _detectSimulated(clients: ReturnType<typeof createClients>, signal: AbortSignal): Promise<boolean> {
-    const models = await Promise.allSettled([clients.base.model(signal), clients.small.model(signal)]);
-    return models.some((m) => m.status === 'fulfilled' && m.value.ownedBy === SIMULATOR_OWNER);
   }
 
   /** Spec-decode acceptance and prefix-cache hit rate of the base server while the run lasts. */

@@ -66,6 +66,8 @@ export interface PanelState {
   simulated?: boolean;
   /** The simulated pair has no script for this problem: it answers with the sample problem's steps (the panel says so). */
   simulatedWithoutScript?: boolean;
+  /** A run opened from an evaluation: the problem's gold answer and the grader's verdict on the run. */
+  graded?: RunGrade;
   /** The run history entry of this panel's runs: a panel restored after a reload takes its records from there. */
   sessionId?: string;
   /** A pinned panel is kept: the next Solve (or Compare) opens a panel of its own instead of reusing this one. */
@@ -74,6 +76,16 @@ export interface PanelState {
   problemNote?: string;
   /** Where the problem's text is, for "Go to source"; undefined: typed in (or a run saved before sources were kept). */
   problemSource?: ProblemSource;
+}
+
+/** The gold answer of an evaluated run's problem and the verdict (see core/eval/grader). */
+export interface RunGrade {
+  gold: string;
+  correct: boolean;
+  /** The answer the grader found in the run, if any. */
+  extracted: string | null;
+  /** The rule that decided (e.g. exact, numeric, symbolic, no-answer, cas-unavailable). */
+  rule: string;
 }
 
 /** The document and lines (0-based, inclusive) a problem was taken from. */
@@ -387,6 +399,8 @@ export interface EvalPanelState {
   threshold: number;
   thresholdTarget: 'user' | 'workspace';
   simulated?: boolean;
+  /** Problems of the set the simulated pair has no script for (they get the sample problem's steps). */
+  simulatedWithoutScript?: number;
 }
 
 export type ToEvalWebview =

@@ -217,7 +217,8 @@ const unlabelled = (step: string) =>
 const slips = new Set(DEMO_SET.flatMap((p) => p.steps.flatMap((s) => (s.slip ? [s.slip] : []))));
 const scores = new Map(DEMO_SET.flatMap((p) => p.steps.flatMap((s) => [[s.slip ?? s.good, s.score ?? 9] as const])));
 
-function problemOf(user: string): DemoProblem | undefined {
+/** The demo set's problem a user message asks, if any. */
+export function demoSetProblemOf(user: string): DemoProblem | undefined {
   return DEMO_SET.find((p) => user.includes(p.problem));
 }
 
@@ -230,7 +231,7 @@ function shownAs(user: string, option: string): string {
 function script(model: 'base' | 'small'): SimScript {
   return {
     step: (index, { user, previous }) => {
-      const p = problemOf(user);
+      const p = demoSetProblemOf(user);
       if (!p) {
         return `[simulated ${model} model] (this problem is not in the demo set) So the answer is $\\boxed{0}$.`;
       }

@@ -1,6 +1,7 @@
 // Scripted model pairs for the simulated servers: what each model writes at each step, and how the
 // base model scores each draft.
 
+import { demoSetProblemOf, demoSetScripts } from './evalDemo';
 import {
   SimulatedVllm,
   ZERO_LATENCY,
@@ -58,10 +59,32 @@ export const DEMO_SCENARIO: Scenario = {
   scores: [9, 8, 9, 2, 9, 8, 9, 9],
 };
 
-/** Whether the simulated demo pair has a script for a problem: any other problem gets the sample problem's steps. */
+/**
+ * Whether the simulated demo pair has a script for a problem (the sample problem or one of the demo set's): any
+ * other problem gets the sample problem's steps.
+ */
 export function demoPairHasScript(problemText: string): boolean {
   const squash = (text: string) => text.replace(/\s+/g, ' ').trim().toLowerCase();
-  return squash(problemText).includes(squash(DEMO_PROBLEM));
+  return squash(problemText).includes(squash(DEMO_PROBLEM)) || demoSetProblemOf(problemText) !== undefined;
+}
+
+/**
+ * The demo pair's scripts for one role: the demo set's problems follow their own scripts (so Evaluate on the demo
+ * set shows accuracy rising with the threshold); everything else gets the sample problem's steps.
+ */
+export function demoPairScript(role: 'base' | 'small'): SimScript {
+  const sample = role === 'base' ? baseScript(DEMO_SCENARIO) : smallScript(DEMO_SCENARIO);
+  const set = demoSetScripts()[role].script;
+  return {
+    step: (index, context) => (demoSetProblemOf(context.user) ? set : sample).step(index, context),
+    score: (index, draft, context) =>
+      (demoSetProblemOf(context.user) ? set : sample).score?.(index, draft, context) ?? 9,
+  };
+}
+
+/** Server options of the demo's simulated pair (`simulated-vllm.js serve`, `specreason simulate` and `demo`). */
+export function demoPairOptions(): { base: Pick<SimServerOptions, 'script'>; small: Pick<SimServerOptions, 'script'> } {
+  return { base: { script: demoPairScript('base') }, small: { script: demoPairScript('small') } };
 }
 
 /**

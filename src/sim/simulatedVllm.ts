@@ -26,7 +26,7 @@ export interface SimScript {
   /** Text of reasoning step `index` (without the trailing blank line). */
   step(index: number, context: StepContext): string;
   /** Score for the draft at step `index` (base model only). Default 9. */
-  score?(index: number, draft: string): ScoreReply;
+  score?(index: number, draft: string, context: StepContext): ScoreReply;
 }
 
 export interface LatencyModel {
@@ -688,7 +688,8 @@ export class SimulatedVllm {
     let sampled: ModelReply['sampled'];
     if (request.kind === 'score') {
       const reply =
-        this.options.script.score?.(request.stepIndex, request.previous[request.previous.length - 1] ?? '') ?? 9;
+        this.options.script.score?.(request.stepIndex, request.previous[request.previous.length - 1] ?? '', request) ??
+        9;
       sampled =
         typeof reply === 'number'
           ? { token: String(reply), top: [[String(reply), -0.05], ...digitsAround(reply)] }

@@ -3,17 +3,16 @@
 //   node dist/simulated-vllm.js serve MODEL --port P [--latency zero|scaled|realistic(default)] [--load-seconds S] [vLLM flags…]
 // The model decides the script: the paper's small model (or any name with "1.5B"/"Distill") drafts, anything
 // else is the base model. Other vLLM flags are accepted and ignored. Like vLLM, nothing listens while the
-// "model loads", the log says when Uvicorn runs, and a taken port ends it with vLLM's Errno 98 message. A problem it
-// has no script for gets the sample problem's steps, and its log says so.
+// "model loads", the log says when Uvicorn runs, and a taken port ends it with vLLM's Errno 98 message. It follows
+// the scripts of the sample problem and of the demo set (examples/demo-set.jsonl); a problem it has no script for
+// gets the sample problem's steps, and its log says so.
 
 import {
   DEMO_LATENCY,
-  DEMO_SCENARIO,
   LATENCY_PROFILES,
-  baseScript,
   demoPairHasScript,
+  demoPairScript,
   latencyProfile,
-  smallScript,
   type LatencyProfile,
 } from './scenarios';
 import { SimulatedVllm, type SimScript } from './simulatedVllm';
@@ -44,7 +43,7 @@ async function main(): Promise<void> {
   const small = model === SMALL_MODEL || /1\.5B|distill/i.test(model);
   const latencies = latencyProfile(latency);
   const log = (line: string) => process.stdout.write(`INFO ${new Date().toISOString()} ${line}\n`);
-  const script = small ? smallScript(DEMO_SCENARIO) : baseScript(DEMO_SCENARIO);
+  const script = demoPairScript(small ? 'small' : 'base');
   let lastUnscripted: string | undefined;
   const saying: SimScript = {
     ...script,

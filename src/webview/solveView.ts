@@ -1,7 +1,7 @@
 // The solve view: one SpecReason run with its numbers, answer, timeline, steps and live step.
 
 import type { StepRecord } from '../core/engine/runRecord';
-import type { LiveMetrics, PanelRun, PanelState } from '../shared/protocol';
+import type { LiveMetrics, PanelRun, PanelState, RunGrade } from '../shared/protocol';
 import { h, setText } from './dom';
 import { DASH, formatCount, formatMs, formatRate, noAnswerText, runSettingsText, STOP_REASON_LABEL } from './format';
 import { renderTex } from './math';
@@ -66,10 +66,14 @@ function metricStats(metrics: LiveMetrics | undefined): Record<Exclude<StatKey, 
   };
 }
 
+const VERDICT_LABEL = { correct: '✓ correct', wrong: '✗ wrong', 'not-graded': '? not graded' } as const;
+
 /** The final answer typeset as \boxed{…}; re-rendered only when the answer text changes. */
 class AnswerCard {
   readonly element: HTMLElement;
   private readonly _body = h('div', { className: 'answer-body' });
+  /** A run opened from an evaluation: the gold answer and the grader's verdict. */
+  private readonly _grade = h('p', { id: 'answer-grade', className: 'answer-grade', hidden: true });
   private _shown?: string;
 
   constructor() {
@@ -78,21 +82,34 @@ class AnswerCard {
       { id: 'answer', className: 'answer', attrs: { 'aria-label': 'Final answer' } },
       h('h2', { className: 'section-title' }, 'Answer'),
       this._body,
+      this._grade,
     );
   }
 
-  update(run: PanelRun | undefined): void {
+  update(run: PanelRun | undefined, graded?: RunGrade): void {
     const answer = run?.summary?.answer;
     const key =
-      answer !== undefined
+      (answer !== undefined
         ? `answer:${answer}`
         : run?.summary
           ? `none:${run.status}:${run.summary.stopReason}`
-          : 'pending';
+          : 'pending') + (graded ? `|${graded.gold}|${graded.correct}|${graded.rule}` : '');
     if (key === this._shown) {
       return;
     }
     this._shown = key;
+    this._grade.hidden = !graded;
+    if (graded) {
+      const verdict = graded.rule === 'cas-unavailable' ? 'not-graded' : graded.correct ? 'correct' : 'wrong';
+      this._grade.dataset.verdict = verdict;
+      this._grade.title = `Graded by the rule "${graded.rule}"${graded.extracted !== null ? ` on the answer ${graded.extracted}` : ''}`;
+      this._grade.replaceChildren(
+        h('span', { className: 'verdict' }, VERDICT_LABEL[verdict]),
+        ' · gold answer ',
+        renderTex(graded.gold, false),
+        h('span', { className: 'muted' }, ` (rule: ${graded.rule})`),
+      );
+    }
     this.element.dataset.state = answer !== undefined ? 'answered' : run?.summary ? 'none' : 'pending';
     if (answer !== undefined) {
       this._body.replaceChildren(renderTex(`\\boxed{${answer}}`, true));
@@ -140,7 +157,7 @@ export class SolveView {
 
   update(state: PanelState): void {
     const run = state.runs[state.runs.length - 1];
-    this._answer.update(run);
+    this._answer.update(run, state.graded);
     setText(this._settings, run ? `This run: ${runSettingsText(run)}` : '');
     this._timeline.sync(run);
     this._steps.sync(run);

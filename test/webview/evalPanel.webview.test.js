@@ -64,6 +64,20 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(await page.textContent('#status'), 'Waiting for the extension…');
   });
 
+  it('the SIMULATED badge, and the no-script notice when the simulated pair lacks scripts for the set', async function () {
+    const page = await openPanel();
+    await send(page, { type: 'eval/snapshot', state: panelState({ simulated: true, simulatedWithoutScript: 0 }) });
+    await page.waitForSelector('#sim-badge', { state: 'visible' });
+    assert.equal(await page.isVisible('#sim-notice'), false, 'every problem scripted: no notice');
+    await send(page, { type: 'eval/snapshot', state: panelState({ simulated: true, simulatedWithoutScript: 3 }) });
+    await page.waitForSelector('#sim-notice', { state: 'visible' });
+    assert.match(await page.textContent('#sim-notice'), /no script for 3 of these problems: .*sample problem's steps/);
+    await send(page, { type: 'eval/snapshot', state: panelState({ simulated: true, simulatedWithoutScript: 12 }) });
+    await page.waitForFunction(() =>
+      /no script for these problems/.test(document.querySelector('#sim-notice')?.textContent ?? ''),
+    );
+  });
+
   it('form: estimates the runs, sweeps 3,5,7,9, validates as the settings do and posts eval/start', async function () {
     const page = await openPanel();
     await send(page, { type: 'eval/snapshot', state: panelState() });

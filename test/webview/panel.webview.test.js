@@ -619,6 +619,39 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.waitForSelector('#sim-notice', { state: 'hidden' });
   });
 
+  it('a run opened from an evaluation shows its gold answer and verdict (typeset, inert)', async function () {
+    const page = await openPanel('?simulated=true');
+    const summary = /** @type {any} */ (runDone('run-g', 'specreason', [], { answer: '\\frac{2}{5}' })).record.summary;
+    /** @type {PanelRun} */
+    const run = { ...panelRun('run-g', 'specreason'), status: 'finished', summary };
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({
+        runs: [run],
+        simulated: true,
+        graded: { gold: '\\frac{5}{6}', correct: false, extracted: '\\frac{2}{5}', rule: 'numeric' },
+      }),
+    });
+    await page.waitForSelector('#answer-grade', { state: 'visible' });
+    assert.equal(await page.getAttribute('#answer-grade', 'data-verdict'), 'wrong');
+    assert.match(await page.textContent('#answer-grade .verdict'), /✗ wrong/);
+    assert.match(await page.$eval('#answer-grade annotation', (a) => a.textContent), /\\frac\{5\}\{6\}/);
+    assert.match(await page.textContent('#answer-grade'), /gold answer .* \(rule: numeric\)/);
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({
+        runs: [{ ...run, runId: 'run-h' }],
+        graded: { gold: '<img src=x onerror=alert(1)>', correct: true, extracted: 'x', rule: 'exact' },
+      }),
+    });
+    await page.waitForFunction(
+      () => document.querySelector('#answer-grade')?.getAttribute('data-verdict') === 'correct',
+    );
+    assert.equal(await page.$('#answer-grade img'), null, 'a hostile gold stays text');
+    await send(page, { type: 'session/snapshot', state: panelState({ runs: [{ ...run, runId: 'run-i' }] }) });
+    await page.waitForSelector('#answer-grade', { state: 'hidden' });
+  });
+
   it('(d) compare view: a column per run, the table, the speedup and answer agreement', async function () {
     const page = await openPanel('?simulated=true');
     const spec = panelRun('cmp-spec', 'specreason');

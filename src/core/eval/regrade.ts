@@ -77,6 +77,7 @@ export async function regradeDirectory(dir: string): Promise<{ results: Results;
     choiceOrder: previous.choiceOrder ?? 'shuffled',
     hub: previous.hub,
     preset: previous.preset,
+    simulated: previous.simulated,
   });
   return { results, changed };
 }

@@ -49,6 +49,8 @@ export interface ResultsSource {
   hub?: HubSource;
   /** The preset the evaluation ran (e.g. reference-math). */
   preset?: string;
+  /** The servers were the project's simulated pair (scripted replies): the accuracies are synthetic. */
+  simulated?: boolean;
 }
 
 export interface Results extends ResultsSource {

@@ -53,6 +53,7 @@ class EvalView {
 
   private readonly _dataset = h('span', { id: 'eval-dataset', className: 'view-kind' });
   private readonly _simBadge = simBadge();
+  private readonly _simNotice = h('span', { id: 'sim-notice', className: 'sim-notice', hidden: true });
   private readonly _status = h(
     'span',
     { id: 'status', className: 'status', attrs: { role: 'status', 'aria-live': 'polite' } },
@@ -133,6 +134,7 @@ class EvalView {
         h('span', { className: 'view-kind' }, 'Evaluate'),
         this._dataset,
         this._simBadge,
+        this._simNotice,
         h('span', { className: 'status-line' }, this._status),
       ),
       this._outDir,
@@ -261,6 +263,15 @@ class EvalView {
     setText(this._dataset, state.dataset ? `${state.dataset.name} · ${state.dataset.problems} problems` : '');
     this._dataset.title = state.dataset?.path ?? '';
     setFlag(this._simBadge, 'hidden', this._simBadge.hidden && !state.simulated);
+    const unscripted = state.simulated ? (state.simulatedWithoutScript ?? 0) : 0;
+    setFlag(this._simNotice, 'hidden', unscripted === 0);
+    setText(
+      this._simNotice,
+      unscripted
+        ? `The simulated pair has no script for ${unscripted === state.dataset?.problems ? 'these problems' : `${unscripted} of these problems`}: ` +
+            "its replies are the sample problem's steps (the rectangle), so their accuracy means nothing."
+        : '',
+    );
     setText(this._status, STATUS_LABEL[state.status]);
     this._status.dataset.status = state.status;
     setFlag(this._outDir, 'hidden', !state.outDir);
