@@ -1,6 +1,7 @@
 // The progress lines a run prints on stderr (one per step, then a summary), shared by `solve` and `compare`.
 
 import type { RunEvent } from '../core/engine/runRecord';
+import type { ErrorInfo } from '../core/errors';
 import { writeErr } from './terminal';
 
 export function progressPrinter(quiet: boolean): (event: RunEvent) => void {
@@ -9,7 +10,7 @@ export function progressPrinter(quiet: boolean): (event: RunEvent) => void {
     // -q: no progress, but a failure is still explained.
     return (event) => {
       if (event.type === 'error') {
-        out(`error: ${event.error.message}${event.error.hint ? `\n  ${event.error.hint}` : ''}`);
+        out(errorText(event.error));
       }
     };
   }
@@ -38,7 +39,7 @@ export function progressPrinter(quiet: boolean): (event: RunEvent) => void {
         break;
       }
       case 'error':
-        out(`error: ${event.error.message}${event.error.hint ? `\n  ${event.error.hint}` : ''}`);
+        out(errorText(event.error));
         break;
       case 'run-done': {
         const s = event.record.summary;
@@ -53,4 +54,13 @@ export function progressPrinter(quiet: boolean): (event: RunEvent) => void {
         break;
     }
   };
+}
+
+/** A run's error: what happened, what to do, and the errors underneath (for a bug report or a closer look). */
+export function errorText(error: ErrorInfo): string {
+  return [
+    `error: ${error.message}`,
+    ...(error.hint ? [`  ${error.hint}`] : []),
+    ...(error.cause ? [`  cause: ${error.cause}`] : []),
+  ].join('\n');
 }

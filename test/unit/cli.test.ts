@@ -135,6 +135,7 @@ describe('specreason CLI (subprocess)', function () {
     ]);
     assert.equal(down.code, 1);
     assert.match(down.stderr, new RegExp(`no server at http://127\\.0\\.0\\.1:${port}/v1 — is vLLM running\\?`));
+    assert.match(down.stderr, new RegExp(`\\n  cause: .*ECONNREFUSED 127\\.0\\.0\\.1:${port}`), 'the error underneath');
     const bad = await cli(['solve', '--problem', 'x', '--threshold', '12']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /threshold must be between 0 and 9 \(got 12\)/);
