@@ -184,6 +184,25 @@ function applyPreset(flags: EvalFlags, source: (flag: string) => string | undefi
   };
 }
 
+/** Which Hub revision and which preset an evaluation uses, before it starts. */
+function announceDataset(
+  dataset: Awaited<ReturnType<typeof resolveDataset>>,
+  presetName: string | undefined,
+  say: (text: string) => void,
+): void {
+  if (dataset.hub) {
+    const h = dataset.hub;
+    say(
+      `data set ${h.repo}${h.config ? ` (${h.config})` : ''}${h.split ? `, split ${h.split}` : ''} at commit ${h.commit}` +
+        `${dataset.offline ? ' (offline: from the cache)' : ''}: ${h.files.join(', ')}\n`,
+    );
+  }
+  if (presetName) {
+    const preset = presetNamed(presetName)!;
+    say(`preset ${preset.name}: ${preset.title} (reference ids ${preset.referenceIds})\n`);
+  }
+}
+
 async function evaluate(flags: EvalFlags): Promise<number> {
   const config = configFrom({ ...flags, mode: 'specreason' } as EvalFlags & RunFlags);
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
@@ -200,17 +219,7 @@ async function evaluate(flags: EvalFlags): Promise<number> {
     }
   };
   const dataset = await resolveDataset(flags.dataset, { onProgress: downloadProgress(say) });
-  if (dataset.hub) {
-    const h = dataset.hub;
-    say(
-      `data set ${h.repo}${h.config ? ` (${h.config})` : ''}${h.split ? `, split ${h.split}` : ''} at commit ${h.commit}` +
-        `${dataset.offline ? ' (offline: from the cache)' : ''}: ${h.files.join(', ')}\n`,
-    );
-  }
-  if (flags.preset) {
-    const preset = presetNamed(flags.preset)!;
-    say(`preset ${preset.name}: ${preset.title} (reference ids ${preset.referenceIds})\n`);
-  }
+  announceDataset(dataset, flags.preset, say);
   const set = await loadProblemSet(dataset.files, {
     fields: flags.fields ? parseFieldOverrides(flags.fields) : undefined,
     select: { ids: flags.ids, limit: flags.limit, sample: flags.sample, seed: flags.seed },

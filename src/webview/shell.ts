@@ -103,23 +103,7 @@ export class Shell {
     this._more.setAttribute('aria-haspopup', 'true');
     this._more.setAttribute('aria-expanded', 'false');
     this._more.setAttribute('aria-controls', 'more-menu');
-    // An action taken, Escape, or a click elsewhere closes the menu.
-    menu.addEventListener('click', (e) => {
-      if ((e.target as Element).closest('button')) {
-        this.toggleMenu(false);
-      }
-    });
-    document.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && menu.hasAttribute('data-open')) {
-        this.toggleMenu(false);
-        this._more.focus();
-      }
-    });
-    document.addEventListener('click', (e) => {
-      if (!(e.target as Element).closest('.more-menu, #btn-more')) {
-        this.toggleMenu(false);
-      }
-    });
+    this._closeMenuOnLeave();
     const toolbar = h(
       'div',
       { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Run actions' } },
@@ -146,11 +130,7 @@ export class Shell {
       h('summary', { className: 'tuning-summary' }, h('span', {}, 'Tuning for the next run'), this._tuningSummary),
       this._tuning.element,
     );
-    const narrow = window.matchMedia(NARROW_QUERY);
-    this._tuningBox.open = !narrow.matches;
-    narrow.addEventListener('change', () => {
-      this._tuningBox.open = !narrow.matches;
-    });
+    foldWhenNarrow(this._tuningBox);
     const header = h(
       'header',
       { className: 'panel-header' },
@@ -215,6 +195,27 @@ export class Shell {
       this._tuningSummary,
       `τ ${v.threshold} (${v.scoreMethod}) · budget ${formatCount(v.tokenBudget)} · first ${v.firstNBaseSteps} by base`,
     );
+  }
+
+  /** An action taken, Escape, or a click elsewhere closes the "More" menu. */
+  private _closeMenuOnLeave(): void {
+    const menu = this._menu;
+    menu.addEventListener('click', (e) => {
+      if ((e.target as Element).closest('button')) {
+        this.toggleMenu(false);
+      }
+    });
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && menu.hasAttribute('data-open')) {
+        this.toggleMenu(false);
+        this._more.focus();
+      }
+    });
+    document.addEventListener('click', (e) => {
+      if (!(e.target as Element).closest('.more-menu, #btn-more')) {
+        this.toggleMenu(false);
+      }
+    });
   }
 
   private toggleMenu(open: boolean): void {
@@ -299,4 +300,13 @@ export class Shell {
       );
     }
   }
+}
+
+/** Open on a wide panel, folded on a narrow one, following the panel's width as it changes. */
+function foldWhenNarrow(details: HTMLDetailsElement): void {
+  const narrow = window.matchMedia(NARROW_QUERY);
+  details.open = !narrow.matches;
+  narrow.addEventListener('change', () => {
+    details.open = !narrow.matches;
+  });
 }
