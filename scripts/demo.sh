@@ -64,20 +64,8 @@ with_heartbeat "installing the .vsix" bash scripts/code-server.sh install-vsix "
 # Start Servers runs the simulated pair (so the error of a stopped server offers to restart it). What Start Servers
 # runs is machine-specific: in Remote settings (ud/Machine/settings.json, the Settings editor's "Remote" tab), as a
 # GPU machine's would be over Remote-SSH. The ports go in User settings.
-node - "$RUN/demo-settings.json" <<EOF
-require('fs').writeFileSync(process.argv[2], JSON.stringify({
-  'specreason.server.basePort': $BASE_PORT,
-  'specreason.server.smallPort': $SMALL_PORT,
-}, null, 2));
-EOF
-SIMULATOR=$SIMULATOR node - "$RUN/demo-remote-settings.json" <<EOF
-require('fs').writeFileSync(process.argv[2], JSON.stringify({
-  'specreason.launch.base.command': process.env.SIMULATOR,
-  'specreason.launch.small.command': process.env.SIMULATOR,
-  'specreason.launch.base.extraArgs': '--latency $LATENCY --load-seconds 0.5',
-  'specreason.launch.small.extraArgs': '--latency $LATENCY --load-seconds 0.5',
-}, null, 2));
-EOF
+BASE_PORT=$BASE_PORT SMALL_PORT=$SMALL_PORT LATENCY=$LATENCY SIMULATOR=$SIMULATOR \
+  node scripts/demo-settings.js "$RUN/demo-settings.json" "$RUN/demo-remote-settings.json"
 bash scripts/code-server.sh seed-settings "$RUN" "$RUN/demo-settings.json" 2>/dev/null
 bash scripts/code-server.sh seed-remote-settings "$RUN" "$RUN/demo-remote-settings.json" 2>/dev/null
 

@@ -17,6 +17,8 @@ import {
   type RunRow,
 } from '../core/eval/evaluation';
 import { casUnavailableReason, notGraded } from '../core/eval/grader';
+import type { ResolvedDataset } from '../core/eval/hub';
+import type { EvalPreset } from '../core/eval/presets';
 import { loadProblemSet, safeId, type ProblemSet } from '../core/eval/problemSet';
 import { regradeDirectory } from '../core/eval/regrade';
 import { buildResults, writeResults } from '../core/eval/results';
@@ -29,6 +31,7 @@ import type { ApiKeys } from './secrets';
 import type { Sessions } from './sessions';
 import { readSettings, settingsProblems, SettingsProblem, writeTuning, type ExtensionSettings } from './settings';
 import { serversAreSimulated } from './simulatedPair';
+import { fetchHubWithProgress } from './problemSetPicker';
 
 /** Past evaluations of this workspace (workspace state), newest first. */
 const HISTORY_KEY = 'specreason.evaluations';
@@ -57,7 +60,8 @@ type ResultsInfo = Parameters<typeof buildResults>[2];
 /** An evaluation ready to run: what it runs, where it writes, what its results record. */
 interface EvalPlan {
   form: EvalFormValues;
-  dataset: vscode.Uri;
+  /** The problem set: a file's path, or a Hub data set's `hf:` name with its commit. */
+  dataset: string;
   outDir: vscode.Uri;
   config: SpecReasonConfig;
   set: ProblemSet;
@@ -73,6 +77,8 @@ interface EvalPlan {
 interface EvalSession {
   panel: EvalPanel;
   dataset?: vscode.Uri;
+  /** A data set from the Hugging Face Hub instead of a file: its `hf:` name with the commit, and the preset if any. */
+  hub?: { spec: string; preset?: EvalPreset };
   outDir?: vscode.Uri;
   /** The options of the evaluation shown, when this editor started it (Resume reuses them). */
   form?: EvalFormValues;
@@ -135,6 +141,34 @@ export class Evaluations extends Disposable {
     return this._open(state, { dataset }, into).panel;
   }
 
+  /**
+   * A new panel on a data set from the Hugging Face Hub (a name such as math, or hf:OWNER/NAME…), fetched into the
+   * Hugging Face cache with a progress notification; pinned to the commit it resolved to. A preset sets the form to
+   * the reference's range and settings (its token budget applies to the runs).
+   */
+  async openHubDataset(spec: string, preset?: EvalPreset, into?: vscode.WebviewPanel): Promise<EvalPanel> {
+    const resolved = await fetchHubWithProgress(spec);
+    const problems = (await loadProblemSet(resolved.files)).problems.length;
+    const settings = readSettings();
+    const form: EvalFormValues = preset
+      ? {
+          ...DEFAULT_EVAL_FORM,
+          modes: [...preset.modes],
+          thresholds: [...preset.thresholds],
+          scoreMethods: [...preset.scoreMethods],
+          repeats: preset.repeats,
+          limit: preset.limit,
+          choiceOrder: preset.choiceOrder,
+        }
+      : { ...DEFAULT_EVAL_FORM, thresholds: [settings.config.threshold], scoreMethods: [settings.config.scoreMethod] };
+    const state = emptyEvalState(form, settings.config.threshold, settings.saveSettingsTo);
+    state.dataset = { path: resolved.name, name: hubLabel(resolved, preset), problems };
+    this._log.info(
+      `${resolved.name}: ${resolved.files.join(', ')}${resolved.offline ? ' (offline: from the cache)' : ''}`,
+    );
+    return this._open(state, { hub: { spec: resolved.name, preset } }, into).panel;
+  }
+
   /** A panel on a finished (or partial) evaluation's folder, from its results.json. */
   async openFolder(outDir: vscode.Uri, into?: vscode.WebviewPanel): Promise<EvalPanel> {
     const resultsFile = vscode.Uri.joinPath(outDir, 'results.json');
@@ -153,16 +187,22 @@ export class Evaluations extends Disposable {
     state.simulated = meta.simulated === true;
     if (datasetPath) {
       const problems = new Set(runs.map((r) => r.problemId)).size;
-      state.dataset = { path: datasetPath, name: datasetPath.split(/[\\/]/).pop() ?? datasetPath, problems };
+      state.dataset = { path: datasetPath, name: datasetLabel(datasetPath), problems };
     }
     state.form = { ...state.form, ...formOfRuns(runs) };
     const remembered = this._state.get<EvaluationEntry[]>(HISTORY_KEY, []).find((e) => e.outDir === outDir.fsPath);
     if (remembered?.form) {
       state.form = { ...remembered.form, outDir: '' };
     }
+    const hub = datasetPath?.startsWith('hf:') ? { spec: datasetPath } : undefined;
     const session = this._open(
       state,
-      { outDir, dataset: datasetPath ? vscode.Uri.file(datasetPath) : undefined, form: remembered?.form },
+      {
+        outDir,
+        dataset: datasetPath && !hub ? vscode.Uri.file(datasetPath) : undefined,
+        hub,
+        form: remembered?.form,
+      },
       into,
     );
     await this._remember(outDir, datasetPath, runs.length);
@@ -195,6 +235,9 @@ export class Evaluations extends Disposable {
         }
         return panel;
       }
+      if (typeof datasetPath === 'string' && datasetPath.startsWith('hf:')) {
+        return await this.openHubDataset(datasetPath, undefined, webviewPanel);
+      }
       if (typeof datasetPath === 'string' && datasetPath && (await exists(vscode.Uri.file(datasetPath)))) {
         return await this.openDataset(vscode.Uri.file(datasetPath), webviewPanel);
       }
@@ -217,7 +260,7 @@ export class Evaluations extends Disposable {
     }
     const pick = await vscode.window.showQuickPick(
       entries.map((e) => ({
-        label: `$(beaker) ${e.dataset ? (e.dataset.split(/[\\/]/).pop() ?? e.dataset) : e.outDir.split(/[\\/]/).pop()}`,
+        label: `$(beaker) ${e.dataset ? datasetLabel(e.dataset) : e.outDir.split(/[\\/]/).pop()}`,
         description: e.summary,
         detail: `${e.outDir} · ${new Date(e.savedAt).toLocaleString()}`,
         entry: e,
@@ -272,7 +315,7 @@ export class Evaluations extends Disposable {
 
   private _open(
     state: EvalPanel['state'],
-    where: { dataset?: vscode.Uri; outDir?: vscode.Uri; form?: EvalFormValues },
+    where: Pick<EvalSession, 'dataset' | 'hub' | 'outDir' | 'form'>,
     into?: vscode.WebviewPanel,
   ): EvalSession {
     const panel = into ? new EvalPanel(into, this._extensionUri, state) : EvalPanel.create(this._extensionUri, state);
@@ -365,7 +408,7 @@ export class Evaluations extends Disposable {
       outcome = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: `SpecReason: evaluating ${plan.dataset.path.split('/').pop()}`,
+          title: `SpecReason: evaluating ${session.panel.state.dataset?.name ?? path.basename(plan.dataset)}`,
           cancellable: true,
         },
         (progress, token) => {
@@ -401,7 +444,7 @@ export class Evaluations extends Disposable {
       return undefined;
     }
     const dataset = session.dataset;
-    if (!dataset) {
+    if (!dataset && !session.hub) {
       void showError('this evaluation has no problem set: open one with Evaluate Problem Set….');
       return undefined;
     }
@@ -415,7 +458,13 @@ export class Evaluations extends Disposable {
       return undefined;
     }
     const config = await this._keys.apply(settings.config);
-    const set = await loadProblemSet(dataset.fsPath, {
+    const hub: ResolvedDataset | undefined = session.hub ? await fetchHubWithProgress(session.hub.spec) : undefined;
+    const preset = session.hub?.preset;
+    if (preset) {
+      config.tokenBudget = preset.tokenBudget;
+    }
+    const source = hub?.name ?? dataset!.fsPath;
+    const set = await loadProblemSet(hub?.files ?? source, {
       select: { ids: form.ids, limit: form.limit, sample: form.sample, seed: form.seed ?? 0 },
     });
     const configurations = configurationsOf(form.modes, form.thresholds, form.scoreMethods);
@@ -424,14 +473,16 @@ export class Evaluations extends Disposable {
     const withoutScript = simulated ? set.problems.filter((p) => !demoPairHasScript(p.text)).length : 0;
     const info: ResultsInfo = {
       simulated: simulated || undefined,
-      dataset: dataset.fsPath,
+      dataset: source,
+      hub: hub?.hub,
+      preset: preset?.name,
       tokenBudget: config.tokenBudget,
       repeats: form.repeats,
       concurrency: form.concurrency,
       choiceOrder: form.choiceOrder,
     };
     const total = set.problems.length * form.repeats * configurations.length;
-    return { form, dataset, outDir, config, set, configurations, total, info, simulated, withoutScript };
+    return { form, dataset: source, outDir, config, set, configurations, total, info, simulated, withoutScript };
   }
 
   /** The panel shows the evaluation running (a resume keeps what it shows) and the workspace remembers it. */
@@ -454,9 +505,9 @@ export class Evaluations extends Disposable {
       configurations: resuming ? panel.state.configurations : [],
       runs: resuming ? panel.state.runs : [],
     });
-    await this._remember(outDir, dataset.fsPath, total, form);
+    await this._remember(outDir, dataset, total, form);
     this._log.info(
-      `evaluate ${dataset.fsPath}: ${plan.set.problems.length} problems × ${form.repeats} × ${plan.configurations.length} configurations → ${outDir.fsPath}`,
+      `evaluate ${dataset}: ${plan.set.problems.length} problems × ${form.repeats} × ${plan.configurations.length} configurations → ${outDir.fsPath}`,
     );
   }
 
@@ -508,7 +559,11 @@ export class Evaluations extends Disposable {
     if (!form) {
       return;
     }
-    session.dataset ??= remembered?.dataset ? vscode.Uri.file(remembered.dataset) : undefined;
+    if (remembered?.dataset?.startsWith('hf:')) {
+      session.hub ??= { spec: remembered.dataset };
+    } else {
+      session.dataset ??= remembered?.dataset ? vscode.Uri.file(remembered.dataset) : undefined;
+    }
     await this._start(session, { ...form, outDir: session.outDir.fsPath });
   }
 
@@ -754,4 +809,16 @@ export async function findRunFile(
     }
   }
   return undefined;
+}
+
+/** "MATH-500/test @0123abc" (with the preset: "reference-math: MATH-500/test @0123abc"). */
+function hubLabel(resolved: ResolvedDataset, preset?: EvalPreset): string {
+  const h = resolved.hub!;
+  const name = `${h.repo.split('/')[1]}${h.config ? `:${h.config}` : ''}${h.split ? `/${h.split}` : ''} @${h.commit.slice(0, 7)}`;
+  return preset ? `${preset.name}: ${name}` : name;
+}
+
+/** A history entry's problem set: a file's name, or a Hub set's hf: name without the commit. */
+function datasetLabel(dataset: string): string {
+  return dataset.startsWith('hf:') ? dataset.replace(/@[0-9a-f]{40}/, '') : (dataset.split(/[\\/]/).pop() ?? dataset);
 }

@@ -2,26 +2,23 @@
 
 import * as vscode from 'vscode';
 import type { Host } from '../host';
+import { pickProblemSet } from '../problemSetPicker';
 import type { Commands } from './registry';
-
-export const PROBLEM_SET_EXTENSIONS = ['jsonl', 'json', 'csv', 'parquet'] as const;
 
 export function evalCommands({ evaluations }: Host): Commands {
   return {
-    /** From the palette (asks for the file), the Explorer context menu or the editor title (get the file). */
+    /**
+     * From the palette: a file, a data set from the Hugging Face Hub or a reference preset; from the Explorer context
+     * menu or the editor title: that file.
+     */
     'specreason.evaluateProblemSet': async (uri?: vscode.Uri) => {
-      const file =
-        uri instanceof vscode.Uri
-          ? uri
-          : (
-              await vscode.window.showOpenDialog({
-                title: 'SpecReason: problem set to evaluate',
-                canSelectMany: false,
-                filters: { 'Problem sets': [...PROBLEM_SET_EXTENSIONS] },
-                openLabel: 'Evaluate',
-              })
-            )?.[0];
-      return file ? evaluations.openDataset(file) : undefined;
+      const choice = uri instanceof vscode.Uri ? { file: uri } : await pickProblemSet();
+      if (!choice) {
+        return undefined;
+      }
+      return 'file' in choice
+        ? evaluations.openDataset(choice.file)
+        : evaluations.openHubDataset(choice.hub, choice.preset);
     },
     'specreason.openEvaluation': async (uri?: vscode.Uri) => {
       const folder =
