@@ -423,7 +423,7 @@ export function registerEvalCommands(program: Command): void {
   program
     .command('grade')
     .description(
-      'grade answers: --pairs FILE.jsonl of {"gold", "response"[, "choices"]} lines, or re-grade an eval DIR',
+      'grade answers: --pairs FILE.jsonl of {"gold", "response"[, "choices", "problem"]} lines, or re-grade an eval DIR',
     )
     .argument('[dir]', 'an evaluation output directory to re-grade (rewrites each run’s grade and the results)')
     .option('--pairs <file.jsonl>', 'one {"gold": …, "response": …} object a line; prints one verdict a line')

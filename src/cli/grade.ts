@@ -23,7 +23,7 @@ export async function gradePairsFile(
         continue;
       }
       const pair = parsePair(file, lineNo, line);
-      const verdict = grade(pair.gold, pair.response, { choices: pair.choices });
+      const verdict = grade(pair.gold, pair.response, { choices: pair.choices, problem: pair.problem });
       total++;
       correct += verdict.correct ? 1 : 0;
       ungraded += notGraded(verdict) ? 1 : 0;
@@ -65,6 +65,8 @@ interface Pair {
   gold: string;
   response: string;
   choices?: Record<string, string>;
+  /** The problem text (optional): a problem that asks for rounding accepts a rounded decimal. */
+  problem?: string;
 }
 
 function parsePair(file: string, lineNo: number, line: string): Pair {
@@ -94,7 +96,10 @@ function parsePair(file: string, lineNo: number, line: string): Pair {
       );
     }
   }
-  return { gold: String(gold), response: row.response, choices };
+  if (row.problem !== undefined && typeof row.problem !== 'string') {
+    throw new InputError(`${file}:${lineNo}: field "problem" must be a string`);
+  }
+  return { gold: String(gold), response: row.response, choices, problem: row.problem };
 }
 
 function choicesOf(value: unknown): Record<string, string> | undefined {

@@ -61,7 +61,7 @@ const FRACTIONS: Case[] = [
   ['\\frac{1}{2}', '1/2', true, 'numeric'],
   ['0.5', '\\frac{1}{2}', true, 'numeric'],
   ['\\frac{1}{2}', '\\frac{2}{4}', true, 'numeric'],
-  ['\\frac{1}{3}', '0.3333', true, 'numeric'],
+  ['\\frac{1}{3}', '0.3333', false, 'numeric'], // a 4-place decimal is an approximation (tolerance class)
   ['\\frac{1}{3}', '0.333', false, 'numeric'],
   ['\\frac{1}{3}', '0.34', false, 'numeric'],
   ['-\\frac{1}{3}', '-\\frac13', true, 'exact'],
@@ -87,7 +87,7 @@ const FRACTIONS: Case[] = [
   ['\\frac{1}{7}', '0.142857', true, 'numeric'],
   ['\\frac{1}{7}', '0.14', false, 'numeric'],
   ['\\frac{100}{3}', '33.33', false, 'numeric'],
-  ['\\frac{100}{3}', '33.3333', true, 'numeric'],
+  ['\\frac{100}{3}', '33.3333', false, 'numeric'],
   ['3', '\\frac{6}{2}', true, 'numeric'],
   ['3', '\\frac{7}{2}', false, 'numeric'],
 ];
@@ -164,7 +164,7 @@ const STRUCTURED: Case[] = [
   ['1,-2', '1', false],
   ['3,5,7', '7, 5, 3', true, 'set'],
   ['\\frac{1}{2},-3', '-3,0.5', true, 'set'],
-  ['x=1,x=2', '2,1', false],
+  ['x=1,x=2', '2,1', true, 'set'], // solutions labelled with one variable: the set of solutions
   ['\\begin{pmatrix}1\\\\2\\end{pmatrix}', '\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', true, 'exact'],
   ['\\begin{pmatrix}1\\\\2\\end{pmatrix}', '\\begin{pmatrix} 2 \\\\ 1 \\end{pmatrix}', false, 'matrix'],
   ['\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}', '\\begin{pmatrix}1&0\\\\0&1\\end{pmatrix}', true, 'exact'],

@@ -1,7 +1,7 @@
 // Final-answer extraction and normalisation for grading. Pure string work; the symbolic part of the
 // grader lives in grader.ts.
 
-export type ExtractionRule = 'boxed' | 'fbox' | 'answer-line' | 'final-letter' | 'whole' | 'none';
+export type ExtractionRule = 'boxed' | 'fbox' | 'answer-line' | 'answer-is' | 'final-letter' | 'whole' | 'none';
 
 export interface Extracted {
   /** The raw answer text as found (before normalisation); undefined when nothing was found. */
@@ -56,33 +56,123 @@ export function balanced(text: string, open: number): string | undefined {
   return undefined;
 }
 
-/**
- * The final answer of a model response: the last `\boxed{…}`/`\fbox{…}` (after `</think>` when the
- * answer part has one, else anywhere), else the last "Answer:" line; for multiple choice also a
- * final "(X)" / "answer is X".
- */
-export function extractAnswer(response: string, multipleChoice = false): Extracted {
-  const end = response.lastIndexOf(THINK_END);
-  const after = end >= 0 ? response.slice(end + THINK_END.length) : response;
-  const boxed = lastBoxed(after) ?? lastBoxed(response);
-  if (boxed) {
-    return boxed;
+/** "The final answer is X." / "the answer is X" (no box, no colon): X up to the end of its sentence. */
+function answerIsStatement(text: string): string | undefined {
+  const re = /\b(?:final\s+)?answer\s+is\s*[:：]?\s*(?:\*\*)?\s*(.+)/gi;
+  let found: string | undefined;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    // The sentence ends at a period, `;` or `, because…` outside math; a decimal point is not an end.
+    const rest = m[1]!.split(/\r?\n/)[0]!;
+    const cut = sentenceEnd(rest);
+    const candidate = rest.slice(0, cut).replace(/\*\*$/, '').trim();
+    if (candidate) {
+      found = candidate;
+    }
+    re.lastIndex = m.index + m[0].length - m[1]!.length + Math.max(cut, 1);
   }
-  const lines = response.split(/\r?\n/);
+  return found;
+}
+
+/** Where the sentence that starts `rest` ends (outside `$…$`): `. ` / end, `;`, `, because|since|as|which`. */
+function sentenceEnd(rest: string): number {
+  let inMath = false;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i]!;
+    if (c === '\\' && rest[i + 1] === '$') {
+      i++;
+    } else if (c === '$') {
+      inMath = !inMath;
+    } else if (!inMath) {
+      if ((c === '.' || c === '。') && !/\d/.test(rest[i + 1] ?? '')) {
+        return i;
+      }
+      if (
+        c === ';' ||
+        (c === ',' && /^,\s*(?:because|since|as|which|so|but|and\s+(?:the|this|that))\b/i.test(rest.slice(i)))
+      ) {
+        return i;
+      }
+    }
+  }
+  return rest.length;
+}
+
+/** The last "Answer: X" line. */
+function answerLine(text: string): string | undefined {
+  const lines = text.split(/\r?\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = /(?:^|\*\*|\b)(?:final\s+)?answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.+?)\s*$/i.exec(lines[i]!);
     if (m && m[1]!.trim()) {
-      return { text: m[1]!.replace(/\*\*$/, '').trim(), how: 'answer-line' };
+      return m[1]!.replace(/\*\*$/, '').trim();
     }
+  }
+  return undefined;
+}
+
+/** Multiple choice without a box: "answer is (b)" (the last such statement) beats a bare "(D)" mentioned later. */
+function choiceStatement(text: string): string | undefined {
+  const stated = [...text.matchAll(/answer\s+is\s*[:：]?\s*(?:option\s+|choice\s+)?(?:\*\*)?\s*\(?([A-Da-d])\b\)?/gi)];
+  const last = stated[stated.length - 1];
+  if (last) {
+    return last[1]!.toUpperCase();
+  }
+  const letters = [...text.matchAll(/\(([A-Da-d])\)/g)];
+  return letters[letters.length - 1]?.[1]!.toUpperCase();
+}
+
+/** The final answer of one part of a response (the part after `</think>`, or the whole). */
+function findAnswer(text: string, multipleChoice: boolean): Extracted {
+  const boxed = lastBoxed(text);
+  if (boxed) {
+    return boxed;
+  }
+  const line = answerLine(text);
+  if (line !== undefined) {
+    return { text: line, how: 'answer-line' };
   }
   if (multipleChoice) {
-    const letters = [...after.matchAll(/(?:\(([A-D])\)|answer is:?\s*\(?([A-D])\b)/g)];
-    const last = letters[letters.length - 1];
-    if (last) {
-      return { text: last[1] ?? last[2], how: 'final-letter' };
+    const letter = choiceStatement(text);
+    if (letter !== undefined) {
+      return { text: letter, how: 'final-letter' };
     }
   }
+  const statement = answerIsStatement(text);
+  if (statement !== undefined) {
+    return { text: statement, how: 'answer-is' };
+  }
+  const whole = text.trim();
+  if (isLoneAnswer(whole)) {
+    return { text: whole, how: 'whole' };
+  }
   return { how: 'none' };
+}
+
+/** A response that is nothing but an answer (`$[0,1)$`, `2\sqrt{2}`): one short line, no words. */
+function isLoneAnswer(text: string): boolean {
+  if (!text || text.length > 100 || /\n/.test(text)) {
+    return false;
+  }
+  const bare = text.replace(/\\(?:text|mathrm|textbf|mbox)\s*\{[^{}]*\}/g, '').replace(/\\[a-zA-Z]+/g, '');
+  return !/[a-zA-Z]{3,}/.test(bare);
+}
+
+/**
+ * The final answer of a model response. After `</think>`, the answer part decides first (its box, its
+ * "Answer:" line, its "the answer is X"): a final answer stated after the thinking beats a boxed draft
+ * inside it; only when the answer part states none is the thinking searched. In each part: the last
+ * `\boxed{…}`/`\fbox{…}`, else the last "Answer:" line, else (multiple choice) the last "answer is (X)"
+ * and then the last "(X)", else the last "the answer is X", else the whole response when it is nothing but
+ * an answer (one short line without words).
+ */
+export function extractAnswer(response: string, multipleChoice = false): Extracted {
+  const end = response.lastIndexOf(THINK_END);
+  if (end >= 0) {
+    const after = findAnswer(response.slice(end + THINK_END.length), multipleChoice);
+    if (after.text !== undefined) {
+      return after;
+    }
+  }
+  return findAnswer(response, multipleChoice);
 }
 
 const UNIT_WORDS =
@@ -130,6 +220,8 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\(?:left|right|bigl|bigr|Bigl|Bigr|big|Big)(?![a-zA-Z])\s*/g, '');
   s = s.replace(/\\displaystyle/g, '');
   s = s.replace(/\\[dt]frac/g, '\\frac');
+  // MATH's explicit thousands separators (`10{,}080`, `10,\!080`): never a list, also inside brackets.
+  s = s.replace(/(\d)(?:\{,\}|,\\!)(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/\{,\}/g, ',');
   // Thousands separators: `1,000` `1\,000` `1{,}000` (before spacing commands go, and only in digit groups of 3).
   s = s.replace(/(\d)(?:\\,|,|\\!|\s)(?=\d{3}(?!\d))/g, (whole, d: string, offset: number, all: string) =>
@@ -142,6 +234,8 @@ export function normalizeAnswer(raw: string): string {
   s = unwrapText(s);
   s = s.replace(TRAILING_UNITS, '');
   s = s.replace(/\s*(?:\\text\{\s*\}|\s)+$/, '');
+  // A list of solutions in words: `1 or 2`, `x=1 \text{ and } x=2`, `19, 46, and 82` become comma lists.
+  s = s.replace(/\s*,?\s*\b(?:or|and)\s+(?=\S)/g, (m, offset: number) => (offset > 0 ? ',' : m));
   s = s.replace(/[.。;]+$/, '').trim();
   // `x = 5`, `y=2x+1` stays an equation only when more than one `=` or none: one leading symbol goes.
   const assignment = /^\s*[a-zA-Z](?:_\{?\w+\}?)?\s*(?:=|\\in)\s*(?![=])/.exec(s);
@@ -153,12 +247,33 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{');
   s = s.replace(/\\sqrt\s*(\d+|[a-zA-Z])/g, '\\sqrt{$1}');
   s = s.replace(/\\infinity|∞/g, '\\infty');
-  s = s.replace(/\s+/g, '');
+  s = sameLabels(s);
+  // Whitespace goes, except between a command and a letter (`\cot x` must not become `\cotx`).
+  s = s
+    .replace(/(?<=\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '\u0000')
+    .replace(/\s+/g, '')
+    .replace(/\u0000/g, ' ');
   return s;
+}
+
+/** `x=1,x=2` (every item of a top-level list labelled with the same single letter): `1,2`. */
+function sameLabels(s: string): string {
+  const items = splitTopLevel(s);
+  if (items.length < 2) {
+    return s;
+  }
+  const label = /^\s*([a-zA-Z])\s*=/.exec(items[0]!)?.[1];
+  if (!label || !items.every((item) => new RegExp(`^\\s*${label}\\s*=(?!=)`).test(item))) {
+    return s;
+  }
+  return items.map((item) => item.replace(/^\s*[a-zA-Z]\s*=\s*/, '')).join(',');
 }
 
 /** A comma followed by exactly three digits is a thousands separator only when the whole number looks like one. */
 function isThousandsContext(all: string, offset: number): boolean {
+  if (bracketDepth(all, offset) > 0) {
+    return false; // `(12,102)` is an interval or a pair, `\{1,000\}`… a set: never a separator inside brackets
+  }
   let start = offset;
   while (start > 0 && /[\d,\\ {}]/.test(all[start - 1]!)) {
     start--;
@@ -171,11 +286,30 @@ function isThousandsContext(all: string, offset: number): boolean {
   return /^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(token.replace(/^[^\d-]+/, ''));
 }
 
+/** How many `(`, `[` and `\{` are open at `offset` (LaTeX argument braces do not count). */
+function bracketDepth(s: string, offset: number): number {
+  let depth = 0;
+  for (let i = 0; i < offset; i++) {
+    const c = s[i]!;
+    if (c === '\\') {
+      depth += s[i + 1] === '{' ? 1 : s[i + 1] === '}' ? -1 : 0;
+      i++;
+    } else if (c === '(' || c === '[') {
+      depth++;
+    } else if (c === ')' || c === ']') {
+      depth--;
+    }
+  }
+  return depth;
+}
+
 /** A plain number: integer, decimal, `a/b`, `\frac{a}{b}`, with optional sign; undefined otherwise. */
 export interface ParsedNumber {
   value: number;
   /** Exact integer value when the text is an integer (big integers compared exactly). */
   integer?: bigint;
+  /** Digits after the decimal point of a decimal that is not an integer (`38.57`: 2); undefined when exact. */
+  decimals?: number;
 }
 
 export function parseNumber(s: string): ParsedNumber | undefined {
@@ -193,7 +327,12 @@ export function parseNumber(s: string): ParsedNumber | undefined {
   }
   if (/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) {
     const value = sign * Number(t);
-    return Number.isInteger(value) && Math.abs(value) < 2 ** 53 ? { value, integer: BigInt(value) } : { value };
+    if (Number.isInteger(value) && Math.abs(value) < 2 ** 53) {
+      return { value, integer: BigInt(value) };
+    }
+    const m = /\.(\d*)(?:e([-+]?\d+))?$/i.exec(t);
+    const decimals = m ? Math.max(0, m[1]!.length - Number(m[2] ?? 0)) : undefined;
+    return decimals ? { value, decimals } : { value };
   }
   const fraction =
     /^\\frac\{(-?\d+(?:\.\d+)?)\}\{(-?\d+(?:\.\d+)?)\}$/.exec(t) ?? /^(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?)$/.exec(t);

@@ -320,7 +320,7 @@ async function runJob(job: Job, options: EvalOptions): Promise<RunRow | undefine
   const verdict: Verdict =
     record.summary.stopReason === 'error'
       ? { correct: false, extracted: null, extraction: 'none', rule: 'no-answer' }
-      : grade(prompt.gold, reasoningText(record.steps), { choices: prompt.choices });
+      : grade(prompt.gold, reasoningText(record.steps), { choices: prompt.choices, problem: prompt.problem.text });
   const file: RunFile = {
     evalFormat: 1,
     configuration,

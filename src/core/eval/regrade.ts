@@ -53,7 +53,10 @@ export async function regradeDirectory(dir: string): Promise<{ results: Results;
     }
     if (file.record.summary.stopReason !== 'error') {
       const choices = file.record.problem.choices ? { ...file.record.problem.choices } : undefined;
-      const verdict = grade(file.gold, reasoningText(file.record.steps), { choices });
+      const verdict = grade(file.gold, reasoningText(file.record.steps), {
+        choices,
+        problem: file.record.problem.text,
+      });
       if (JSON.stringify(verdict) !== JSON.stringify(file.grade)) {
         changed++;
         file.grade = verdict;
