@@ -97,7 +97,7 @@ function parsePair(file: string, lineNo: number, line: string): Pair {
     }
   }
   if (row.problem !== undefined && typeof row.problem !== 'string') {
-    throw new InputError(`${file}:${lineNo}: field "problem" must be a string`);
+    throw new UserError(`${file}:${lineNo}: field "problem" must be a string`);
   }
   return { gold: String(gold), response: row.response, choices, problem: row.problem };
 }
