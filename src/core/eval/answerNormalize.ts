@@ -11,10 +11,18 @@ export interface Extracted {
 
 const THINK_END = '</think>';
 
-/** Content of the last `\boxed{…}` or `\fbox{…}` (braces balanced), also `\boxed 5`. */
+/** Between two boxes of one answer: commas, `and`, spacing, math delimiters (`\boxed{1} and \boxed{2}`). */
+const BOX_JOINER = /^(?:[\s,;$]|\\[()[\]]|\\quad|\\qquad|\\[,;:!]|\\text\{\s*(?:and|or)\s*\}|\band\b|\bor\b)*$/;
+
+/**
+ * Content of the last `\boxed{…}` or `\fbox{…}` (braces balanced), also `\boxed 5`; boxes in a row joined
+ * by nothing but commas, `and` or spacing (`\boxed{1} and \boxed{2}`) are one answer, listed: `1, 2`.
+ */
 function lastBoxed(text: string): { text: string; how: 'boxed' | 'fbox' } | undefined {
   const re = /\\(boxed|fbox)\b/g;
   let found: { text: string; how: 'boxed' | 'fbox' } | undefined;
+  let run: string[] = [];
+  let runEnd = -1;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     let i = m.index + m[0].length;
     while (text[i] === ' ') {
@@ -24,7 +32,9 @@ function lastBoxed(text: string): { text: string; how: 'boxed' | 'fbox' } | unde
     if (text[i] === '{') {
       const inner = balanced(text, i);
       if (inner !== undefined) {
-        found = { text: inner, how };
+        run = runEnd >= 0 && BOX_JOINER.test(text.slice(runEnd, m.index)) ? [...run, inner] : [inner];
+        runEnd = i + inner.length + 2;
+        found = { text: run.join(', '), how };
       }
     } else if (i > m.index + m[0].length) {
       // `\boxed 5`: one token up to whitespace, `$` or end.
@@ -103,7 +113,9 @@ function answerLine(text: string): string | undefined {
   for (let i = lines.length - 1; i >= 0; i--) {
     const m = /(?:^|\*\*|\b)(?:final\s+)?answer\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*(.+?)\s*$/i.exec(lines[i]!);
     if (m && m[1]!.trim()) {
-      return m[1]!.replace(/\*\*$/, '').trim();
+      const rest = m[1]!.replace(/\*\*$/, '').trim();
+      // "Final Answer: The final answer is $X$. I hope it is correct.": X.
+      return answerIsStatement(rest) ?? rest.slice(0, sentenceEnd(rest)).trim();
     }
   }
   return undefined;
@@ -221,7 +233,7 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\displaystyle/g, '');
   s = s.replace(/\\[dt]frac/g, '\\frac');
   // MATH's explicit thousands separators (`10{,}080`, `10,\!080`): never a list, also inside brackets.
-  s = s.replace(/(\d)(?:\{,\}|,\\!)(?=\d{3}(?!\d))/g, '$1');
+  s = s.replace(/(\d)(?:\{,\}|,\\!\s*)(?=\d{3}(?!\d))/g, '$1');
   s = s.replace(/\{,\}/g, ',');
   // Thousands separators: `1,000` `1\,000` `1{,}000` (before spacing commands go, and only in digit groups of 3).
   s = s.replace(/(\d)(?:\\,|,|\\!|\s)(?=\d{3}(?!\d))/g, (whole, d: string, offset: number, all: string) =>
@@ -229,7 +241,7 @@ export function normalizeAnswer(raw: string): string {
   );
   s = s.replace(/(?<!\\)\\(?:[,;:!>]|quad|qquad| )|~/g, ' '); // not the `\\` of a matrix row
   s = s.replace(/\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|°|\\degree/g, '');
-  s = s.replace(/\\%|%/g, '');
+  s = s.replace(/\\%|%|\s*\b(?:percent(?:age)?|pct)\b/g, '');
   s = s.replace(/\\\$|\$/g, '');
   s = unwrapText(s);
   s = s.replace(TRAILING_UNITS, '');
@@ -247,6 +259,7 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/\\frac\s*(\d)\s*\{/g, '\\frac{$1}{');
   s = s.replace(/\\sqrt\s*(\d+|[a-zA-Z])/g, '\\sqrt{$1}');
   s = s.replace(/\\infinity|∞/g, '\\infty');
+  s = s.replace(/^\((\\begin\{([pbvB]?matrix)\}.*\\end\{\2\})\)$/, '$1');
   s = sameLabels(s);
   // Whitespace goes, except between a command and a letter (`\cot x` must not become `\cotx`).
   s = s
@@ -415,6 +428,9 @@ export function parseStructure(s: string): Structure | undefined {
   }
   if (s.startsWith('\\{') && s.endsWith('\\}') && wraps(s)) {
     return { kind: 'set', items: splitTopLevel(s.slice(2, -2)).filter((x) => x !== '') };
+  }
+  if (s.startsWith('{') && s.endsWith('}') && wraps(s) && splitTopLevel(s.slice(1, -1)).length > 1) {
+    return { kind: 'set', items: splitTopLevel(s.slice(1, -1)).filter((x) => x !== '') }; // `{1,3}` written without `\`
   }
   const first = s[0];
   const last = s[s.length - 1];

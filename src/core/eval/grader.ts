@@ -89,6 +89,8 @@ export interface GradeOptions {
 const ROUNDING_ASKED =
   /\b(?:round(?:ed|ing)?|nearest|decimal\s+places?|significant\s+(?:figures|digits)|approximat(?:e|ely|ion)|estimate)\b/i;
 
+const PERCENT = /%|\bpercent(?:age)?\b|\bpct\b/;
+
 /** What a comparison knows besides the two strings. */
 interface Context {
   deadline: number;
@@ -119,8 +121,8 @@ export function compareAnswers(
     const context: Context = {
       deadline: Date.now() + (options.timeLimitMs ?? 2000),
       rounding: ROUNDING_ASKED.test(options.problem ?? ''),
-      goldPercent: /%/.test(gold),
-      answerPercent: /%/.test(answer),
+      goldPercent: PERCENT.test(gold),
+      answerPercent: PERCENT.test(answer),
     };
     const goldLetter = multipleChoiceGold(gold, options.choices);
     if (goldLetter !== undefined) {
@@ -165,6 +167,11 @@ function equalTop(gold: string, answer: string, context: Context): { correct: bo
       return equal(gold, labelled.rhs, context);
     }
   }
+  // A gold that names what it gives (`(p,q)=(3,2)`, `f(x)=1`, `|AB|=1`, `A:B=1`) against a bare answer.
+  const named = topRelation(gold);
+  if (named && !topRelation(answer) && isGoldLabel(named.lhs)) {
+    return equal(named.rhs, answer, context);
+  }
   // A `\\pm` gold against the two values listed (in any order), and the other way round.
   const goldPm = plusMinus(gold);
   const answerPm = plusMinus(answer);
@@ -181,6 +188,13 @@ function relation(s: string): { lhs: string; rhs: string } | undefined {
   const sides = topRelation(s);
   // A label names something (letters, maybe indices): `m+n`, `xy`, `a_1+a_2`, `f(2)`, `\\lambda`.
   return sides && /[a-zA-Z]/.test(sides.lhs) && sides.lhs.length <= 40 ? sides : undefined;
+}
+
+/** A gold's label: names only (letters, commands, brackets, `|`, `:`), no operator or digit outside subscripts;
+ *  `x+y=5` is an equation, not a label. */
+function isGoldLabel(lhs: string): boolean {
+  const bare = lhs.replace(/_\{[^{}]*\}|_\w/g, '');
+  return /[a-zA-Z]/.test(bare) && /^[a-zA-Z\\(){}|:,]+$/.test(bare);
 }
 
 /** The sides of the last top-level `=` or `\\in` (not `==`, `<=`, `\\infty`); undefined without one. */
@@ -325,10 +339,17 @@ function pairwise(a: readonly string[], b: readonly string[], same: (x: string, 
   return a.length === b.length && a.every((x, i) => same(x, b[i]!));
 }
 
-/** Every gold item matched by a distinct answer item, and no extra answer items. */
-function unordered(gold: readonly string[], answer: readonly string[], same: (x: string, y: string) => boolean) {
+/** Every gold item matched by a distinct answer item, and no extra answer items (a repeated item counts once). */
+function unordered(
+  gold: readonly string[],
+  answer: readonly string[],
+  same: (x: string, y: string) => boolean,
+): boolean {
+  const distinct = (items: readonly string[]) => items.filter((x, i) => !items.slice(0, i).some((y) => same(x, y)));
   if (gold.length !== answer.length) {
-    return false;
+    const g = distinct(gold);
+    const a = distinct(answer);
+    return g.length === a.length && g.length < Math.max(gold.length, answer.length) && unordered(g, a, same);
   }
   const used = new Set<number>();
   return gold.every((g) => {
