@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { extractAnswer } from '../../src/core/eval/answerNormalize';
 import { grade } from '../../src/core/eval/grader';
 
 const DIR = path.resolve(__dirname, '../../../test/fixtures/grading');
@@ -16,7 +17,7 @@ export interface GradingCase {
   class: string;
   gold: string;
   response: string;
-  correct: boolean;
+  correct?: boolean;
   rule?: string;
   extracted?: string | null;
   extraction?: string;
@@ -85,6 +86,43 @@ describe('grader on the hand-labelled classes (test/fixtures/grading)', function
           if (c.extraction) {
             assert.equal(v.extraction, c.extraction);
           }
+        });
+      }
+    });
+  }
+});
+
+describe('grader on the peer suites (test/fixtures/grading/peers)', function () {
+  this.timeout(120000);
+  for (const file of caseFiles('peers')) {
+    const { cases } = readCases(file);
+    const run = cases.filter((c) => !c.outOfScope);
+    describe(path.basename(file, '.jsonl'), () => {
+      let peer = 0;
+      let labelled = 0;
+      after(() =>
+        console.log(
+          `      ${run.length} of ${cases.length} cases in scope; agreement with the peer ${peer}/${run.length}, with our labels ${labelled}/${run.length}`,
+        ),
+      );
+      it('names its source on every case, and says why wherever our verdict differs from the peer’s', () => {
+        for (const c of cases) {
+          assert.ok(c.source, JSON.stringify(c));
+          assert.ok(
+            c.outOfScope !== undefined || (c as { ours?: boolean }).ours === c.peer || c.why,
+            JSON.stringify(c),
+          );
+        }
+      });
+      for (const c of run) {
+        const ours = (c as { ours?: boolean }).ours;
+        it(`${c.source!.split(' ').pop()}: ${JSON.stringify(c.response.slice(-60))} vs ${JSON.stringify(c.gold.slice(0, 60))}: ${ours ? 'correct' : 'wrong'}${c.why ? ` (${c.why.slice(0, 60)}…)` : ''}`, () => {
+          // A gold holding \boxed is read through the same extraction as a response.
+          const gold = /\\(?:boxed|fbox)/.test(c.gold) ? (extractAnswer(c.gold).text ?? c.gold) : c.gold;
+          const v = grade(gold, c.response);
+          peer += v.correct === c.peer ? 1 : 0;
+          labelled += v.correct === (c.correct ?? c.peer) ? 1 : 0;
+          assert.equal(v.correct, ours, JSON.stringify(v));
         });
       }
     });
