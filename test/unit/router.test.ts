@@ -8,7 +8,7 @@ import { run } from '../../src/core/engine/specReason';
 import type { RouterPreset } from '../../src/core/llm/routers';
 import { baseScript, smallScript } from '../../src/sim/scenarios';
 import { SimulatedVllm } from '../../src/sim/simulatedVllm';
-import { cli } from './cliProcess';
+import { cli } from '../cli/cliProcess';
 import { FakeRouter, type RoutedRequest } from './fakeRouter';
 import { failOnUnhandledRejections, numbered } from './helpers';
 

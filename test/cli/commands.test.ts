@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/engine/runRecord';
 import { CLI, cli } from './cliProcess';
-import { numbered, withPair } from './helpers';
+import { numbered, withPair } from '../unit/helpers';
 
 /** A port nothing listens on: bind an ephemeral one and let it go. */
 function freePort(): Promise<number> {

@@ -6,7 +6,7 @@ import type { Comparison } from '../../src/core/presentation/compareTable';
 import type { RunRecord } from '../../src/core/engine/runRecord';
 import { CLI, cli } from './cliProcess';
 import type { SimPair } from '../../src/sim/scenarios';
-import { chatRequests, numbered, withPair } from './helpers';
+import { chatRequests, numbered, withPair } from '../unit/helpers';
 
 /** `specreason compare` on a small problem against the pair, with more flags. */
 const compare = (pair: SimPair, ...flags: string[]) =>

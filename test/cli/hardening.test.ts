@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/engine/runRecord';
 import type { SimPair } from '../../src/sim/scenarios';
-import { numbered, withPair } from './helpers';
+import { numbered, withPair } from '../unit/helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSimPair, DEMO_SCENARIO, type SimPair } from '../../src/sim/scenarios';
 import { CLI } from './cliProcess';
-import { COMMITS, GPQA_TOKEN, standInRepos } from './hubRepos';
-import { HubStandIn } from './hubStandIn';
+import { COMMITS, GPQA_TOKEN, standInRepos } from '../unit/hubRepos';
+import { HubStandIn } from '../unit/hubStandIn';
 
 interface Results {
   dataset: string;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { withPair } from './helpers';
+import { withPair } from '../unit/helpers';
 import type { RunRecord } from '../../src/core/engine/runRecord';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
