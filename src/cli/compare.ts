@@ -2,12 +2,12 @@
 // the panel's table (wall time, first token, tokens by model, acceptance, answers, speedup) or --json.
 // Takes every `solve` option that chooses the servers, the problem and the settings.
 
-import { Option, type Command } from 'commander';
-import { comparisonText } from '../core/presentation/compareTable';
-import { comparisonModes, runComparison, type ComparisonResult } from '../core/engine/comparison';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { comparisonExport, comparisonText, repeatedComparisonText } from '../core/presentation/compareTable';
+import { comparisonModes, runRepeatedComparison, type RepeatedComparisonResult } from '../core/engine/comparison';
 import type { RunEvent } from '../core/engine/runRecord';
 import type { SpecReasonConfig } from '../core/config';
-import { COMPARE_ORDERS, HOST_SETTINGS, type CompareOrder } from '../core/settingsTable';
+import { COMPARE_ORDERS, HOST_SETTINGS, parseNumberText, type CompareOrder } from '../core/settingsTable';
 import { EXIT } from './errors';
 import { addSolveOptions, configFrom, type RunFlags } from './options';
 import { problemFromFlags, type ProblemFlags } from './problemInput';
@@ -21,10 +21,22 @@ const NOT_FOR_COMPARE = new Set(['mode', 'out', 'json', 'repeat_id', 'output_dir
 interface CompareFlags extends ProblemFlags {
   order: CompareOrder;
   includeSmall?: boolean;
+  repeat: number;
+  warmup: boolean;
   json?: boolean;
   quiet?: boolean;
   maxProblemLength?: number;
   [solveOption: string]: unknown;
+}
+
+const ROUNDS = HOST_SETTINGS.compareRounds;
+
+function wholeRounds(value: string): number {
+  const parsed = parseNumberText('--repeat', ROUNDS, value);
+  if ('problem' in parsed) {
+    throw new InvalidArgumentError(parsed.problem);
+  }
+  return parsed.value;
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -37,6 +49,12 @@ export function registerCompareCommand(program: Command): void {
         .default('sequential'),
     )
     .option('--include-small', 'also run small-model-only decoding')
+    .addOption(
+      new Option(ROUNDS.cli.flags, `${ROUNDS.cli.help} (${ROUNDS.min}–${ROUNDS.max}; 3 or more for a fair number)`)
+        .argParser(wholeRounds)
+        .default(ROUNDS.default),
+    )
+    .option('--no-warmup', 'time the first round cold (default: one one-token request to each server first)')
     .option('--json', 'print {"comparison", "runs"} as JSON on stdout instead of the table');
   addSolveOptions(command, NOT_FOR_COMPARE);
   command.action(async (flags: CompareFlags) => {
@@ -60,9 +78,11 @@ async function compare(
   );
   const controller = new AbortController();
   const signals = cancelOnSignals(controller, writeErr);
-  let result: ComparisonResult;
+  let result: RepeatedComparisonResult;
   try {
-    result = await runComparison(problem, comparisonModes(!!flags.includeSmall), config, {
+    result = await runRepeatedComparison(problem, comparisonModes(!!flags.includeSmall), config, {
+      rounds: flags.repeat,
+      warmUp: flags.warmup,
       order: flags.order,
       signal: controller.signal,
       onEvent: (event) => progress(event),
@@ -70,11 +90,20 @@ async function compare(
   } finally {
     signals.dispose();
   }
-  // The same shape as the extension's Export Run of a comparison.
+  const comparisons = result.rounds.map((r) => r.comparison);
+  const last = comparisons[comparisons.length - 1]!;
+  // The same shape as the extension's Export Run of a comparison (with the rounds when repeated).
+  const json = comparisonExport(
+    result.rounds.map((r) => r.records),
+    flags.repeat > 1,
+    result.warmedUp,
+  );
   await writeOut(
     flags.json
-      ? JSON.stringify({ comparison: result.comparison, runs: result.records }, null, 2) + '\n'
-      : stripControlSequences(comparisonText(result.comparison)),
+      ? JSON.stringify(json, null, 2) + '\n'
+      : stripControlSequences(
+          flags.repeat > 1 ? repeatedComparisonText(comparisons, result.speedup) : comparisonText(last),
+        ),
   );
   const stops = result.records.map((r) => r.summary.stopReason);
   if (stops.includes('error')) {

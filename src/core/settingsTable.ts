@@ -300,6 +300,7 @@ export interface HostSettings {
   maxProblemLength: number;
   compareOrder: CompareOrder;
   compareIncludeSmall: boolean;
+  compareRounds: number;
   saveSettingsTo: SaveTarget;
   historyMaxRuns: number;
   launchReadyTimeoutSec: number;
@@ -344,6 +345,16 @@ export const HOST_SETTINGS = {
     },
   },
   compareIncludeSmall: { setting: 'compare.includeSmall', kind: 'boolean', default: false },
+  // One round is one noisy sample; the panel suggests 3 (SUGGESTED_ROUNDS) for a median and range.
+  compareRounds: {
+    setting: 'compare.repeat',
+    kind: 'number',
+    default: 1,
+    min: 1,
+    max: 20,
+    integer: true,
+    cli: { flags: '--repeat <n>', help: 'run the comparison n times and report the median speedup with its range' },
+  },
   saveSettingsTo: { setting: 'panel.saveSettingsTo', kind: 'choice', default: 'user', choices: SAVE_TARGETS },
   historyMaxRuns: { setting: 'history.maxRuns', kind: 'number', default: 50, min: 1, max: 1000, integer: true },
   launchReadyTimeoutSec: {

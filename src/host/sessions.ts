@@ -3,16 +3,22 @@
 
 import * as vscode from 'vscode';
 import type { RunMode, SpecReasonConfig } from '../core/config';
-import { compareRecords } from '../core/presentation/compareTable';
-import { comparisonModes, runComparison } from '../core/engine/comparison';
+import { comparisonExport } from '../core/presentation/compareTable';
+import { comparisonModes, runRepeatedComparison } from '../core/engine/comparison';
 import { createClients } from '../core/llm/factory';
 import { serversAreSimulated } from './simulatedPair';
-import { progressText, type RunProgress } from '../core/presentation/format';
+import { progressText, speedupDetail, speedupHeadline, type RunProgress } from '../core/presentation/format';
 import { runToMarkdown } from '../core/presentation/markdown';
 import type { Problem } from '../core/engine/prompts';
 import { errorLogLine, type ErrorInfo } from '../core/errors';
 import { newRunId, type RunEvent, type RunRecord } from '../core/engine/runRecord';
-import { newPanelRun, parseProblemSource, type FromWebview, type PanelState } from '../shared/protocol';
+import {
+  comparisonRounds,
+  newPanelRun,
+  parseProblemSource,
+  type FromWebview,
+  type PanelState,
+} from '../shared/protocol';
 import type { RunHistory, SavedSession } from './history';
 import { commandAction, errorForLog, openSettingsAction, showError } from './notify';
 import { copyStep, goToSource } from './panelActions';
@@ -202,22 +208,36 @@ export class Sessions implements vscode.Disposable {
     await vscode.commands.executeCommand('setContext', 'specreason.isRunning', this.running.length > 0);
   }
 
-  /** Run the session's problem (SpecReason, then the baselines for a comparison). Never rejects. */
-  private async _run(session: Session, settings: ExtensionSettings): Promise<void> {
+  /**
+   * Run the session's problem (SpecReason, then the baselines for a comparison, `rounds` times after a warm-up).
+   * Never rejects.
+   */
+  private async _run(session: Session, settings: ExtensionSettings, rounds = settings.compareRounds): Promise<void> {
     const controller = new AbortController();
     session.controller = controller;
     session.records = [];
     const config = await this._keys.apply(settings.config, askBeforeSendingKey);
-    const modes: RunMode[] =
-      session.kind === 'compare' ? comparisonModes(settings.compareIncludeSmall) : ['specreason'];
-    const runIds = modes.map(() => newRunId());
-    const started = Date.now();
-    for (const [i, mode] of modes.entries()) {
-      session.panel.startRun(newPanelRun(runIds[i]!, mode, config.threshold, config.scoreMethod, started));
+    const compare = session.kind === 'compare';
+    const modes: RunMode[] = compare ? comparisonModes(settings.compareIncludeSmall) : ['specreason'];
+    const roundCount = compare ? rounds : 1;
+    if (compare && (session.panel.state.rounds ?? 1) !== roundCount) {
+      // Sent before any run starts, so the panel says "run 1 of 3" from the start.
+      session.panel.reset({ ...session.panel.state, rounds: roundCount });
     }
+    /** Show a round's runs in the panel (each mode's run id, in mode order). */
+    const startRound = (): string[] => {
+      const ids = modes.map(() => newRunId());
+      const started = Date.now();
+      for (const [i, mode] of modes.entries()) {
+        session.panel.startRun(newPanelRun(ids[i]!, mode, config.threshold, config.scoreMethod, started));
+      }
+      return ids;
+    };
+    // The first round shows in the panel at once (while the servers warm up); later ones as they start.
+    const roundIds = new Map<number, readonly string[]>([[0, startRound()]]);
     void this._updateContext();
     this._log.info(
-      `run ${session.id}: ${session.kind} (${modes.join(', ')}) base ${config.base.url} small ${config.small.url}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`,
+      `run ${session.id}: ${session.kind} (${modes.join(', ')}${roundCount > 1 ? ` × ${roundCount}` : ''}) base ${config.base.url} small ${config.small.url}, threshold ${config.threshold} ${config.scoreMethod}, budget ${config.tokenBudget}`,
     );
 
     const stopMetrics = this._pollMetrics(session, config);
@@ -225,19 +245,39 @@ export class Sessions implements vscode.Disposable {
       await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: session.kind === 'compare' ? 'SpecReason: comparing with the base model' : 'SpecReason: solving',
+          title: compare ? 'SpecReason: comparing with the base model' : 'SpecReason: solving',
           cancellable: true,
         },
         async (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           await this._markSimulated(session, config, controller.signal);
-          const { records } = await runComparison(session.problem, modes, config, {
+          let onEvent: ReturnType<Sessions['_runEvents']> | undefined;
+          const result = await runRepeatedComparison(session.problem, modes, config, {
+            rounds: roundCount,
+            // A solve is one run as the user would time it; a comparison's rounds start warm.
+            warmUp: compare,
             order: settings.compareOrder,
             signal: controller.signal,
-            runIds,
-            onEvent: this._runEvents(session, modes, runIds, progress),
+            runIds: (round) => {
+              let ids = roundIds.get(round);
+              if (!ids) {
+                ids = startRound();
+                roundIds.set(round, ids);
+              }
+              return ids;
+            },
+            onRound: (round) => {
+              const note = roundCount > 1 ? ` · run ${round + 1} of ${roundCount}` : '';
+              onEvent = this._runEvents(session, modes, roundIds.get(round) ?? [], progress, note);
+            },
+            onEvent: (event, run) => onEvent?.(event, run),
           });
-          session.records = records;
+          session.records = result.records;
+          if (compare) {
+            this._log.info(
+              `compare ${session.id}: ${result.warmedUp ? 'servers warmed up' : 'no warm-up (first run cold)'}; speedup ${speedupHeadline(result.speedup)} ${speedupDetail(result.speedup)}`,
+            );
+          }
         },
       );
     } catch (error) {
@@ -275,6 +315,7 @@ export class Sessions implements vscode.Disposable {
     modes: readonly RunMode[],
     runIds: readonly string[],
     progress: vscode.Progress<{ message?: string }>,
+    note = '',
   ): (event: RunEvent, run: { mode: RunMode; runId: string }) => void {
     const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
     return (event, { mode, runId }) => {
@@ -287,7 +328,7 @@ export class Sessions implements vscode.Disposable {
           runProgress.steps = event.record.summary.steps;
           runProgress.done = true;
         }
-        progress.report({ message: progressText(progressOf) });
+        progress.report({ message: progressText(progressOf) + note });
       }
       if (event.type === 'step-done') {
         const r = event.record;
@@ -307,14 +348,8 @@ export class Sessions implements vscode.Disposable {
     };
   }
 
-  /** The comparison's outcome in the log; a failed run's error shown with the actions that fix it. */
+  /** A failed run's error shown with the actions that fix it. */
   private _reportEnd(session: Session, settings: ExtensionSettings): void {
-    if (session.kind === 'compare') {
-      const c = compareRecords(session.records);
-      this._log.info(
-        `compare ${session.id}: speedup ${c.speedup?.toFixed(2) ?? '-'}×, answers agree: ${c.answersAgree ?? '-'}`,
-      );
-    }
     const error = session.records.find((r) => r.summary.error)?.summary.error;
     if (error && !session.panel.isDisposed) {
       const role = error.server?.role;
@@ -383,7 +418,7 @@ export class Sessions implements vscode.Disposable {
         if (session.panel.running) {
           return;
         }
-        void this.rerun(session);
+        void this.rerun(session, message.rounds);
         break;
       case 'settings/update':
         void writeTuning(message.key, message.value, session.panel.state.tuning.target).then(
@@ -438,13 +473,13 @@ export class Sessions implements vscode.Disposable {
     }
   }
 
-  /** Run the same problem again in the same panel with the current settings. */
-  async rerun(session: Session): Promise<void> {
+  /** Run the same problem again in the same panel with the current settings (a comparison `rounds` times). */
+  async rerun(session: Session, rounds?: number): Promise<void> {
     const settings = this._checkedSettings();
     if (!settings) {
       return;
     }
-    session.done = this._restart(session, settings);
+    session.done = this._restart(session, settings, undefined, rounds);
     await session.done;
   }
 
@@ -452,7 +487,12 @@ export class Sessions implements vscode.Disposable {
    * A fresh state (same panel, pin and SIMULATED label) for the session's problem, then run it. `origin`: where a
    * new problem came from (a reused panel); without it the panel keeps the note and source it has (a re-run).
    */
-  private _restart(session: Session, settings: ExtensionSettings, origin?: ProblemOrigin): Promise<void> {
+  private _restart(
+    session: Session,
+    settings: ExtensionSettings,
+    origin?: ProblemOrigin,
+    rounds?: number,
+  ): Promise<void> {
     session.id = newRunId();
     const state = session.panel.state;
     session.panel.reset({
@@ -462,7 +502,7 @@ export class Sessions implements vscode.Disposable {
       problemNote: origin ? origin.note : state.problemNote,
       problemSource: origin ? origin.source : state.problemSource,
     });
-    return this._run(session, settings);
+    return this._run(session, settings, rounds);
   }
 
   /** Why there is nothing to export or copy yet, or undefined when there is. */
@@ -501,10 +541,11 @@ export class Sessions implements vscode.Disposable {
     if (!target) {
       return;
     }
+    const rounds = session.panel.state.rounds ?? 1;
     const body =
-      session.records.length === 1
+      session.kind === 'solve' && session.records.length === 1
         ? session.records[0]
-        : { comparison: compareRecords(session.records), runs: session.records };
+        : comparisonExport(comparisonRounds(session.records), rounds > 1);
     await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(body, null, 2) + '\n'));
     void vscode.window.showInformationMessage(`SpecReason: exported to ${vscode.workspace.asRelativePath(target)}`);
   }

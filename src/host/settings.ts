@@ -34,6 +34,7 @@ export interface ExtensionSettings {
   config: SpecReasonConfig;
   compareOrder: CompareOrder;
   compareIncludeSmall: boolean;
+  compareRounds: number;
   maxProblemLength: number;
   saveSettingsTo: SaveTarget;
   historyMaxRuns: number;
@@ -80,6 +81,7 @@ export function readSettings(): ExtensionSettings {
     config,
     compareOrder: get('compareOrder'),
     compareIncludeSmall: get('compareIncludeSmall'),
+    compareRounds: get('compareRounds'),
     maxProblemLength: get('maxProblemLength'),
     saveSettingsTo: get('saveSettingsTo'),
     historyMaxRuns: get('historyMaxRuns'),

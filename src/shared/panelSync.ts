@@ -68,10 +68,8 @@ export class PanelMirror {
         if (!state || state.runs.some((r) => r.runId === message.run.runId)) {
           return 'none';
         }
-        // One run in the solve view; one per mode (a column each) in the compare view.
-        const { mode } = message.run;
-        const others = state.kind === 'solve' ? [] : state.runs.filter((r) => r.mode !== mode);
-        state.runs = [...others, message.run];
+        // One run in the solve view; in the compare view every run, round after round, as the host keeps them.
+        state.runs = state.kind === 'solve' ? [message.run] : [...state.runs, message.run];
         return 'render';
       }
       case 'run/didUpdate': {

@@ -2,7 +2,14 @@
 // Both sides import it; it has no runtime dependencies besides the shared reducer's types.
 
 import type { RunMode, ScoreMethod } from '../core/config';
-import { SAVE_TARGETS, TUNING_KEYS, type RunSettings, type SaveTarget, type TuningKey } from '../core/settingsTable';
+import {
+  HOST_SETTINGS,
+  SAVE_TARGETS,
+  TUNING_KEYS,
+  type RunSettings,
+  type SaveTarget,
+  type TuningKey,
+} from '../core/settingsTable';
 import type { ErrorInfo } from '../core/errors';
 import type { Problem } from '../core/engine/prompts';
 import type { RunEvent, RunSummary, StepRecord } from '../core/engine/runRecord';
@@ -76,6 +83,11 @@ export interface PanelState {
   problemNote?: string;
   /** Where the problem's text is, for "Go to source"; undefined: typed in (or a run saved before sources were kept). */
   problemSource?: ProblemSource;
+  /**
+   * How many times this comparison runs each mode (undefined: once). The runs of round k are the k-th run of
+   * each mode in `runs` (see `comparisonRounds`).
+   */
+  rounds?: number;
 }
 
 /** The gold answer of an evaluated run's problem and the verdict (see core/eval/grader). */
@@ -137,7 +149,8 @@ export type PanelCommand = 'openSettings' | 'showLog' | 'checkServers';
 export type FromWebview =
   | { readonly type: 'webview/ready'; readonly protocolVersion: number }
   | { readonly type: 'run/cancel' }
-  | { readonly type: 'run/rerun' }
+  /** `rounds`: a comparison's rounds for this run only (the panel's "Compare 3×"); default the setting. */
+  | { readonly type: 'run/rerun'; readonly rounds?: number }
   | { readonly type: 'settings/update'; readonly key: TuningKey; readonly value: number | string }
   | { readonly type: 'settings/target'; readonly target: SaveTarget }
   | { readonly type: 'export/json' }
@@ -166,8 +179,16 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
       return typeof m.protocolVersion === 'number'
         ? { type: 'webview/ready', protocolVersion: m.protocolVersion }
         : undefined;
+    case 'run/rerun': {
+      if (m.rounds === undefined) {
+        return { type: 'run/rerun' };
+      }
+      const { min, max } = HOST_SETTINGS.compareRounds;
+      return Number.isInteger(m.rounds) && (m.rounds as number) >= min && (m.rounds as number) <= max
+        ? { type: 'run/rerun', rounds: m.rounds as number }
+        : undefined;
+    }
     case 'run/cancel':
-    case 'run/rerun':
     case 'export/json':
     case 'export/markdown':
     case 'problem/goToSource':
@@ -197,6 +218,21 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A comparison's runs by round: the k-th run of each mode belongs to round k (runs are added in the order they
+ * start, round after round, on both sides).
+ */
+export function comparisonRounds<T extends { mode: RunMode }>(runs: readonly T[]): T[][] {
+  const rounds: T[][] = [];
+  const seen: Partial<Record<RunMode, number>> = {};
+  for (const run of runs) {
+    const round = seen[run.mode] ?? 0;
+    seen[run.mode] = round + 1;
+    (rounds[round] ??= []).push(run);
+  }
+  return rounds;
 }
 
 export function newPanelRun(

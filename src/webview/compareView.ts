@@ -1,8 +1,8 @@
 // The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
 
 import { COMPARE_COLUMNS, compareRow, type CompareColumn, type CompareRow } from '../core/presentation/compareTable';
-import { RUN_MODES, type RunMode } from '../core/config';
-import type { PanelRun, PanelState } from '../shared/protocol';
+import { RUN_MODES } from '../core/config';
+import { comparisonRounds, type PanelRun, type PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
 import {
   DASH,
@@ -32,11 +32,26 @@ function stepTokens(run: PanelRun, pick: (s: PanelRun['steps'][number]) => numbe
 
 class RunRow {
   readonly element: HTMLTableRowElement;
+  readonly numbered: boolean;
   private readonly _cells = new Map<Column, HTMLTableCellElement>();
   private _answer?: string;
 
-  constructor(mode: RunMode) {
-    this.element = h('tr', { attrs: { 'data-mode': mode } }, h('th', { attrs: { scope: 'row' } }, MODE_LABEL[mode]));
+  /** `round`: 0-based, named in the row's heading when the comparison has several. */
+  constructor(
+    readonly run: PanelRun,
+    round: number | undefined,
+  ) {
+    const mode = run.mode;
+    this.numbered = round !== undefined;
+    this.element = h(
+      'tr',
+      { attrs: { 'data-mode': mode, ...(round === undefined ? {} : { 'data-round': String(round + 1) }) } },
+      h(
+        'th',
+        { attrs: { scope: 'row' } },
+        round === undefined ? MODE_LABEL[mode] : `${MODE_LABEL[mode]} #${round + 1}`,
+      ),
+    );
     for (const [key] of COLUMNS) {
       const cell = h('td', { attrs: { 'data-col': key } });
       this._cells.set(key, cell);
@@ -152,13 +167,18 @@ export class CompareView {
   }
 
   update(state: PanelState): void {
-    const runs = [...state.runs].sort(byMode);
-    this.syncChildren(runs);
-    for (const run of runs) {
+    // A repeated comparison: every run has its row in the table; the columns show the latest round's text.
+    const rounds = comparisonRounds(state.runs).map((round) => [...round].sort(byMode));
+    const runs = rounds[rounds.length - 1] ?? [];
+    const planned = Math.max(state.rounds ?? 1, rounds.length);
+    this.syncChildren(runs, rounds.flat(), planned > 1);
+    for (const run of rounds.flat()) {
       this._rows.get(run.runId)?.update(run);
+    }
+    for (const run of runs) {
       this._columns.get(run.runId)?.update();
     }
-    this._summary.update(runs);
+    this._summary.update(rounds, planned);
     this._columnsBox.style.setProperty('--runs', String(Math.max(1, runs.length)));
     const m = state.metrics;
     setText(
@@ -168,25 +188,38 @@ export class CompareView {
     );
   }
 
-  /** Rows and columns keyed by run id; a new run object for an id (a re-run) gets fresh ones. */
-  private syncChildren(runs: readonly PanelRun[]): void {
-    const ids = new Set(runs.map((r) => r.runId));
-    for (const id of [...this._columns.keys()]) {
-      if (!ids.has(id)) {
+  /**
+   * Rows (every run, `numbered` by round when repeated) and columns (`runs`: the latest round's) keyed by run id;
+   * a new run object for an id (a re-run) gets fresh ones.
+   */
+  private syncChildren(runs: readonly PanelRun[], all: readonly PanelRun[], numbered: boolean): void {
+    const shown = new Set(runs);
+    for (const [id, column] of [...this._columns]) {
+      if (!shown.has(column.run)) {
         this._columns.delete(id);
+      }
+    }
+    const rowIds = new Set(all.map((r) => r.runId));
+    for (const [id, row] of [...this._rows]) {
+      if (!rowIds.has(id) || !all.includes(row.run) || row.numbered !== numbered) {
         this._rows.delete(id);
       }
     }
     for (const run of runs) {
-      if (this._columns.get(run.runId)?.run !== run) {
+      if (!this._columns.has(run.runId)) {
         this._columns.set(run.runId, new RunColumn(run));
-        this._rows.set(run.runId, new RunRow(run.mode));
+      }
+    }
+    const roundOf = new Map(comparisonRounds(all).flatMap((round, i) => round.map((r) => [r, i] as const)));
+    for (const run of all) {
+      if (!this._rows.has(run.runId)) {
+        this._rows.set(run.runId, new RunRow(run, numbered ? roundOf.get(run) : undefined));
       }
     }
     const columns = runs
       .map((r) => this._columns.get(r.runId)?.element)
       .filter((e): e is HTMLElement => e !== undefined);
-    const rows = runs
+    const rows = all
       .map((r) => this._rows.get(r.runId)?.element)
       .filter((e): e is HTMLTableRowElement => e !== undefined);
     if (!sameChildren(this._columnsBox, columns)) {

@@ -55,6 +55,7 @@ export class Shell {
   private _errorKey?: string;
   private _view?: { state: PanelState; view: SolveView | CompareView };
   private _runs: readonly PanelRun[] = [];
+  private _kind: PanelState['kind'] = 'solve';
 
   constructor(
     app: HTMLElement,
@@ -153,6 +154,9 @@ export class Shell {
   /** Brings everything up to date; a different state object (a snapshot) gets a fresh view. */
   render(state: PanelState): void {
     this._runs = state.runs;
+    this._kind = state.kind;
+    this._elapsed.title =
+      state.kind === 'compare' ? 'Total time of the comparison: every run, one after the other' : 'Elapsed time';
     setText(this._title, state.kind === 'compare' ? 'Compare' : 'Solve');
     this._simNotice.hidden = !state.simulatedWithoutScript;
     this._simBadge.hidden = !(state.simulated || this._simulatedByHost);
@@ -226,11 +230,19 @@ export class Shell {
     }
   }
 
-  /** Elapsed time: the clock while running, the longest wall time once everything ended. */
+  /**
+   * Elapsed time: a solve's clock while it runs, its wall time once it ended; a comparison's own total, from its
+   * first run's start to now (running) or to its last run's end (every run and round, not one run's time).
+   */
   tick(): void {
     const running = this._runs.filter((r) => r.status === 'running');
     let ms: number | undefined;
-    if (running.length > 0) {
+    if (this._kind === 'compare' && this._runs.length > 0) {
+      const start = Math.min(...this._runs.map((r) => r.startedAt));
+      const end =
+        running.length > 0 ? Date.now() : Math.max(...this._runs.map((r) => r.startedAt + (r.summary?.wallMs ?? 0)));
+      ms = Math.max(0, end - start);
+    } else if (running.length > 0) {
       ms = Math.max(0, Date.now() - Math.min(...running.map((r) => r.startedAt)));
     } else {
       const walls = this._runs.flatMap((r) => (r.summary ? [r.summary.wallMs] : []));

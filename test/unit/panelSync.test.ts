@@ -263,6 +263,28 @@ describe('panel sync: host batches and webview snapshot', () => {
     );
   });
 
+  it("a comparison's later rounds are added after the runs of the earlier ones, as the host keeps them", () => {
+    const mirror = new PanelMirror();
+    mirror.receive({
+      type: 'session/snapshot',
+      state: {
+        ...initialState([]),
+        kind: 'compare',
+        runs: [newPanelRun('s1', 'specreason', 7, 'greedy', 0), newPanelRun('b1', 'base', 7, 'greedy', 0)],
+      },
+    });
+    for (const [id, mode] of [
+      ['s2', 'specreason'],
+      ['b2', 'base'],
+    ] as const) {
+      assert.equal(mirror.receive({ type: 'run/didStart', run: newPanelRun(id, mode, 7, 'greedy', 0) }), 'render');
+    }
+    assert.deepEqual(
+      mirror.state?.runs.map((r) => r.runId),
+      ['s1', 'b1', 's2', 'b2'],
+    );
+  });
+
   for (const bufferBeforeLoad of [false, true]) {
     it(`every interleaving tried applies each event once (${bufferBeforeLoad ? 'posts buffered until load' : 'posts lost before load'})`, () => {
       for (let seed = 1; seed <= 400; seed++) {

@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { runSpecReason } from '../../src/core/engine/specReason';
 import type { RunEvent, RunRecord } from '../../src/core/engine/runRecord';
-import { applyRunEvent, newPanelRun, parseFromWebview, type FromWebview } from '../../src/shared/protocol';
+import {
+  applyRunEvent,
+  comparisonRounds,
+  newPanelRun,
+  parseFromWebview,
+  type FromWebview,
+} from '../../src/shared/protocol';
 import { configFor, numbered, withPair } from './helpers';
 
 describe('parseFromWebview', () => {
@@ -12,6 +18,8 @@ describe('parseFromWebview', () => {
     { type: 'webview/ready', protocolVersion: 1 },
     { type: 'run/cancel' },
     { type: 'run/rerun' },
+    { type: 'run/rerun', rounds: 3 },
+    { type: 'run/rerun', rounds: 20 },
     { type: 'settings/update', key: 'threshold', value: 8 },
     { type: 'settings/update', key: 'scoreMethod', value: 'average' },
     { type: 'settings/target', target: 'workspace' },
@@ -51,6 +59,10 @@ describe('parseFromWebview', () => {
     { type: 'settings/target', target: 'folder' },
     { type: 'command/run', command: 'workbench.action.terminal.new' },
     { type: 'webview/cspViolation', directive: 'img-src' },
+    { type: 'run/rerun', rounds: 0 },
+    { type: 'run/rerun', rounds: 21 },
+    { type: 'run/rerun', rounds: 2.5 },
+    { type: 'run/rerun', rounds: '3' },
     { type: 'toString' },
   ];
   for (const message of invalid) {
@@ -124,5 +136,19 @@ describe('applyRunEvent', () => {
       assert.equal(r.live?.draft, 'half a step');
       assert.deepEqual(r.error, error);
     }
+  });
+});
+
+describe('comparisonRounds', () => {
+  it("groups a comparison's runs by round: the k-th run of each mode is round k", () => {
+    const runs = ['specreason', 'base', 'small', 'specreason', 'base', 'small', 'specreason'].map((mode, i) => ({
+      mode: mode as 'specreason' | 'base' | 'small',
+      i,
+    }));
+    assert.deepEqual(
+      comparisonRounds(runs).map((round) => round.map((r) => r.i)),
+      [[0, 1, 2], [3, 4, 5], [6]],
+    );
+    assert.deepEqual(comparisonRounds([]), []);
   });
 });

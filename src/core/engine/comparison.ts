@@ -5,9 +5,10 @@
 // row for every mode.
 
 import { linkedAbort } from '../abort';
-import { compareRecords, type Comparison } from '../presentation/compareTable';
+import { compareRecords, repeatedSpeedup, type Comparison, type RepeatedSpeedup } from '../presentation/compareTable';
 import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
 import { run, type RunOptions } from './specReason';
+import { createClients } from '../llm/factory';
 import type { Problem } from './prompts';
 import type { CompareOrder } from '../settingsTable';
 import { emptySummary, newRunId, type RunEvent, type RunRecord } from './runRecord';
@@ -81,6 +82,95 @@ export async function runComparison(
       }
     }
     return { records, comparison: compareRecords(records) };
+  } finally {
+    stop.unlink();
+  }
+}
+
+export interface RepeatedComparisonOptions extends Omit<ComparisonOptions, 'runIds' | 'onEvent'> {
+  /** Rounds of the comparison (at least 1). */
+  rounds: number;
+  /** One request of one token to each server before the first round, so no round pays for a cold start. */
+  warmUp?: boolean;
+  /** The run ids of a round (default new ids). */
+  runIds?: (round: number) => readonly string[];
+  /** A round is about to start: its runs, in the order of `modes`. */
+  onRound?: (round: number, runs: readonly ComparisonRun[]) => void;
+  onEvent?: (event: RunEvent, run: ComparisonRun, round: number) => void;
+}
+
+export interface RepeatedComparisonResult {
+  /** Each round's result, in order; rounds that never started (cancelled, failed) are missing. */
+  rounds: ComparisonResult[];
+  /** Every round's records, round after round. */
+  records: RunRecord[];
+  speedup: RepeatedSpeedup;
+  /** Whether the servers were warmed up before the first round. */
+  warmedUp: boolean;
+}
+
+/**
+ * Run the comparison `rounds` times, after warming up the servers. Stops after a round that was cancelled or
+ * failed (the later rounds would say nothing new). Never rejects for a failing run.
+ */
+export async function runRepeatedComparison(
+  problem: Problem,
+  modes: readonly RunMode[],
+  config: SpecReasonConfig,
+  options: RepeatedComparisonOptions,
+): Promise<RepeatedComparisonResult> {
+  const warmedUp = options.warmUp !== false && !options.signal?.aborted && (await warmUp(config, options.signal));
+  const rounds: ComparisonResult[] = [];
+  for (let round = 0; round < Math.max(1, options.rounds); round++) {
+    if (round > 0 && options.signal?.aborted) {
+      break;
+    }
+    const runIds = options.runIds?.(round) ?? modes.map(() => newRunId());
+    options.onRound?.(
+      round,
+      modes.map((mode, i) => ({ mode, runId: runIds[i]! })),
+    );
+    const result = await runComparison(problem, modes, config, {
+      ...options,
+      runIds,
+      onEvent: (event, run) => options.onEvent?.(event, run, round),
+    });
+    rounds.push(result);
+    if (result.records.some((r) => r.summary.stopReason === 'cancelled' || r.summary.stopReason === 'error')) {
+      break;
+    }
+  }
+  return {
+    rounds,
+    records: rounds.flatMap((r) => r.records),
+    speedup: repeatedSpeedup(rounds.map((r) => r.records.map((record) => record.summary))),
+    warmedUp,
+  };
+}
+
+/**
+ * A one-token request to each server, so the first timed round does not pay for a cold start (connections,
+ * the server's first batch). Skipped, and false, when a server does not answer its model list: the runs then
+ * report the problem the way they always do.
+ */
+export async function warmUp(config: SpecReasonConfig, signal?: AbortSignal): Promise<boolean> {
+  const clients = createClients({ ...config, maxRetries: 0 });
+  const servers = [clients.base, clients.small];
+  const listed = await Promise.allSettled(servers.map((s) => s.model(signal)));
+  if (listed.some((r) => r.status === 'rejected')) {
+    return false;
+  }
+  const stop = linkedAbort(signal);
+  try {
+    const warmed = await Promise.allSettled(
+      servers.map((s) =>
+        s.generate(
+          { messages: [{ role: 'user', content: 'Hi' }], continueFinal: false, maxTokens: 1, temperature: 0, topP: 1 },
+          stop.signal,
+        ),
+      ),
+    );
+    return warmed.every((r) => r.status === 'fulfilled');
   } finally {
     stop.unlink();
   }

@@ -2,7 +2,18 @@
 // CLI's table (in the panel's words, e.g. the speedup's "1.47× faster"). Pure functions.
 
 import { answersAgree } from '../engine/answer';
-import { DASH, formatCount, formatMs, formatRate, formatSpeedup, MODE_LABEL, STOP_REASON_LABEL } from './format';
+import type { RunMode } from '../config';
+import {
+  DASH,
+  formatCount,
+  formatMs,
+  formatRate,
+  formatSpeedup,
+  MODE_LABEL,
+  speedupDetail,
+  speedupHeadline,
+  STOP_REASON_LABEL,
+} from './format';
 import type { RunRecord, RunSummary } from '../engine/runRecord';
 
 export interface CompareRow {
@@ -67,6 +78,21 @@ export function compareRecords(records: readonly RunRecord[]): Comparison {
   return compare(records.map((r) => r.summary));
 }
 
+/**
+ * A comparison as exported (the CLI's --json, the panel's Export JSON): `{comparison, runs}`; repeated, with
+ * every round's comparison and the speedup's median and range too (`comparison` is then the last round's).
+ */
+export function comparisonExport(rounds: readonly (readonly RunRecord[])[], repeated: boolean, warmedUp?: boolean) {
+  const comparisons = rounds.map((r) => compareRecords(r));
+  const comparison = comparisons[comparisons.length - 1] ?? compare([]);
+  const runs = rounds.flat();
+  if (!repeated) {
+    return { comparison, runs };
+  }
+  const speedup = repeatedSpeedup(rounds.map((r) => r.map((record) => record.summary)));
+  return { comparison, rounds: comparisons, speedup, ...(warmedUp === undefined ? {} : { warmedUp }), runs };
+}
+
 export type CompareColumn = 'wall' | 'ttft' | 'small' | 'base' | 'steps' | 'acceptance' | 'answer' | 'stop' | 'wasted';
 
 /** The comparison table's columns after the run's name, with their headings. */
@@ -97,12 +123,12 @@ export function compareCells(row: CompareRow): Record<CompareColumn, string> {
   };
 }
 
-/** The comparison as a plain-text table (the CLI's), one line per run, then the speedup and agreement. */
-export function comparisonText(comparison: Comparison): string {
+/** Rows as a plain-text table under the comparison's headings, one line per labelled row. */
+function tableText(rows: ReadonlyArray<readonly [string, CompareRow]>): string[] {
   const header = ['Run', ...COMPARE_COLUMNS.map(([, label]) => label)];
-  const lines = comparison.rows.map((row) => {
+  const lines = rows.map(([label, row]) => {
     const cells = compareCells(row);
-    return [MODE_LABEL[row.mode], ...COMPARE_COLUMNS.map(([key]) => cells[key])];
+    return [label, ...COMPARE_COLUMNS.map(([key]) => cells[key])];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const textColumn = header.map((h) => h === 'Run' || h === 'Answer' || h === 'Stop reason');
@@ -111,17 +137,105 @@ export function comparisonText(comparison: Comparison): string {
       .map((c, i) => (textColumn[i] ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const agree =
-    comparison.answersAgree === undefined
-      ? 'answers: not all known'
-      : comparison.answersAgree
-        ? 'answers agree'
-        : 'answers differ';
+  return [format(header), ...lines.map(format)];
+}
+
+function agreementText(agree: boolean | undefined): string {
+  return agree === undefined ? 'answers: not all known' : agree ? 'answers agree' : 'answers differ';
+}
+
+/** The comparison as a plain-text table (the CLI's), one line per run, then the speedup and agreement. */
+export function comparisonText(comparison: Comparison): string {
   return [
-    format(header),
-    ...lines.map(format),
+    ...tableText(comparison.rows.map((row) => [MODE_LABEL[row.mode], row] as const)),
     '',
-    `speedup vs base only: ${formatSpeedup(comparison.speedup)} (base-only wall time ÷ SpecReason wall time); ${agree}`,
+    `speedup vs base only: ${formatSpeedup(comparison.speedup)} (base-only wall time ÷ SpecReason wall time); ${agreementText(comparison.answersAgree)}`,
     '',
   ].join('\n');
+}
+
+/**
+ * A repeated comparison as text: every round's rows ("SpecReason #2"), each mode's wall time (median and range),
+ * then the speedup's median and range, or a tie, and whether every round's answers agree.
+ */
+export function repeatedComparisonText(rounds: readonly Comparison[], repeated: RepeatedSpeedup): string {
+  const rows = rounds.flatMap((c, i) => c.rows.map((row) => [`${MODE_LABEL[row.mode]} #${i + 1}`, row] as const));
+  const walls = (Object.entries(repeated.wall) as Array<[RunMode, Spread]>).map(
+    ([mode, w]) => `${MODE_LABEL[mode]} ${formatMs(w.median)} (${formatMs(w.low)}–${formatMs(w.high)})`,
+  );
+  const agreements = rounds.map((c) => c.answersAgree);
+  const agree = agreements.includes(false) ? false : agreements.includes(undefined) ? undefined : true;
+  return [
+    ...tableText(rows),
+    '',
+    `wall time, median (range) of ${rounds.length} runs: ${walls.join(', ') || DASH}`,
+    `speedup vs base only: ${speedupHeadline(repeated)} — ${speedupDetail(repeated)} (base-only wall time ÷ SpecReason wall time); ${agreementText(agree)}`,
+    '',
+  ].join('\n');
+}
+
+// ---- A comparison repeated ----
+// One round is one noisy sample (the same Compare gave 1.01× to 1.78× in a row), so a repeated comparison shows
+// each round's speedup, their median and range, and calls a speedup only when the rounds agree on its direction.
+
+/** What the rounds say, in words: faster, slower, or a tie (the rounds' range includes no difference)., in words: faster, slower, or a tie (the rounds' range includes no difference). */
+export type SpeedupVerdict = 'faster' | 'slower' | 'tie';
+
+export interface Spread {
+  median: number;
+  low: number;
+  high: number;
+  /** How many rounds the numbers cover. */
+  samples: number;
+}
+
+export interface RepeatedSpeedup {
+  /** base-only wall time ÷ SpecReason's, per round where both completed (round order). */
+  samples: number[];
+  /** The speedups' median and range; undefined until a round completed. */
+  speedup?: Spread;
+  verdict?: SpeedupVerdict;
+  /** Wall time per mode over the completed rounds. */
+  wall: Partial<Record<RunMode, Spread>>;
+}
+
+/** The median of numbers (the mean of the middle two for an even count); undefined for none. */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) {
+    return undefined;
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function spread(values: readonly number[]): Spread | undefined {
+  const m = median(values);
+  return m === undefined
+    ? undefined
+    : { median: m, low: Math.min(...values), high: Math.max(...values), samples: values.length };
+}
+
+/**
+ * The rounds' speedups as one honest number: the median with the range. With two rounds or more, a range
+ * that reaches 1× both ways is a tie (some rounds were faster, some slower: the difference is inside the
+ * spread); one round gives a direction but no spread.
+ */
+export function repeatedSpeedup(rounds: readonly (readonly RunSummary[])[]): RepeatedSpeedup {
+  const samples = rounds.map((summaries) => compare(summaries).speedup).filter((s): s is number => s !== undefined);
+  const wall: RepeatedSpeedup['wall'] = {};
+  for (const mode of Object.keys(MODE_LABEL) as RunMode[]) {
+    const walls = rounds.flatMap((r) => r.filter((s) => s.mode === mode && completed(s)).map((s) => s.wallMs));
+    const w = spread(walls);
+    if (w) {
+      wall[mode] = w;
+    }
+  }
+  const speedup = spread(samples);
+  let verdict: SpeedupVerdict | undefined;
+  if (speedup) {
+    verdict =
+      speedup.samples > 1 && speedup.low <= 1 && speedup.high >= 1 ? 'tie' : speedup.median >= 1 ? 'faster' : 'slower';
+  }
+  return { samples, speedup, verdict, wall };
 }

@@ -1,6 +1,7 @@
 // Numbers and labels as the panel, its Markdown copy and the CLI print them (one wording for all).
 
 import type { RunMode } from '../config';
+import type { RepeatedSpeedup } from './compareTable';
 import type { StepOrigin, StopReason } from '../engine/runRecord';
 
 export const DASH = '—';
@@ -64,6 +65,30 @@ export function formatSpeedup(speedup: number | undefined): string {
     return '—';
   }
   return speedup >= 1 ? `${speedup.toFixed(2)}× faster` : `${speedup.toFixed(2)}× — slower`;
+}
+
+/** Rounds a comparison should have for a speedup worth quoting: what the panel suggests. */
+export const SUGGESTED_ROUNDS = 3;
+
+/** A repeated comparison's speedup, short: the median in the words of `formatSpeedup`, or a tie. */
+export function speedupHeadline(r: Pick<RepeatedSpeedup, 'speedup' | 'verdict'>): string {
+  if (!r.speedup) {
+    return '—';
+  }
+  return r.verdict === 'tie' ? `tie (${r.speedup.median.toFixed(2)}×)` : formatSpeedup(r.speedup.median);
+}
+
+/** What the headline stands on: the rounds, their range, and why a tie is one. */
+export function speedupDetail(r: Pick<RepeatedSpeedup, 'speedup' | 'verdict'>): string {
+  const s = r.speedup;
+  if (!s) {
+    return '';
+  }
+  if (s.samples === 1) {
+    return `one run, a noisy sample: compare ${SUGGESTED_ROUNDS}× for a median and range`;
+  }
+  const range = `median of ${s.samples} runs, range ${s.low.toFixed(2)}–${s.high.toFixed(2)}×`;
+  return r.verdict === 'tie' ? `${range}: the range includes 1×, so neither is faster` : range;
 }
 
 /** How far one run of a solve or comparison got, for the progress notification. */
