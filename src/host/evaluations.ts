@@ -638,6 +638,7 @@ export class Evaluations extends Disposable {
       if (target && svg !== undefined) {
         await vscode.workspace.fs.writeFile(target, Buffer.from(svg, 'utf8'));
         this._log.info(`chart saved to ${target.fsPath}`);
+        confirmSaved('chart', target);
       }
       return;
     }
@@ -665,6 +666,7 @@ export class Evaluations extends Disposable {
     if (target) {
       await vscode.workspace.fs.copy(source, target, { overwrite: true });
       this._log.info(`${name} saved to ${target.fsPath}`);
+      confirmSaved(name, target);
     }
   }
 
@@ -721,6 +723,13 @@ function evalProgressReporter(
     });
     reported = p.done;
   };
+}
+
+/** An export says where it went, with a way to open it (a save dialog alone leaves the user guessing). */
+function confirmSaved(what: string, target: vscode.Uri): void {
+  void vscode.window
+    .showInformationMessage(`SpecReason: ${what} saved to ${vscode.workspace.asRelativePath(target)}`, 'Open')
+    .then((choice) => (choice ? vscode.commands.executeCommand('vscode.open', target) : undefined));
 }
 
 /** The form that would produce these runs (an evaluation opened from its folder). */

@@ -59,6 +59,36 @@ async function fromDocument(editor: vscode.TextEditor): Promise<Picked | 'none'>
   };
 }
 
+/**
+ * The problem typed in a box. Enter on an empty box keeps it open and says what to do (it used to close the box
+ * and then complain); Escape closes it. Undefined when closed.
+ */
+export function askForProblem(): Promise<string | undefined> {
+  const box = vscode.window.createInputBox();
+  box.title = 'SpecReason: problem to solve';
+  box.prompt = 'Select a problem in the editor, or type it here';
+  box.ignoreFocusOut = true;
+  return new Promise((resolve) => {
+    let accepted: string | undefined;
+    box.onDidChangeValue(() => {
+      box.validationMessage = undefined;
+    });
+    box.onDidAccept(() => {
+      if (!box.value.trim()) {
+        box.validationMessage = 'Type the problem first (or press Escape and select it in the editor)';
+        return;
+      }
+      accepted = box.value;
+      box.hide();
+    });
+    box.onDidHide(() => {
+      box.dispose();
+      resolve(accepted);
+    });
+    box.show();
+  });
+}
+
 /** The problem of a Solve or Compare command. `given`: a CodeLens' text, with `givenSource` where it is. */
 export async function problemFromEditor(given?: string, givenSource?: unknown): Promise<ProblemInput | undefined> {
   const settings = readSettings();
@@ -78,11 +108,7 @@ export async function problemFromEditor(given?: string, givenSource?: unknown): 
     } else if (picked !== 'none') {
       ({ text, note, source } = picked);
     } else {
-      text = await vscode.window.showInputBox({
-        title: 'SpecReason: problem to solve',
-        prompt: 'Select a problem in the editor, or type it here',
-        ignoreFocusOut: true,
-      });
+      text = await askForProblem();
       if (text === undefined) {
         return undefined;
       }

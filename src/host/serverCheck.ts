@@ -83,13 +83,17 @@ export function describeReport(r: ServerReport): string {
   }
   const m = r.health.models?.[0];
   const f = r.features;
+  // The simulator answers /version like the vLLM it imitates: say what it is, not "vLLM 0.11.0".
+  const engine = r.simulated
+    ? `simulated vLLM (SpecReason's test server, imitating vLLM ${r.health.version ?? '?'})`
+    : `vLLM ${r.health.version ?? '?'}`;
   const extras = f
     ? [
         `speculative decoding ${f.specDecode ? 'on' : 'off'}`,
         `prefix caching ${f.prefixCaching === undefined ? 'unknown' : f.prefixCaching ? 'on' : 'off'}${f.prefixCacheHitRate !== undefined ? ` (hit rate ${(f.prefixCacheHitRate * 100).toFixed(0)} %)` : ''}`,
       ]
     : ['metrics unknown'];
-  return `${r.role}: ${r.url} — ${m?.id ?? '?'}${r.simulated ? ' (SIMULATED)' : ''}, max_model_len ${m?.maxModelLen ?? '?'}, vLLM ${r.health.version ?? '?'}, ${r.health.roundTripMs?.toFixed(0) ?? '?'} ms; ${extras.join(', ')}`;
+  return `${r.role}: ${r.url} — ${m?.id ?? '?'}${r.simulated ? ' (SIMULATED)' : ''}, max_model_len ${m?.maxModelLen ?? '?'}, ${engine}, ${r.health.roundTripMs?.toFixed(0) ?? '?'} ms; ${extras.join(', ')}`;
 }
 
 export async function runCheckServers(
@@ -114,8 +118,7 @@ export async function runCheckServers(
   const document = reportDocument(reports);
   const showReport: ErrorAction = {
     title: 'Show Report',
-    run: async () =>
-      vscode.window.showTextDocument(await vscode.workspace.openTextDocument(document), { preview: true }),
+    run: () => showReportPreview(document),
   };
   if (bad.length === 0) {
     void vscode.window
@@ -154,6 +157,15 @@ let checks = 0;
 export const reportDocuments: vscode.TextDocumentContentProvider = {
   provideTextDocumentContent: (uri) => reports.get(uri.path) ?? '(this report is no longer available)',
 };
+
+/** The report rendered (Markdown preview), not as its source; the source when the preview is not there. */
+async function showReportPreview(uri: vscode.Uri): Promise<void> {
+  try {
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+  }
+}
 
 function reportDocument(list: ServerReport[]): vscode.Uri {
   const uri = vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/Server check ${++checks}.md` });

@@ -86,6 +86,15 @@ export class Sessions implements vscode.Disposable {
     if (!settings) {
       return undefined;
     }
+    // The same problem already running in a panel of this kind: show that panel rather than a second tab of it.
+    const same = this.all.find((s) => s.kind === kind && !!s.controller && s.problem.text === problem.text);
+    if (same) {
+      same.panel.reveal();
+      void vscode.window.showInformationMessage(
+        `SpecReason: this problem is already ${kind === 'compare' ? 'being compared' : 'being solved'} in its panel (Cancel it there to start again).`,
+      );
+      return same;
+    }
     // `controller` is set from the moment a run is started (before its panel shows it running) until it ends.
     const reusable = this.all
       .filter((s) => s.kind === kind && !s.panel.pinned && !s.panel.running && !s.controller)
@@ -136,6 +145,12 @@ export class Sessions implements vscode.Disposable {
   }
 
   openSaved(saved: SavedSession): void {
+    // Opened twice from the history: the panel that shows it already comes to the front (no duplicate tab).
+    const open = this.all.find((s) => s.id === saved.id && !s.controller);
+    if (open) {
+      open.panel.reveal();
+      return;
+    }
     const settings = readSettings();
     const state = {
       ...emptyState(saved.kind, saved.problem, tuningValues(settings), !!saved.simulated),

@@ -2,6 +2,7 @@
 // budget; clicking it opens the tuning quick pick.
 
 import * as vscode from 'vscode';
+import { formatCount } from '../core/presentation/format';
 import { Disposable } from './disposable';
 import { describeReport, type ServerReport } from './serverCheck';
 import { HOST_SETTINGS } from '../core/settingsTable';
@@ -35,7 +36,8 @@ export class StatusItem extends Disposable {
   refresh(): void {
     const { threshold, tokenBudget, scoreMethod } = tuningValues(readSettings());
     const icon = this._health === 'ok' ? '$(pass-filled)' : this._health === 'down' ? '$(error)' : '$(circle-outline)';
-    this._item.text = `${icon} SpecReason ${threshold}/${tokenBudget}`;
+    // What the numbers are, on the item itself (it used to say "SpecReason 7/8192").
+    this._item.text = `${icon} SpecReason: threshold ${threshold} · budget ${formatCount(tokenBudget)}`;
     this._item.tooltip = new vscode.MarkdownString(
       `**SpecReason** — threshold ${threshold} (${scoreMethod}), token budget ${tokenBudget}\n\n${this._detail
         .split('\n')

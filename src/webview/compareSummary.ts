@@ -9,7 +9,8 @@ import { HOST_SETTINGS } from '../core/settingsTable';
 import type { PanelRun } from '../shared/protocol';
 import { button } from './controls';
 import { h, setText, svg } from './dom';
-import { DASH, formatMs, formatRate, MODE_LABEL } from './format';
+import { DASH, formatMs, formatRate, MODE_LABEL, offChoiceText } from './format';
+import type { Problem } from '../core/engine/prompts';
 import { renderTex } from './math';
 import { postFrom } from './stepTools';
 
@@ -45,14 +46,21 @@ class WallBar {
    * `ms`: the bar's length (the run's wall time, or the median of the rounds); `text`: what the value says;
    * `longest`: the full width of a bar.
    */
-  update(ms: number | undefined, text: string, longest: number): void {
+  update(ms: number | undefined, text: string, longest: number, offChoice: string | undefined): void {
     this._bar.setAttribute('width', String(ms === undefined || longest <= 0 ? 0 : Math.min(1, ms / longest)));
     setText(this._value, text);
     this.element.dataset.status = waiting(this.run) ? 'waiting' : this.run.status;
     const answer = this.run.summary?.answer;
-    const key = answer ?? (this.run.summary ? `none:${this.run.status}` : `pending:${this.element.dataset.status}`);
+    const key =
+      answer !== undefined
+        ? `${answer}:${offChoice ?? ''}`
+        : this.run.summary
+          ? `none:${this.run.status}`
+          : `pending:${this.element.dataset.status}`;
     if (key !== this._answerKey) {
       this._answerKey = key;
+      this._answer.title = offChoice ?? '';
+      this._answer.dataset.offChoice = String(!!offChoice);
       this._answer.replaceChildren(
         answer !== undefined
           ? renderTex(answer, false)
@@ -213,7 +221,7 @@ export class CompareSummary {
   }
 
   /** `rounds`: every round's runs, each in display order (the last is shown); `planned`: rounds asked for. */
-  update(rounds: readonly (readonly PanelRun[])[], planned: number): void {
+  update(rounds: readonly (readonly PanelRun[])[], planned: number, problem: Problem): void {
     const runs = rounds[rounds.length - 1] ?? [];
     const all = rounds.flat();
     const running = all.some((r) => r.status === 'running');
@@ -225,7 +233,9 @@ export class CompareSummary {
     const now = Date.now();
     const walls = runs.map((r) => wallOf(r, now, running ? undefined : repeated.wall[r.mode]));
     const longest = Math.max(0, ...walls.map((w) => w.ms ?? 0));
-    this._bars.forEach((b, i) => b.update(walls[i]!.ms, walls[i]!.text, longest));
+    this._bars.forEach((b, i) =>
+      b.update(walls[i]!.ms, walls[i]!.text, longest, offChoiceText(problem, b.run.summary?.answer)),
+    );
 
     setText(this._speedup, speedupHeadline(repeated));
     this._speedup.dataset.direction = repeated.verdict ?? 'none';

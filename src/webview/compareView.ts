@@ -178,7 +178,7 @@ export class CompareView {
     for (const run of runs) {
       this._columns.get(run.runId)?.update();
     }
-    this._summary.update(rounds, planned);
+    this._summary.update(rounds, planned, state.problem);
     this._columnsBox.style.setProperty('--runs', String(Math.max(1, runs.length)));
     const m = state.metrics;
     setText(

@@ -4,6 +4,8 @@ import type { ScoreMethod } from '../core/config';
 import type { StepOrigin } from '../core/engine/runRecord';
 import { FRACTIONAL_SCORES } from '../core/engine/scoring';
 import type { PanelRun, RunStatus } from '../shared/protocol';
+import type { Problem } from '../core/engine/prompts';
+import { choiceLetter } from '../core/eval/answerNormalize';
 import { formatCount, STOP_REASON_LABEL } from '../core/presentation/format';
 
 export {
@@ -59,20 +61,31 @@ export function noAnswerText(run: Pick<PanelRun, 'status' | 'steps' | 'summary' 
   }
 }
 
-/** The settings and models a run used, for its header: "τ 7 (greedy) · budget 8,192 · base QwQ-32B · small …". */
-export function runSettingsText(
-  run: Pick<PanelRun, 'mode' | 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps' | 'models'>,
-): string {
+/** The precise terms behind the settings' plain words, for tooltips. */
+export const SETTINGS_TERMS =
+  'threshold: τ, the score (0–9) a draft needs to be kept · budget: the token budget, counted over the kept steps · ' +
+  'base writes the first N: first_n_steps_base_model';
+
+type SettingsOf = Pick<PanelRun, 'mode' | 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps'>;
+
+/** Settings in plain words: "threshold 7 (greedy) · budget 8,192 tokens · base writes the first 2 steps". */
+export function settingsSummary(run: SettingsOf): string {
   const parts: string[] = [];
   if (run.mode === 'specreason') {
-    parts.push(`τ ${run.threshold} (${run.scoreMethod})`);
-    if (run.firstNBaseSteps) {
-      parts.push(`first ${run.firstNBaseSteps} by base`);
-    }
+    parts.push(`threshold ${run.threshold} (${run.scoreMethod})`);
   }
   if (run.tokenBudget !== undefined) {
-    parts.push(`budget ${formatCount(run.tokenBudget)}`);
+    parts.push(`budget ${formatCount(run.tokenBudget)} tokens`);
   }
+  if (run.mode === 'specreason' && run.firstNBaseSteps) {
+    parts.push(`base writes the first ${formatCount(run.firstNBaseSteps)} step${run.firstNBaseSteps === 1 ? '' : 's'}`);
+  }
+  return parts.join(' · ');
+}
+
+/** The settings and models a run used, for its header: "threshold 7 (greedy) · budget 8,192 tokens · base QwQ-32B · small …". */
+export function runSettingsText(run: SettingsOf & Pick<PanelRun, 'models'>): string {
+  const parts: string[] = [settingsSummary(run)].filter(Boolean);
   // Only the models the run used: a base-only run names the base model alone.
   const roles = run.mode === 'specreason' ? (['base', 'small'] as const) : ([run.mode] as const);
   for (const role of roles) {
@@ -82,4 +95,15 @@ export function runSettingsText(
     }
   }
   return parts.join(' · ');
+}
+
+/**
+ * What to say about an answer that is not one of a multiple-choice question's letters (an answer of 50 to an
+ * (A)–(D) question), or undefined when it is one, or the question has no choices.
+ */
+export function offChoiceText(problem: Problem, answer: string | undefined): string | undefined {
+  if (!problem.choices || answer === undefined || choiceLetter(answer) !== undefined) {
+    return undefined;
+  }
+  return 'Not one of the choices (A)–(D): the model answered the question, not with a letter';
 }

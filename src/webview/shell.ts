@@ -5,7 +5,7 @@ import type { FromWebview, PanelRun, PanelState, RunStatus, TuningValues } from 
 import { CompareView } from './compareView';
 import { button, simBadge } from './controls';
 import { h, setText } from './dom';
-import { formatCount, formatMs, MODE_LABEL, STATUS_LABEL } from './format';
+import { formatMs, MODE_LABEL, settingsSummary, SETTINGS_TERMS, STATUS_LABEL } from './format';
 import { ProblemHeader } from './problemHeader';
 import { SolveView } from './solveView';
 import { TuningStrip } from './tuning';
@@ -50,7 +50,11 @@ export class Shell {
   private readonly _more: HTMLButtonElement;
   private readonly _menu: HTMLElement;
   private readonly _tuningBox: HTMLDetailsElement;
-  private readonly _tuningSummary = h('span', { id: 'tuning-summary', className: 'muted' });
+  private readonly _tuningSummary = h('span', {
+    id: 'tuning-summary',
+    className: 'muted',
+    title: SETTINGS_TERMS,
+  });
   private _pinned = false;
   private _errorKey?: string;
   private _view?: { state: PanelState; view: SolveView | CompareView };
@@ -195,10 +199,7 @@ export class Shell {
   }
 
   private summarizeTuning(v: TuningValues): void {
-    setText(
-      this._tuningSummary,
-      `τ ${v.threshold} (${v.scoreMethod}) · budget ${formatCount(v.tokenBudget)} · first ${v.firstNBaseSteps} by base`,
-    );
+    setText(this._tuningSummary, settingsSummary({ ...v, mode: 'specreason' }));
   }
 
   /** An action taken, Escape, or a click elsewhere closes the "More" menu. */

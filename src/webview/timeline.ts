@@ -4,7 +4,7 @@
 
 import type { StepOrigin } from '../core/engine/runRecord';
 import type { PanelRun } from '../shared/protocol';
-import { h, svg } from './dom';
+import { h, setText, svg } from './dom';
 import { formatMs, ORIGIN_LABEL } from './format';
 
 /** Fewer steps than this still leave room, so six steps are not six huge slabs. */
@@ -15,6 +15,9 @@ const LEGEND: readonly StepOrigin[] = ['small', 'base-fallback', 'base-forced', 
 export class Timeline {
   readonly element: HTMLElement;
   private readonly _chart: SVGSVGElement;
+  // The axes in HTML beside the stretched SVG (text inside it would stretch too): time up, steps along.
+  private readonly _axisMax = h('span', { className: 'axis-max' });
+  private readonly _axisSteps = h('span', { className: 'axis-steps' });
   private _run?: PanelRun;
   /** A bar was clicked: the step it stands for. */
   onSelect?: (stepId: number) => void;
@@ -47,11 +50,22 @@ export class Timeline {
     this.element = h(
       'figure',
       { className: 'timeline-figure' },
-      this._chart,
+      h(
+        'div',
+        { className: 'timeline-plot' },
+        h(
+          'div',
+          { className: 'axis-y', attrs: { 'aria-hidden': 'true' }, title: 'Time per step' },
+          this._axisMax,
+          h('span', {}, '0'),
+        ),
+        this._chart,
+        h('span', { className: 'axis-x', attrs: { 'aria-hidden': 'true' } }, h('span', {}, 'step 1'), this._axisSteps),
+      ),
       h(
         'figcaption',
         { className: 'timeline-caption' },
-        h('span', { className: 'section-title' }, 'Step times'),
+        h('span', { className: 'section-title' }, 'Time per step'),
         legend,
       ),
     );
@@ -112,6 +126,8 @@ export class Timeline {
 
   private layout(): void {
     this.element.hidden = this._drawn === 0;
+    setText(this._axisMax, formatMs(this._maxMs));
+    setText(this._axisSteps, `step ${this._drawn} →`);
     this._chart.setAttribute('viewBox', `0 ${-this._maxMs} ${Math.max(this._drawn, MIN_SLOTS)} ${this._maxMs}`);
     const c = this._counts;
     const parts = [

@@ -198,4 +198,31 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     assert.equal(await page.textContent('#speedup'), '—');
     await frames(page);
   });
+
+  it('an answer that is not one of the choices (A)–(D) is flagged, in the answer box and on the card', async function () {
+    const problem = { text: 'Which is largest?', choices: { A: '1', B: '2', C: '50', D: '3' } };
+    const page = await openPanel();
+    const solved = run('specreason', 800, { answer: '50' });
+    await send(page, { type: 'session/snapshot', state: panelState({ kind: 'solve', problem, runs: [solved] }) });
+    await page.waitForSelector('#answer .off-choice');
+    assert.match(await page.textContent('#answer .off-choice'), /Not one of the choices \(A\)–\(D\)/);
+    // A letter, however written, is one of the choices; a question without choices flags nothing.
+    for (const [answer, p] of /** @type {const} */ ([
+      ['C', problem],
+      ['\\text{(C)}', problem],
+      ['50', { text: 'What is 5 × 10?' }],
+    ])) {
+      await send(page, {
+        type: 'session/snapshot',
+        state: panelState({ kind: 'solve', problem: p, runs: [run('specreason', 800, { answer })] }),
+      });
+      await page.waitForFunction(() => document.querySelector('#answer')?.getAttribute('data-state') === 'answered');
+      await frames(page);
+      assert.equal(await page.locator('#answer .off-choice').count(), 0, `${answer}: not flagged`);
+    }
+    await send(page, { type: 'session/snapshot', state: panelState({ problem, runs: rounds([500, 1000]) }) });
+    await page.waitForSelector('#wall-chart .wall-answer[data-off-choice="true"]');
+    assert.equal(await page.locator('#wall-chart .wall-answer[data-off-choice="true"]').count(), 2);
+    assert.match((await page.getAttribute('#wall-chart .wall-answer', 'title')) ?? '', /Not one of the choices/);
+  });
 });

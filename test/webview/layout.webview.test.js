@@ -231,7 +231,7 @@ describe('reasoning panel layout (webview, Chromium)', function () {
     assert.ok(toolbar.height < 2 * rerun.height, 'one toolbar row');
     // The tuning strip is folded to a one-line summary of what the next run uses.
     assert.equal(await page.$eval('#tuning-box', (e) => /** @type {HTMLDetailsElement} */ (e).open), false);
-    assert.equal(await page.textContent('#tuning-summary'), 'τ 7 (greedy) · budget 8,192 · first 0 by base');
+    assert.equal(await page.textContent('#tuning-summary'), 'threshold 7 (greedy) · budget 8,192 tokens');
     assert.equal(await page.isVisible('#tuning-threshold'), false);
     // Secondary actions are in the More menu: it opens, runs an action and closes; Escape closes it too.
     assert.equal(await page.isVisible('#btn-export-json'), false);

@@ -858,7 +858,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.textContent('#answer .answer-body'), 'Cancelled before an answer (2 steps kept)');
     assert.equal(
       await page.textContent('#run-settings'),
-      'This run: τ 6 (greedy) · budget 4,096 · base Qwen/QwQ-32B · small deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
+      'This run: threshold 6 (greedy) · budget 4,096 tokens · base Qwen/QwQ-32B · small deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
     );
     assert.equal(await page.textContent('#tuning-next'), 'Next run:');
     assert.match(await page.getAttribute('.tuning', 'aria-label'), /next run/);

@@ -173,12 +173,20 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
       await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
       await box.waitFor({ state: 'hidden', timeout: 15000 });
     }
+    // Each export says where it went (it used to save without a word).
+    const saved = (name) =>
+      page
+        .locator('.notification-toast', { hasText: `saved to ${name}` })
+        .first()
+        .waitFor({ timeout: 15000 });
     const csvFile = path.join(d.env.workspace, 'exported-results.csv');
     await panel.locator('#btn-export-csv').click();
     await saveAs(csvFile);
+    await saved('exported-results.csv');
     const svgFile = path.join(d.env.workspace, 'exported-chart.svg');
     await panel.locator('#btn-export-svg').click();
     await saveAs(svgFile);
+    await saved('exported-chart.svg');
     for (const file of [csvFile, svgFile]) {
       for (let i = 0; i < 100 && !fs.existsSync(file); i++) {
         await page.waitForTimeout(100);

@@ -27,7 +27,7 @@ describe('Panel state: health, server report, history, restored panels', functio
     return panel;
   }
 
-  const statusItem = () => page.locator('.statusbar-item', { hasText: /SpecReason \d/ }).first();
+  const statusItem = () => page.locator('.statusbar-item', { hasText: /SpecReason: threshold \d/ }).first();
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
@@ -57,13 +57,15 @@ describe('Panel state: health, server report, history, restored panels', functio
       assert.match(text, /base: nothing listens on 127\.0\.0\.1:\d+/);
       assert.match(text, /small: nothing listens on 127\.0\.0\.1:\d+/);
       await statusItem().locator('.codicon-error').waitFor({ timeout: 15000 });
+      const before = await d.countWebviews(page);
       await toast.locator('.monaco-button', { hasText: 'Show Report' }).first().click();
-      const lines = page.locator(d.SEL.editorLine);
-      await page.locator(d.SEL.editorLine, { hasText: 'Small model server — NOT RIGHT' }).first().waitFor();
-      const report = (await lines.allTextContents()).join('\n').replace(/\u00a0/g, ' '); // the editor draws spaces as NBSP
+      // The report opens rendered (a Markdown preview, a webview of its own).
+      const preview = await d.waitForWebview(page, before, { selector: 'h1' });
+      await preview.locator('h2', { hasText: 'Small model server — NOT RIGHT' }).first().waitFor();
+      const report = ((await preview.locator('body').textContent()) ?? '').replace(/\u00a0/g, ' ');
       assert.match(report, /Base model server — NOT RIGHT/);
-      assert.match(report, /Start command: .vllm serve Qwen\/QwQ-32B --port \d+/);
-      assert.match(report, /Start command: .vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/);
+      assert.match(report, /Start command: vllm serve Qwen\/QwQ-32B --port \d+/);
+      assert.match(report, /Start command: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/);
       await d.screenshot(page, path.join(d.env.artifacts, 'server-report.png'));
     } finally {
       await pair.base.start();
@@ -89,7 +91,7 @@ describe('Panel state: health, server report, history, restored panels', functio
     assert.ok(await panel.locator('#sim-badge').isVisible(), 'the reopened run is labelled SIMULATED');
     assert.match(
       await panel.locator('#run-settings').textContent(),
-      /This run: τ 7 \(greedy\) · budget [\d,]+ · base Qwen\/QwQ-32B/,
+      /This run: threshold 7 \(greedy\) · budget [\d,]+ tokens · base Qwen\/QwQ-32B/,
     );
   });
 
