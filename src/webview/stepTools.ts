@@ -144,12 +144,13 @@ export function requestDetails(run: PanelRun, index: number): HTMLDetailsElement
     ),
     body,
   );
-  const steps = run.steps.slice(0, index + 1);
   const build = () => {
     if (!details.open) {
       return;
     }
     details.removeEventListener('toggle', build);
+    // Copied when opened, not per step rendered: a copy of every earlier step per step is quadratic in long runs.
+    const steps = run.steps.slice(0, index + 1);
     const requests = run.prompt === undefined ? undefined : stepRequests(run.prompt, run.mode, steps, index);
     body.replaceChildren(
       ...(requests

@@ -1,0 +1,196 @@
+// @ts-check
+// Benchmark, not a test (it prints numbers and asserts none): the reasoning panel (media/gen/webview.js) in
+// headless Chromium with a long run streaming in (500 and 2,000 steps, the host's batches of events, one message
+// a frame), then the same run in one snapshot (a reopened panel). Per frame it times the panel's whole update:
+// its animation-frame callback plus the style and layout that callback caused (forced inside the measurement),
+// as wall time and as main-thread CPU time from a Chromium trace (on a busy machine the wall time also counts
+// the time other processes had the CPU). Same measurement as bench:evalpanel.
+// Run: npm run bench:panel   (env: BENCH_STEPS=500,2000, BENCH_BATCH=40, BENCH_REPEAT=2)
+
+const os = require('node:os');
+const { startServer, launchChromium } = require('./support');
+
+const STEPS = (process.env.BENCH_STEPS || '500,2000').split(',').map(Number);
+const BATCH = Number(process.env.BENCH_BATCH || 40);
+const REPEAT = Number(process.env.BENCH_REPEAT || 2);
+const TUNING = { threshold: 7, scoreMethod: 'greedy', tokenBudget: 32768, firstNBaseSteps: 0, target: 'user' };
+
+/** Wraps requestAnimationFrame before the panel loads: each of the panel's frames is timed. */
+function instrumentFrames() {
+  const raf = window.requestAnimationFrame.bind(window);
+  const w = /** @type {any} */ (window);
+  w.__raf = raf;
+  w.__frames = [];
+  w.__ids = [];
+  w.requestAnimationFrame = (/** @type {FrameRequestCallback} */ callback) => {
+    const id = raf((ts) => {
+      const started = performance.now();
+      callback(ts);
+      document.documentElement.getBoundingClientRect(); // this frame's style and layout, measured here
+      w.__frames.push(performance.now() - started);
+    });
+    w.__ids.push(id);
+    return id;
+  };
+}
+
+function cpuPerFrame(trace, ids) {
+  const wanted = new Set(ids);
+  return JSON.parse(trace.toString())
+    .traceEvents.filter((e) => e.name === 'FireAnimationFrame' && e.ph === 'X' && wanted.has(e.args?.data?.id))
+    .map((e) => (e.tdur ?? e.dur) / 1000);
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const ms = (x) => x.toFixed(1);
+function stats(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `p50 ${ms(quantile(sorted, 0.5))} ms, p95 ${ms(quantile(sorted, 0.95))} ms, max ${ms(sorted[sorted.length - 1])} ms`;
+}
+
+/** The engine's events of an n-step SpecReason run: every tenth draft rejected and rewritten, math in each step. */
+function runEvents(n) {
+  /** @type {any[]} */
+  const events = [
+    { type: 'run-start', runId: 'r', mode: 'specreason', problem: { text: 'p' }, config: {}, startedAt: 0 },
+  ];
+  /** @type {any[]} */
+  const steps = [];
+  for (let i = 0; i < n; i++) {
+    const rejected = i % 10 === 9;
+    const text = rejected
+      ? `Step ${i}: redo with $x_{${i}} = ${i}^2$ carefully, since $\\frac{${i}}{2}$ was wrong.`
+      : `Step ${i}: since $a_{${i}} = a_{${i - 1}} + 1$, we get ${i}.\n\nThen continue with $\\sqrt{${i}}$.`;
+    const draft = rejected ? `Step ${i}: guess $x = ${i}$.` : text;
+    const ms = 300 + (i % 13) * 20 + (rejected ? 600 : 0);
+    events.push({ type: 'step-start', stepId: i, origin: 'draft' });
+    events.push({ type: 'delta', stepId: i, model: 'small', phase: 'draft', text: draft.slice(0, 20) });
+    events.push({ type: 'delta', stepId: i, model: 'small', phase: 'draft', text: draft.slice(20) });
+    events.push({ type: 'draft-done', stepId: i, text: draft, tokens: 24, ms: ms * 0.4 });
+    const score = rejected ? 3 : 8;
+    const top = [{ token: String(score), logprob: -0.05 }];
+    events.push({
+      type: 'score',
+      stepId: i,
+      score,
+      accepted: !rejected,
+      threshold: 7,
+      method: 'greedy',
+      topLogprobs: top,
+      ms: 30,
+    });
+    if (rejected) {
+      events.push({ type: 'fallback-start', stepId: i });
+      events.push({ type: 'delta', stepId: i, model: 'base', phase: 'fallback', text });
+    }
+    const record = {
+      step_id: i,
+      step_str: text,
+      small_model_step: draft,
+      num_output_tokens_small: 24,
+      score,
+      base_model_step: rejected ? text : null,
+      num_output_tokens_base: rejected ? 24 : null,
+      final_num_output_tokens: 24,
+      justification: String(score),
+      score_top_logprobs: top,
+      origin: rejected ? 'base-fallback' : 'small',
+      timings: { stepMs: ms, startedAt: i * 400, endedAt: i * 400 + ms },
+    };
+    steps.push(record);
+    events.push({ type: 'step-done', record });
+  }
+  return { events, steps };
+}
+
+async function streamOnce(browser, url, n) {
+  const context = await browser.newContext({ viewport: { width: 1000, height: 1000 }, reducedMotion: 'reduce' });
+  await context.addInitScript(instrumentFrames);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
+  const { events, steps } = runEvents(n);
+  const messages = [];
+  for (let i = 0; i < events.length; i += BATCH) {
+    messages.push({ type: 'run/didUpdate', runId: 'r', from: i, events: events.slice(i, i + BATCH) });
+  }
+  const run = {
+    runId: 'r',
+    mode: 'specreason',
+    status: 'running',
+    startedAt: Date.now(),
+    threshold: 7,
+    scoreMethod: 'greedy',
+    steps: [],
+  };
+  const state = { protocolVersion: 1, kind: 'solve', problem: { text: 'A long run.' }, runs: [run], tuning: TUNING };
+  await browser.startTracing(page, { categories: ['devtools.timeline'] });
+  const result = await page.evaluate(
+    async ([first, list]) => {
+      const w = /** @type {any} */ (window);
+      const frame = () => new Promise((resolve) => w.__raf(resolve));
+      const send = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
+      send(first);
+      await frame();
+      await frame();
+      w.__frames = [];
+      w.__ids = [];
+      const started = performance.now();
+      for (const data of list) {
+        send(data);
+        await frame();
+      }
+      return { frames: w.__frames, ids: w.__ids, wall: performance.now() - started };
+    },
+    [{ type: 'session/snapshot', state }, messages],
+  );
+  const cpu = cpuPerFrame(await browser.stopTracing(), result.ids);
+  const shown = await page.$$eval('#steps .step', (x) => x.length);
+  if (shown !== n) {
+    throw new Error(`the panel shows ${shown} steps, not ${n}`);
+  }
+  // The same run in one snapshot: a panel reopened, or reloaded, on a long run.
+  const finished = { ...state, runs: [{ ...run, status: 'running', steps, eventsApplied: events.length }] };
+  const snapshot = await page.evaluate(async (s) => {
+    const w = /** @type {any} */ (window);
+    w.__frames = [];
+    window.dispatchEvent(new MessageEvent('message', { data: { type: 'session/snapshot', state: s } }));
+    await new Promise((resolve) => w.__raf(resolve));
+    return w.__frames[0];
+  }, finished);
+  await context.close();
+  return { ...result, cpu, snapshot, messages: messages.length };
+}
+
+async function main() {
+  const server = /** @type {import('node:http').Server} */ (await startServer());
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const url = `http://127.0.0.1:${address.port}/test/webview/harness.html`;
+  const browser = await launchChromium();
+  console.log(
+    `Reasoning panel, a long run streaming in, ${BATCH} events a message (headless Chromium; ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
+  try {
+    for (const n of STEPS) {
+      for (let i = 0; i < REPEAT; i++) {
+        const r = await streamOnce(browser, url, n);
+        const over = r.frames.filter((f) => f > 16).length;
+        console.log(
+          `  ${n} steps, ${r.messages} messages: per frame wall ${stats(r.frames)} (${over} over 16 ms); ` +
+            `main-thread CPU ${stats(r.cpu)}; full snapshot of ${n} steps ${ms(r.snapshot)} ms; wall ${ms(r.wall)} ms`,
+        );
+      }
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
