@@ -9,6 +9,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import {
+  SIM_GO_TEMPLATE,
+  SIM_TEMPLATES,
+  dialectErrorBody,
+  dialectMetrics,
+  ollamaHasLogprobs,
+  parseRawPrompt,
+  templateFamilyFor,
+  type SimDialect,
+} from './dialects';
+
+export type { SimDialect };
 
 export const SIM_SCORE_PREFILL = '<think>I think the quality score is: ';
 
@@ -103,6 +115,12 @@ export interface SimServerOptions {
   /** Expose vllm:spec_decode_* metrics, as a server with --speculative-config does. */
   specDecode?: boolean;
   maxLogprobs?: number;
+  /** Answer as this engine does (src/sim/dialects.ts); default vLLM. */
+  dialect?: SimDialect;
+  /** Ollama dialect: the version /api/version reports (logprobs since 0.12.11; default 0.12.11). */
+  ollamaVersion?: string;
+  /** Ollama dialect: /api/show gives a Go template, as for most library models, instead of Jinja. */
+  goTemplate?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -124,6 +142,10 @@ export interface RequestLogEntry {
   promptTokens?: number;
   cachedTokens?: number;
   completionTokens?: number;
+  /** Raw-prompt dialects: the prompt began with the BOS text the server adds again (two BOS tokens). */
+  doubleBos?: boolean;
+  /** Ollama dialect: the prompt was longer than num_ctx (Ollama truncates it silently). */
+  truncated?: boolean;
 }
 
 const BLOCK = 16;
@@ -137,6 +159,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const nowMs = () => performance.timeOrigin + performance.now();
 
 interface ChatBody {
+  /** The raw prompt of a raw-prompt dialect, counted as it came. */
+  rawPrompt?: string;
   model?: unknown;
   messages?: Array<{ role?: unknown; content?: unknown }>;
   stream?: unknown;
@@ -316,7 +340,14 @@ export class SimulatedVllm {
     return undefined;
   }
 
+  private get _dialect(): SimDialect {
+    return this.options.dialect ?? 'vllm';
+  }
+
   private _errorBody(status: number, message: string, type: string): string {
+    if (this._dialect !== 'vllm') {
+      return dialectErrorBody(this._dialect, status, message, type);
+    }
     const flat = versionAtMost(this.options.version ?? '0.11.0', '0.10.0');
     return JSON.stringify(
       flat
@@ -358,6 +389,9 @@ export class SimulatedVllm {
       ) {
         return send(401, JSON.stringify({ error: 'Unauthorized' }));
       }
+      if (this._dialect !== 'vllm' && (await this._dialectRoute(req.method ?? 'GET', path, raw, exchange))) {
+        return;
+      }
       if (req.method === 'GET' && path === '/health') {
         return send(200, '', 'text/plain');
       }
@@ -398,6 +432,363 @@ export class SimulatedVllm {
       }
       return send(500, this._errorBody(500, String(error), 'InternalServerError'));
     }
+  }
+
+  /** The routes an engine other than vLLM has (or lacks); true when this one answered. */
+  private async _dialectRoute(method: string, path: string, raw: string, exchange: Exchange): Promise<boolean> {
+    const { send, entry } = exchange;
+    const json = (value: unknown) => send(200, JSON.stringify(value));
+    const notFound = () => send(404, this._errorBody(404, 'Not Found', 'NotFoundError'));
+    const model = this.options.model;
+    const family = templateFamilyFor(model);
+    const maxModelLen = this.options.maxModelLen ?? 32768;
+    const parseJson = (): Record<string, unknown> => {
+      try {
+        const body = JSON.parse(raw) as unknown;
+        if (body && typeof body === 'object' && !Array.isArray(body)) {
+          entry.body = body as Record<string, unknown>;
+          return entry.body;
+        }
+      } catch {
+        /* answered below */
+      }
+      throw new HttpError(400, 'Invalid JSON body', 'invalid_request_error');
+    };
+    const route = `${method} ${path}`;
+    switch (this._dialect) {
+      case 'sglang':
+        switch (route) {
+          case 'GET /get_model_info':
+            json({ model_path: model, tokenizer_path: model, is_generation: true, preferred_sampling_params: null });
+            return true;
+          case 'GET /get_server_info':
+            json({
+              version: '0.0.0-simulated',
+              model_path: model,
+              context_length: maxModelLen,
+              disable_radix_cache: false,
+            });
+            return true;
+          case 'GET /metrics':
+            send(
+              200,
+              dialectMetrics('sglang', this._counters, this._running),
+              'text/plain; version=0.0.4; charset=utf-8',
+            );
+            return true;
+          case 'GET /version':
+            notFound();
+            return true;
+          default:
+            return false; // /health, /v1/models and /v1/chat/completions as vLLM has them
+        }
+      case 'llama-server':
+        switch (route) {
+          case 'GET /health':
+            json({ status: 'ok' });
+            return true;
+          case 'GET /props':
+            json({
+              default_generation_settings: { n_ctx: maxModelLen, params: { n_predict: -1, temperature: 0.8 } },
+              total_slots: 4,
+              model_path: `/models/${model.split('/').pop()}-simulated.gguf`,
+              chat_template: SIM_TEMPLATES[family].jinja,
+              bos_token: SIM_TEMPLATES[family].bos,
+              eos_token: SIM_TEMPLATES[family].eos,
+              build_info: 'b0000-simulated',
+            });
+            return true;
+          case 'GET /metrics':
+            send(200, dialectMetrics('llama-server', this._counters, this._running), 'text/plain; version=0.0.4');
+            return true;
+          case 'GET /version':
+            notFound();
+            return true;
+          case 'POST /completion': {
+            const body = parseJson();
+            const nProbs = typeof body.n_probs === 'number' ? body.n_probs : 0;
+            await this._rawChat(asText(body.prompt ?? ''), family, exchange, 'llama', {
+              stream: body.stream === true,
+              stop: body.stop,
+              max_tokens: typeof body.n_predict === 'number' && body.n_predict >= 0 ? body.n_predict : undefined,
+              logprobs: nProbs > 0,
+              top_logprobs: nProbs,
+            });
+            return true;
+          }
+          default:
+            return false; // /v1/models as vLLM has it
+        }
+      case 'ollama': {
+        const version = this.options.ollamaVersion ?? '0.12.11';
+        switch (route) {
+          case 'GET /':
+            send(200, 'Ollama is running', 'text/plain; charset=utf-8');
+            return true;
+          case 'GET /api/version':
+            json({ version });
+            return true;
+          case 'GET /api/tags':
+            json({ models: [this._ollamaModel()] });
+            return true;
+          case 'GET /api/ps':
+            json({
+              models: [
+                {
+                  ...this._ollamaModel(),
+                  expires_at: new Date(Date.now() + 300_000).toISOString(),
+                  size_vram: 1,
+                  context_length: 4096,
+                },
+              ],
+            });
+            return true;
+          case 'POST /api/show': {
+            const body = parseJson();
+            if (body.model !== model && body.model !== `${model}:latest`) {
+              send(404, this._errorBody(404, `model '${String(body.model)}' not found`, 'not_found'));
+              return true;
+            }
+            json({
+              template: this.options.goTemplate ? SIM_GO_TEMPLATE : SIM_TEMPLATES[family].jinja,
+              details: this._ollamaModel().details,
+              model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': maxModelLen },
+              capabilities: ['completion', 'thinking'],
+            });
+            return true;
+          }
+          case 'POST /api/generate': {
+            const body = parseJson();
+            if (body.model !== model && body.model !== `${model}:latest`) {
+              send(
+                404,
+                this._errorBody(404, `model '${String(body.model)}' not found, try pulling it first`, 'not_found'),
+              );
+              return true;
+            }
+            const options = (body.options && typeof body.options === 'object' ? body.options : {}) as Record<
+              string,
+              unknown
+            >;
+            const prompt = asText(body.prompt ?? '');
+            const numCtx = typeof options.num_ctx === 'number' ? options.num_ctx : 4096;
+            entry.truncated = simTokenize(prompt).length > numCtx;
+            const wantLogprobs = body.logprobs === true && ollamaHasLogprobs(version);
+            const common = {
+              stream: body.stream !== false, // Ollama streams unless told not to
+              stop: options.stop,
+              max_tokens:
+                typeof options.num_predict === 'number' && options.num_predict >= 0 ? options.num_predict : undefined,
+              logprobs: wantLogprobs,
+              top_logprobs: wantLogprobs && typeof body.top_logprobs === 'number' ? body.top_logprobs : 0,
+            };
+            if (body.raw === true) {
+              await this._rawChat(prompt, family, exchange, 'ollama', common);
+            } else {
+              // Without raw, Ollama renders the prompt as one user message in the model's template.
+              await this._chat(
+                {
+                  model,
+                  messages: [{ role: 'user', content: prompt }],
+                  continue_final_message: false,
+                  add_generation_prompt: true,
+                  ...common,
+                },
+                exchange,
+                'ollama',
+              );
+            }
+            return true;
+          }
+          case 'GET /health':
+          case 'GET /version':
+          case 'GET /metrics':
+          case 'GET /props':
+          case 'GET /get_model_info':
+            send(404, '404 page not found', 'text/plain');
+            return true;
+          default:
+            return false; // /v1/models as vLLM has it (Ollama's OpenAI-compatible list)
+        }
+      }
+      case 'vllm':
+        return false;
+    }
+  }
+
+  private _ollamaModel() {
+    return {
+      name: this.options.model,
+      model: this.options.model,
+      modified_at: new Date(0).toISOString(),
+      size: 1,
+      digest: 'simulated',
+      details: {
+        format: 'gguf',
+        family: 'qwen2',
+        families: ['qwen2'],
+        parameter_size: 'simulated',
+        quantization_level: 'Q4_K_M',
+      },
+    };
+  }
+
+  /** A raw prompt read back into the chat it renders, then answered like one. */
+  private async _rawChat(
+    prompt: string,
+    family: 'chatml' | 'deepseek',
+    exchange: Exchange,
+    writer: 'llama' | 'ollama',
+    fields: Pick<ChatBody, 'stream' | 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
+  ): Promise<void> {
+    const parsed = parseRawPrompt(prompt, family);
+    if (!parsed) {
+      throw new HttpError(
+        400,
+        `the simulated ${family} model cannot read this prompt: ${JSON.stringify(prompt.slice(0, 80))}`,
+        'invalid_request_error',
+      );
+    }
+    exchange.entry.doubleBos = parsed.doubleBos;
+    await this._chat(
+      {
+        rawPrompt: prompt,
+        model: this.options.model,
+        messages: parsed.messages,
+        continue_final_message: parsed.continueFinal,
+        add_generation_prompt: !parsed.continueFinal,
+        ...fields,
+      },
+      exchange,
+      writer,
+    );
+  }
+
+  /** A reply of a raw-prompt dialect: llama-server's /completion (SSE or JSON), Ollama's /api/generate (NDJSON or JSON). */
+  private async _rawReply(
+    writer: 'llama' | 'ollama',
+    stream: boolean,
+    reply: ReplyToSend & { cached: number },
+    firstAt: number,
+    slowdown: () => number,
+    exchange: Exchange,
+  ): Promise<boolean> {
+    const { entry, req, res, send } = exchange;
+    const latency = this.options.latency ?? ZERO_LATENCY;
+    const client = this._closeWatch(res);
+    const model = this.options.model;
+    const withLogprobs = reply.wantLogprobs && reply.fault !== 'missing-logprobs';
+    const probs = () =>
+      reply.tokens.map((token) => {
+        const entry = this._logprobsFor(reply, token);
+        return { id: 0, ...entry, top_logprobs: entry.top_logprobs.map((t) => (t ? { id: 0, ...t } : t)) };
+      });
+    const stopType = reply.finishReason === 'length' ? 'limit' : reply.stopReason ? 'word' : 'eos';
+    const ollamaDone = () => ({
+      model,
+      created_at: new Date().toISOString(),
+      response: '',
+      done: true,
+      done_reason: reply.finishReason,
+      total_duration: 1,
+      load_duration: 1,
+      prompt_eval_count: reply.promptTokens,
+      prompt_eval_duration: 1,
+      eval_count: reply.completionTokens,
+      eval_duration: 1,
+    });
+    const llamaDone = (content: string) => ({
+      index: 0,
+      content,
+      tokens: [],
+      id_slot: 0,
+      stop: true,
+      model,
+      tokens_predicted: reply.completionTokens,
+      tokens_evaluated: reply.promptTokens,
+      prompt: '',
+      has_new_line: content.includes('\n'),
+      truncated: false,
+      stop_type: stopType,
+      stopping_word: reply.stopReason ?? '',
+      tokens_cached: reply.cached,
+      timings: {
+        cache_n: reply.cached,
+        prompt_n: reply.promptTokens - reply.cached,
+        predicted_n: reply.completionTokens,
+      },
+    });
+    if (!stream) {
+      await client.waitUntil(firstAt + latency.decodeMsPerToken * reply.completionTokens * slowdown());
+      if (client.closed()) {
+        return false;
+      }
+      if (reply.fault === 'hang-mid-stream' || reply.fault === 'drop-mid-stream') {
+        if (reply.fault === 'drop-mid-stream') {
+          req.socket.destroy();
+        }
+        return false;
+      }
+      const text = reply.tokens.join('');
+      const body =
+        writer === 'llama'
+          ? { ...llamaDone(text), ...(withLogprobs ? { completion_probabilities: probs() } : {}) }
+          : { ...ollamaDone(), response: text, ...(withLogprobs ? { logprobs: probs() } : {}) };
+      send(
+        200,
+        JSON.stringify(body),
+        writer === 'llama' ? 'application/json; charset=utf-8' : 'application/json; charset=utf-8',
+      );
+      return true;
+    }
+    entry.status = 200;
+    res.writeHead(200, {
+      'content-type': writer === 'llama' ? 'text/event-stream' : 'application/x-ndjson',
+      'cache-control': 'no-cache',
+    });
+    const write = (value: unknown) =>
+      res.write(writer === 'llama' ? `data: ${JSON.stringify(value)}\n\n` : `${JSON.stringify(value)}\n`);
+    await client.waitUntil(firstAt);
+    let at = nowMs();
+    for (let i = 0; i < reply.tokens.length; i++) {
+      if (client.closed()) {
+        return false;
+      }
+      if (
+        (reply.fault === 'drop-mid-stream' || reply.fault === 'hang-mid-stream') &&
+        i === Math.min(3, reply.tokens.length - 1)
+      ) {
+        if (reply.fault === 'drop-mid-stream') {
+          req.socket.destroy();
+        }
+        return false;
+      }
+      at += latency.decodeMsPerToken * slowdown();
+      await client.waitUntil(at);
+      if (client.closed()) {
+        return false;
+      }
+      const token = reply.tokens[i]!;
+      write(
+        writer === 'llama'
+          ? {
+              index: 0,
+              content: token,
+              tokens: [],
+              stop: false,
+              id_slot: -1,
+              tokens_predicted: i + 1,
+              tokens_evaluated: reply.promptTokens,
+            }
+          : { model, created_at: new Date().toISOString(), response: token, done: false },
+      );
+    }
+    if (client.closed()) {
+      return false;
+    }
+    write(writer === 'llama' ? llamaDone('') : ollamaDone());
+    res.end();
+    return true;
   }
 
   private _models() {
@@ -528,9 +919,11 @@ export class SimulatedVllm {
   }
 
   /** POST /v1/chat/completions, in the phases vLLM goes through. */
-  private async _chat(body: ChatBody, exchange: Exchange): Promise<void> {
+  private async _chat(body: ChatBody, exchange: Exchange, writer: 'chat' | 'llama' | 'ollama' = 'chat'): Promise<void> {
     const { entry } = exchange;
-    this._validate(body);
+    if (writer === 'chat') {
+      this._validate(body);
+    }
     const request = this._classify(body);
     entry.kind = request.kind;
     entry.stepIndex = request.stepIndex;
@@ -564,9 +957,11 @@ export class SimulatedVllm {
           (body.stream_options as { include_usage?: boolean }).include_usage !== false,
       };
       const completed =
-        body.stream === true && fault !== 'not-sse'
-          ? await this._streamReply(toSend, firstAt, slowdown, exchange)
-          : await this._jsonReply(toSend, firstAt, slowdown, exchange);
+        writer !== 'chat'
+          ? await this._rawReply(writer, body.stream === true, { ...toSend, cached }, firstAt, slowdown, exchange)
+          : body.stream === true && fault !== 'not-sse'
+            ? await this._streamReply(toSend, firstAt, slowdown, exchange)
+            : await this._jsonReply(toSend, firstAt, slowdown, exchange);
       if (completed) {
         // Only finished work reaches the cache and the counters, as in vLLM's V1 engine.
         this._remember([...prompt.tokens, ...reply.tokens]);
@@ -588,7 +983,8 @@ export class SimulatedVllm {
       throw new HttpError(400, 'messages: Field required', 'BadRequestError');
     }
     const continueFinal = body.continue_final_message === true;
-    const addGenerationPrompt = body.add_generation_prompt ?? true;
+    // SGLang has no add_generation_prompt: a continued turn is popped and appended after the generation prompt.
+    const addGenerationPrompt = this._dialect === 'sglang' ? !continueFinal : (body.add_generation_prompt ?? true);
     if (continueFinal && body.add_generation_prompt === true) {
       throw new HttpError(
         400,
@@ -650,16 +1046,27 @@ export class SimulatedVllm {
     };
   }
 
-  /** Prompt accounting: a ChatML-like rendering and the context limit. */
-  private _prompt(body: ChatBody, continueFinal: boolean): { tokens: string[]; budget: number } {
-    const messages = body.messages!;
-    const rendered =
+  /** A ChatML-like rendering (what the simulated model's prompt costs), with the generation prompt for a fresh turn. */
+  private _chatml(messages: NonNullable<ChatBody['messages']>, continueFinal: boolean): string {
+    return (
       messages
         .map(
           (m, i) =>
             `<|im_start|>${asText(m.role)}\n${asText(m.content)}${continueFinal && i === messages.length - 1 ? '' : '<|im_end|>\n'}`,
         )
-        .join('') + (continueFinal ? '' : '<|im_start|>assistant\n<think>\n');
+        .join('') + (continueFinal ? '' : '<|im_start|>assistant\n<think>\n')
+    );
+  }
+
+  /** Prompt accounting: a ChatML-like rendering and the context limit. */
+  private _prompt(body: ChatBody, continueFinal: boolean): { tokens: string[]; budget: number } {
+    const messages = body.messages!;
+    const sglangContinues = this._dialect === 'sglang' && continueFinal;
+    const rendered =
+      body.rawPrompt ??
+      (sglangContinues
+        ? this._chatml(messages.slice(0, -1), false) + asText(messages[messages.length - 1]!.content)
+        : this._chatml(messages, continueFinal));
     const tokens = simTokenize(rendered);
     const maxTokens = Number(body.max_completion_tokens ?? body.max_tokens ?? 0) || undefined;
     const maxModelLen = this.options.maxModelLen ?? 32768;

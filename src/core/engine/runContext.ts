@@ -252,10 +252,15 @@ export class RunContext {
     );
     s.overlapSavedMs = Math.max(0, serialMs - s.wallMs);
     const models: RunRecord['models'] = {};
+    const serverKinds: NonNullable<RunRecord['serverKinds']> = {};
     for (const role of ['base', 'small'] as const) {
       const id = this.clients[role].knownModel?.id;
       if (id) {
         models[role] = id;
+      }
+      const kind = this.clients[role].kind;
+      if (kind !== 'auto') {
+        serverKinds[role] = kind;
       }
     }
     const record: RunRecord = {
@@ -267,6 +272,7 @@ export class RunContext {
       problem: this.problem,
       prompt: this.user,
       models,
+      ...(Object.keys(serverKinds).length > 0 ? { serverKinds } : {}),
       steps: this.steps,
       summary: s,
     };

@@ -2,6 +2,7 @@
 
 import type { ModelRole, RunMode, SpecReasonConfig } from '../config';
 import type { ErrorInfo } from '../errors';
+import type { ServerKind } from '../llm/server';
 import { STEP_SEPARATOR, type Problem } from './prompts';
 import type { TokenLogprob } from './scoring';
 
@@ -98,6 +99,8 @@ export interface RunRecord {
   /** The first user message exactly as sent. */
   prompt: string;
   models: { base?: string; small?: string };
+  /** Which engine served each role (auto-detected or as configured), when known. */
+  serverKinds?: { base?: ServerKind; small?: ServerKind };
   steps: StepRecord[];
   summary: RunSummary;
 }
