@@ -141,6 +141,21 @@ describe('engines: every simulator dialect makes the decisions vLLM makes', func
       { base: { dialect: 'ollama' }, small: { dialect: 'llama-server' } },
     ));
 
+  it("Ollama with a Go template: the model family's built-in template gives the same run", async () => {
+    const scenario = numbered(4, [9, 2, 9, 9]);
+    const reference = await withPair(scenario, (pair) => runSpecReason(PROBLEM, configFor(pair)));
+    await withPair(
+      scenario,
+      async (pair) => {
+        const record = await runSpecReason(PROBLEM, configFor(pair));
+        sameRun(record, reference, 'Ollama, Go template');
+        forgetKind(pair.base.url);
+        forgetKind(pair.small.url);
+      },
+      { base: { dialect: 'ollama', goTemplate: true }, small: { dialect: 'ollama', goTemplate: true } },
+    );
+  });
+
   it('detection asks each URL once and caches it per URL', () =>
     withPair(
       numbered(2),
