@@ -8,6 +8,7 @@ import { DEFAULT_SERVE_COMMAND } from './launch/serve';
 import { ROUTER_DESCRIPTIONS, ROUTER_PRESETS } from './llm/routers';
 import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './engine/prompts';
 import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './engine/scoring';
+import { SERVER_KIND_SETTINGS, type ServerKindSetting } from './llm/server';
 
 /** How Compare with Base Model runs SpecReason and the baselines. */
 export const COMPARE_ORDERS = ['sequential', 'concurrent'] as const;
@@ -297,6 +298,8 @@ export interface HostSettings {
   smallUrl: string;
   baseModel: string;
   smallModel: string;
+  baseKind: ServerKindSetting;
+  smallKind: ServerKindSetting;
   maxProblemLength: number;
   compareOrder: CompareOrder;
   compareIncludeSmall: boolean;
@@ -318,6 +321,25 @@ const port = (setting: string, value: number): NumberSetting => ({
   integer: true,
 });
 
+/** Which engine serves a role: `auto` asks the URL once; each role may differ. */
+const serverKind = (setting: string): ChoiceSetting<ServerKindSetting> => ({
+  setting,
+  kind: 'choice',
+  default: 'auto',
+  choices: SERVER_KIND_SETTINGS,
+  descriptions: {
+    auto: 'Ask the server once which engine it is (Ollama, llama-server, SGLang, vLLM, else OpenAI-compatible).',
+    vllm: 'vLLM (`vllm serve`): the chat API with continue_final_message.',
+    sglang: 'SGLang (`python -m sglang.launch_server`): the chat API with continue_final_message.',
+    'llama-server':
+      "llama.cpp's llama-server: raw prompts on /completion, rendered with the model's template from /props.",
+    ollama:
+      'Ollama: raw prompts on /api/generate, rendered with the model’s template; the URL may be http://localhost:11434.',
+    openai:
+      'An OpenAI-compatible provider with /v1/completions and top logprobs (hosted); the chat is rendered with the model family’s template.',
+  },
+});
+
 export const HOST_SETTINGS = {
   serverHost: { setting: 'server.host', kind: 'text', default: 'localhost' },
   basePort: port('server.basePort', 30000),
@@ -326,6 +348,8 @@ export const HOST_SETTINGS = {
   smallUrl: text('server.smallUrl'),
   baseModel: text('server.baseModel'),
   smallModel: text('server.smallModel'),
+  baseKind: serverKind('server.baseKind'),
+  smallKind: serverKind('server.smallKind'),
   maxProblemLength: {
     setting: 'maxProblemLength',
     kind: 'number',

@@ -4,7 +4,14 @@ import * as vscode from 'vscode';
 import { API_KEY_ADVICE, type SpecReasonConfig } from '../core/config';
 import { redactUrlUserInfo, serverUrlProblem } from '../core/llm/serverUrl';
 import { createClients } from '../core/llm/factory';
-import { SIMULATOR_OWNER, type ModelRole, type ServerFeatures, type ServerHealth } from '../core/llm/server';
+import { scoringProblem, type ScoringProblem } from '../core/engine/scoringCheck';
+import {
+  SERVER_KIND_NAMES,
+  SIMULATOR_OWNER,
+  type ModelRole,
+  type ServerFeatures,
+  type ServerHealth,
+} from '../core/llm/server';
 import { commandAction, openSettingsAction, showError, type ErrorAction } from './notify';
 import { askBeforeSendingKey, type ApiKeys } from './secrets';
 import { launchesSimulator, simulatorDownHint, startCommandFor } from './serverLauncher';
@@ -21,6 +28,8 @@ export interface ServerReport {
   /** The vllm serve command that would start this server. */
   startCommand: string;
   simulated: boolean;
+  /** Base server: what keeps it from scoring (no logprobs, too few top logprobs), found with one score request. */
+  scoring?: ScoringProblem;
 }
 
 export async function checkServers(config: SpecReasonConfig): Promise<ServerReport[]> {
@@ -62,9 +71,16 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
                 ? `${host} did not answer within ${Math.min(config.requestTimeoutSec, 10)} s: it may still be loading the model, or be hung`
                 : `${host}: ${e.message}`;
       } else if (!health.ok) {
-        report.problem = `${host} answers /health with HTTP ${health.healthStatus}: the engine is not healthy; see the vLLM log`;
+        report.problem = `${host} answers /health with HTTP ${health.healthStatus}: the engine is not healthy; see the ${client.hints.name} log`;
       } else if (config[role].model && !health.models?.some((m) => m.id === config[role].model)) {
         report.problem = `${host} serves ${health.models?.map((m) => m.id).join(', ') || 'no model'}, not the configured ${config[role].model}`;
+      }
+      if (role === 'base' && !report.problem) {
+        // Refused here, with what is missing and the fix, rather than in the middle of a run.
+        report.scoring = await scoringProblem(client, config.scoreMethod);
+        if (report.scoring) {
+          report.problem = `${host} cannot score: ${report.scoring.missing}. Fix: ${report.scoring.fix}`;
+        }
       }
       if (!health.error) {
         const metrics = await client.metrics();
@@ -84,9 +100,10 @@ export function describeReport(r: ServerReport): string {
   const m = r.health.models?.[0];
   const f = r.features;
   // The simulator answers /version like the vLLM it imitates: say what it is, not "vLLM 0.11.0".
+  const kindName = SERVER_KIND_NAMES[r.health.kind ?? 'vllm'];
   const engine = r.simulated
-    ? `simulated vLLM (SpecReason's test server, imitating vLLM ${r.health.version ?? '?'})`
-    : `vLLM ${r.health.version ?? '?'}`;
+    ? `simulated ${kindName} (SpecReason's test server, imitating ${kindName} ${r.health.version ?? '?'})`
+    : `${kindName} ${r.health.version ?? '?'}`;
   const extras = f
     ? [
         `speculative decoding ${f.specDecode ? 'on' : 'off'}`,

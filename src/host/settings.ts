@@ -73,8 +73,16 @@ export function readSettings(): ExtensionSettings {
   const host = get('serverHost');
   const run = Object.fromEntries(RUN_SETTING_KEYS.map((k) => [k, read(c, RUN_SETTINGS[k])])) as RunSettings;
   const config = makeConfig({
-    base: { url: serverUrl(get('baseUrl'), host, get('basePort')), model: get('baseModel').trim() },
-    small: { url: serverUrl(get('smallUrl'), host, get('smallPort')), model: get('smallModel').trim() },
+    base: {
+      url: serverUrl(get('baseUrl'), host, get('basePort')),
+      model: get('baseModel').trim(),
+      kind: get('baseKind'),
+    },
+    small: {
+      url: serverUrl(get('smallUrl'), host, get('smallPort')),
+      model: get('smallModel').trim(),
+      kind: get('smallKind'),
+    },
     ...run,
   });
   return {

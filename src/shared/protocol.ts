@@ -12,7 +12,7 @@ import {
 } from '../core/settingsTable';
 import type { ErrorInfo } from '../core/errors';
 import type { Problem } from '../core/engine/prompts';
-import type { RunEvent, RunSummary, StepRecord } from '../core/engine/runRecord';
+import type { RunEvent, RunRecord, RunSummary, StepRecord } from '../core/engine/runRecord';
 
 /** Bump when a field is renamed or removed; persisted panel state with another version is dropped. */
 export const PROTOCOL_VERSION = 1;
@@ -44,6 +44,8 @@ export interface PanelRun {
   tokenBudget?: number;
   firstNBaseSteps?: number;
   models?: { base?: string; small?: string };
+  /** Which engine served each role (detected or configured), once the run ended. */
+  serverKinds?: RunRecord['serverKinds'];
   /** The first user message exactly as sent: with the steps, it gives each step's exact requests. */
   prompt?: string;
   /** How many engine events are folded in: where the next batch of events continues (see panelSync.ts). */
@@ -306,6 +308,7 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
     case 'run-done':
       run.summary = event.record.summary;
       run.models = event.record.models ?? run.models;
+      run.serverKinds = event.record.serverKinds ?? run.serverKinds;
       run.status =
         event.record.summary.stopReason === 'cancelled'
           ? 'cancelled'

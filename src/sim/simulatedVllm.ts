@@ -115,6 +115,8 @@ export interface SimServerOptions {
   /** Expose vllm:spec_decode_* metrics, as a server with --speculative-config does. */
   specDecode?: boolean;
   maxLogprobs?: number;
+  /** Return at most this many top logprobs, silently (as TGI's cap of 5, or a server that ignores the count). */
+  topLogprobsCap?: number;
   /** Answer as this engine does (src/sim/dialects.ts); default vLLM. */
   dialect?: SimDialect;
   /** Ollama dialect: the version /api/version reports (logprobs since 0.12.11; default 0.12.11). */
@@ -1135,7 +1137,8 @@ export class SimulatedVllm {
     }
     // The stop string's token is generated (and counted) but not returned.
     const completionTokens = tokens.length + (stopReason ? 1 : 0);
-    return { tokens, finishReason, stopReason, sampled, completionTokens, topLogprobs: request.topLogprobs };
+    const topLogprobs = Math.min(request.topLogprobs, this.options.topLogprobsCap ?? Infinity);
+    return { tokens, finishReason, stopReason, sampled, completionTokens, topLogprobs };
   }
 
   /** The usage object, or the broken one a fault asks for. */

@@ -3,6 +3,7 @@
 import type { ScoreMethod } from '../core/config';
 import type { StepOrigin } from '../core/engine/runRecord';
 import { FRACTIONAL_SCORES } from '../core/engine/scoring';
+import { SERVER_KIND_NAMES } from '../core/llm/server';
 import type { PanelRun, RunStatus } from '../shared/protocol';
 import type { Problem } from '../core/engine/prompts';
 import { choiceLetter } from '../core/eval/answerNormalize';
@@ -84,14 +85,15 @@ export function settingsSummary(run: SettingsOf): string {
 }
 
 /** The settings and models a run used, for its header: "threshold 7 (greedy) · budget 8,192 tokens · base QwQ-32B · small …". */
-export function runSettingsText(run: SettingsOf & Pick<PanelRun, 'models'>): string {
+export function runSettingsText(run: SettingsOf & Pick<PanelRun, 'models' | 'serverKinds'>): string {
   const parts: string[] = [settingsSummary(run)].filter(Boolean);
   // Only the models the run used: a base-only run names the base model alone.
   const roles = run.mode === 'specreason' ? (['base', 'small'] as const) : ([run.mode] as const);
   for (const role of roles) {
     const model = run.models?.[role];
+    const kind = run.serverKinds?.[role];
     if (model) {
-      parts.push(`${role} ${model}`);
+      parts.push(`${role} ${model}${kind ? ` (${SERVER_KIND_NAMES[kind]})` : ''}`);
     }
   }
   return parts.join(' · ');
