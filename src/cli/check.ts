@@ -1,15 +1,24 @@
-// `specreason check`: both servers' health, served model, max_model_len, version and round trip.
+// `specreason check`: both servers' engine, health, served model, max_model_len, version and round trip,
+// and whether the base model can score (one real score request: scoringCheck.ts).
 
 import { Command } from 'commander';
+import { scoringProblem } from '../core/engine/scoringCheck';
 import { createClients } from '../core/llm/factory';
+import { SERVER_KIND_NAMES } from '../core/llm/server';
 import { EXIT } from './errors';
-import { configFrom, serverOptions, type RunFlags } from './options';
+import { configFrom, serverOptions, settingOptions, type RunFlags } from './options';
 import { stripControlSequences, writeOut } from './terminal';
 import { printUrlHints } from './urlHint';
 
 export function registerCheckCommand(program: Command): void {
-  const command = program.command('check').description('check both servers: health, model, max_model_len, version');
-  serverOptions().forEach((o) => command.addOption(o));
+  const command = program
+    .command('check')
+    .description(
+      'check both servers: engine, health, model, max_model_len, version, and that the base model can score',
+    );
+  [...serverOptions(), ...settingOptions(['scoreMethod']).flatMap(({ options }) => options)].forEach((o) =>
+    command.addOption(o),
+  );
   command.action(async (flags: RunFlags) => {
     process.exitCode = await check(flags);
   });
@@ -21,11 +30,20 @@ async function check(flags: RunFlags): Promise<number> {
   let ok = true;
   for (const client of [clients.base, clients.small]) {
     const h = await client.health();
-    if (h.ok && h.models) {
+    // The base model must score: one real score request says what is missing before any run needs it.
+    const scoring = h.ok && client.role === 'base' ? await scoringProblem(client, config.scoreMethod) : undefined;
+    if (h.ok && h.models && !scoring) {
       const m = h.models[0];
       await writeOut(
         stripControlSequences(
-          `${client.role.padEnd(5)} ${h.url}  ok  model ${m?.id ?? '?'}  max_model_len ${m?.maxModelLen ?? '?'}  vLLM ${h.version ?? '?'}  ${h.roundTripMs?.toFixed(1)} ms\n`,
+          `${client.role.padEnd(5)} ${h.url}  ok  model ${m?.id ?? '?'}  max_model_len ${m?.maxModelLen ?? '?'}  ${SERVER_KIND_NAMES[h.kind ?? 'vllm']} ${h.version ?? '?'}  ${h.roundTripMs?.toFixed(1)} ms\n`,
+        ),
+      );
+    } else if (scoring) {
+      ok = false;
+      await writeOut(
+        stripControlSequences(
+          `${client.role.padEnd(5)} ${h.url}  CANNOT SCORE  ${scoring.missing}\n      ${scoring.fix}\n`,
         ),
       );
     } else {

@@ -2,6 +2,7 @@
 // servers', `compare` and `eval` all but the ones they replace. Number flags are parsed by the settings
 // table's rules, so a flag and its setting accept the same values.
 
+import { SERVER_KIND_SETTINGS, type ServerKindSetting } from '../core/llm/server';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   makeConfig,
@@ -53,7 +54,7 @@ function settingOption(spec: Setting, flags: string, help?: string): Option {
 }
 
 /** Every run setting that has a CLI flag: its option and, for spec_reason.py's flags, the hidden alias. */
-function settingOptions(keys: readonly RunSettingKey[]): Array<{ key: RunSettingKey; options: Option[] }> {
+export function settingOptions(keys: readonly RunSettingKey[]): Array<{ key: RunSettingKey; options: Option[] }> {
   return keys.flatMap((key) => {
     const spec: Setting = RUN_SETTINGS[key];
     if (!spec.cli) {
@@ -78,6 +79,12 @@ export function serverOptions(): Option[] {
   return [
     new Option('--base-url <url>', 'base (large) model server, OpenAI-compatible with /v1').default(DEFAULT_BASE_URL),
     new Option('--small-url <url>', 'small (draft) model server').default(DEFAULT_SMALL_URL),
+    new Option('--base-kind <kind>', 'engine of the base server (auto: ask it once)')
+      .choices(SERVER_KIND_SETTINGS)
+      .default('auto'),
+    new Option('--small-kind <kind>', 'engine of the small server (auto: ask it once)')
+      .choices(SERVER_KIND_SETTINGS)
+      .default('auto'),
     ...settingFlags(SERVER_SETTING_KEYS),
   ];
 }
@@ -133,6 +140,8 @@ export interface RunFlags {
   smallUrl: string;
   baseModel?: string;
   smallModel?: string;
+  baseKind?: ServerKindSetting;
+  smallKind?: ServerKindSetting;
   mode?: string;
   out?: string;
   json?: boolean;
@@ -166,11 +175,13 @@ export function configFrom(flags: RunFlags): SpecReasonConfig {
     base: {
       url: flags.baseUrl,
       model: flags.baseModel ?? '',
+      kind: flags.baseKind ?? 'auto',
       apiKey: env.SPECREASON_BASE_API_KEY ?? env.SPECREASON_API_KEY ?? '',
     },
     small: {
       url: flags.smallUrl,
       model: flags.smallModel ?? '',
+      kind: flags.smallKind ?? 'auto',
       apiKey: env.SPECREASON_SMALL_API_KEY ?? env.SPECREASON_API_KEY ?? '',
     },
     ...settingsFrom(flags),

@@ -1,5 +1,5 @@
 // `specreason simulate`: the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension
-// without GPUs.
+// without GPUs; --dialect answers as SGLang, llama-server or Ollama do (src/sim/dialects.ts).
 
 import { Option, type Command } from 'commander';
 import {
@@ -11,6 +11,7 @@ import {
   startSimPair,
   type LatencyProfile,
 } from '../sim/scenarios';
+import { SIM_DIALECTS, type SimDialect } from '../sim/dialects';
 import { EXIT } from './errors';
 import { number, PORT } from './options';
 
@@ -18,18 +19,40 @@ interface SimulateFlags {
   basePort: number;
   smallPort: number;
   latency: LatencyProfile;
+  dialect: SimDialect;
+  smallDialect?: SimDialect;
 }
+
+/** What each simulated engine is called. */
+const DIALECT_NAMES: Record<SimDialect, string> = {
+  vllm: 'vLLM',
+  sglang: 'SGLang',
+  'llama-server': 'llama-server',
+  ollama: 'Ollama',
+};
 
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('run the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension without GPUs')
+    .description(
+      'run the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension without GPUs; --dialect answers as SGLang, llama-server or Ollama do',
+    )
     .option('--base-port <n>', 'port of the simulated base model', number('--base-port', PORT), 30000)
     .option('--small-port <n>', 'port of the simulated small model', number('--small-port', PORT), 30001)
     .addOption(
       new Option('--latency <model>', "zero, scaled (0.1× realistic) or realistic (the demo's)")
         .choices(LATENCY_PROFILES)
         .default(DEMO_LATENCY),
+    )
+    .addOption(
+      new Option('--dialect <engine>', 'answer as this engine does (its paths, reply shapes and errors)')
+        .choices(SIM_DIALECTS)
+        .default('vllm'),
+    )
+    .addOption(
+      new Option('--small-dialect <engine>', 'the small server answers as this engine instead (a mixed pair)').choices(
+        SIM_DIALECTS,
+      ),
     )
     .action(async (flags: SimulateFlags) => {
       process.exitCode = await simulate(flags);
@@ -38,13 +61,26 @@ export function registerSimulateCommand(program: Command): void {
 
 async function simulate(flags: SimulateFlags): Promise<number> {
   const latency = latencyProfile(flags.latency);
+  const dialects = { base: flags.dialect, small: flags.smallDialect ?? flags.dialect };
+  const demo = demoPairOptions();
   const pair = await startSimPair(DEMO_SCENARIO, {
     latency,
     ports: { base: flags.basePort, small: flags.smallPort },
-    ...demoPairOptions(),
+    base: { ...demo.base, dialect: dialects.base },
+    small: { ...demo.small, dialect: dialects.small },
   });
+  // The URL a user of each engine gives: the OpenAI base for vLLM and SGLang, the bare server otherwise.
+  const line = (role: 'base' | 'small') => {
+    const server = pair[role];
+    const url = dialects[role] === 'vllm' || dialects[role] === 'sglang' ? server.baseUrl : server.url;
+    return `  ${role.padEnd(5)} ${url}  (${server.options.model}, simulated ${DIALECT_NAMES[dialects[role]]})`;
+  };
+  const name =
+    dialects.base === dialects.small
+      ? `${DIALECT_NAMES[dialects.base]} pair`
+      : `pair (base ${DIALECT_NAMES[dialects.base]}, small ${DIALECT_NAMES[dialects.small]})`;
   process.stdout.write(
-    `SIMULATED vLLM pair (scripted replies, not real models):\n  base  ${pair.base.baseUrl}  (${pair.base.options.model}, simulated)\n  small ${pair.small.baseUrl}  (${pair.small.options.model}, simulated)\nCtrl+C to stop.\n`,
+    `SIMULATED ${name} (scripted replies, not real models):\n${line('base')}\n${line('small')}\nCtrl+C to stop.\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
