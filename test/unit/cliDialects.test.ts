@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RunRecord } from '../../src/core/runRecord';
+import type { RunRecord } from '../../src/core/engine/runRecord';
 import { demoSetJsonl, demoSetScripts } from '../../src/sim/evalDemo';
 import { startSimPair, type SimPair } from '../../src/sim/scenarios';
 import type { SimDialect } from '../../src/sim/simulatedVllm';
