@@ -1,5 +1,6 @@
-// Bundles: the extension host and the CLI (node, cjs), the reasoning panel and the Evaluate panel
-// (browser, iife).
+// Bundles: the extension (node, cjs) in two parts: its activation shell (dist/extension.js) and its body
+// (dist/host.js, the engine with its HTTP, LLM and data-set libraries, required on first use); the CLI (node,
+// cjs), the reasoning panel and the Evaluate panel (browser, iife).
 // KaTeX's stylesheet and woff2 fonts are copied next to the webview bundle.
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -43,6 +44,16 @@ function copyKatexAssets() {
   }
 }
 
+/** The activation shell requires its body at run time: `require('./host/main')` becomes `require('./host.js')`. */
+const bodyOnFirstUse = {
+  name: 'body-on-first-use',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/host\/main$/ }, (args) =>
+      args.kind === 'require-call' ? { path: './host.js', external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   // The grader loads dist/compute-engine.js beside the bundle, and in a bundle nothing else: a node_modules
@@ -58,8 +69,18 @@ async function main() {
   const contexts = await Promise.all([
     esbuild.context({
       ...common,
+      plugins: [...common.plugins, bodyOnFirstUse],
       entryPoints: ['src/extension.ts'],
       outfile: 'dist/extension.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+    }),
+    esbuild.context({
+      ...common,
+      entryPoints: { host: 'src/host/main.ts' },
+      outdir: 'dist',
       platform: 'node',
       format: 'cjs',
       target: 'node20',

@@ -1,126 +1,85 @@
-// Activation: build the host objects, register the command families, the panel serializer and the
-// status item. Commands live in src/host/commands/ (one file per family).
+// Activation shell: what runs when VS Code activates the extension (a Markdown, plain-text or JSONL file, one of
+// its commands, a restored panel). It registers the CodeLens, the status item (no server check yet), the
+// contributed commands and the panel restorers, and loads the extension's body (src/host/main.ts, bundled on its
+// own as dist/host.js with the engine and its HTTP, LLM and data-set libraries) when SpecReason is first used.
 
 import * as vscode from 'vscode';
 import { registerProblemCodeLenses } from './host/codeLens';
-import { redactUrlUserInfo } from './core/llm/serverUrl';
-import { evalCommands } from './host/commands/evalCommands';
-import { historyCommands } from './host/commands/historyCommands';
-import { launcherCommands, registerSampleProblem } from './host/commands/launcherCommands';
-import { registerCommands, type CommandFamily } from './host/commands/registry';
-import { serverCommands } from './host/commands/serverCommands';
-import { settingsCommands } from './host/commands/settingsCommands';
-import { solveCommands } from './host/commands/solveCommands';
-import type { Host } from './host/host';
-import { EVAL_VIEW_TYPE } from './host/evalPanel';
-import { Evaluations } from './host/evaluations';
-import { RunHistory } from './host/history';
-import { VIEW_TYPE } from './host/reasoningPanel';
-import { describeRefusedState, restoredState } from './host/restoredState';
-import { ApiKeys } from './host/secrets';
-import { checkServers, REPORT_SCHEME, reportDocuments, type ServerReport } from './host/serverCheck';
-import { ServerLauncher } from './host/serverLauncher';
+import type { LoadedHost, SpecReasonApi } from './host/main';
 import { warnAboutWorkspaceServerSettings } from './host/serverSettings';
-import { Sessions, type Session } from './host/sessions';
-import { onSettingsChanged, readSettings, SECTION, settingsProblems } from './host/settings';
-import { recheckHealthWhile, StatusItem } from './host/statusItem';
-import { PROTOCOL_VERSION } from './shared/protocol';
+import { onSettingsChanged, SECTION, settingsProblems } from './host/settings';
+import { StatusItem } from './host/statusItem';
+import { markWalkthroughStep } from './host/walkthrough';
 
-/** Every command the extension contributes, by family. A new family: its file and one line here. */
-const COMMAND_FAMILIES: readonly CommandFamily[] = [
-  solveCommands,
-  serverCommands,
-  settingsCommands,
-  historyCommands,
-  launcherCommands,
-  evalCommands,
-];
+export type { SpecReasonApi } from './host/main';
 
-/** What the extension exports (used by the integration tests; stable enough for scripts). */
-export interface SpecReasonApi {
-  sessions(): Session[];
-  lastServerReports(): ServerReport[] | undefined;
-  /** The status item's pair health (from the last check). */
-  health(): 'unknown' | 'ok' | 'down';
-  history: RunHistory;
-  launcher: ServerLauncher;
-  evaluations: Evaluations;
-}
+// Kept equal to the host's (src/host/reasoningPanel.ts, evalPanel.ts, serverCheck.ts, launcherCommands.ts) by an
+// extension-host test; importing them here would load the body at activation.
+const REASONING_VIEW = 'specreason.reasoning';
+const EVALUATION_VIEW = 'specreason.evaluate';
+const DOCUMENT_SCHEMES = ['specreason-report', 'specreason-sample'];
 
 export function activate(context: vscode.ExtensionContext): SpecReasonApi {
   const log = vscode.window.createOutputChannel('SpecReason', { log: true });
-  const keys = new ApiKeys(context.secrets);
-  const history = new RunHistory(context.globalStorageUri, context.globalState);
-  const sessions = new Sessions(context.extensionUri, keys, history, log);
-  const host: Host = {
-    log,
-    keys,
-    history,
-    sessions,
-    status: new StatusItem(),
-    launcher: new ServerLauncher(log, keys, () => void refreshHealth()),
-    evaluations: new Evaluations(context.extensionUri, context.workspaceState, sessions, keys, log),
+  const status = new StatusItem();
+  let body: LoadedHost | undefined;
+
+  /** The body, loaded on first use (a synchronous require: about 0.1–0.3 s on a busy machine). */
+  const load = (): LoadedHost => {
+    if (!body) {
+      const t0 = performance.now();
+      // esbuild maps this to dist/host.js (esbuild.js); under tsc it is out/src/host/main.js.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startHost } = require('./host/main') as typeof import('./host/main');
+      body = startHost(context, log, status);
+      log.info(`loaded the extension's body in ${Math.round(performance.now() - t0)} ms`);
+    }
+    return body;
   };
+  /** The body, with "SpecReason starting…" in the status bar while it loads. */
+  const loadVisibly = async (): Promise<LoadedHost> => {
+    if (body) {
+      return body;
+    }
+    status.setStarting(true);
+    try {
+      await new Promise((r) => setTimeout(r, 0)); // let the status bar show it before the load blocks
+      return load();
+    } finally {
+      status.setStarting(false);
+    }
+  };
+
+  // Every contributed command: its step of the walkthrough is done however it ran (palette, keybinding, menu,
+  // CodeLens, a panel's button), then the body runs it.
+  const commands = (context.extension.packageJSON as { contributes: { commands: Array<{ command: string }> } })
+    .contributes.commands;
+  for (const { command } of commands) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(command, async (...args: unknown[]) => {
+        markWalkthroughStep(command);
+        return (await loadVisibly()).run(command, args);
+      }),
+    );
+  }
+
   context.subscriptions.push(
     log,
-    host.sessions,
-    host.status,
-    host.launcher,
+    status,
     registerProblemCodeLenses(),
-    registerSampleProblem(),
-    host.evaluations,
-    ...registerCommands(host, COMMAND_FAMILIES),
-  );
-
-  // The status item shows the pair's health from the start, quietly (no notifications).
-  const refreshHealth = async () => {
-    host.status.setHealth(await checkServers(await keys.apply(readSettings().config)));
-  };
-  void refreshHealth();
-  void history
-    .prune()
-    .then((n) => n && log.info(`run history: dropped ${n} entr${n === 1 ? 'y' : 'ies'} whose file is gone`));
-  // Recheck after every run, success or failure: a server that came back (or went away) shows at once.
-  const healthWatch = recheckHealthWhile(
-    () => host.sessions.running.length === 0 && host.sessions.all.some((s) => s.panel.visible),
-    refreshHealth,
-  );
-  context.subscriptions.push(
-    healthWatch,
-    host.sessions.onDidEndRun(() => void refreshHealth()),
-    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reportDocuments),
-  );
-
-  context.subscriptions.push(
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
-        const state = restoredState(saved);
-        if (!state) {
-          log.info(
-            `dropped a restored panel: its saved state (${describeRefusedState(saved)}) is not of protocol version ${PROTOCOL_VERSION}`,
-          );
-          panel.dispose(); // state from another protocol version: nothing safe to show
-          return;
-        }
-        // The records (for export and copy) come from the run history, not from the webview.
-        const records = state.sessionId ? (await history.load(state.sessionId))?.records : undefined;
-        log.info(
-          `restored a panel (${state.kind}, ${state.runs.length} run(s), ${records ? 'with' : 'without'} records)`,
-        );
-        host.sessions.restore(panel, { state, records });
-      },
+    ...DOCUMENT_SCHEMES.map((scheme) =>
+      vscode.workspace.registerTextDocumentContentProvider(scheme, {
+        provideTextDocumentContent: (uri) => load().documentContent(uri),
+      }),
+    ),
+    vscode.window.registerWebviewPanelSerializer(REASONING_VIEW, {
+      deserializeWebviewPanel: async (panel, saved) => (await loadVisibly()).restoreReasoningPanel(panel, saved),
     }),
-    vscode.window.registerWebviewPanelSerializer(EVAL_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, saved: unknown): Promise<void> => {
-        await host.evaluations.restore(panel, saved);
-      },
+    vscode.window.registerWebviewPanelSerializer(EVALUATION_VIEW, {
+      deserializeWebviewPanel: async (panel, saved) => (await loadVisibly()).restoreEvaluationPanel(panel, saved),
     }),
     onSettingsChanged((settings) => {
-      host.sessions.onSettingsChanged(settings);
-      host.evaluations.onSettingsChanged(settings);
-      host.status.refresh();
-      void refreshHealth();
-      healthWatch.rearm();
+      status.refresh();
       const problems = settingsProblems(settings);
       if (problems[0]) {
         void vscode.window.showWarningMessage(
@@ -128,19 +87,26 @@ export function activate(context: vscode.ExtensionContext): SpecReasonApi {
         );
       }
     }),
-    keys.onDidChange(() => log.info('API keys changed')),
     warnAboutWorkspaceServerSettings(SECTION, log),
   );
+  log.info('SpecReason activated');
 
-  const { base, small } = readSettings().config;
-  log.info(`SpecReason activated (base ${redactUrlUserInfo(base.url)}, small ${redactUrlUserInfo(small.url)})`);
   return {
-    sessions: () => host.sessions.all,
-    lastServerReports: () => host.lastServerReports,
-    health: () => host.status.health,
-    history,
-    launcher: host.launcher,
-    evaluations: host.evaluations,
+    sessions: () => load().host.sessions.all,
+    lastServerReports: () => body?.host.lastServerReports,
+    health: () => status.health,
+    get history() {
+      return load().host.history;
+    },
+    get launcher() {
+      return load().host.launcher;
+    },
+    get evaluations() {
+      return load().host.evaluations;
+    },
+    loaded: () => body !== undefined,
+    commandIds: () => load().commandIds(),
+    viewTypes: () => ({ reasoning: REASONING_VIEW, evaluation: EVALUATION_VIEW, documents: DOCUMENT_SCHEMES }),
   };
 }
 

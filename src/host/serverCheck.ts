@@ -113,6 +113,14 @@ export function describeReport(r: ServerReport): string {
   return `${r.role}: ${r.url} — ${m?.id ?? '?'}${r.simulated ? ' (SIMULATED)' : ''}, max_model_len ${m?.maxModelLen ?? '?'}, ${engine}, ${r.health.roundTripMs?.toFixed(0) ?? '?'} ms; ${extras.join(', ')}`;
 }
 
+/** The pair's health from a check, in the status item. */
+export function showHealth(status: StatusItem, reports: ServerReport[]): void {
+  status.setHealth(
+    reports.every((r) => !r.problem),
+    reports.map(describeReport),
+  );
+}
+
 export async function runCheckServers(
   keys: ApiKeys,
   status: StatusItem,
@@ -123,7 +131,7 @@ export async function runCheckServers(
     { location: vscode.ProgressLocation.Window, title: 'SpecReason: checking servers' },
     () => checkServers(config),
   );
-  status.setHealth(reports);
+  showHealth(status, reports);
   for (const r of reports) {
     if (r.problem) {
       log.warn(describeReport(r));

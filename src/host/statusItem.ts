@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import { formatCount } from '../core/presentation/format';
 import { Disposable } from './disposable';
-import { describeReport, type ServerReport } from './serverCheck';
 import { HOST_SETTINGS } from '../core/settingsTable';
 import { readSetting, readSettings, tuningValues } from './settings';
 
@@ -27,14 +26,29 @@ export class StatusItem extends Disposable {
     this._item.show();
   }
 
-  setHealth(reports: ServerReport[]): void {
-    this._health = reports.every((r) => !r.problem) ? 'ok' : 'down';
-    this._detail = reports.map(describeReport).join('\n');
+  /** The pair's health from a server check: all well or not, and a line per server. */
+  setHealth(ok: boolean, lines: string[]): void {
+    this._health = ok ? 'ok' : 'down';
+    this._detail = lines.join('\n');
+    this.refresh();
+  }
+
+  private _starting = false;
+
+  /** While the extension's body loads (its first use in a window): say that SpecReason is starting. */
+  setStarting(starting: boolean): void {
+    this._starting = starting;
     this.refresh();
   }
 
   refresh(): void {
     const { threshold, tokenBudget, scoreMethod } = tuningValues(readSettings());
+    if (this._starting) {
+      this._item.text = '$(loading~spin) SpecReason starting…';
+      this._item.tooltip = 'SpecReason is loading its engine (the first use in this window).';
+      this._item.backgroundColor = undefined;
+      return;
+    }
     const icon = this._health === 'ok' ? '$(pass-filled)' : this._health === 'down' ? '$(error)' : '$(circle-outline)';
     // What the numbers are, on the item itself (it used to say "SpecReason 7/8192").
     this._item.text = `${icon} SpecReason: threshold ${threshold} · budget ${formatCount(tokenBudget)}`;

@@ -4,6 +4,10 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SpecReasonApi } from '../../src/extension';
+import { EVAL_VIEW_TYPE } from '../../src/host/evalPanel';
+import { VIEW_TYPE } from '../../src/host/reasoningPanel';
+import { REPORT_SCHEME } from '../../src/host/serverCheck';
+import { SAMPLE_SCHEME } from '../../src/host/commands/launcherCommands';
 import type { Session } from '../../src/host/sessions';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type SimPair } from '../../src/sim/scenarios';
 
@@ -88,6 +92,16 @@ describe('SpecReason in a real VS Code extension host', function () {
     for (const id of registered) {
       assert.ok(contributed.includes(id), `${id} is contributed in package.json`);
     }
+    // The activation shell registers the contributed commands; the body (loaded on first use) handles them.
+    assert.deepEqual([...(await api()).commandIds()].sort(), [...contributed].sort());
+  });
+
+  it("the activation shell restores the body's panels and serves its documents (same view types and schemes)", async () => {
+    assert.deepEqual((await api()).viewTypes(), {
+      reasoning: VIEW_TYPE,
+      evaluation: EVAL_VIEW_TYPE,
+      documents: [REPORT_SCHEME, SAMPLE_SCHEME],
+    });
   });
 
   it('solves a problem: panel handshake, scripted steps with origins, scores, answer, no CSP violation', async () => {

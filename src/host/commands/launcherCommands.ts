@@ -10,12 +10,10 @@ export const SAMPLE_SCHEME = 'specreason-sample';
 
 const SAMPLE = `# Try SpecReason\n\nClick **Solve** or **Compare** above the problem (or select it and press Ctrl+Alt+R).\n\n## Problem\n\n${DEMO_PROBLEM}\n`;
 
-/** Serves the sample problem that Open a Sample Problem shows. */
-export function registerSampleProblem(): vscode.Disposable {
-  return vscode.workspace.registerTextDocumentContentProvider(SAMPLE_SCHEME, {
-    provideTextDocumentContent: () => SAMPLE,
-  });
-}
+/** Serves the sample problem that Open a Sample Problem shows (registered by the activation shell). */
+export const sampleProblemDocuments: vscode.TextDocumentContentProvider = {
+  provideTextDocumentContent: () => SAMPLE,
+};
 
 export function launcherCommands({ launcher }: Host): Commands {
   return {

@@ -1,7 +1,6 @@
 // Commands come in families (one file each, a function from the host to a map of id → handler);
 // this registers them all the same way: a handler that throws is logged and shown with "Show Log".
 
-import * as vscode from 'vscode';
 import type { Host } from '../host';
 import { errorForLog, errorMessage, showError } from '../notify';
 
@@ -12,18 +11,28 @@ export type Commands = Record<string, CommandHandler>;
 
 export type CommandFamily = (host: Host) => Commands;
 
-export function registerCommands(host: Host, families: readonly CommandFamily[]): vscode.Disposable[] {
-  return families.flatMap((family) =>
-    Object.entries(family(host)).map(([id, handler]) =>
-      vscode.commands.registerCommand(id, async (...args: never[]) => {
-        try {
-          return await handler(...args);
-        } catch (error) {
-          host.log.error(`${id}: ${errorForLog(error, true)}`);
-          void showError(errorMessage(error));
-          return undefined;
-        }
-      }),
+/**
+ * Every family's handlers by command id, each wrapped so that an error is logged and shown. The activation shell
+ * (src/extension.ts) registers the contributed commands and calls these once the body is loaded.
+ */
+export function commandHandlers(
+  host: Host,
+  families: readonly CommandFamily[],
+): Map<string, (...args: unknown[]) => Promise<unknown>> {
+  return new Map(
+    families.flatMap((family) =>
+      Object.entries(family(host)).map(([id, handler]): [string, (...args: unknown[]) => Promise<unknown>] => [
+        id,
+        async (...args: unknown[]) => {
+          try {
+            return await handler(...(args as never[]));
+          } catch (error) {
+            host.log.error(`${id}: ${errorForLog(error, true)}`);
+            void showError(errorMessage(error));
+            return undefined;
+          }
+        },
+      ]),
     ),
   );
 }

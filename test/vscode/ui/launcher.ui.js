@@ -90,7 +90,8 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     await step('servers').waitFor({ timeout: 30000 });
     await d.screenshot(page, path.join(d.env.artifacts, 'walkthrough.png'));
     const done = async (id) => (await step(id).getAttribute('aria-checked')) === 'true';
-    for (const id of ['servers', 'check', 'solve', 'compare', 'tune', 'evaluate']) {
+    // The CodeLens tests above ticked solve and compare (walkthrough.ui.js checks each route from a fresh start).
+    for (const id of ['servers', 'check', 'tune', 'evaluate']) {
       assert.equal(await done(id), false, `${id} starts unchecked`);
     }
     /** Expand a step and click its command button. */
