@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { ModelRole, SpecReasonConfig } from '../core/config';
 import { createClients } from '../core/llm/factory';
 import type { ModelServer } from '../core/llm/server';
+import type { RunEvent } from '../core/engine/runRecord';
 import {
   DEFAULT_SERVE_COMMAND,
   LogTail,
@@ -491,4 +492,18 @@ export function launchesSimulator(role: ModelRole, config: SpecReasonConfig): bo
 /** The fix for a simulated server that is down: not a GPU `vllm serve` command, but Start Servers. */
 export function simulatorDownHint(role: ModelRole, url: string): string {
   return `the simulated ${role} server (${new URL(url).host}) is not running: SpecReason: Start Servers restarts it`;
+}
+
+/**
+ * A run event whose error is a simulated server that is down gets the simulator's fix as its hint (the panel shows
+ * it under the error, with a Start Servers button) instead of a `vllm serve` command for a GPU machine.
+ */
+export function withSimulatorHint(event: RunEvent, config: SpecReasonConfig): RunEvent {
+  const error =
+    event.type === 'error' ? event.error : event.type === 'run-done' ? event.record.summary.error : undefined;
+  const role = error?.server?.role;
+  if (error?.code === 'server_down' && role && launchesSimulator(role, config)) {
+    error.hint = `The simulated ${role} server is not running (the demo's pair is SIMULATED): SpecReason: Start Servers restarts it.`;
+  }
+  return event;
 }

@@ -24,7 +24,7 @@ import { commandAction, errorForLog, openSettingsAction, showError } from './not
 import { copyStep, goToSource } from './panelActions';
 import type { ProblemInput } from './problemInput';
 import { demoPairHasScript } from '../sim/scenarios';
-import { launchesSimulator, simulatorDownHint } from './serverLauncher';
+import { launchesSimulator, simulatorDownHint, withSimulatorHint } from './serverLauncher';
 import { emptyState, ReasoningPanel } from './reasoningPanel';
 import { askBeforeSendingKey, type ApiKeys } from './secrets';
 import {
@@ -283,7 +283,7 @@ export class Sessions implements vscode.Disposable {
             },
             onRound: (round) => {
               const note = roundCount > 1 ? ` · run ${round + 1} of ${roundCount}` : '';
-              onEvent = this._runEvents(session, modes, roundIds.get(round) ?? [], progress, note);
+              onEvent = this._runEvents(session, modes, roundIds.get(round) ?? [], progress, config, note);
             },
             onEvent: (event, run) => onEvent?.(event, run),
           });
@@ -309,7 +309,10 @@ export class Sessions implements vscode.Disposable {
 
   /** The SIMULATED label on the panel when the servers are the simulated pair (and whether this problem is scripted). */
   private async _markSimulated(session: Session, config: SpecReasonConfig, signal: AbortSignal): Promise<void> {
-    const simulated = await serversAreSimulated(config, signal);
+    // The simulated pair: it says so, or Start Servers would start it (the demo's; it may be stopped now).
+    const simulated =
+      (await serversAreSimulated(config, signal)) ||
+      (launchesSimulator('base', config) && launchesSimulator('small', config));
     if (!simulated) {
       return;
     }
@@ -330,11 +333,12 @@ export class Sessions implements vscode.Disposable {
     modes: readonly RunMode[],
     runIds: readonly string[],
     progress: vscode.Progress<{ message?: string }>,
+    config: SpecReasonConfig,
     note = '',
   ): (event: RunEvent, run: { mode: RunMode; runId: string }) => void {
     const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
     return (event, { mode, runId }) => {
-      session.panel.pushEvent(runId, event);
+      session.panel.pushEvent(runId, withSimulatorHint(event, config));
       const runProgress = progressOf[runIds.indexOf(runId)];
       if (runProgress && (event.type === 'step-done' || event.type === 'run-done')) {
         if (event.type === 'step-done') {
@@ -463,7 +467,9 @@ export class Sessions implements vscode.Disposable {
             ? 'workbench.action.openSettings'
             : message.command === 'showLog'
               ? 'specreason.showLog'
-              : 'specreason.checkServers',
+              : message.command === 'startServers'
+                ? 'specreason.startServers'
+                : 'specreason.checkServers',
           ...(message.command === 'openSettings' ? ['@ext:specreason.specreason'] : []),
         );
         break;

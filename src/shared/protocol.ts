@@ -146,7 +146,7 @@ export function isToWebviewType(type: unknown): type is ToWebview['type'] {
   return typeof type === 'string' && Object.hasOwn(TO_WEBVIEW_TYPES, type);
 }
 
-export type PanelCommand = 'openSettings' | 'showLog' | 'checkServers';
+export type PanelCommand = 'openSettings' | 'showLog' | 'checkServers' | 'startServers';
 
 export type FromWebview =
   | { readonly type: 'webview/ready'; readonly protocolVersion: number }
@@ -166,7 +166,7 @@ export type FromWebview =
   /** A Content-Security-Policy violation seen in the webview (tests fail on it; the host logs it). */
   | { readonly type: 'webview/cspViolation'; readonly directive: string; readonly blocked: string };
 
-const COMMANDS: readonly PanelCommand[] = ['openSettings', 'showLog', 'checkServers'];
+const COMMANDS: readonly PanelCommand[] = ['openSettings', 'showLog', 'checkServers', 'startServers'];
 
 /** An untrusted message as a record of unknown fields, or undefined when it is not an object. */
 function asRecord(message: unknown): Record<string, unknown> | undefined {

@@ -294,6 +294,14 @@ export class Shell {
         h(
           'div',
           { className: 'error-actions' },
+          failed.some(({ error }) => error.code === 'server_down') &&
+            button(
+              '',
+              'Start Servers',
+              'Start both servers on this machine (SpecReason: Start Servers)',
+              () => this._post({ type: 'command/run', command: 'startServers' }),
+              'primary',
+            ),
           button('', 'Re-run', 'Run the same problem again', () => this._post({ type: 'run/rerun' }), 'primary'),
           button(
             '',
