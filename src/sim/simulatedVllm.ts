@@ -437,6 +437,7 @@ export class SimulatedVllm {
   }
 
   /** The routes an engine other than vLLM has (or lacks); true when this one answered. */
+  // eslint-disable-next-line max-lines-per-function -- one route table per engine; to be split per dialect
   private async _dialectRoute(method: string, path: string, raw: string, exchange: Exchange): Promise<boolean> {
     const { send, entry } = exchange;
     const json = (value: unknown) => send(200, JSON.stringify(value));
@@ -667,6 +668,7 @@ export class SimulatedVllm {
   }
 
   /** A reply of a raw-prompt dialect: llama-server's /completion (SSE or JSON), Ollama's /api/generate (NDJSON or JSON). */
+  // eslint-disable-next-line max-lines-per-function -- one route table per engine; to be split per dialect
   private async _rawReply(
     writer: 'llama' | 'ollama',
     stream: boolean,

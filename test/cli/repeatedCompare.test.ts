@@ -16,7 +16,7 @@ import { speedupDetail, speedupHeadline } from '../../src/core/presentation/form
 import { emptySummary, type RunSummary } from '../../src/core/engine/runRecord';
 import { CLI, cli } from './cliProcess';
 import type { RequestLogEntry } from '../../src/sim/simulatedVllm';
-import { chatRequests, configFor, numbered, withPair } from './helpers';
+import { chatRequests, configFor, numbered, withPair } from '../unit/helpers';
 
 const PROBLEM = { text: 'What is 21 + 21?' };
 

@@ -10,7 +10,7 @@ import { demoSetJsonl, demoSetScripts } from '../../src/sim/evalDemo';
 import { startSimPair, type SimPair } from '../../src/sim/scenarios';
 import type { SimDialect } from '../../src/sim/simulatedVllm';
 import { CLI, cli } from './cliProcess';
-import { numbered, withPair } from './helpers';
+import { numbered, withPair } from '../unit/helpers';
 
 const DIALECTS: Array<{ name: string; base: SimDialect; small: SimDialect }> = [
   { name: 'vLLM', base: 'vllm', small: 'vllm' },
