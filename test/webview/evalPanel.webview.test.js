@@ -461,4 +461,32 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(order[0], 'base');
     assert.equal(order[order.length - 1], 'small');
   });
+
+  for (const width of [380, 1100]) {
+    it(`readable in a ${width} px panel: the configuration column stays in view, the chart keeps its size`, async function () {
+      const page = await openPanel('', { width, height: 900 });
+      await send(page, { type: 'eval/snapshot', state: finishedSweep() });
+      await page.waitForSelector('#eval-table tbody tr');
+      const scroller = page.locator('.results-section .table-scroll').first();
+      const sideways = await scroller.evaluate((e) => e.scrollWidth - e.clientWidth);
+      if (width < 600) {
+        assert.ok(sideways > 0, 'the table is wider than a narrow panel');
+      }
+      await scroller.evaluate((e) => {
+        e.scrollLeft = e.scrollWidth;
+      });
+      await nextFrame(page);
+      const frame = await scroller.boundingBox();
+      const cell = await page.locator('#eval-table tbody th').first().boundingBox();
+      assert.ok(
+        frame && cell && Math.abs(cell.x - frame.x) <= 2,
+        `the configuration column stays at the left (${cell?.x} vs ${frame?.x})`,
+      );
+      const chart = await page.locator('svg.eval-chart').boundingBox();
+      assert.ok(chart && chart.width >= 519, `the chart keeps a readable size (${chart?.width} px)`);
+      const figure = await page.locator('.chart-figure').evaluate((e) => e.scrollWidth - e.clientWidth);
+      assert.equal(figure > 0, width < 600, width < 600 ? 'a narrow panel scrolls the chart' : 'a wide one does not');
+      await shot(page, `readable-${width}`);
+    });
+  }
 });
