@@ -9,44 +9,12 @@
 
 const os = require('node:os');
 const { startServer, launchChromium } = require('./support');
+const { instrumentFrames, cpuPerFrame, stats, ms } = require('./frameTiming');
 
 const STEPS = (process.env.BENCH_STEPS || '500,2000').split(',').map(Number);
 const BATCH = Number(process.env.BENCH_BATCH || 40);
 const REPEAT = Number(process.env.BENCH_REPEAT || 2);
 const TUNING = { threshold: 7, scoreMethod: 'greedy', tokenBudget: 32768, firstNBaseSteps: 0, target: 'user' };
-
-/** Wraps requestAnimationFrame before the panel loads: each of the panel's frames is timed. */
-function instrumentFrames() {
-  const raf = window.requestAnimationFrame.bind(window);
-  const w = /** @type {any} */ (window);
-  w.__raf = raf;
-  w.__frames = [];
-  w.__ids = [];
-  w.requestAnimationFrame = (/** @type {FrameRequestCallback} */ callback) => {
-    const id = raf((ts) => {
-      const started = performance.now();
-      callback(ts);
-      document.documentElement.getBoundingClientRect(); // this frame's style and layout, measured here
-      w.__frames.push(performance.now() - started);
-    });
-    w.__ids.push(id);
-    return id;
-  };
-}
-
-function cpuPerFrame(trace, ids) {
-  const wanted = new Set(ids);
-  return JSON.parse(trace.toString())
-    .traceEvents.filter((e) => e.name === 'FireAnimationFrame' && e.ph === 'X' && wanted.has(e.args?.data?.id))
-    .map((e) => (e.tdur ?? e.dur) / 1000);
-}
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const ms = (x) => x.toFixed(1);
-function stats(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return `p50 ${ms(quantile(sorted, 0.5))} ms, p95 ${ms(quantile(sorted, 0.95))} ms, max ${ms(sorted[sorted.length - 1])} ms`;
-}
 
 /** The engine's events of an n-step SpecReason run: every tenth draft rejected and rewritten, math in each step. */
 function runEvents(n) {
