@@ -5,7 +5,8 @@
 # .vsix, starts the simulated servers on ports 30000/30001 (the extension's defaults) and prints the URL,
 # which opens problem.md. The simulated servers answer at realistic speed (a 32B and a 1.5B model on a GPU
 # each), so the reasoning streams visibly and Compare shows SpecReason's speedup. If they stop, VS Code
-# keeps running: "SpecReason: Start Servers" (offered by the error) starts them again.
+# keeps running: "SpecReason: Start Servers" (offered by the error) starts them again, and "SpecReason: Stop
+# Servers" stops them (the demo records its pair where Start Servers records the servers it starts).
 #   DEMO_PORT (default 8080)   BASE_PORT (30000)   SMALL_PORT (30001)
 #   LATENCY (realistic, the default; scaled = 0.1× realistic; zero)
 set -euo pipefail
@@ -89,7 +90,16 @@ for role in base small; do
   if [ $role = base ]; then model=$BASE_MODEL port=$BASE_PORT; else model=$SMALL_MODEL port=$SMALL_PORT; fi
   setsid node "$REPO/dist/simulated-vllm.js" serve "$model" --port "$port" --latency "$LATENCY" --load-seconds 0 \
     >"$RUN/$role-server.log" 2>&1 </dev/null &
-  disown # stopping them must not stop the demo (nor make bash report it)
+  pgid=$! # setsid in a non-interactive shell execs in place: the pid is its process group
+  disown  # stopping them must not stop the demo (nor make bash report it)
+  # Recorded where SpecReason's launcher records the servers it starts (src/host/serverRegistry.ts), so Stop Servers
+  # in VS Code stops this pair and says where it came from, and Start Servers starts it again the same way.
+  REGISTRY="${TMPDIR:-/tmp}"; REGISTRY="${REGISTRY%/}/specreason-servers-$(id -u)"
+  mkdir -p -m 700 "$REGISTRY"
+  ROLE=$role PORT=$port PGID=$pgid CMD="$SIMULATOR $model --port $port --latency $LATENCY" node -e '
+    const e = process.env;
+    require("fs").writeFileSync(process.argv[1], JSON.stringify({ pgid: +e.PGID, role: e.ROLE, port: +e.PORT,
+      command: e.CMD, startedBy: "scripts/demo.sh", startedAt: new Date().toISOString() }, null, 2));' "$REGISTRY/$port.json"
 done
 for role in base small; do
   for _ in $(seq 100); do

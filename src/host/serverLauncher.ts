@@ -29,6 +29,7 @@ import type { ApiKeys } from './secrets';
 import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';
 import { SECTION, readSetting, readSettings } from './settings';
 import { LAUNCH_KEYS, ignoredWorkspaceSettings, userSettingsTarget } from './serverSettings';
+import { forgetServer, listenerOf, recordServer, serverOnPort } from './serverRegistry';
 
 const ROLES: readonly ModelRole[] = ['base', 'small'];
 const POLL_MS = 500;
@@ -285,6 +286,19 @@ export class ServerLauncher implements vscode.Disposable {
     });
     const server = new ServerProcess(role, child, commandLine, channel);
     this._processes.set(role, server);
+    if (child.pid !== undefined) {
+      // Recorded for Stop Servers in any window (and for what it says about servers it did not start).
+      const pgid = child.pid;
+      recordServer({
+        pgid,
+        role,
+        port,
+        command: commandLine,
+        startedBy: 'SpecReason: Start Servers in a VS Code window',
+        startedAt: new Date().toISOString(),
+      });
+      void server.exited.then(() => forgetServer(port, pgid));
+    }
     this._log.info(`start ${role} server (pid ${child.pid ?? '?'}): ${commandLine}`);
     setStatus('loading');
     return this._waitReady(server, client, timeoutMs, signal, url, fail);
@@ -349,30 +363,60 @@ export class ServerLauncher implements vscode.Disposable {
     }
     if (failed.length === 0) {
       void vscode.window.showInformationMessage(
-        `SpecReason: servers ready — ${outcomes.map((o) => `${o.role} ${o.state === 'reused' ? 'reused' : 'started'} (${o.servedModel ?? '?'} on port ${portOf(o.url)})`).join(', ')}.`,
+        `SpecReason: servers ready — ${outcomes.map((o) => `${o.role} ${o.state === 'reused' ? `reused${reusedFrom(o)}` : 'started'} (${o.servedModel ?? '?'} on port ${portOf(o.url)})`).join(', ')}.`,
       );
     }
   }
 
-  /** Stop the servers this extension started (never one it found running). */
-  async stop(): Promise<{ stopped: ModelRole[]; pids: number[] }> {
+  /**
+   * Stop the servers SpecReason's launcher started on the configured ports: this window's, and those another window
+   * or scripts/demo.sh recorded (serverRegistry.ts). Never one it did not start: it says which, and what it runs.
+   */
+  async stop(): Promise<{ stopped: ModelRole[]; pids: number[]; leftRunning: ModelRole[] }> {
+    const config = readSettings().config;
     const ours = [...this._processes.values()].filter((p) => !p.exit);
-    if (ours.length === 0) {
+    const elsewhere = ROLES.filter((role) => !ours.some((p) => p.role === role))
+      .map((role) => ({ role, port: portOf(config[role].url), entry: serverOnPort(portOf(config[role].url)) }))
+      .filter((s) => process.platform !== 'win32' && s.entry && groupAlive(s.entry.pgid));
+    const notOurs = ROLES.filter(
+      (role) => !ours.some((p) => p.role === role) && !elsewhere.some((s) => s.role === role),
+    )
+      .map((role) => ({ role, port: portOf(config[role].url) }))
+      .map((s) => ({ ...s, listener: listenerOf(s.port) }))
+      .filter((s) => s.listener);
+    const leftAlone = notOurs.map(
+      ({ role, port, listener }) =>
+        `the ${role} server on port ${port} was not started by SpecReason (pid ${listener!.pid}: ${listener!.command.slice(0, 120)}) and is left running; stop it where it was started`,
+    );
+    if (ours.length === 0 && elsewhere.length === 0) {
       void vscode.window.showInformationMessage(
-        'SpecReason: no server started by SpecReason is running (servers started elsewhere are left alone).',
+        `SpecReason: no server started by SpecReason is running${leftAlone.length ? ` — ${leftAlone.join('; ')}.` : ' (servers started elsewhere are left alone).'}`,
       );
-      return { stopped: [], pids: [] };
+      return { stopped: [], pids: [], leftRunning: notOurs.map((s) => s.role) };
     }
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'SpecReason: stopping servers' },
-      () => Promise.all(ours.map((p) => this._stopProcess(p))),
+      () =>
+        Promise.all([
+          ...ours.map((p) => this._stopProcess(p)),
+          ...elsewhere.map(async ({ role, port, entry }) => {
+            await this._stopGroup(role, entry!.pgid);
+            forgetServer(port, entry!.pgid);
+          }),
+        ]),
     );
     this._onChange();
-    const stopped = ours.map((p) => p.role);
+    const stopped = [...ours.map((p) => p.role), ...elsewhere.map((s) => s.role)];
+    const origins = elsewhere.map(({ role, entry }) => `the ${role} server was started by ${entry!.startedBy}`);
     void vscode.window.showInformationMessage(
-      `SpecReason: stopped the ${stopped.join(' and ')} server${stopped.length > 1 ? 's' : ''}.`,
+      `SpecReason: stopped the ${stopped.join(' and ')} server${stopped.length > 1 ? 's' : ''}${origins.length ? ` (${origins.join('; ')})` : ''}.${leftAlone.length ? ` Not stopped: ${leftAlone.join('; ')}.` : ''}`,
     );
-    return { stopped, pids: ours.map((p) => p.pid!).filter((p) => p !== undefined) };
+    this._log.info(`stop servers: stopped ${stopped.join(', ')}${origins.length ? `; ${origins.join('; ')}` : ''}`);
+    return {
+      stopped,
+      pids: [...ours.map((p) => p.pid), ...elsewhere.map((s) => s.entry!.pgid)].filter((p) => p !== undefined),
+      leftRunning: notOurs.map((s) => s.role),
+    };
   }
 
   /** SIGTERM to the whole process group, SIGKILL after a grace period; resolves when no member is left. */
@@ -381,25 +425,30 @@ export class ServerLauncher implements vscode.Disposable {
     if (pgid === undefined) {
       return;
     }
-    this._log.info(`stop ${server.role} server (process group ${pgid})`);
     if (process.platform === 'win32') {
+      this._log.info(`stop ${server.role} server (process ${pgid})`);
       spawn('taskkill', ['/pid', String(pgid), '/T', '/F'], { stdio: 'ignore' });
       await server.exited;
       return;
     }
+    await this._stopGroup(server.role, pgid);
+    await server.exited;
+  }
+
+  private async _stopGroup(role: ModelRole, pgid: number): Promise<void> {
+    this._log.info(`stop ${role} server (process group ${pgid})`);
     signalGroup(pgid, 'SIGTERM');
     const deadline = Date.now() + STOP_GRACE_MS;
     while (groupAlive(pgid) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
     }
     if (groupAlive(pgid)) {
-      this._log.warn(`${server.role} server did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`);
+      this._log.warn(`${role} server did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`);
       signalGroup(pgid, 'SIGKILL');
       while (groupAlive(pgid)) {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    await server.exited;
   }
 
   /** Show a role's server log (asks which when both have one and no role is given). */
@@ -441,6 +490,12 @@ export class ServerLauncher implements vscode.Disposable {
       c.dispose();
     }
   }
+}
+
+/** Where a reused server came from, when SpecReason's launcher started it elsewhere (another window, the demo). */
+function reusedFrom(o: LaunchOutcome): string {
+  const entry = serverOnPort(portOf(o.url));
+  return entry && groupAlive(entry.pgid) ? `, started by ${entry.startedBy},` : '';
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

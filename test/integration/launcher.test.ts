@@ -67,7 +67,10 @@ function fakeWorkers(port: number): number[] {
 }
 
 const start = () => vscode.commands.executeCommand<LaunchOutcome[]>('specreason.startServers');
-const stop = () => vscode.commands.executeCommand<{ stopped: string[]; pids: number[] }>('specreason.stopServers');
+const stop = () =>
+  vscode.commands.executeCommand<{ stopped: string[]; pids: number[]; leftRunning: string[] }>(
+    'specreason.stopServers',
+  );
 const outcome = (list: LaunchOutcome[], role: string) => list.find((o) => o.role === role)!;
 
 describe('Start Servers / Stop Servers (fake vllm on PATH)', function () {
@@ -148,6 +151,7 @@ describe('Start Servers / Stop Servers (fake vllm on PATH)', function () {
       assert.equal(outcome(outcomes, 'small').state, 'started');
       const stopped = await stop();
       assert.deepEqual(stopped.stopped, ['small']);
+      assert.deepEqual(stopped.leftRunning, ['base'], 'named as a server SpecReason did not start');
       const health = await fetch(`${pair.base.url}/health`);
       assert.equal(health.status, 200, 'the server SpecReason did not start still runs');
     } finally {

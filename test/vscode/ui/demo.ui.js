@@ -161,7 +161,15 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
       /the simulated (base|small) server \(127\.0\.0\.1:\d+\) is not running: SpecReason: Start Servers restarts it/,
     );
     await d.screenshot(page, path.join(d.env.artifacts, 'demo-servers-stopped.png'));
-    await error.locator('.monaco-button', { hasText: 'Start Servers' }).first().click();
+    // The panel tells the same story: the simulated pair is not running, and its own Start Servers restarts it.
+    await panel.locator('.error-item').first().waitFor({ timeout: 30000 });
+    assert.match(
+      (await panel.locator('.error-hint').first().textContent()) ?? '',
+      /simulated (base|small) server is not running .*SIMULATED.*Start Servers restarts it/,
+    );
+    assert.doesNotMatch((await panel.locator('#error').textContent()) ?? '', /vllm serve/);
+    assert.equal(await panel.locator('#sim-badge').isVisible(), true, 'the panel says the pair is simulated');
+    await panel.locator('.error-actions button', { hasText: 'Start Servers' }).first().click();
     await toast(/servers ready/).waitFor({ timeout: 60000 });
     assert.ok(processesOnPort(ports.base).length > 0 && processesOnPort(ports.small).length > 0, 'both run again');
 
@@ -185,6 +193,71 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
     );
     await clearNotifications();
     await closeEditors();
+  });
+
+  it('Stop Servers stops a pair recorded by scripts/demo.sh and names it; a server it did not start is left running and named', async () => {
+    const { spawn } = require('node:child_process');
+    const os = require('node:os');
+    const registry = path.join(os.tmpdir(), `specreason-servers-${os.userInfo().uid}`);
+    /** A simulated server in its own process group, as scripts/demo.sh starts it. */
+    const serve = (model, port) => {
+      const child = spawn(
+        'node',
+        [`${REPO}/dist/simulated-vllm.js`, 'serve', model, '--port', String(port), '--latency', 'zero'],
+        {
+          detached: true,
+          stdio: 'ignore',
+        },
+      );
+      child.unref();
+      return /** @type {number} */ (child.pid);
+    };
+    const basePgid = serve('Qwen/QwQ-32B', ports.base);
+    const smallPid = serve('deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B', ports.small);
+    try {
+      fs.mkdirSync(registry, { recursive: true });
+      fs.writeFileSync(
+        path.join(registry, `${ports.base}.json`),
+        JSON.stringify({
+          pgid: basePgid,
+          role: 'base',
+          port: ports.base,
+          command: 'simulated',
+          startedBy: 'scripts/demo.sh',
+          startedAt: new Date().toISOString(),
+        }),
+      );
+      await waitUntil(
+        () => processesOnPort(ports.small).length > 0 && processesOnPort(ports.base).length > 0,
+        'both run',
+      );
+      await new Promise((r) => setTimeout(r, 1000)); // listening
+      await d.runCommand(page, 'SpecReason: Stop Servers');
+      const done = toast(/stopped the base server/);
+      await done.waitFor({ timeout: 30000 });
+      const text = (await done.locator('.notification-list-item-message').textContent()) ?? '';
+      console.log(`      ${text}`);
+      assert.match(text, /the base server was started by scripts\/demo\.sh/);
+      assert.match(
+        text,
+        new RegExp(
+          `Not stopped: the small server on port ${ports.small} was not started by SpecReason \\(pid ${smallPid}: .*simulated-vllm`,
+        ),
+      );
+      await waitUntil(() => processesOnPort(ports.base).length === 0, 'the recorded base server stopped');
+      assert.ok(processesOnPort(ports.small).length > 0, 'the small server SpecReason did not start still runs');
+      assert.equal(fs.existsSync(path.join(registry, `${ports.base}.json`)), false, 'its record is gone');
+      await clearNotifications();
+    } finally {
+      for (const pid of [basePgid, smallPid]) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+      fs.rmSync(path.join(registry, `${ports.base}.json`), { force: true });
+    }
   });
 
   /** @type {Array<[name: string, command: string, cause: RegExp]>} what the fake vLLM does, its command, the cause shown */
