@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import { forgetKind } from '../../src/core/llm/detect';
 import { createClients } from '../../src/core/llm/factory';
+import { SIMULATOR_OWNER } from '../../src/core/llm/server';
 import type { RunRecord, StepRecord } from '../../src/core/engine/runRecord';
 import type { Scenario } from '../../src/sim/scenarios';
 import type { SimDialect } from '../../src/sim/simulatedVllm';
@@ -165,6 +166,7 @@ describe('engines: every simulator dialect makes the decisions vLLM makes', func
         await Promise.all([first.base.model(), first.small.model()]);
         assert.equal(first.base.kind, 'sglang');
         assert.equal(first.small.kind, 'ollama');
+        assert.equal(first.small.knownModel?.ownedBy, SIMULATOR_OWNER, 'a simulated Ollama is labelled as such');
         const probes = (log: typeof pair.base.log) => log.filter((e) => e.path === '/get_model_info').length;
         const again = createClients(config);
         await again.base.model();

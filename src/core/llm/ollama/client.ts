@@ -6,7 +6,7 @@
 // `response` (with raw it would otherwise be split into `thinking`). Logprobs (`logprobs`,
 // `top_logprobs` ≤ 20) came in 0.12.11: [{token, logprob, top_logprobs: [{token, logprob}]}].
 // Streaming is NDJSON (one JSON object a line, the last with done: true, done_reason, eval_count);
-// errors are {"error": "…"}. GET /api/tags lists the models; POST /api/show has the context length
+// errors are {"error": "…"}. GET /v1/models lists the models (names and owner); POST /api/show has the context length
 // (model_info["<arch>.context_length"]) and the template (Jinja for models Ollama renders natively,
 // else a Go template: then the built-in template of the model's family is used).
 
@@ -110,14 +110,13 @@ export class OllamaClient extends RawPromptServer {
     );
   }
 
+  /** Ollama's OpenAI-compatible GET /v1/models: the model names, and who owns them (`library`, or the simulator). */
   protected async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     this.modelListRequests++;
-    const tags = await this._json('/api/tags', undefined, signal);
-    const models = Array.isArray(tags.models) ? tags.models : this._malformed('/api/tags has no models list');
-    return models.map((m: unknown, i): ModelInfo => {
-      const name = m && typeof m === 'object' ? (m as Json).name : undefined;
-      return typeof name === 'string' ? { id: name, ownedBy: 'ollama' } : this._malformed(`models[${i}] has no name`);
-    });
+    const list = await this._request(signal, BYTES_SLACK * 16, async (deadline) =>
+      replies.modelList(await (await this._send('/v1/models', undefined, deadline)).json()),
+    );
+    return list.map(({ id, ownedBy }) => ({ id, ownedBy: ownedBy ?? 'ollama' }));
   }
 
   protected override async _chooseModel(models: ModelInfo[]): Promise<ModelInfo> {
@@ -296,7 +295,7 @@ export class OllamaClient extends RawPromptServer {
     return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
-  /** GET /api/version and /api/tags. */
+  /** GET /api/version and /v1/models. */
   async health(signal?: AbortSignal): Promise<ServerHealth> {
     const startedAt = now();
     const result: ServerHealth = { url: this.url, ok: false, kind: this.kind };
