@@ -1,10 +1,11 @@
-// Every setting once: default, range or choices, VS Code setting id, CLI flag, and whether the panel
-// tunes it. Config validation, the VS Code reader, the CLI's flags, the panel's inputs and the tuning
-// quick pick are all derived from here; a unit test holds package.json's `contributes.configuration`
-// to this table. Pure data and functions: the engine, the CLI, the host and the webview import it.
+// Every setting once: default, range or choices, VS Code setting id, its order and description in the
+// Settings editor, whether only user settings may set it, CLI flag, and whether the panel tunes it. Config
+// validation, the VS Code reader, the CLI's flags, the panel's inputs, the tuning quick pick and package.json's
+// settings (`npm run gen:manifest`, src/core/settingsManifest.ts) are all derived from here. Pure data and
+// functions: the engine, the CLI, the host and the webview import it.
 
 import type { SpecReasonConfig } from './config';
-import { DEFAULT_SERVE_COMMAND } from './launch/serve';
+import { DEFAULT_SERVE_COMMAND, PAPER_MODELS } from './launch/serve';
 import { ROUTER_DESCRIPTIONS, ROUTER_PRESETS } from './llm/routers';
 import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './engine/prompts';
 import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './engine/scoring';
@@ -21,6 +22,18 @@ export type SaveTarget = (typeof SAVE_TARGETS)[number];
 interface Common {
   /** Setting id under `specreason.` in VS Code. */
   setting: string;
+  /** Its place in the Settings editor (the manifest's `order`). */
+  order: number;
+  /** What the Settings editor says about it (Markdown; `#specreason.x#` links another setting). */
+  description: string;
+  /**
+   * Read from user and Remote settings only, never from a workspace's, and restricted in untrusted
+   * workspaces (the manifest's `restrictedConfigurations`): `server` for where requests and the API key
+   * go, `launch` for what Start Servers runs.
+   */
+  userOnly?: 'server' | 'launch';
+  /** VS Code's scope, when not the default `window`. */
+  scope?: 'application' | 'machine' | 'machine-overridable' | 'resource' | 'language-overridable';
   /** CLI option: flags with the argument placeholder, help text (range and default are appended). */
   cli?: {
     flags: string;
@@ -96,12 +109,19 @@ const MAX_TOKENS = 1_000_000;
 export const RUN_SETTINGS = {
   threshold: {
     setting: 'threshold',
+    order: 12,
+    description:
+      'Keep a draft step when the base model scores it **at least** this (0–9, decimals allowed). Higher: more steps rewritten by the base model, slower and closer to it. The paper uses 7.',
     kind: 'number',
     default: 7,
     min: 0,
     max: 9,
     integer: false,
-    cli: { flags: '--threshold <n>', help: 'keep a draft whose score is ≥ n', reference: '--score_threshold <n>' },
+    cli: {
+      flags: '--threshold <n>',
+      help: 'keep a draft whose score is ≥ n',
+      reference: '--score_threshold <n>',
+    },
     tune: {
       label: 'Threshold',
       hint: 'Keep a draft when its score is at least this (0–9)',
@@ -111,6 +131,8 @@ export const RUN_SETTINGS = {
   },
   scoreMethod: {
     setting: 'scoreMethod',
+    order: 13,
+    description: "How the base model's one-token reply becomes a score.",
     kind: 'choice',
     default: 'greedy',
     choices: SCORE_METHODS,
@@ -128,6 +150,9 @@ export const RUN_SETTINGS = {
   },
   tokenBudget: {
     setting: 'tokenBudget',
+    order: 14,
+    description:
+      'Stop after the kept steps used this many output tokens (stop reason `budget`). Base-only comparison runs get the same budget.',
     kind: 'number',
     default: 8192,
     min: 1,
@@ -138,10 +163,16 @@ export const RUN_SETTINGS = {
       help: 'stop after kept steps used n tokens',
       reference: '--token_budget <n>',
     },
-    tune: { label: 'Token budget', hint: 'Stop once kept steps used this many tokens', id: 'tuning-token-budget' },
+    tune: {
+      label: 'Token budget',
+      hint: 'Stop once kept steps used this many tokens',
+      id: 'tuning-token-budget',
+    },
   },
   firstNBaseSteps: {
     setting: 'firstNBaseSteps',
+    order: 15,
+    description: 'The base model writes the first N steps itself, with no draft and no score.',
     kind: 'number',
     default: 0,
     min: 0,
@@ -153,10 +184,16 @@ export const RUN_SETTINGS = {
       help: 'the base model writes the first n steps',
       reference: '--first_n_steps_base_model <n>',
     },
-    tune: { label: 'First N base steps', hint: 'The base model writes the first N steps itself', id: 'tuning-first-n' },
+    tune: {
+      label: 'First N base steps',
+      hint: 'The base model writes the first N steps itself',
+      id: 'tuning-first-n',
+    },
   },
   stepMaxTokens: {
     setting: 'stepMaxTokens',
+    order: 16,
+    description: '`max_tokens` of each step request.',
     kind: 'number',
     default: 512,
     min: 1,
@@ -166,6 +203,8 @@ export const RUN_SETTINGS = {
   },
   temperature: {
     setting: 'temperature',
+    order: 17,
+    description: 'Sampling temperature of step generations (the score is always greedy, temperature 0).',
     kind: 'number',
     default: 0.6,
     min: 0,
@@ -175,6 +214,8 @@ export const RUN_SETTINGS = {
   },
   topP: {
     setting: 'topP',
+    order: 18,
+    description: 'Nucleus sampling `top_p` of step generations.',
     kind: 'number',
     default: 0.95,
     // vLLM needs top_p > 0; below 1 % nucleus sampling is greedy decoding in practice (use temperature 0).
@@ -185,39 +226,63 @@ export const RUN_SETTINGS = {
   },
   promptStyle: {
     setting: 'promptStyle',
+    order: 19,
+    description: "Which of the paper's prompts to use.",
     kind: 'choice',
     default: 'auto',
     choices: PROMPT_STYLES,
     descriptions: PROMPT_STYLE_DESCRIPTIONS,
-    cli: { flags: '--prompt-style <style>', help: 'prompt template (auto: multiple choice when (A)–(D) are found)' },
+    cli: {
+      flags: '--prompt-style <style>',
+      help: 'prompt template (auto: multiple choice when (A)–(D) are found)',
+    },
   },
   stream: {
     setting: 'stream',
+    order: 20,
+    description: 'Stream replies so text appears as it is generated. Off: one reply per request.',
     kind: 'boolean',
     default: true,
-    cli: { flags: '--no-stream', help: 'one JSON reply per request instead of SSE streaming' },
+    cli: {
+      flags: '--no-stream',
+      help: 'one JSON reply per request instead of SSE streaming',
+    },
   },
   requestTimeoutSec: {
     setting: 'server.requestTimeout',
+    order: 8,
+    description:
+      'Seconds to wait for a reply before giving up. For streamed replies: the longest silence between two chunks.',
     kind: 'number',
     default: 120,
     // Sub-second values serve tests against a local server; a day covers a long step that is not streamed.
     min: 0.1,
     max: 86_400,
     integer: false,
-    cli: { flags: '--timeout <sec>', help: 'request timeout in seconds (streaming: longest silence)' },
+    cli: {
+      flags: '--timeout <sec>',
+      help: 'request timeout in seconds (streaming: longest silence)',
+    },
   },
   maxRetries: {
     setting: 'server.maxRetries',
+    order: 9,
+    description: 'Retries of connection failures and HTTP 5xx/429 replies.',
     kind: 'number',
     default: 1,
     min: 0,
     max: 10,
     integer: true,
-    cli: { flags: '--retries <n>', help: 'retries of connection errors and 5xx' },
+    cli: {
+      flags: '--retries <n>',
+      help: 'retries of connection errors and 5xx',
+    },
   },
   router: {
     setting: 'server.router',
+    order: 10,
+    description:
+      "A router in front of several replicas of each model: every request of a run carries the run's id in the router's session header, so the run keeps its replica (and its prefix cache).",
     kind: 'choice',
     default: 'none',
     choices: ROUTER_PRESETS,
@@ -229,6 +294,9 @@ export const RUN_SETTINGS = {
   },
   sessionHeader: {
     setting: 'server.sessionHeader',
+    order: 11,
+    description:
+      "The header that carries the run id: a `custom` router's, or another name for a preset's (e.g. the `--session-key` your vLLM production-stack router was started with).",
     kind: 'text',
     default: '',
     cli: {
@@ -238,12 +306,21 @@ export const RUN_SETTINGS = {
   },
   draftAhead: {
     setting: 'speculation.draftAhead',
+    order: 24,
+    description:
+      "Draft step k+1 on the small model while the base model scores step k. Same decisions as the paper's algorithm; hides latency. Wasted drafts are discarded when a step is rejected.",
     kind: 'boolean',
     default: false,
-    cli: { flags: '--draft-ahead', help: 'draft step k+1 while step k is scored (same decisions, less waiting)' },
+    cli: {
+      flags: '--draft-ahead',
+      help: 'draft step k+1 while step k is scored (same decisions, less waiting)',
+    },
   },
   eagerFallback: {
     setting: 'speculation.eagerFallback',
+    order: 25,
+    description:
+      "Start the base model's own version of each step while the small model drafts it, and abort it when the draft is kept. Same decisions; lower latency on rejections. **Spends base-GPU time** that an idle single-user server has to spare, but slows other users of a shared server.",
     kind: 'boolean',
     default: false,
     cli: {
@@ -254,16 +331,25 @@ export const RUN_SETTINGS = {
   // Run guards: the defaults never stop a real run; they end runs a broken server would keep alive.
   maxSteps: {
     setting: 'guards.maxSteps',
+    order: 39,
+    description:
+      'Run guard: stop after this many steps (stop reason `max_steps`, the steps so far are kept). The default never stops a real run; it ends a run whose server reports no tokens, so the token budget never fills.',
     kind: 'number',
     // Far more steps than the largest budget fills with steps of any useful size.
     default: 100_000,
     min: 1,
     max: 10_000_000,
     integer: true,
-    cli: { flags: '--max-steps <n>', help: 'stop after this many steps (stop reason max_steps)' },
+    cli: {
+      flags: '--max-steps <n>',
+      help: 'stop after this many steps (stop reason max_steps)',
+    },
   },
   maxWallTimeSec: {
     setting: 'guards.maxWallTime',
+    order: 40,
+    description:
+      'Run guard: stop a run after this many seconds (stop reason `max_wall_time`, the steps so far are kept). `0`: no limit.',
     kind: 'number',
     default: 0,
     min: 0,
@@ -276,6 +362,9 @@ export const RUN_SETTINGS = {
   },
   maxStepChars: {
     setting: 'guards.maxStepChars',
+    order: 41,
+    description:
+      'Run guard: a step whose text is longer than this many characters (a server ignoring `max_tokens`) is cut to this length and ends the run (stop reason `max_step_chars`). The default is far beyond what `max_tokens` allows.',
     kind: 'number',
     // 10 MB of text: several times what the largest max_tokens can produce.
     default: 10_000_000,
@@ -311,9 +400,18 @@ export interface HostSettings {
   healthRecheckSec: number;
 }
 
-const text = (setting: string): TextSetting => ({ setting, kind: 'text', default: '' });
-const port = (setting: string, value: number): NumberSetting => ({
+/** What every entry says besides its value: where it sits in the Settings editor and what it means there. */
+type Described = Pick<Common, 'order' | 'description' | 'userOnly'>;
+
+const text = (setting: string, about: Described): TextSetting => ({
   setting,
+  ...about,
+  kind: 'text',
+  default: '',
+});
+const port = (setting: string, value: number, about: Described): NumberSetting => ({
+  setting,
+  ...about,
   kind: 'number',
   default: value,
   min: 1,
@@ -322,8 +420,10 @@ const port = (setting: string, value: number): NumberSetting => ({
 });
 
 /** Which engine serves a role: `auto` asks the URL once; each role may differ. */
-const serverKind = (setting: string): ChoiceSetting<ServerKindSetting> => ({
+const serverKind = (setting: string, order: number, role: 'base' | 'small'): ChoiceSetting<ServerKindSetting> => ({
   setting,
+  order,
+  description: `Which engine serves the ${role} model. \`auto\`: asked once per URL (shown in **Check Servers**, the panel and the run record). The ${role} and ${role === 'base' ? 'small' : 'base'} model may be on different engines, e.g. the small model on a laptop's Ollama (\`http://localhost:11434\`) and the base model on a remote SGLang server.`,
   kind: 'choice',
   default: 'auto',
   choices: SERVER_KIND_SETTINGS,
@@ -341,17 +441,51 @@ const serverKind = (setting: string): ChoiceSetting<ServerKindSetting> => ({
 });
 
 export const HOST_SETTINGS = {
-  serverHost: { setting: 'server.host', kind: 'text', default: 'localhost' },
-  basePort: port('server.basePort', 30000),
-  smallPort: port('server.smallPort', 30001),
-  baseUrl: text('server.baseUrl'),
-  smallUrl: text('server.smallUrl'),
-  baseModel: text('server.baseModel'),
-  smallModel: text('server.smallModel'),
-  baseKind: serverKind('server.baseKind'),
-  smallKind: serverKind('server.smallKind'),
+  serverHost: {
+    setting: 'server.host',
+    order: 1,
+    description:
+      'Host of both vLLM servers. Over Remote-SSH the extension runs on the remote machine, so `localhost` is the GPU box.',
+    userOnly: 'server',
+    kind: 'text',
+    default: 'localhost',
+  },
+  basePort: port('server.basePort', 30000, {
+    order: 2,
+    description: 'Port of the **base** (large) model server, e.g. `vllm serve Qwen/QwQ-32B --port 30000`.',
+    userOnly: 'server',
+  }),
+  smallPort: port('server.smallPort', 30001, {
+    order: 3,
+    description:
+      'Port of the **small** (draft) model server, e.g. `vllm serve deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B --port 30001`.',
+    userOnly: 'server',
+  }),
+  baseUrl: text('server.baseUrl', {
+    order: 4,
+    description:
+      'Full OpenAI-compatible URL of the base model (with `/v1`), e.g. `https://gpu.example.com:8443/v1`. Overrides `#specreason.server.host#` and `#specreason.server.basePort#` when set.',
+    userOnly: 'server',
+  }),
+  smallUrl: text('server.smallUrl', {
+    order: 5,
+    description: 'Full OpenAI-compatible URL of the small model (with `/v1`). Overrides host and port when set.',
+    userOnly: 'server',
+  }),
+  baseModel: text('server.baseModel', {
+    order: 6,
+    description: 'Served model name of the base model. Empty: the first model the server lists at `/v1/models`.',
+  }),
+  smallModel: text('server.smallModel', {
+    order: 7,
+    description: 'Served model name of the small model. Empty: the first model the server lists at `/v1/models`.',
+  }),
+  baseKind: serverKind('server.baseKind', 7.1, 'base'),
+  smallKind: serverKind('server.smallKind', 7.2, 'small'),
   maxProblemLength: {
     setting: 'maxProblemLength',
+    order: 21,
+    description: 'Longest selection (characters) sent as a problem; longer selections are refused with a message.',
     kind: 'number',
     default: 20000,
     min: 1,
@@ -360,6 +494,8 @@ export const HOST_SETTINGS = {
   },
   compareOrder: {
     setting: 'compare.order',
+    order: 22,
+    description: 'How **Compare with Base Model** runs SpecReason and the baselines.',
     kind: 'choice',
     default: 'sequential',
     choices: COMPARE_ORDERS,
@@ -368,10 +504,12 @@ export const HOST_SETTINGS = {
       concurrent: 'All runs at once (faster to see, but they share the GPUs).',
     },
   },
-  compareIncludeSmall: { setting: 'compare.includeSmall', kind: 'boolean', default: false },
   // One round is one noisy sample; the panel suggests 3 (SUGGESTED_ROUNDS) for a median and range.
   compareRounds: {
     setting: 'compare.repeat',
+    order: 21.5,
+    description:
+      'How many times **Compare with Base Model** runs each mode (after one warm-up request per server). One run is one noisy sample; 3 or more give the median speedup with its range, and a difference inside the range is called a tie.',
     kind: 'number',
     default: 1,
     min: 1,
@@ -379,31 +517,99 @@ export const HOST_SETTINGS = {
     integer: true,
     cli: { flags: '--repeat <n>', help: 'run the comparison n times and report the median speedup with its range' },
   },
-  saveSettingsTo: { setting: 'panel.saveSettingsTo', kind: 'choice', default: 'user', choices: SAVE_TARGETS },
-  historyMaxRuns: { setting: 'history.maxRuns', kind: 'number', default: 50, min: 1, max: 1000, integer: true },
+  compareIncludeSmall: {
+    setting: 'compare.includeSmall',
+    order: 23,
+    description: 'Also run small-model-only decoding in comparisons.',
+    kind: 'boolean',
+    default: false,
+  },
+  saveSettingsTo: {
+    setting: 'panel.saveSettingsTo',
+    order: 26,
+    description: "Where changes made in the panel's tuning strip and the status bar are saved.",
+    kind: 'choice',
+    default: 'user',
+    choices: SAVE_TARGETS,
+  },
+  historyMaxRuns: {
+    setting: 'history.maxRuns',
+    order: 27,
+    description: 'How many finished or partial runs to keep for **Show Run History**.',
+    kind: 'number',
+    default: 50,
+    min: 1,
+    max: 1000,
+    integer: true,
+  },
   launchReadyTimeoutSec: {
     setting: 'launch.readyTimeout',
+    order: 36,
+    userOnly: 'launch',
+    description:
+      '**Start Servers**: seconds to wait for a started server to answer `/health` and `/v1/models` (loading, or first downloading, a 32B model takes minutes). A server still not ready is stopped.',
     kind: 'number',
     default: 1800,
     min: 5,
     max: 86_400,
     integer: false,
   },
-  codeLensEnabled: { setting: 'codeLens.enabled', kind: 'boolean', default: true },
-  healthRecheckSec: { setting: 'status.healthRecheck', kind: 'number', default: 30, min: 0, max: 3600, integer: true },
+  codeLensEnabled: {
+    setting: 'codeLens.enabled',
+    order: 37,
+    description:
+      'Show **Solve | Compare** above problems in Markdown and plain-text files (a paragraph under a `Problem` heading, a fenced block marked `problem`, a paragraph starting `Problem:`) and on each line of a `.jsonl` problem set.',
+    kind: 'boolean',
+    default: true,
+  },
+  healthRecheckSec: {
+    setting: 'status.healthRecheck',
+    order: 38,
+    description:
+      "While a SpecReason panel is in view and no run is going, recheck the servers' health for the status bar every this many seconds (one `/health` and `/v1/models` request per server). `0` turns it off: the health is then rechecked after each run, on settings changes and by **SpecReason: Check Servers**.",
+    kind: 'number',
+    default: 30,
+    min: 0,
+    max: 3600,
+    integer: true,
+  },
 } satisfies { [K in keyof HostSettings]: SettingFor<HostSettings[K]> };
 
 /** Start Servers' settings of one model server (`specreason.launch.<role>.*`). */
 export function launchSettings(role: 'base' | 'small') {
+  const server = role === 'base' ? 'the base (large) server' : 'the small (draft) server';
+  const first = role === 'base' ? 28 : 32;
   return {
-    command: { setting: `launch.${role}.command`, kind: 'text', default: DEFAULT_SERVE_COMMAND },
-    model: text(`launch.${role}.model`),
-    extraArgs: text(`launch.${role}.extraArgs`),
-    env: { setting: `launch.${role}.env`, kind: 'map', default: {} },
+    command: {
+      setting: `launch.${role}.command`,
+      order: first,
+      description: `**Start Servers**: the program that starts ${server}, as shell text; the model, \`--port\` (from the server URL settings), \`--enable-prefix-caching\` and the extra arguments are appended. E.g. \`/opt/venv/bin/vllm serve\`.`,
+      userOnly: 'launch',
+      kind: 'text',
+      default: DEFAULT_SERVE_COMMAND,
+    },
+    model: text(`launch.${role}.model`, {
+      order: first + 1,
+      description: `**Start Servers**: the model ${server} loads. Empty: \`#specreason.server.${role}Model#\` if set, else the paper's \`${PAPER_MODELS[role]}\`.`,
+      userOnly: 'launch',
+    }),
+    extraArgs: text(`launch.${role}.extraArgs`, {
+      order: first + 2,
+      description: `**Start Servers**: more \`vllm serve\` arguments for ${server}, as shell text (e.g. \`--gpu-memory-utilization 0.45 --max-model-len 32768\`). \`--no-enable-prefix-caching\` turns prefix caching off.`,
+      userOnly: 'launch',
+    }),
+    env: {
+      setting: `launch.${role}.env`,
+      order: first + 3,
+      description: `**Start Servers**: environment variables for ${server}, e.g. \`{"CUDA_VISIBLE_DEVICES": "${role === 'base' ? 0 : 1}"}\`. Values are never logged.`,
+      userOnly: 'launch',
+      kind: 'map',
+      default: {},
+    },
   } satisfies Record<string, Setting>;
 }
 
-/** Every setting, for the manifest check. */
+/** Every setting, for the manifest (src/core/settingsManifest.ts). */
 export const ALL_SETTINGS: Readonly<Record<string, Setting>> = {
   ...RUN_SETTINGS,
   ...HOST_SETTINGS,

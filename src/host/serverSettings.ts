@@ -9,25 +9,25 @@
 // default. Worse, it is dropped only once VS Code re-reads the file (after any setting is written), so Start
 // Servers worked at first and then ran `vllm serve`. These settings have the default (window) scope instead,
 // are read here from the user layer (local User merged with Remote), whatever the workspace says, and the
-// manifest lists them in `restrictedConfigurations`, so VS Code itself ignores them in untrusted workspaces.
+// manifest lists them in `restrictedConfigurations`, so VS Code itself ignores them in untrusted workspaces. The
+// settings table marks them (`userOnly`); the manifest's list is generated from it.
 
 import * as vscode from 'vscode';
-import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';
+import { ALL_SETTINGS, type Setting } from '../core/settingsTable';
+
+/** Setting keys (under `specreason.`) of the table's entries that are user-only for `reason`. */
+const userOnly = (reason: Setting['userOnly']): ReadonlySet<string> =>
+  new Set(
+    Object.values(ALL_SETTINGS)
+      .filter((s) => s.userOnly === reason)
+      .map((s) => s.setting),
+  );
 
 /** Setting keys (under `specreason.`) that decide which server a request goes to. */
-export const SERVER_LOCATION_KEYS: ReadonlySet<string> = new Set([
-  'server.host',
-  'server.basePort',
-  'server.smallPort',
-  'server.baseUrl',
-  'server.smallUrl',
-]);
+export const SERVER_LOCATION_KEYS = userOnly('server');
 
 /** Setting keys (under `specreason.`) of what Start Servers runs, and how long it waits. */
-export const LAUNCH_KEYS: ReadonlySet<string> = new Set([
-  ...(['base', 'small'] as const).flatMap((role) => Object.values(launchSettings(role)).map((s) => s.setting)),
-  HOST_SETTINGS.launchReadyTimeoutSec.setting,
-]);
+export const LAUNCH_KEYS = userOnly('launch');
 
 /** Every setting a workspace cannot set: read from user and Remote settings only. */
 export const USER_ONLY_KEYS: ReadonlySet<string> = new Set([...SERVER_LOCATION_KEYS, ...LAUNCH_KEYS]);

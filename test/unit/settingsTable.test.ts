@@ -1,5 +1,5 @@
-// The settings table is the one source of defaults, ranges and choices: package.json's contributed
-// configuration must say the same, and everything derived from the table must follow it.
+// The settings table is the one source of defaults, ranges and choices: package.json's settings are generated
+// from it (`npm run gen:manifest`), and everything derived from the table must follow it.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,85 +7,72 @@ import path from 'node:path';
 import { DEFAULT_CONFIG, makeConfig, validateConfig } from '../../src/core/config';
 import { scoreFromLogprobs, type ScoreMethod } from '../../src/core/engine/scoring';
 import {
+  contributedConfiguration,
+  generatedManifestText,
+  restrictedConfigurations,
+} from '../../src/core/settingsManifest';
+import {
   ALL_SETTINGS,
   parseNumberText,
   RUN_SETTING_KEYS,
   RUN_SETTINGS,
   TUNING_KEYS,
-  type Setting,
 } from '../../src/core/settingsTable';
 import { isToWebviewType, parseFromWebview } from '../../src/shared/protocol';
 
-interface Contributed {
-  type: string;
-  default: unknown;
-  minimum?: number;
-  maximum?: number;
-  enum?: string[];
-  enumDescriptions?: string[];
-}
-
-const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, Contributed> } };
-};
-const contributed = manifest.contributes.configuration.properties;
-
-/** What package.json must declare for a table entry. */
-function expected(spec: Setting): Contributed {
-  switch (spec.kind) {
-    case 'number':
-      return {
-        type: spec.integer ? 'integer' : 'number',
-        default: spec.default,
-        minimum: spec.min,
-        maximum: spec.max,
-      };
-    case 'choice':
-      return {
-        type: 'string',
-        default: spec.default,
-        enum: [...spec.choices],
-        enumDescriptions: spec.descriptions && spec.choices.map((c) => spec.descriptions![c] ?? ''),
-      };
-    case 'boolean':
-      return { type: 'boolean', default: spec.default };
-    case 'text':
-      return { type: 'string', default: spec.default };
-    case 'map':
-      return { type: 'object', default: spec.default };
-  }
-}
+const MANIFEST = path.resolve(__dirname, '../../../package.json');
 
 describe('settings table', () => {
-  describe('package.json agrees with it', () => {
-    for (const [name, spec] of Object.entries(ALL_SETTINGS)) {
-      it(`specreason.${spec.setting} (${name})`, () => {
-        const declared = contributed[`specreason.${spec.setting}`];
-        assert.ok(declared, `package.json contributes specreason.${spec.setting}`);
-        const want = expected(spec);
-        const got: Contributed = {
-          type: declared.type,
-          default: declared.default,
-          minimum: declared.minimum,
-          maximum: declared.maximum,
-          enum: declared.enum,
-          enumDescriptions: declared.enumDescriptions,
-        };
-        for (const field of ['type', 'default', 'minimum', 'maximum', 'enum', 'enumDescriptions'] as const) {
-          if (field === 'enumDescriptions' && want.enumDescriptions === undefined) {
-            continue;
-          }
-          assert.deepEqual(got[field], want[field], `${field} of specreason.${spec.setting}`);
-        }
-      });
-    }
+  describe('package.json is generated from it', () => {
+    it('its settings and restricted list are what `npm run gen:manifest` writes (run it after changing the table)', () => {
+      const committed = readFileSync(MANIFEST, 'utf8');
+      assert.equal(committed, generatedManifestText(committed));
+    });
 
-    it('declares no setting the table lacks', () => {
-      const known = new Set(Object.values(ALL_SETTINGS).map((s) => `specreason.${s.setting}`));
+    it('contributes every setting of the table, once, with its default and range', () => {
+      const { properties } = contributedConfiguration();
+      assert.equal(Object.keys(properties).length, Object.keys(ALL_SETTINGS).length);
+      assert.deepEqual(properties['specreason.threshold'], {
+        type: 'number',
+        default: RUN_SETTINGS.threshold.default,
+        minimum: 0,
+        maximum: 9,
+        order: RUN_SETTINGS.threshold.order,
+        markdownDescription: RUN_SETTINGS.threshold.description,
+      });
+      assert.deepEqual(properties['specreason.launch.base.env']?.additionalProperties, { type: 'string' });
       assert.deepEqual(
-        Object.keys(contributed).filter((id) => !known.has(id)),
-        [],
+        properties['specreason.scoreMethod']?.enumDescriptions,
+        RUN_SETTINGS.scoreMethod.choices.map((c) => RUN_SETTINGS.scoreMethod.descriptions[c]),
       );
+    });
+
+    it('gives each setting its own place in the Settings editor', () => {
+      const orders = Object.values(ALL_SETTINGS).map((s) => s.order);
+      assert.equal(new Set(orders).size, orders.length);
+    });
+
+    it('restricts exactly the user-only settings in untrusted workspaces', () => {
+      const restricted = restrictedConfigurations();
+      assert.ok(restricted.includes('specreason.server.baseUrl') && restricted.includes('specreason.launch.small.env'));
+      assert.ok(!restricted.includes('specreason.threshold'));
+      assert.deepEqual(
+        restricted,
+        Object.values(ALL_SETTINGS)
+          .filter((s) => s.userOnly)
+          .sort((a, b) => a.order - b.order)
+          .map((s) => `specreason.${s.setting}`),
+      );
+    });
+
+    it('a hand edit of the manifest fails the check', () => {
+      const committed = readFileSync(MANIFEST, 'utf8');
+      const edited = JSON.parse(committed) as {
+        contributes: { configuration: { properties: Record<string, { default: unknown }> } };
+      };
+      edited.contributes.configuration.properties['specreason.threshold']!.default = 8;
+      const text = JSON.stringify(edited, null, 2) + '\n';
+      assert.notEqual(text, generatedManifestText(text));
     });
   });
 
