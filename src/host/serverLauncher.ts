@@ -19,11 +19,15 @@ import {
   PAPER_MODELS,
   formatElapsed,
   isLocalUrl,
+  launchCommandLine,
+  launchKindOf,
   portOf,
   recogniseLaunchFailure,
   serveCommandLine,
   type LaunchFailure,
+  type LaunchKind,
 } from '../core/launch/serve';
+import { probeReadiness, startEngine } from '../core/launch/engineStart';
 import { commandAction, openSettingsAction, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';
@@ -62,7 +66,10 @@ function readyTimeoutSec(): number {
 /** The shell command that starts one role's server, as Check Servers shows it. */
 export function startCommandFor(role: ModelRole, config: SpecReasonConfig): string {
   const s = readLaunchSettings(role, config);
-  return serveCommandLine({ ...s, port: portOf(config[role].url) });
+  const kind = launchKindOf(s.command, config[role].kind);
+  return kind === 'vllm'
+    ? serveCommandLine({ ...s, port: portOf(config[role].url) })
+    : launchCommandLine({ ...s, kind, url: config[role].url });
 }
 
 export type LaunchState = 'started' | 'reused' | 'failed' | 'cancelled';
@@ -240,6 +247,11 @@ export class ServerLauncher implements vscode.Disposable {
       return { role, url, state: 'failed', failure, pid };
     };
     const alive = this._processes.get(role);
+    const settings = readLaunchSettings(role, config);
+    const kind = launchKindOf(settings.command, config[role].kind);
+    if (kind !== 'vllm' && !(alive && !alive.exit)) {
+      return this._startEngine(kind, role, config, settings, timeoutMs, signal, setStatus, fail);
+    }
     const before = await client.health();
     if (before.ok) {
       const ours = alive && !alive.exit ? alive : undefined;
@@ -266,7 +278,6 @@ export class ServerLauncher implements vscode.Disposable {
         message: `${url} is not on this machine: Start Servers starts servers where the extension runs (over Remote-SSH, the GPU host). Point the URL at localhost, or start the server on ${new URL(url).hostname}.`,
       });
     }
-    const settings = readLaunchSettings(role, config);
     const commandLine = serveCommandLine({ ...settings, port });
     const channel = this._channel(role);
     channel.appendLine(`[SpecReason] ${new Date().toISOString()} $ ${commandLine}`);
@@ -302,6 +313,66 @@ export class ServerLauncher implements vscode.Disposable {
     this._log.info(`start ${role} server (pid ${child.pid ?? '?'}): ${commandLine}`);
     setStatus('loading');
     return this._waitReady(server, client, timeoutMs, signal, url, fail);
+  }
+
+  /** SGLang, llama-server and Ollama: started and waited for the way each engine says it is ready (core engineStart). */
+  private async _startEngine(
+    kind: LaunchKind,
+    role: ModelRole,
+    config: SpecReasonConfig,
+    settings: LaunchSettings,
+    timeoutMs: number,
+    signal: AbortSignal,
+    setStatus: (s: string) => void,
+    fail: (failure: LaunchFailure, pid?: number) => LaunchOutcome,
+  ): Promise<LaunchOutcome> {
+    const url = config[role].url;
+    if (!isLocalUrl(url, os.hostname())) {
+      const readiness = await probeReadiness(kind, url, settings.model, signal);
+      if (readiness.state === 'ready') {
+        setStatus('reused');
+        return { role, url, state: 'reused', servedModel: readiness.servedModel };
+      }
+      return fail({
+        cause: 'not_local',
+        message: `${url} is not on this machine: Start Servers starts servers where the extension runs (over Remote-SSH, the GPU host). Point the URL at localhost, or start the server on ${new URL(url).hostname}.`,
+      });
+    }
+    const channel = this._channel(role);
+    if (Object.keys(settings.env).length) {
+      channel.appendLine(`[SpecReason] environment: ${Object.keys(settings.env).join(', ')} (values not shown)`);
+    }
+    const result = await startEngine(
+      {
+        kind,
+        role,
+        url,
+        ...settings,
+        cwd:
+          vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
+            ? vscode.workspace.workspaceFolders[0].uri.fsPath
+            : os.homedir(),
+      },
+      {
+        timeoutMs,
+        signal,
+        onStatus: setStatus,
+        onLine: (line) => channel.appendLine(line),
+        onSpawn: (server) => {
+          channel.appendLine(`[SpecReason] ${new Date().toISOString()} $ ${server.commandLine}`);
+          this._processes.set(role, server);
+          this._log.info(`start ${role} server (pid ${server.pid ?? '?'}): ${server.commandLine}`);
+        },
+      },
+    );
+    const pid = result.process?.pid;
+    if (result.state === 'failed') {
+      return fail(result.failure!, pid);
+    }
+    if (result.state !== 'cancelled') {
+      this._log.info(`start ${role} server: ${result.state} (${url}, ${result.servedModel ?? '?'})`);
+    }
+    return { role, url, state: result.state, pid, servedModel: result.servedModel };
   }
 
   private async _waitReady(

@@ -23,6 +23,8 @@ import {
 export type { SimDialect };
 
 export const SIM_SCORE_PREFILL = '<think>I think the quality score is: ';
+/** The conformance probe's continuation prefill (src/core/llm/conformance.ts): a model continues it with "four". */
+export const SIM_PROBE_PREFILL = '<think>\nCounting in words: one, two, three,';
 
 /** A score reply: a digit the model samples with high confidence, or an explicit distribution. */
 export type ScoreReply = number | { sampled: string; top: Array<[token: string, logprob: number]> };
@@ -88,7 +90,8 @@ export type Fault =
   | 'oversize-step' // ignore max_tokens: fifty times as many tokens
   | 'empty-body' // 200 with an empty body
   | 'null-body' // 200 with the body `null`
-  | 'null-top-logprobs-entry'; // a score reply whose top_logprobs holds a null entry
+  | 'null-top-logprobs-entry' // a score reply whose top_logprobs holds a null entry
+  | 'new-turn'; // a continuation (continue_final_message) answered as a new assistant turn: it restarts with <think>
 
 export interface FaultRule {
   fault: Fault;
@@ -123,6 +126,8 @@ export interface SimServerOptions {
   ollamaVersion?: string;
   /** Ollama dialect: /api/show gives a Go template, as for most library models, instead of Jinja. */
   goTemplate?: boolean;
+  /** false: served without prefix caching (the metrics say so, and nothing is cached). Default true. */
+  prefixCaching?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -191,6 +196,7 @@ const REPLY_FAULTS: readonly Fault[] = [
   'not-sse',
   'endless-drip',
   'oversize-step',
+  'new-turn',
   'null-top-logprobs-entry',
 ];
 
@@ -200,6 +206,8 @@ interface ChatRequest extends StepContext {
   stepIndex: number;
   continueFinal: boolean;
   topLogprobs: number;
+  /** The conformance probe's continuation request. */
+  probe: boolean;
 }
 
 /** What the model says. */
@@ -844,7 +852,7 @@ export class SimulatedVllm {
       '# TYPE vllm:prefix_cache_hits_total counter',
       `vllm:prefix_cache_hits_total${label} ${c.cacheHits}.0`,
       '# TYPE vllm:cache_config_info gauge',
-      `vllm:cache_config_info{block_size="${BLOCK}",enable_prefix_caching="True",engine="0"} 1.0`,
+      `vllm:cache_config_info{block_size="${BLOCK}",enable_prefix_caching="${this.options.prefixCaching === false ? 'False' : 'True'}",engine="0"} 1.0`,
     ];
     if (this.options.specDecode) {
       // A draft model proposing 5 tokens per step with ~70 % accepted.
@@ -1047,6 +1055,7 @@ export class SimulatedVllm {
       previous,
       continueFinal,
       topLogprobs: topLogprobsOf(body),
+      probe: continueFinal && asText(last.content) === SIM_PROBE_PREFILL,
     };
   }
 
@@ -1097,7 +1106,12 @@ export class SimulatedVllm {
     let finishReason: 'stop' | 'length' = 'stop';
     let stopReason: string | null = null;
     let sampled: ModelReply['sampled'];
-    if (request.kind === 'score') {
+    if (request.probe) {
+      // A model continues the count; a server that opened a new turn gets a fresh start instead.
+      const text = fault === 'new-turn' ? '<think>\nOkay, counting in words: one, two' : ' four, five, six,';
+      tokens = simTokenize(text).slice(0, budget);
+      finishReason = tokens.length >= budget ? 'length' : 'stop';
+    } else if (request.kind === 'score') {
       const reply =
         this.options.script.score?.(request.stepIndex, request.previous[request.previous.length - 1] ?? '', request) ??
         9;
@@ -1130,6 +1144,9 @@ export class SimulatedVllm {
         tokens = tokens.slice(0, budget);
         finishReason = 'length';
       }
+    }
+    if (fault === 'new-turn' && request.continueFinal && !request.probe && request.kind !== 'score') {
+      tokens = [...simTokenize('<think>\n'), ...tokens];
     }
     if (fault === 'oversize-step') {
       const word = tokens.find((t) => t.trim()) ?? ' word';
@@ -1368,6 +1385,10 @@ export class SimulatedVllm {
 
   /** Tokens of the prompt found in the cache, in full blocks; a fully cached prompt recomputes its last block. */
   private _cachedPrefix(prompt: readonly string[]): number {
+    if (this.options.prefixCaching === false) {
+      this._counters.cacheQueries += prompt.length;
+      return 0;
+    }
     const keys = this._blockKeys(prompt);
     let hits = 0;
     for (const key of keys) {
