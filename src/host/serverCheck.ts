@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { API_KEY_ADVICE, type SpecReasonConfig } from '../core/config';
 import { redactUrlUserInfo, serverUrlProblem } from '../core/llm/serverUrl';
+import { conformanceReport, probeConformance, type RoleConformance } from '../core/llm/conformance';
 import { createClients } from '../core/llm/factory';
 import { scoringProblem, type ScoringProblem } from '../core/engine/scoringCheck';
 import {
@@ -27,6 +28,8 @@ export interface ServerReport {
   problem?: string;
   /** The vllm serve command that would start this server. */
   startCommand: string;
+  /** The conformance probe's checks (a server that answers): continuation, score, context, prefix caching. */
+  conformance?: RoleConformance;
   simulated: boolean;
   /** Base server: what keeps it from scoring (no logprobs, too few top logprobs), found with one score request. */
   scoring?: ScoringProblem;
@@ -88,6 +91,14 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
           report.features = client.features(metrics);
         }
       }
+      if (health.ok && !report.problem) {
+        // A tiny real exchange: what works on this engine, what differs, and the fix.
+        report.conformance = await probeConformance(client, config, AbortSignal.timeout(60_000));
+        const failed = report.conformance.checks.find((c) => c.status === 'fail');
+        if (failed) {
+          report.problem = `${host} fails the ${failed.id} check: ${failed.detail}${failed.fix ? ` — ${failed.fix}` : ''}`;
+        }
+      }
       return report;
     }),
   );
@@ -145,6 +156,11 @@ export async function runCheckServers(
     title: 'Show Report',
     run: () => showReportPreview(document),
   };
+  const probed = reports.flatMap((r) => (r.conformance ? [r.conformance] : []));
+  const copyProbe: ErrorAction = {
+    title: 'Copy Probe Report',
+    run: () => vscode.env.clipboard.writeText(probeText(probed)),
+  };
   if (bad.length === 0) {
     void vscode.window
       .showInformationMessage(
@@ -167,6 +183,7 @@ export async function runCheckServers(
       ? [commandAction('Set API Key', 'specreason.setApiKey', bad.length === 1 ? bad[0]!.role : undefined)]
       : []),
     showReport,
+    ...(probed.some((c) => c.checks.some((k) => k.status === 'fail')) ? [copyProbe] : []),
     openSettingsAction('specreason.server'),
   ];
   const named = bad.length === reports.length ? 'both servers are down' : `the ${bad[0]!.role} server is not right`;
@@ -211,5 +228,15 @@ export function reportMarkdown(list: readonly ServerReport[], at: Date): string 
     }
     out.push('');
   }
+  const probed = list.flatMap((r) => (r.conformance ? [r.conformance] : []));
+  if (probed.length > 0) {
+    out.push('## Conformance probe', '', 'A tiny real exchange with each server; paste this in a bug report.', '');
+    out.push('```text', probeText(probed), '```', '');
+  }
   return out.join('\n');
+}
+
+function probeText(probed: readonly RoleConformance[]): string {
+  const version = (vscode.extensions.getExtension('specreason.specreason')?.packageJSON as { version?: string })?.version;
+  return conformanceReport(probed, { product: `SpecReason for VS Code ${version ?? '?'}, VS Code ${vscode.version}`, node: process.version });
 }

@@ -63,7 +63,7 @@ function fixFor(kind: string, what: 'continuation' | 'logprobs' | 'top-logprobs'
       return k === 'ollama'
         ? 'Ollama must be reached through its native API (/api/generate with raw: true), not /v1: set the server kind to ollama.'
         : k === 'vllm' || k === 'sglang'
-          ? `${k === 'vllm' ? 'vLLM' : 'SGLang'} must honour continue_final_message: upgrade it (vLLM ≥ 0.6.4), and check that the model's chat template does not close the final assistant message.`
+          ? `${k === 'vllm' ? 'vLLM' : 'SGLang'} must honour continue_final_message: use a version that supports it, and check that the model's chat template does not close the final assistant message.`
           : "the server re-renders the conversation: use a server kind whose client renders the model's template itself (llama-server, ollama) or a server that honours continue_final_message.";
     case 'logprobs':
       return k === 'ollama'
@@ -158,12 +158,7 @@ export async function probeConformance(
     );
   } catch (error) {
     const info = toErrorInfo(error);
-    check({
-      id: 'continuation',
-      status: 'fail',
-      detail: info.message,
-      fix: info.hint ?? fixFor(result.kind, 'continuation'),
-    });
+    check({ id: 'continuation', status: 'fail', detail: info.message, fix: info.hint ?? fixFor(result.kind, 'continuation') });
   }
 
   try {
@@ -193,9 +188,7 @@ export async function probeConformance(
     }
   } catch (error) {
     const info = toErrorInfo(error);
-    const tooFew = /max(imum)? allowed|greater than max|top_logprobs|logprobs.*(at most|<=|maximum)/i.test(
-      info.message,
-    );
+    const tooFew = /max(imum)? allowed|greater than max|top_logprobs|logprobs.*(at most|<=|maximum)/i.test(info.message);
     check({
       id: 'score',
       status: 'fail',
@@ -228,12 +221,7 @@ export async function probeConformance(
           detail: `on${features.prefixCacheHitRate !== undefined ? ` (hit rate ${(features.prefixCacheHitRate * 100).toFixed(0)} %)` : ''}`,
         }
       : features?.prefixCaching === false
-        ? {
-            id: 'prefix-caching',
-            status: 'fail',
-            detail: 'off (the metrics say so)',
-            fix: fixFor(result.kind, 'prefix'),
-          }
+        ? { id: 'prefix-caching', status: 'fail', detail: 'off (the metrics say so)', fix: fixFor(result.kind, 'prefix') }
         : {
             id: 'prefix-caching',
             status: 'skip',
@@ -249,10 +237,7 @@ const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', warn: 'W
 export function conformanceReport(roles: readonly RoleConformance[], about: { product: string; node: string }): string {
   const lines = [`SpecReason conformance probe — ${about.product}, Node ${about.node}`];
   for (const r of roles) {
-    lines.push(
-      '',
-      `${r.role}: ${r.url} — ${r.kind}${r.model ? `, model ${r.model}` : ''}${r.maxModelLen ? `, context ${r.maxModelLen}` : ''}`,
-    );
+    lines.push('', `${r.role}: ${r.url} — ${r.kind}${r.model ? `, model ${r.model}` : ''}${r.maxModelLen ? `, context ${r.maxModelLen}` : ''}`);
     for (const c of r.checks) {
       lines.push(`  ${MARK[c.status]}  ${c.id}: ${c.detail}`);
       if (c.fix && c.status !== 'pass') {
