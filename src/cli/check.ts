@@ -1,12 +1,14 @@
 // `specreason check`: both servers' engine, health, served model, max_model_len, version and round trip,
-// and whether the base model can score (one real score request: scoringCheck.ts).
+// whether the base model can score (one real score request: scoringCheck.ts); with --deep, the conformance
+// probe of each (checkDeep.ts).
 
 import { Command } from 'commander';
 import { scoringProblem } from '../core/engine/scoringCheck';
 import { createClients } from '../core/llm/factory';
 import { SERVER_KIND_NAMES } from '../core/llm/server';
+import { deepCheck } from './checkDeep';
 import { EXIT } from './errors';
-import { configFrom, serverOptions, settingOptions, type RunFlags } from './options';
+import { configFrom, serverOptions, settingOptions, solveOptions, type RunFlags } from './options';
 import { stripControlSequences, writeOut } from './terminal';
 import { printUrlHints } from './urlHint';
 
@@ -19,12 +21,21 @@ export function registerCheckCommand(program: Command): void {
   [...serverOptions(), ...settingOptions(['scoreMethod']).flatMap(({ options }) => options)].forEach((o) =>
     command.addOption(o),
   );
-  command.action(async (flags: RunFlags) => {
+  // What the probe needs besides the URLs: the served models (Ollama serves several) and the budget.
+  const forProbe = new Set(['baseModel', 'smallModel', 'tokenBudget', 'stepMaxTokens']);
+  solveOptions()
+    .filter((o) => forProbe.has(o.attributeName()))
+    .forEach((o) => command.addOption(o));
+  command.option(
+    '--deep',
+    'also probe each server: a continuation of a prefilled reply, the one-token score with top logprobs, the context against the budget, prefix caching; a report to paste in a bug report (exit 1 when a check fails)',
+  );
+  command.action(async (flags: RunFlags & { deep?: boolean }) => {
     process.exitCode = await check(flags);
   });
 }
 
-async function check(flags: RunFlags): Promise<number> {
+async function check(flags: RunFlags & { deep?: boolean }): Promise<number> {
   const config = configFrom({ ...flags, mode: 'specreason', stream: true });
   const clients = createClients(config);
   let ok = true;
@@ -57,6 +68,9 @@ async function check(flags: RunFlags): Promise<number> {
   }
   if (!ok) {
     await printUrlHints(config);
+  } else if (flags.deep) {
+    await writeOut('\n');
+    ok = await deepCheck(config, (text) => writeOut(stripControlSequences(text)));
   }
   return ok ? EXIT.ok : EXIT.failed;
 }

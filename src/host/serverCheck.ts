@@ -237,6 +237,10 @@ export function reportMarkdown(list: readonly ServerReport[], at: Date): string 
 }
 
 function probeText(probed: readonly RoleConformance[]): string {
-  const version = (vscode.extensions.getExtension('specreason.specreason')?.packageJSON as { version?: string })?.version;
-  return conformanceReport(probed, { product: `SpecReason for VS Code ${version ?? '?'}, VS Code ${vscode.version}`, node: process.version });
+  const version = (vscode.extensions.getExtension('specreason.specreason')?.packageJSON as { version?: string })
+    ?.version;
+  return conformanceReport(probed, {
+    product: `SpecReason for VS Code ${version ?? '?'}, VS Code ${vscode.version}`,
+    node: process.version,
+  });
 }

@@ -158,7 +158,12 @@ export async function probeConformance(
     );
   } catch (error) {
     const info = toErrorInfo(error);
-    check({ id: 'continuation', status: 'fail', detail: info.message, fix: info.hint ?? fixFor(result.kind, 'continuation') });
+    check({
+      id: 'continuation',
+      status: 'fail',
+      detail: info.message,
+      fix: info.hint ?? fixFor(result.kind, 'continuation'),
+    });
   }
 
   try {
@@ -188,7 +193,9 @@ export async function probeConformance(
     }
   } catch (error) {
     const info = toErrorInfo(error);
-    const tooFew = /max(imum)? allowed|greater than max|top_logprobs|logprobs.*(at most|<=|maximum)/i.test(info.message);
+    const tooFew = /max(imum)? allowed|greater than max|top_logprobs|logprobs.*(at most|<=|maximum)/i.test(
+      info.message,
+    );
     check({
       id: 'score',
       status: 'fail',
@@ -221,7 +228,12 @@ export async function probeConformance(
           detail: `on${features.prefixCacheHitRate !== undefined ? ` (hit rate ${(features.prefixCacheHitRate * 100).toFixed(0)} %)` : ''}`,
         }
       : features?.prefixCaching === false
-        ? { id: 'prefix-caching', status: 'fail', detail: 'off (the metrics say so)', fix: fixFor(result.kind, 'prefix') }
+        ? {
+            id: 'prefix-caching',
+            status: 'fail',
+            detail: 'off (the metrics say so)',
+            fix: fixFor(result.kind, 'prefix'),
+          }
         : {
             id: 'prefix-caching',
             status: 'skip',
@@ -237,7 +249,10 @@ const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', warn: 'W
 export function conformanceReport(roles: readonly RoleConformance[], about: { product: string; node: string }): string {
   const lines = [`SpecReason conformance probe — ${about.product}, Node ${about.node}`];
   for (const r of roles) {
-    lines.push('', `${r.role}: ${r.url} — ${r.kind}${r.model ? `, model ${r.model}` : ''}${r.maxModelLen ? `, context ${r.maxModelLen}` : ''}`);
+    lines.push(
+      '',
+      `${r.role}: ${r.url} — ${r.kind}${r.model ? `, model ${r.model}` : ''}${r.maxModelLen ? `, context ${r.maxModelLen}` : ''}`,
+    );
     for (const c of r.checks) {
       lines.push(`  ${MARK[c.status]}  ${c.id}: ${c.detail}`);
       if (c.fix && c.status !== 'pass') {
