@@ -5,8 +5,7 @@
 // failures are recognised from it), knows their exit code, and stops them reliably. Each server is the leader of
 // its own process group (detached), so Stop ends vLLM's worker processes too, not just the shell.
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import os from 'node:os';
 import * as vscode from 'vscode';
 import type { ModelRole, SpecReasonConfig } from '../core/config';
@@ -15,7 +14,6 @@ import type { ModelServer } from '../core/llm/server';
 import type { RunEvent } from '../core/engine/runRecord';
 import {
   DEFAULT_SERVE_COMMAND,
-  LogTail,
   PAPER_MODELS,
   formatElapsed,
   isLocalUrl,
@@ -27,7 +25,14 @@ import {
   type LaunchFailure,
   type LaunchKind,
 } from '../core/launch/serve';
-import { probeReadiness, startEngine } from '../core/launch/engineStart';
+import {
+  EngineProcess,
+  groupAlive,
+  probeReadiness,
+  signalGroup,
+  startEngine,
+  type LaunchSettings,
+} from '../core/launch/engineStart';
 import { commandAction, openSettingsAction, showError } from './notify';
 import type { ApiKeys } from './secrets';
 import { HOST_SETTINGS, launchSettings } from '../core/settingsTable';
@@ -39,12 +44,7 @@ const ROLES: readonly ModelRole[] = ['base', 'small'];
 const POLL_MS = 500;
 const STOP_GRACE_MS = 15000;
 
-export interface LaunchSettings {
-  command: string;
-  model: string;
-  extraArgs: string;
-  env: Record<string, string>;
-}
+export type { LaunchSettings };
 
 /** The launch settings of one role (`specreason.launch.<role>.*`); the model falls back to the served-model setting. */
 export function readLaunchSettings(role: ModelRole, config: SpecReasonConfig): LaunchSettings {
@@ -85,49 +85,8 @@ export interface LaunchOutcome {
   servedModel?: string;
 }
 
-class ServerProcess {
-  readonly tail = new LogTail();
-  readonly startedAt = Date.now();
-  exit?: { code: number | null; signal: string | null };
-  readonly exited: Promise<void>;
-
-  constructor(
-    readonly role: ModelRole,
-    readonly child: ChildProcess,
-    readonly commandLine: string,
-    channel: vscode.OutputChannel,
-  ) {
-    const onData = (chunk: Buffer) => {
-      for (const line of this.tail.push(chunk.toString('utf8'))) {
-        channel.appendLine(line);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    this.exited = new Promise((resolve) => {
-      child.once('error', (error) => {
-        // spawn itself failed (e.g. no shell): reported like an exit
-        onData(Buffer.from(`${error.message}\n`));
-        this.exit ??= { code: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : null, signal: null };
-        resolve();
-      });
-      child.once('close', (code, signal) => {
-        this.exit ??= { code, signal };
-        channel.appendLine(
-          `[SpecReason] the server process ended (${signal ? `signal ${signal}` : `exit code ${code}`})`,
-        );
-        resolve();
-      });
-    });
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-}
-
 export class ServerLauncher implements vscode.Disposable {
-  private readonly _processes = new Map<ModelRole, ServerProcess>();
+  private readonly _processes = new Map<ModelRole, EngineProcess>();
   private readonly _channels = new Map<ModelRole, vscode.OutputChannel>();
   private _starting?: Promise<LaunchOutcome[]>;
 
@@ -284,22 +243,18 @@ export class ServerLauncher implements vscode.Disposable {
     if (Object.keys(settings.env).length) {
       channel.appendLine(`[SpecReason] environment: ${Object.keys(settings.env).join(', ')} (values not shown)`);
     }
-    const windows = process.platform === 'win32';
-    const child = spawn(windows ? commandLine : '/bin/sh', windows ? [] : ['-c', commandLine], {
-      detached: !windows, // its own process group: Stop ends the whole tree
-      shell: windows,
-      env: { ...process.env, ...settings.env },
-      cwd:
-        vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
-          ? vscode.workspace.workspaceFolders[0].uri.fsPath
-          : os.homedir(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const server = new ServerProcess(role, child, commandLine, channel);
+    const server = new EngineProcess(role, commandLine, settings.env, workingFolder(), (line) =>
+      channel.appendLine(line),
+    );
+    void server.exited.then(() =>
+      channel.appendLine(
+        `[SpecReason] the server process ended (${server.exit?.signal ? `signal ${server.exit.signal}` : `exit code ${server.exit?.code}`})`,
+      ),
+    );
     this._processes.set(role, server);
-    if (child.pid !== undefined) {
+    if (server.pid !== undefined) {
       // Recorded for Stop Servers in any window (and for what it says about servers it did not start).
-      const pgid = child.pid;
+      const pgid = server.pid;
       recordServer({
         pgid,
         role,
@@ -310,7 +265,7 @@ export class ServerLauncher implements vscode.Disposable {
       });
       void server.exited.then(() => forgetServer(port, pgid));
     }
-    this._log.info(`start ${role} server (pid ${child.pid ?? '?'}): ${commandLine}`);
+    this._log.info(`start ${role} server (pid ${server.pid ?? '?'}): ${commandLine}`);
     setStatus('loading');
     return this._waitReady(server, client, timeoutMs, signal, url, fail);
   }
@@ -348,10 +303,7 @@ export class ServerLauncher implements vscode.Disposable {
         role,
         url,
         ...settings,
-        cwd:
-          vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
-            ? vscode.workspace.workspaceFolders[0].uri.fsPath
-            : os.homedir(),
+        cwd: workingFolder(),
       },
       {
         timeoutMs,
@@ -376,7 +328,7 @@ export class ServerLauncher implements vscode.Disposable {
   }
 
   private async _waitReady(
-    server: ServerProcess,
+    server: EngineProcess,
     client: ModelServer,
     timeoutMs: number,
     signal: AbortSignal,
@@ -491,21 +443,17 @@ export class ServerLauncher implements vscode.Disposable {
   }
 
   /** SIGTERM to the whole process group, SIGKILL after a grace period; resolves when no member is left. */
-  private async _stopProcess(server: ServerProcess): Promise<void> {
-    const pgid = server.pid;
-    if (pgid === undefined) {
+  private async _stopProcess(server: EngineProcess): Promise<void> {
+    if (server.pid === undefined) {
       return;
     }
-    if (process.platform === 'win32') {
-      this._log.info(`stop ${server.role} server (process ${pgid})`);
-      spawn('taskkill', ['/pid', String(pgid), '/T', '/F'], { stdio: 'ignore' });
-      await server.exited;
-      return;
-    }
-    await this._stopGroup(server.role, pgid);
-    await server.exited;
+    this._log.info(`stop ${server.role} server (process group ${server.pid})`);
+    await server.stop(STOP_GRACE_MS, () =>
+      this._log.warn(`${server.role} server did not stop within ${STOP_GRACE_MS / 1000} s: SIGKILL`),
+    );
   }
 
+  /** A server SpecReason started elsewhere (another window, the demo): SIGTERM its group, SIGKILL after a grace period. */
   private async _stopGroup(role: ModelRole, pgid: number): Promise<void> {
     this._log.info(`stop ${role} server (process group ${pgid})`);
     signalGroup(pgid, 'SIGTERM');
@@ -569,45 +517,11 @@ function reusedFrom(o: LaunchOutcome): string {
   return entry && groupAlive(entry.pgid) ? `, started by ${entry.startedBy},` : '';
 }
 
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** Whether any live (non-zombie) process is in the group. Zombies are dead; init reaps them in its own time. */
-export function groupAlive(pgid: number): boolean {
-  if (process.platform === 'linux') {
-    return groupMembers(pgid).length > 0;
-  }
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Live processes of a process group, from /proc (Linux). */
-export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) {
-      continue;
-    }
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') {
-        members.push(Number(name));
-      }
-    } catch {
-      /* ended while we looked */
-    }
-  }
-  return members;
+/** Where a server runs: the first workspace folder on this machine, else the home folder. */
+function workingFolder(): string {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.scheme === 'file'
+    ? vscode.workspace.workspaceFolders[0].uri.fsPath
+    : os.homedir();
 }
 
 /** Whether Start Servers runs the project's simulated server for a role (as the demo configures it). */

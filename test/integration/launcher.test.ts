@@ -12,7 +12,7 @@ import * as vscode from 'vscode';
 import type { SpecReasonApi } from '../../src/extension';
 import type { Session } from '../../src/host/sessions';
 import type { LaunchOutcome } from '../../src/host/serverLauncher';
-import { groupMembers } from '../../src/host/serverLauncher';
+import { groupMembers } from '../../src/core/launch/engineStart';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair } from '../../src/sim/scenarios';
 
 const EXTENSION_ID = 'specreason.specreason';

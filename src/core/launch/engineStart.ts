@@ -11,6 +11,7 @@
 //   `ollama pull MODEL` when /api/tags does not list the model (its progress lines are the status), then ready.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { ModelRole } from '../config';
 import {
   LogTail,
@@ -27,15 +28,19 @@ const POLL_MS = 250;
 const PROBE_TIMEOUT_MS = 2000;
 const STOP_GRACE_MS = 15000;
 
-export interface EngineLaunch {
-  kind: LaunchKind;
-  role: ModelRole;
-  /** The server URL as configured (with or without /v1). */
-  url: string;
+/** A role's launch settings (`specreason.launch.<role>.*`). */
+export interface LaunchSettings {
   command: string;
   model: string;
   extraArgs: string;
   env: Record<string, string>;
+}
+
+export interface EngineLaunch extends LaunchSettings {
+  kind: LaunchKind;
+  role: ModelRole;
+  /** The server URL as configured (with or without /v1). */
+  url: string;
   cwd: string;
 }
 
@@ -87,10 +92,9 @@ export class EngineProcess {
   }
 
   /** SIGTERM to the whole process group, SIGKILL after a grace period; resolves when no member is left. */
-  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+  async stop(graceMs = STOP_GRACE_MS, onKill: () => void = () => undefined): Promise<void> {
     const pgid = this.pid;
-    if (pgid === undefined || this.exit) {
-      await this.exited;
+    if (pgid === undefined) {
       return;
     }
     if (process.platform === 'win32') {
@@ -104,6 +108,7 @@ export class EngineProcess {
       await sleep(50);
     }
     if (groupAlive(pgid)) {
+      onKill();
       signalGroup(pgid, 'SIGKILL');
       while (groupAlive(pgid)) {
         await sleep(50);
@@ -121,14 +126,37 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Whether any process of the group is alive. */
+/** Whether any live (non-zombie) process is in the group. Zombies are dead; init reaps them in its own time. */
 export function groupAlive(pgid: number): boolean {
+  if (process.platform === 'linux') {
+    return groupMembers(pgid).length > 0;
+  }
   try {
     process.kill(-pgid, 0);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Live processes of a process group, from /proc (Linux). */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) {
+      continue;
+    }
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') {
+        members.push(Number(name));
+      }
+    } catch {
+      /* ended while we looked */
+    }
+  }
+  return members;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
