@@ -14,7 +14,7 @@ import {
 import { makeConfig } from '../../src/core/config';
 import { baseScript, startSimPair } from '../../src/sim/scenarios';
 import { SimulatedVllm, type SimServerOptions } from '../../src/sim/simulatedVllm';
-import { cli } from './cliProcess';
+import { cli } from '../cli/cliProcess';
 import { failOnUnhandledRejections, numbered } from './helpers';
 
 const SCENARIO = numbered(3);

@@ -124,6 +124,22 @@ export async function probeConformance(
   }
   result.kind = server.kind; // an auto-detected kind is known once the server answered
 
+  await checkContinuation(server, result, check, signal);
+  await checkScore(server, result, check, signal);
+  checkContext(config, result, check);
+  await checkPrefixCaching(server, result, check, signal);
+  return result;
+}
+
+type AddCheck = (c: ConformanceCheck) => void;
+
+/** Does a prefilled assistant message get continued, or answered as a new turn? */
+async function checkContinuation(
+  server: ModelServer,
+  result: RoleConformance,
+  check: AddCheck,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     const reply = await server.generate(
       {
@@ -165,7 +181,15 @@ export async function probeConformance(
       fix: info.hint ?? fixFor(result.kind, 'continuation'),
     });
   }
+}
 
+/** The one-token score: enough top logprobs, with digits among them? */
+async function checkScore(
+  server: ModelServer,
+  result: RoleConformance,
+  check: AddCheck,
+  signal: AbortSignal,
+): Promise<void> {
   try {
     const score = await server.score(scoreMessages(PROBE_USER, ['One, two, three.']), signal);
     const tokens = score.topLogprobs.map((t) => t.token.trim());
@@ -203,7 +227,10 @@ export async function probeConformance(
       fix: fixFor(result.kind, tooFew ? 'top-logprobs' : 'logprobs'),
     });
   }
+}
 
+/** The context length against the budget, a step and the prompt. */
+function checkContext(config: SpecReasonConfig, result: RoleConformance, check: AddCheck): void {
   const needed = contextNeeded(config);
   check(
     result.maxModelLen === undefined
@@ -217,7 +244,15 @@ export async function probeConformance(
           }
         : { id: 'context', status: 'pass', detail: `context ${result.maxModelLen} ≥ ${needed} needed` },
   );
+}
 
+/** Prefix caching, where the metrics tell. */
+async function checkPrefixCaching(
+  server: ModelServer,
+  result: RoleConformance,
+  check: AddCheck,
+  signal: AbortSignal,
+): Promise<void> {
   const metrics = await server.metrics(signal);
   const features = metrics === undefined ? undefined : server.features(metrics);
   check(
@@ -240,7 +275,6 @@ export async function probeConformance(
             detail: metrics === undefined ? 'the server has no metrics to tell' : 'the metrics do not say',
           },
   );
-  return result;
 }
 
 const MARK: Record<CheckStatus, string> = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' };
