@@ -121,6 +121,21 @@ async function openFile(page, name, expectText, opts = {}) {
   return line;
 }
 
+/**
+ * Choose the quick-pick row containing text: Enter when it is the focused row (a hover left over from the mouse
+ * can cover the list and swallow a click on a busy machine), else a click.
+ */
+async function chooseQuickRow(page, text, opts = {}) {
+  const row = page.locator(SEL.quickRow, { hasText: text }).first();
+  await row.waitFor({ timeout: opts.timeout || 30000 });
+  if (/\bfocused\b/.test((await row.getAttribute('class')) || '')) {
+    await page.locator(SEL.quickInput).press('Enter');
+  } else {
+    await page.mouse.move(0, 0);
+    await row.click();
+  }
+}
+
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -529,6 +544,7 @@ module.exports = {
   openWorkbench,
   openFile,
   runCommand,
+  chooseQuickRow,
   webviewFrame,
   countWebviews,
   waitForWebview,

@@ -85,7 +85,7 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     await closeEditors();
     await d.runCommand(page, 'Welcome: Open Walkthrough...');
     await page.locator(d.SEL.quickInput).fill('SpecReason');
-    await page.locator(d.SEL.quickRow, { hasText: 'Get started with SpecReason' }).first().click();
+    await d.chooseQuickRow(page, 'Get started with SpecReason');
     const step = (id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
     await step('servers').waitFor({ timeout: 30000 });
     await d.screenshot(page, path.join(d.env.artifacts, 'walkthrough.png'));
@@ -122,7 +122,7 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     const openWalkthrough = async () => {
       await d.runCommand(page, 'Welcome: Open Walkthrough...');
       await page.locator(d.SEL.quickInput).fill('SpecReason');
-      await page.locator(d.SEL.quickRow, { hasText: 'Get started with SpecReason' }).first().click();
+      await d.chooseQuickRow(page, 'Get started with SpecReason');
       await step('solve').waitFor({ timeout: 30000 });
     };
     for (const [id, button] of [

@@ -145,7 +145,8 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   });
 
   it('cancel mid-run keeps the partial trace and offers Re-run', async () => {
-    pair.small.setLatency({ ...FAST, decodeMsPerToken: 40 });
+    // Slow enough (about 3 s a step) that a busy machine's click lands before the run ends.
+    pair.small.setLatency({ ...FAST, decodeMsPerToken: 200 });
     const panel = await runOnProblem('SpecReason: Solve Selection');
     await panel.locator('.step').nth(1).waitFor({ timeout: 60000 });
     await panel.locator('#btn-cancel').click();

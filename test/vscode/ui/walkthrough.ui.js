@@ -34,7 +34,7 @@ describe('Walkthrough: each step completes however its command runs', function (
   async function openWalkthrough() {
     await d.runCommand(page, 'Welcome: Open Walkthrough...');
     await page.locator(d.SEL.quickInput).fill('SpecReason');
-    await page.locator(d.SEL.quickRow, { hasText: 'Get started with SpecReason' }).first().click();
+    await d.chooseQuickRow(page, 'Get started with SpecReason');
     await step('servers').waitFor({ timeout: 30000 });
   }
 
