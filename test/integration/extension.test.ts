@@ -145,7 +145,8 @@ describe('SpecReason in a real VS Code extension host', function () {
   });
 
   it('a second solve while one runs opens its own panel; Cancel Run keeps the partial trace', async () => {
-    pair.small.setLatency(slow);
+    // About 2.4 s a step: on a busy machine the second run must still be going when Cancel Run arrives.
+    pair.small.setLatency({ ...slow, decodeMsPerToken: 150 });
     try {
       const first = await solve('first problem');
       const second = await solve('second problem');
