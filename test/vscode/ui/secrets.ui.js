@@ -87,12 +87,14 @@ describe('API key and server settings in code-server (packaged .vsix)', function
         'specreason.server.host': '127.0.0.1',
       }),
     );
-    await reloadWindow(); // the workspace settings are read at load, with the startup health check
-    await page
+    await reloadWindow();
+    // SpecReason reads the settings when it is first used (it activates on its files and commands, not at start-up).
+    const warned = page
       .locator('.notification-toast', { hasText: /this workspace sets specreason\.server\..*ignored/ })
       .first()
-      .waitFor({ timeout: 30000 });
+      .waitFor({ timeout: 60000 });
     const panel = await solve();
+    await warned;
     await statusIs(panel, /finished/i);
     assert.equal(await panel.locator('.step').count(), 8, 'the run used the servers of the user settings');
     assert.ok(

@@ -181,7 +181,7 @@ describe('Start-up: SpecReason activates on its files, quietly, and loads its en
       assert.equal(r.activeWithoutFile, false, 'not activated by a window without a file of its own');
       assert.equal(r.requestsBeforeUse, 0, 'no server request until SpecReason is used');
       assert.equal(r.warning, false, 'no warning status item before use');
-      assert.match(r.statusText ?? '', /SpecReason \d/);
+      assert.match(r.statusText ?? '', /SpecReason: threshold \d/);
       assert.ok(r.requestsOfUse > 0, 'the first Solve reached the servers');
       assert.match(r.answer ?? '', /50/);
     }
