@@ -485,6 +485,34 @@ async function panelOpenedBy(page, action, timeout = 30000) {
   }
 }
 
+/**
+ * Choose `label` in the Explorer's context menu of the row named `fileName`. The menu ignores a click that comes
+ * right after it opened (the right button's own release), so the item is hovered and chosen with Enter; and an
+ * Explorer refresh (a run saved into the workspace) can close the menu under the pointer, so it is opened again
+ * until the choice lands.
+ */
+async function explorerMenu(page, fileName, label, attempts = 3) {
+  const row = page.locator(SEL.explorerRow, { hasText: fileName }).first();
+  const item = page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first();
+  for (let attempt = 1; ; attempt++) {
+    await row.waitFor({ timeout: 30000 });
+    await row.click({ button: 'right' });
+    await item.waitFor({ timeout: 10000 });
+    await item.hover();
+    await page.waitForTimeout(300);
+    if (await item.isVisible()) {
+      await page.keyboard.press('Enter');
+      const closed = await item
+        .waitFor({ state: 'hidden', timeout: 5000 })
+        .then(() => true)
+        .catch(() => false);
+      if (closed) return;
+    }
+    if (attempt >= attempts) throw new Error(`the Explorer menu of ${fileName} did not run "${label}"`);
+    await page.keyboard.press('Escape');
+  }
+}
+
 // ------------------------------------------------------------------ misc
 
 /** Screenshot; a relative path is resolved against ARTIFACTS_DIR. Returns the absolute path. */
@@ -558,6 +586,7 @@ module.exports = {
   closeAllEditors,
   selectLine,
   panelOpenedBy,
+  explorerMenu,
   screenshot,
   collectConsole,
   screenshotOnFailure,

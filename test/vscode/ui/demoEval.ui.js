@@ -118,11 +118,7 @@ describe('Evaluate in the demo (demo settings, simulated pair, demo set)', funct
     const row = page.locator(d.SEL.explorerRow, { hasText: 'demo-set.jsonl' }).first();
     await row.waitFor({ timeout: 30000 });
     const before = await d.countWebviews(page);
-    await row.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item', { hasText: 'Evaluate Problem Set…' }).first();
-    await item.hover();
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Enter');
+    await d.explorerMenu(page, 'demo-set.jsonl', 'Evaluate Problem Set…');
     const panel = await d.waitForWebview(page, before, { selector: '#btn-run' });
     await panel.locator('#eval-dataset', { hasText: 'demo-set.jsonl · 12 problems' }).waitFor({ timeout: 30000 });
 

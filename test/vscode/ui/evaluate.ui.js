@@ -81,13 +81,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     const row = page.locator(d.SEL.explorerRow, { hasText: 'demo-set.jsonl' }).first();
     await row.waitFor({ timeout: 30000 });
     const before = await d.countWebviews(page);
-    await row.click({ button: 'right' });
-    // The menu ignores a click that comes right after it opened (the right button's own release): hover
-    // the item, then choose it with Enter.
-    const item = page.locator('.monaco-menu .action-item', { hasText: 'Evaluate Problem Set…' }).first();
-    await item.hover();
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Enter');
+    await d.explorerMenu(page, 'demo-set.jsonl', 'Evaluate Problem Set…');
     panel = await d.waitForWebview(page, before, { selector: '#btn-run' });
     panelIndex = before;
     await panel.locator('#eval-dataset', { hasText: 'demo-set.jsonl · 12 problems' }).waitFor({ timeout: 30000 });

@@ -120,11 +120,7 @@ describe('The symbolic rule in the installed .vsix: Evaluate panel verdicts = CL
     const row = page.locator(d.SEL.explorerRow, { hasText: 'symbolic-set.jsonl' }).first();
     await row.waitFor({ timeout: 30000 });
     const before = await d.countWebviews(page);
-    await row.click({ button: 'right' });
-    const item = page.locator('.monaco-menu .action-item', { hasText: 'Evaluate Problem Set…' }).first();
-    await item.hover();
-    await page.waitForTimeout(300); // the menu ignores a click right after it opened
-    await page.keyboard.press('Enter');
+    await d.explorerMenu(page, 'symbolic-set.jsonl', 'Evaluate Problem Set…');
     const panel = await d.waitForWebview(page, before, { selector: '#btn-run' });
     await panel.locator('#eval-dataset', { hasText: 'symbolic-set.jsonl · 4 problems' }).waitFor({ timeout: 30000 });
     await panel.locator('#eval-thresholds').fill('7');

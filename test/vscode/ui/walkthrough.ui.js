@@ -96,10 +96,7 @@ describe('Walkthrough: each step completes however its command runs', function (
     await d.closeAllEditors(page);
 
     // evaluate: the Explorer's context menu on a problem set
-    await page.locator(d.SEL.explorerRow, { hasText: 'problems.jsonl' }).first().click({ button: 'right' });
-    const item = page.locator('.context-view .monaco-menu .action-label', { hasText: 'Evaluate Problem Set' }).first();
-    await item.waitFor({ timeout: 10000 });
-    await item.click();
+    await d.explorerMenu(page, 'problems.jsonl', 'Evaluate Problem Set');
     await page
       .locator('.tab', { hasText: /Evaluat/ })
       .first()
