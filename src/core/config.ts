@@ -5,10 +5,18 @@ import { routerProblem, type RouterPreset } from './llm/routers';
 import type { ServerKindSetting } from './llm/server';
 import type { PromptStyle } from './engine/prompts';
 import type { ScoreMethod } from './engine/scoring';
+import type { SelfCheckFallback, StepPolicyName } from './engine/policies/names';
 import { serverUrlProblem } from './llm/serverUrl';
 import { RUN_DEFAULTS, RUN_SETTING_KEYS, RUN_SETTINGS, settingProblem } from './settingsTable';
 
 export type { PromptStyle, ScoreMethod };
+export {
+  SELF_CHECK_FALLBACKS,
+  STEP_POLICIES,
+  STEP_POLICY_DESCRIPTIONS,
+  type SelfCheckFallback,
+  type StepPolicyName,
+} from './engine/policies/names';
 
 /** SpecReason, or one model decoding alone (the comparison baselines). */
 export const RUN_MODES = ['specreason', 'base', 'small'] as const;
@@ -59,7 +67,40 @@ export interface SpecReasonConfig {
   maxSteps: number;
   maxWallTimeSec: number;
   maxStepChars: number;
+  // Step policies (src/core/engine/policies/). Optional: a config or a stored record without them is SpecReason
+  // with the table's defaults, so records written before policies existed read unchanged.
+  /** How each step is produced; absent: `specreason`, the paper's. */
+  stepPolicy?: StepPolicyName;
+  /** first-token: the base model writes a step when the small model's first-token entropy (nats) is >= this. */
+  entropyThreshold?: number;
+  /** self-check: keep a draft without the base model when the small model scores it >= this (0–9). */
+  selfCheckThreshold?: number;
+  /** self-check: what happens to a draft the small model is not confident about. */
+  selfCheckFallback?: SelfCheckFallback;
+  /** lookahead: how many steps the small model drafts ahead (k). */
+  lookaheadSteps?: number;
+  /** multi-draft: how many drafts of each step (n). */
+  draftCount?: number;
+  /** adaptive-threshold: how many recent scored drafts the acceptance is measured over. */
+  adaptiveWindow?: number;
+  /** adaptive-threshold: the acceptance rate (0–1) at which the threshold stays where it was configured. */
+  adaptiveTarget?: number;
+  /** adaptive-threshold: threshold points added per unit of acceptance above the target (removed below it). */
+  adaptiveGain?: number;
 }
+
+/** The run settings a config may leave out (the step policies'): absent means the table's default. */
+export const OPTIONAL_RUN_SETTINGS = [
+  'stepPolicy',
+  'entropyThreshold',
+  'selfCheckThreshold',
+  'selfCheckFallback',
+  'lookaheadSteps',
+  'draftCount',
+  'adaptiveWindow',
+  'adaptiveTarget',
+  'adaptiveGain',
+] as const satisfies ReadonlyArray<keyof SpecReasonConfig>;
 
 /** Where a server's secret goes instead of its URL. */
 export const API_KEY_ADVICE = 'give its key as the API key (CLI: SPECREASON_API_KEY; VS Code: SpecReason: Set API Key)';
@@ -107,6 +148,9 @@ export function validateConfig(config: SpecReasonConfig): ConfigProblem[] {
   checkUrl(problems, 'base.url', config.base.url);
   checkUrl(problems, 'small.url', config.small.url);
   for (const key of RUN_SETTING_KEYS) {
+    if (config[key] === undefined && (OPTIONAL_RUN_SETTINGS as readonly string[]).includes(key)) {
+      continue;
+    }
     const message = settingProblem(key, RUN_SETTINGS[key], config[key]);
     if (message) {
       problems.push({ key, message });

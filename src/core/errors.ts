@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'server_error' // 5xx, or an error event inside a stream
   | 'stream_dropped' // the connection closed before the stream finished
   | 'malformed_reply' // a reply that is not what the server kind sends (shape, counts, size)
+  | 'unsupported' // the servers cannot serve what the run asks (a step policy's needs)
   | 'cancelled';
 
 /** What a SpecReasonError says besides its code and message. */

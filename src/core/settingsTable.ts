@@ -9,6 +9,12 @@ import { DEFAULT_SERVE_COMMAND, PAPER_MODELS } from './launch/serve';
 import { ROUTER_DESCRIPTIONS, ROUTER_PRESETS } from './llm/routers';
 import { PROMPT_STYLE_DESCRIPTIONS, PROMPT_STYLES } from './engine/prompts';
 import { SCORE_METHOD_DESCRIPTIONS, SCORE_METHODS } from './engine/scoring';
+import {
+  SELF_CHECK_FALLBACK_DESCRIPTIONS,
+  SELF_CHECK_FALLBACKS,
+  STEP_POLICIES,
+  STEP_POLICY_DESCRIPTIONS,
+} from './engine/policies/names';
 import { SERVER_KIND_SETTINGS, type ServerKindSetting } from './llm/server';
 
 /** How Compare with Base Model runs SpecReason and the baselines. */
@@ -328,6 +334,118 @@ export const RUN_SETTINGS = {
       help: "start the base model's step with the draft; abort it when the draft is kept",
     },
   },
+  // Step policies (src/core/engine/policies/): how each step is produced, and each policy's parameters.
+  stepPolicy: {
+    setting: 'policy.name',
+    order: 25.1,
+    description:
+      "How each reasoning step is produced. `specreason` is the paper's algorithm; the others are follow-up papers' step policies, each with its parameters below. A policy the servers cannot serve is refused before the run starts, saying why.",
+    kind: 'choice',
+    default: 'specreason',
+    choices: STEP_POLICIES,
+    descriptions: STEP_POLICY_DESCRIPTIONS,
+    cli: { flags: '--policy <name>', help: 'how each step is produced' },
+  },
+  entropyThreshold: {
+    setting: 'policy.entropyThreshold',
+    order: 25.2,
+    description:
+      "`first-token` (GlimpRouter): the base model writes a step when the entropy (nats, over the small model's top-20 alternatives for the step's first token) is **at least** this; below it the small model writes the step. GlimpRouter's function default is 1.0; its published run uses 0.9. The entropy of 20 alternatives is at most ln 20 ≈ 3.0.",
+    kind: 'number',
+    default: 0.9,
+    min: 0,
+    max: 3,
+    integer: false,
+    cli: {
+      flags: '--entropy-threshold <nats>',
+      help: 'first-token: the base model writes a step whose first-token entropy is ≥ this',
+    },
+  },
+  selfCheckThreshold: {
+    setting: 'policy.selfCheckThreshold',
+    order: 25.3,
+    description:
+      '`self-check`: keep a draft without asking the base model when the small model scores its own draft **at least** this (0–9, the judge prompt).',
+    kind: 'number',
+    default: 8,
+    min: 0,
+    max: 9,
+    integer: false,
+    cli: { flags: '--self-check-threshold <n>', help: 'self-check: keep a draft the small model scores ≥ n' },
+  },
+  selfCheckFallback: {
+    setting: 'policy.selfCheckFallback',
+    order: 25.4,
+    description: '`self-check`: what happens to a draft the small model scores under the self-check threshold.',
+    kind: 'choice',
+    default: 'judge',
+    choices: SELF_CHECK_FALLBACKS,
+    descriptions: SELF_CHECK_FALLBACK_DESCRIPTIONS,
+    cli: { flags: '--self-check-fallback <mode>', help: 'self-check: judge (the base model scores) or regenerate' },
+  },
+  lookaheadSteps: {
+    setting: 'policy.lookaheadSteps',
+    order: 25.5,
+    description:
+      '`lookahead`: how many steps (k) the small model drafts ahead before the base model scores them together in one batched request.',
+    kind: 'number',
+    default: 3,
+    min: 1,
+    max: 16,
+    integer: true,
+    cli: { flags: '--lookahead-steps <k>', help: 'lookahead: draft k steps ahead, scored in one request' },
+  },
+  draftCount: {
+    setting: 'policy.draftCount',
+    order: 25.6,
+    description:
+      '`multi-draft`: how many drafts (n) of each step the small model writes in one request; the best one at or above the threshold is kept.',
+    kind: 'number',
+    default: 3,
+    min: 1,
+    max: 16,
+    integer: true,
+    cli: { flags: '--draft-count <n>', help: 'multi-draft: n drafts of each step' },
+  },
+  adaptiveWindow: {
+    setting: 'policy.adaptiveWindow',
+    order: 25.7,
+    description:
+      '`adaptive-threshold`: how many of the most recent scored drafts the acceptance rate is measured over.',
+    kind: 'number',
+    default: 8,
+    min: 1,
+    max: 1000,
+    integer: true,
+    cli: { flags: '--adaptive-window <n>', help: 'adaptive-threshold: acceptance over the last n drafts' },
+  },
+  adaptiveTarget: {
+    setting: 'policy.adaptiveTarget',
+    order: 25.8,
+    description:
+      '`adaptive-threshold`: the acceptance rate (0–1) the threshold steers towards: above it the threshold rises, below it the threshold falls.',
+    kind: 'number',
+    default: 0.7,
+    min: 0,
+    max: 1,
+    integer: false,
+    cli: { flags: '--adaptive-target <rate>', help: 'adaptive-threshold: the acceptance rate steered towards' },
+  },
+  adaptiveGain: {
+    setting: 'policy.adaptiveGain',
+    order: 25.9,
+    description:
+      "`adaptive-threshold`: threshold points per unit of acceptance away from the target: the step's threshold is the configured threshold + gain × (recent acceptance − target), within 0–9.",
+    kind: 'number',
+    default: 2,
+    min: 0,
+    max: 9,
+    integer: false,
+    cli: {
+      flags: '--adaptive-gain <points>',
+      help: 'adaptive-threshold: threshold points per unit of acceptance off target',
+    },
+  },
   // Run guards: the defaults never stop a real run; they end runs a broken server would keep alive.
   maxSteps: {
     setting: 'guards.maxSteps',
@@ -376,7 +494,7 @@ export const RUN_SETTINGS = {
       help: "stop when one step's text is longer (stop reason max_step_chars)",
     },
   },
-} satisfies { [K in RunSettingKey]: SettingFor<SpecReasonConfig[K]> };
+} satisfies { [K in RunSettingKey]: SettingFor<Exclude<SpecReasonConfig[K], undefined>> };
 
 /** Settings only the extension reads (the CLI takes full URLs instead of host and ports). */
 export interface HostSettings {
@@ -637,7 +755,7 @@ export function tuningSetting(key: TuningKey): (NumberSetting | ChoiceSetting) &
 
 export const RUN_DEFAULTS = Object.fromEntries(
   RUN_SETTING_KEYS.map((k) => [k, RUN_SETTINGS[k].default]),
-) as RunSettings;
+) as Required<RunSettings>;
 
 /** "a", "b" or "c" */
 export function listChoices(choices: readonly string[]): string {

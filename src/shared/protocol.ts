@@ -301,6 +301,9 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
         run.live.phase = 'fallback';
       }
       break;
+    case 'decision':
+      // The step's record carries the same decision when the step is done.
+      break;
     case 'step-done':
       run.steps.push(event.record);
       run.live = undefined;

@@ -1,6 +1,6 @@
 // What a run produces: per-step records (the reference's fields plus ours), live events, the summary.
 
-import type { ModelRole, RunMode, SpecReasonConfig } from '../config';
+import type { ModelRole, RunMode, SpecReasonConfig, StepPolicyName } from '../config';
 import type { ErrorInfo } from '../errors';
 import type { ServerKind } from '../llm/server';
 import { STEP_SEPARATOR, type Problem } from './prompts';
@@ -39,6 +39,28 @@ export interface StepRecord {
   score_top_logprobs?: TokenLogprob[];
   /** What the step's requests were sent with besides their messages (see core/engine/stepRequests.ts). */
   request?: StepRequest;
+  /** How the step policy decided this step (absent on forced steps, baselines and records written before policies). */
+  decision?: StepDecision;
+}
+
+/** How a step policy decided one step: on which signal, its value against which threshold, and the outcome. */
+export interface StepDecision {
+  policy: StepPolicyName;
+  /**
+   * What was compared: `score` (the base model's judge score), `entropy` (first-token entropy, nats),
+   * `self-score` (the small model's score of its own draft), `best-score` (the best of several drafts' scores).
+   */
+  signal: 'score' | 'entropy' | 'self-score' | 'best-score' | (string & {});
+  value: number;
+  /** The threshold the value was compared with (adaptive-threshold: the one in force for this step). */
+  threshold: number;
+  /**
+   * `kept-draft`: a small model's draft was kept; `base-rewrote`: a draft was rejected and the base model wrote
+   * the step; `small-wrote` / `base-wrote`: the policy routed the step to that model without a draft to judge.
+   */
+  outcome: 'kept-draft' | 'base-rewrote' | 'small-wrote' | 'base-wrote' | (string & {});
+  /** One plain sentence for the panel, e.g. "first-token entropy 1.32 nats ≥ 0.9: the base model wrote the step". */
+  explanation: string;
 }
 
 /**
@@ -86,6 +108,38 @@ export interface RunSummary {
   /** Estimated wall time that overlapping requests saved against running them one after another. */
   overlapSavedMs: number;
   error?: ErrorInfo;
+  /** The step policy of a SpecReason run (absent: `specreason`, and on baselines). */
+  policy?: StepPolicyName;
+  /** What the run spent, comparable across policies and baselines (absent on records written before them). */
+  costs?: PolicyCosts;
+}
+
+/** What a run spent, by model: comparable across step policies and the baselines. */
+export interface PolicyCosts {
+  /** Generation and score requests sent to each model (an HTTP request with a prompt list or n drafts counts once). */
+  requests: { small: number; base: number };
+  /** Drafts scored by a judge prompt, by either model (a batched request scoring k drafts counts k). */
+  judgeCalls: number;
+  /** Completion tokens each model generated, kept or not (score tokens are not counted, as in the reference). */
+  tokens: { small: number; base: number };
+  /**
+   * Generated tokens that are not in the kept trace: rejected drafts, drafts not chosen, lookahead drafts after
+   * the first failure, and speculative requests thrown away (draft-ahead, eager fallback).
+   */
+  wastedTokens: number;
+  /**
+   * Time on the critical path: the sum over the kept steps of the time the loop waited for each step (from
+   * asking the producer for it until it was decided, `timings.stepMs`), i.e. the reasoning's wall time
+   * without model discovery and the final bookkeeping.
+   */
+  criticalPathMs: number;
+  /**
+   * The critical-path lower bound: the time the kept steps' tokens would take if every step had been written
+   * once by the model whose text was kept, at that model's per-token rate measured in this run (its generation
+   * time ÷ its generated tokens), with no judge, no waste and no fallback. A policy cannot beat it without
+   * faster models; the gap between criticalPathMs and it is what judging, waste and waiting cost.
+   */
+  lowerBoundMs: number;
 }
 
 export interface RunRecord {
@@ -136,6 +190,8 @@ export type RunEvent =
       ms: number;
     }
   | { type: 'fallback-start'; stepId: number }
+  /** A step's producer decided how the step is written (before the winning text is complete, when it can). */
+  | { type: 'decision'; stepId: number; decision: StepDecision }
   | { type: 'step-done'; record: StepRecord }
   | { type: 'run-done'; record: RunRecord }
   | { type: 'error'; error: ErrorInfo };

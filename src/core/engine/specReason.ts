@@ -9,18 +9,16 @@ import { inRunSession } from '../llm/runSession';
 import { now, type GenerateRequest } from '../llm/server';
 import type { Problem } from './prompts';
 import { newRunId, type RunRecord, type StepRecord, type StopReason } from './runRecord';
-import { DraftedStep } from './draftedStep';
 import { ForcedBaseStep } from './forcedStep';
 import { RunContext, type RunOptions as ContextOptions } from './runContext';
 import type { ProducedStep, StepPolicy } from './step';
+import { policyFor, policyParams, policyProblem } from './policies';
+import { SpecReasonError } from '../errors';
 
 export interface RunOptions extends ContextOptions {
-  /** How the steps after the forced base steps are produced (default: SpecReason's drafted step). */
+  /** How the steps after the forced base steps are produced (default: the config's policy, policyFor). */
   stepPolicy?: StepPolicy;
 }
-
-/** SpecReason's own policy: the small model drafts, the base model scores and falls back. */
-export const draftedSteps: StepPolicy = (run) => new DraftedStep(run);
 
 /** Solve a problem with SpecReason. Resolves with the (possibly partial) run; never rejects. */
 export async function runSpecReason(
@@ -32,11 +30,22 @@ export async function runSpecReason(
   const { base, small } = ctx.clients;
   ctx.start();
   const forced = new ForcedBaseStep(ctx);
-  const policy = (options.stepPolicy ?? draftedSteps)(ctx);
+  const policyName = policyParams(config).policy;
+  ctx.summary.policy = policyName;
   const steps: string[] = [];
   try {
-    // Discover both model ids at once instead of one after the other.
-    await Promise.all([base.model(ctx.signal), config.firstNBaseSteps > 0 ? undefined : small.model(ctx.signal)]);
+    // Discover both model ids at once instead of one after the other (the small server's kind too when the
+    // policy needs something of it).
+    const needsSmall = config.firstNBaseSteps === 0 || policyName !== 'specreason';
+    await Promise.all([base.model(ctx.signal), needsSmall ? small.model(ctx.signal) : undefined]);
+    if (!options.stepPolicy) {
+      // Said before the first step: a policy these servers cannot serve.
+      const problem = policyProblem(policyName, { base: base.kind, small: small.kind });
+      if (problem) {
+        throw new SpecReasonError('unsupported', problem, { hint: 'Choose another step policy or server.' });
+      }
+    }
+    const policy = (options.stepPolicy ?? policyFor(config))(ctx);
     for (let stepId = 0; ; stepId++) {
       ctx.throwIfAborted();
       const startedAt = now();
