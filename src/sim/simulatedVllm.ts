@@ -19,6 +19,7 @@ import {
   templateFamilyFor,
   type SimDialect,
 } from './dialects';
+import { llamaServerFormat, ollamaFormat, type RawReplyFacts, type RawReplyFormat } from './rawReplies';
 
 export type { SimDialect };
 
@@ -179,6 +180,27 @@ interface ChatBody {
   top_logprobs?: unknown;
   add_generation_prompt?: unknown;
   continue_final_message?: unknown;
+}
+
+/** The raw-prompt dialects, and how each frames a reply. */
+type RawWriter = 'llama-server' | 'ollama';
+const RAW_FORMATS: Record<RawWriter, (reply: RawReplyFacts) => RawReplyFormat> = {
+  'llama-server': llamaServerFormat,
+  ollama: ollamaFormat,
+};
+
+/** A request body that must be a JSON object (kept in the log entry). */
+function jsonObject(raw: string, entry: RequestLogEntry): Record<string, unknown> {
+  try {
+    const body = JSON.parse(raw) as unknown;
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      entry.body = body as Record<string, unknown>;
+      return entry.body;
+    }
+  } catch {
+    /* answered below */
+  }
+  throw new HttpError(400, 'Invalid JSON body', 'invalid_request_error');
 }
 
 /** Faults that happen inside a reply rather than instead of it. */
@@ -399,7 +421,7 @@ export class SimulatedVllm {
       ) {
         return send(401, JSON.stringify({ error: 'Unauthorized' }));
       }
-      if (this._dialect !== 'vllm' && (await this._dialectRoute(req.method ?? 'GET', path, raw, exchange))) {
+      if (await this._dialectRoute(`${req.method ?? 'GET'} ${path}`, raw, exchange)) {
         return;
       }
       if (req.method === 'GET' && path === '/health') {
@@ -445,186 +467,191 @@ export class SimulatedVllm {
   }
 
   /** The routes an engine other than vLLM has (or lacks); true when this one answered. */
-  // eslint-disable-next-line max-lines-per-function -- one route table per engine; to be split per dialect
-  private async _dialectRoute(method: string, path: string, raw: string, exchange: Exchange): Promise<boolean> {
-    const { send, entry } = exchange;
-    const json = (value: unknown) => send(200, JSON.stringify(value));
-    const notFound = () => send(404, this._errorBody(404, 'Not Found', 'NotFoundError'));
-    const model = this.options.model;
-    const family = templateFamilyFor(model);
-    const maxModelLen = this.options.maxModelLen ?? 32768;
-    const parseJson = (): Record<string, unknown> => {
-      try {
-        const body = JSON.parse(raw) as unknown;
-        if (body && typeof body === 'object' && !Array.isArray(body)) {
-          entry.body = body as Record<string, unknown>;
-          return entry.body;
-        }
-      } catch {
-        /* answered below */
-      }
-      throw new HttpError(400, 'Invalid JSON body', 'invalid_request_error');
-    };
-    const route = `${method} ${path}`;
+  private _dialectRoute(route: string, raw: string, exchange: Exchange): Promise<boolean> {
     switch (this._dialect) {
       case 'sglang':
-        switch (route) {
-          case 'GET /get_model_info':
-            json({ model_path: model, tokenizer_path: model, is_generation: true, preferred_sampling_params: null });
-            return true;
-          case 'GET /get_server_info':
-            json({
-              version: '0.0.0-simulated',
-              model_path: model,
-              context_length: maxModelLen,
-              disable_radix_cache: false,
-            });
-            return true;
-          case 'GET /metrics':
-            send(
-              200,
-              dialectMetrics('sglang', this._counters, this._running),
-              'text/plain; version=0.0.4; charset=utf-8',
-            );
-            return true;
-          case 'GET /version':
-            notFound();
-            return true;
-          default:
-            return false; // /health, /v1/models and /v1/chat/completions as vLLM has them
-        }
+        return Promise.resolve(this._sglangRoute(route, exchange));
       case 'llama-server':
-        switch (route) {
-          case 'GET /health':
-            json({ status: 'ok' });
-            return true;
-          case 'GET /props':
-            json({
-              default_generation_settings: { n_ctx: maxModelLen, params: { n_predict: -1, temperature: 0.8 } },
-              total_slots: 4,
-              model_path: `/models/${model.split('/').pop()}-simulated.gguf`,
-              chat_template: SIM_TEMPLATES[family].jinja,
-              bos_token: SIM_TEMPLATES[family].bos,
-              eos_token: SIM_TEMPLATES[family].eos,
-              build_info: 'b0000-simulated',
-            });
-            return true;
-          case 'GET /metrics':
-            send(200, dialectMetrics('llama-server', this._counters, this._running), 'text/plain; version=0.0.4');
-            return true;
-          case 'GET /version':
-            notFound();
-            return true;
-          case 'POST /completion': {
-            const body = parseJson();
-            const nProbs = typeof body.n_probs === 'number' ? body.n_probs : 0;
-            await this._rawChat(asText(body.prompt ?? ''), family, exchange, 'llama', {
-              stream: body.stream === true,
-              stop: body.stop,
-              max_tokens: typeof body.n_predict === 'number' && body.n_predict >= 0 ? body.n_predict : undefined,
-              logprobs: nProbs > 0,
-              top_logprobs: nProbs,
-            });
-            return true;
-          }
-          default:
-            return false; // /v1/models as vLLM has it
-        }
-      case 'ollama': {
-        const version = this.options.ollamaVersion ?? '0.12.11';
-        switch (route) {
-          case 'GET /':
-            send(200, 'Ollama is running', 'text/plain; charset=utf-8');
-            return true;
-          case 'GET /api/version':
-            json({ version });
-            return true;
-          case 'GET /api/tags':
-            json({ models: [this._ollamaModel()] });
-            return true;
-          case 'GET /api/ps':
-            json({
-              models: [
-                {
-                  ...this._ollamaModel(),
-                  expires_at: new Date(Date.now() + 300_000).toISOString(),
-                  size_vram: 1,
-                  context_length: 4096,
-                },
-              ],
-            });
-            return true;
-          case 'POST /api/show': {
-            const body = parseJson();
-            if (body.model !== model && body.model !== `${model}:latest`) {
-              send(404, this._errorBody(404, `model '${String(body.model)}' not found`, 'not_found'));
-              return true;
-            }
-            json({
-              template: this.options.goTemplate ? SIM_GO_TEMPLATE : SIM_TEMPLATES[family].jinja,
-              details: this._ollamaModel().details,
-              model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': maxModelLen },
-              capabilities: ['completion', 'thinking'],
-            });
-            return true;
-          }
-          case 'POST /api/generate': {
-            const body = parseJson();
-            if (body.model !== model && body.model !== `${model}:latest`) {
-              send(
-                404,
-                this._errorBody(404, `model '${String(body.model)}' not found, try pulling it first`, 'not_found'),
-              );
-              return true;
-            }
-            const options = (body.options && typeof body.options === 'object' ? body.options : {}) as Record<
-              string,
-              unknown
-            >;
-            const prompt = asText(body.prompt ?? '');
-            const numCtx = typeof options.num_ctx === 'number' ? options.num_ctx : 4096;
-            entry.truncated = simTokenize(prompt).length > numCtx;
-            const wantLogprobs = body.logprobs === true && ollamaHasLogprobs(version);
-            const common = {
-              stream: body.stream !== false, // Ollama streams unless told not to
-              stop: options.stop,
-              max_tokens:
-                typeof options.num_predict === 'number' && options.num_predict >= 0 ? options.num_predict : undefined,
-              logprobs: wantLogprobs,
-              top_logprobs: wantLogprobs && typeof body.top_logprobs === 'number' ? body.top_logprobs : 0,
-            };
-            if (body.raw === true) {
-              await this._rawChat(prompt, family, exchange, 'ollama', common);
-            } else {
-              // Without raw, Ollama renders the prompt as one user message in the model's template.
-              await this._chat(
-                {
-                  model,
-                  messages: [{ role: 'user', content: prompt }],
-                  continue_final_message: false,
-                  add_generation_prompt: true,
-                  ...common,
-                },
-                exchange,
-                'ollama',
-              );
-            }
-            return true;
-          }
-          case 'GET /health':
-          case 'GET /version':
-          case 'GET /metrics':
-          case 'GET /props':
-          case 'GET /get_model_info':
-            send(404, '404 page not found', 'text/plain');
-            return true;
-          default:
-            return false; // /v1/models as vLLM has it (Ollama's OpenAI-compatible list)
-        }
-      }
+        return this._llamaServerRoute(route, raw, exchange);
+      case 'ollama':
+        return this._ollamaRoute(route, raw, exchange);
       case 'vllm':
-        return false;
+        return Promise.resolve(false);
     }
+  }
+
+  /** SGLang: vLLM's routes, plus /get_model_info, /get_server_info and its own metrics; no /version. */
+  private _sglangRoute(route: string, { send }: Exchange): boolean {
+    const model = this.options.model;
+    switch (route) {
+      case 'GET /get_model_info':
+        send(
+          200,
+          JSON.stringify({
+            model_path: model,
+            tokenizer_path: model,
+            is_generation: true,
+            preferred_sampling_params: null,
+          }),
+        );
+        return true;
+      case 'GET /get_server_info':
+        send(
+          200,
+          JSON.stringify({
+            version: '0.0.0-simulated',
+            model_path: model,
+            context_length: this._maxModelLen,
+            disable_radix_cache: false,
+          }),
+        );
+        return true;
+      case 'GET /metrics':
+        send(200, dialectMetrics('sglang', this._counters, this._running), 'text/plain; version=0.0.4; charset=utf-8');
+        return true;
+      case 'GET /version':
+        send(404, this._errorBody(404, 'Not Found', 'NotFoundError'));
+        return true;
+      default:
+        return false; // /health, /v1/models and /v1/chat/completions as vLLM has them
+    }
+  }
+
+  /** llama-server: /health, /props, its metrics and the native POST /completion with a raw prompt. */
+  private async _llamaServerRoute(route: string, raw: string, exchange: Exchange): Promise<boolean> {
+    const { send } = exchange;
+    const model = this.options.model;
+    const template = SIM_TEMPLATES[templateFamilyFor(model)];
+    switch (route) {
+      case 'GET /health':
+        send(200, JSON.stringify({ status: 'ok' }));
+        return true;
+      case 'GET /props':
+        send(
+          200,
+          JSON.stringify({
+            default_generation_settings: { n_ctx: this._maxModelLen, params: { n_predict: -1, temperature: 0.8 } },
+            total_slots: 4,
+            model_path: `/models/${model.split('/').pop()}-simulated.gguf`,
+            chat_template: template.jinja,
+            bos_token: template.bos,
+            eos_token: template.eos,
+            build_info: 'b0000-simulated',
+          }),
+        );
+        return true;
+      case 'GET /metrics':
+        send(200, dialectMetrics('llama-server', this._counters, this._running), 'text/plain; version=0.0.4');
+        return true;
+      case 'GET /version':
+        send(404, this._errorBody(404, 'Not Found', 'NotFoundError'));
+        return true;
+      case 'POST /completion': {
+        const body = jsonObject(raw, exchange.entry);
+        const nProbs = typeof body.n_probs === 'number' ? body.n_probs : 0;
+        await this._rawChat(asText(body.prompt ?? ''), exchange, 'llama-server', {
+          stream: body.stream === true,
+          stop: body.stop,
+          max_tokens: typeof body.n_predict === 'number' && body.n_predict >= 0 ? body.n_predict : undefined,
+          logprobs: nProbs > 0,
+          top_logprobs: nProbs,
+        });
+        return true;
+      }
+      default:
+        return false; // /v1/models as vLLM has it
+    }
+  }
+
+  /** Ollama: its native /api routes (no /health, /version or /metrics); /v1/models as vLLM has it. */
+  private async _ollamaRoute(route: string, raw: string, exchange: Exchange): Promise<boolean> {
+    const { send } = exchange;
+    const json = (value: unknown) => send(200, JSON.stringify(value));
+    switch (route) {
+      case 'GET /':
+        send(200, 'Ollama is running', 'text/plain; charset=utf-8');
+        return true;
+      case 'GET /api/version':
+        json({ version: this.options.ollamaVersion ?? '0.12.11' });
+        return true;
+      case 'GET /api/tags':
+        json({ models: [this._ollamaModel()] });
+        return true;
+      case 'GET /api/ps': {
+        const expires = new Date(Date.now() + 300_000).toISOString();
+        json({ models: [{ ...this._ollamaModel(), expires_at: expires, size_vram: 1, context_length: 4096 }] });
+        return true;
+      }
+      case 'POST /api/show':
+        this._ollamaShow(jsonObject(raw, exchange.entry), exchange);
+        return true;
+      case 'POST /api/generate':
+        await this._ollamaGenerate(jsonObject(raw, exchange.entry), exchange);
+        return true;
+      case 'GET /health':
+      case 'GET /version':
+      case 'GET /metrics':
+      case 'GET /props':
+      case 'GET /get_model_info':
+        send(404, '404 page not found', 'text/plain');
+        return true;
+      default:
+        return false; // /v1/models as vLLM has it (Ollama's OpenAI-compatible list)
+    }
+  }
+
+  /** Whether an Ollama request names the served model; answers 404 as Ollama does when it does not. */
+  private _ollamaKnows(body: Record<string, unknown>, { send }: Exchange, notFound: string): boolean {
+    if (body.model === this.options.model || body.model === `${this.options.model}:latest`) {
+      return true;
+    }
+    send(404, this._errorBody(404, `model '${String(body.model)}' not found${notFound}`, 'not_found'));
+    return false;
+  }
+
+  private _ollamaShow(body: Record<string, unknown>, exchange: Exchange): void {
+    if (!this._ollamaKnows(body, exchange, '')) {
+      return;
+    }
+    exchange.send(
+      200,
+      JSON.stringify({
+        template: this.options.goTemplate
+          ? SIM_GO_TEMPLATE
+          : SIM_TEMPLATES[templateFamilyFor(this.options.model)].jinja,
+        details: this._ollamaModel().details,
+        model_info: { 'general.architecture': 'qwen2', 'qwen2.context_length': this._maxModelLen },
+        capabilities: ['completion', 'thinking'],
+      }),
+    );
+  }
+
+  private async _ollamaGenerate(body: Record<string, unknown>, exchange: Exchange): Promise<void> {
+    if (!this._ollamaKnows(body, exchange, ', try pulling it first')) {
+      return;
+    }
+    const options = (body.options && typeof body.options === 'object' ? body.options : {}) as Record<string, unknown>;
+    const prompt = asText(body.prompt ?? '');
+    const numCtx = typeof options.num_ctx === 'number' ? options.num_ctx : 4096;
+    exchange.entry.truncated = simTokenize(prompt).length > numCtx;
+    const wantLogprobs = body.logprobs === true && ollamaHasLogprobs(this.options.ollamaVersion ?? '0.12.11');
+    const common = {
+      stream: body.stream !== false, // Ollama streams unless told not to
+      stop: options.stop,
+      max_tokens: typeof options.num_predict === 'number' && options.num_predict >= 0 ? options.num_predict : undefined,
+      logprobs: wantLogprobs,
+      top_logprobs: wantLogprobs && typeof body.top_logprobs === 'number' ? body.top_logprobs : 0,
+    };
+    if (body.raw === true) {
+      return this._rawChat(prompt, exchange, 'ollama', common);
+    }
+    // Without raw, Ollama renders the prompt as one user message in the model's template.
+    const chat = { model: this.options.model, messages: [{ role: 'user', content: prompt }], ...common };
+    return this._chat({ ...chat, continue_final_message: false, add_generation_prompt: true }, exchange, 'ollama');
+  }
+
+  private get _maxModelLen(): number {
+    return this.options.maxModelLen ?? 32768;
   }
 
   private _ollamaModel() {
@@ -647,11 +674,11 @@ export class SimulatedVllm {
   /** A raw prompt read back into the chat it renders, then answered like one. */
   private async _rawChat(
     prompt: string,
-    family: 'chatml' | 'deepseek',
     exchange: Exchange,
-    writer: 'llama' | 'ollama',
+    writer: RawWriter,
     fields: Pick<ChatBody, 'stream' | 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
   ): Promise<void> {
+    const family = templateFamilyFor(this.options.model);
     const parsed = parseRawPrompt(prompt, family);
     if (!parsed) {
       throw new HttpError(
@@ -675,10 +702,9 @@ export class SimulatedVllm {
     );
   }
 
-  /** A reply of a raw-prompt dialect: llama-server's /completion (SSE or JSON), Ollama's /api/generate (NDJSON or JSON). */
-  // eslint-disable-next-line max-lines-per-function -- one route table per engine; to be split per dialect
+  /** A reply of a raw-prompt dialect (its framing from rawReplies.ts), streamed or whole. Resolves true when complete. */
   private async _rawReply(
-    writer: 'llama' | 'ollama',
+    writer: RawWriter,
     stream: boolean,
     reply: ReplyToSend & { cached: number },
     firstAt: number,
@@ -688,118 +714,48 @@ export class SimulatedVllm {
     const { entry, req, res, send } = exchange;
     const latency = this.options.latency ?? ZERO_LATENCY;
     const client = this._closeWatch(res);
-    const model = this.options.model;
-    const withLogprobs = reply.wantLogprobs && reply.fault !== 'missing-logprobs';
-    const probs = () =>
-      reply.tokens.map((token) => {
-        const entry = this._logprobsFor(reply, token);
-        return { id: 0, ...entry, top_logprobs: entry.top_logprobs.map((t) => (t ? { id: 0, ...t } : t)) };
-      });
-    const stopType = reply.finishReason === 'length' ? 'limit' : reply.stopReason ? 'word' : 'eos';
-    const ollamaDone = () => ({
-      model,
-      created_at: new Date().toISOString(),
-      response: '',
-      done: true,
-      done_reason: reply.finishReason,
-      total_duration: 1,
-      load_duration: 1,
-      prompt_eval_count: reply.promptTokens,
-      prompt_eval_duration: 1,
-      eval_count: reply.completionTokens,
-      eval_duration: 1,
-    });
-    const llamaDone = (content: string) => ({
-      index: 0,
-      content,
-      tokens: [],
-      id_slot: 0,
-      stop: true,
-      model,
-      tokens_predicted: reply.completionTokens,
-      tokens_evaluated: reply.promptTokens,
-      prompt: '',
-      has_new_line: content.includes('\n'),
-      truncated: false,
-      stop_type: stopType,
-      stopping_word: reply.stopReason ?? '',
-      tokens_cached: reply.cached,
-      timings: {
-        cache_n: reply.cached,
-        prompt_n: reply.promptTokens - reply.cached,
-        predicted_n: reply.completionTokens,
-      },
-    });
+    const format = RAW_FORMATS[writer]({ ...reply, model: this.options.model });
+    const cutAt = reply.fault === 'hang-mid-stream' || reply.fault === 'drop-mid-stream' ? 3 : Infinity;
+    const cut = () => {
+      if (reply.fault === 'drop-mid-stream') {
+        req.socket.destroy();
+      }
+      return false; // hang: leave the response open until the client leaves
+    };
     if (!stream) {
       await client.waitUntil(firstAt + latency.decodeMsPerToken * reply.completionTokens * slowdown());
-      if (client.closed()) {
-        return false;
+      if (client.closed() || cutAt < Infinity) {
+        return client.closed() ? false : cut();
       }
-      if (reply.fault === 'hang-mid-stream' || reply.fault === 'drop-mid-stream') {
-        if (reply.fault === 'drop-mid-stream') {
-          req.socket.destroy();
-        }
-        return false;
-      }
-      const text = reply.tokens.join('');
-      const body =
-        writer === 'llama'
-          ? { ...llamaDone(text), ...(withLogprobs ? { completion_probabilities: probs() } : {}) }
-          : { ...ollamaDone(), response: text, ...(withLogprobs ? { logprobs: probs() } : {}) };
-      send(
-        200,
-        JSON.stringify(body),
-        writer === 'llama' ? 'application/json; charset=utf-8' : 'application/json; charset=utf-8',
-      );
+      const logprobs =
+        reply.wantLogprobs && reply.fault !== 'missing-logprobs'
+          ? reply.tokens.map((token) => this._logprobsFor(reply, token))
+          : undefined;
+      send(200, JSON.stringify(format.body(logprobs)), 'application/json; charset=utf-8');
       return true;
     }
     entry.status = 200;
-    res.writeHead(200, {
-      'content-type': writer === 'llama' ? 'text/event-stream' : 'application/x-ndjson',
-      'cache-control': 'no-cache',
-    });
-    const write = (value: unknown) =>
-      res.write(writer === 'llama' ? `data: ${JSON.stringify(value)}\n\n` : `${JSON.stringify(value)}\n`);
+    res.writeHead(200, { 'content-type': format.streamType, 'cache-control': 'no-cache' });
     await client.waitUntil(firstAt);
     let at = nowMs();
     for (let i = 0; i < reply.tokens.length; i++) {
       if (client.closed()) {
         return false;
       }
-      if (
-        (reply.fault === 'drop-mid-stream' || reply.fault === 'hang-mid-stream') &&
-        i === Math.min(3, reply.tokens.length - 1)
-      ) {
-        if (reply.fault === 'drop-mid-stream') {
-          req.socket.destroy();
-        }
-        return false;
+      if (cutAt < Infinity && i === Math.min(cutAt, reply.tokens.length - 1)) {
+        return cut();
       }
       at += latency.decodeMsPerToken * slowdown();
       await client.waitUntil(at);
       if (client.closed()) {
         return false;
       }
-      const token = reply.tokens[i]!;
-      write(
-        writer === 'llama'
-          ? {
-              index: 0,
-              content: token,
-              tokens: [],
-              stop: false,
-              id_slot: -1,
-              tokens_predicted: i + 1,
-              tokens_evaluated: reply.promptTokens,
-            }
-          : { model, created_at: new Date().toISOString(), response: token, done: false },
-      );
+      res.write(format.token(i, reply.tokens[i]!));
     }
     if (client.closed()) {
       return false;
     }
-    write(writer === 'llama' ? llamaDone('') : ollamaDone());
-    res.end();
+    res.end(format.end());
     return true;
   }
 
@@ -931,7 +887,7 @@ export class SimulatedVllm {
   }
 
   /** POST /v1/chat/completions, in the phases vLLM goes through. */
-  private async _chat(body: ChatBody, exchange: Exchange, writer: 'chat' | 'llama' | 'ollama' = 'chat'): Promise<void> {
+  private async _chat(body: ChatBody, exchange: Exchange, writer: 'chat' | RawWriter = 'chat'): Promise<void> {
     const { entry } = exchange;
     if (writer === 'chat') {
       this._validate(body);
