@@ -135,4 +135,32 @@ describe('the CLI against every engine (subprocess)', function () {
       },
       { base: { dialect: 'ollama', ollamaVersion: '0.11.4' }, small: { dialect: 'llama-server' } },
     ));
+
+  it('check --deep: the conformance probe passes on every engine (SGLang warns of its doubled <think>)', async () => {
+    for (const d of DIALECTS) {
+      await withPair(
+        numbered(2),
+        async (pair) => {
+          const r = await cli(['check', '--deep', ...urls(pair)]);
+          assert.equal(r.code, 0, `${d.name}: ${r.stdout}${r.stderr}`);
+          assert.doesNotMatch(r.stdout, /FAIL/, d.name);
+          for (const role of ['base', 'small'] as const) {
+            const kind = d[role];
+            const section = new RegExp(`^${role}: .* — ${kind}, model .*\n {2}(PASS|WARN) {2}continuation`, 'm');
+            assert.match(r.stdout, section, `${d.name}: ${r.stdout}`);
+            const warned = new RegExp(
+              `^${role}: .*\n {2}WARN {2}continuation: .*reads <think> twice\n {8}fix: SGLang`,
+              'm',
+            );
+            if (kind === 'sglang') {
+              assert.match(r.stdout, warned, d.name);
+            } else {
+              assert.doesNotMatch(r.stdout, warned, d.name);
+            }
+          }
+        },
+        { base: { dialect: d.base }, small: { dialect: d.small } },
+      );
+    }
+  });
 });

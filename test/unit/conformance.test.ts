@@ -33,6 +33,30 @@ async function probeWith(options: Partial<SimServerOptions>, budget = 8192): Pro
 
 const byId = (r: RoleConformance, id: string) => r.checks.find((c) => c.id === id)!;
 
+/** Probe a simulated server of a dialect, the kind left to detection (as Check Servers does). */
+async function probeDialect(options: Partial<SimServerOptions>): Promise<RoleConformance> {
+  const sim = new SimulatedVllm({
+    model: 'Qwen/QwQ-32B',
+    script: baseScript(SCENARIO),
+    maxModelLen: 32768,
+    ...options,
+  });
+  await sim.start(0);
+  try {
+    const raw = options.dialect === 'llama-server' || options.dialect === 'ollama';
+    const config = makeConfig({
+      requestTimeoutSec: 5,
+      maxRetries: 0,
+      tokenBudget: 8192,
+      base: { url: raw ? sim.url : sim.baseUrl, model: options.model },
+    });
+    const server = createServer('auto', 'base', config.base, clientOptions(config));
+    return await probeConformance(server, config, new AbortController().signal);
+  } finally {
+    await sim.stop();
+  }
+}
+
 describe('conformance probe', function () {
   this.timeout(20000);
   failOnUnhandledRejections();
@@ -117,6 +141,75 @@ describe('conformance probe', function () {
     } finally {
       await pair.stop();
     }
+  });
+
+  describe('on every dialect of the simulator (the kind detected from the URL)', () => {
+    const MODELS = ['Qwen/QwQ-32B', 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B'];
+    const statuses = (r: RoleConformance) => Object.fromEntries(r.checks.map((c) => [c.id, c.status]));
+
+    for (const dialect of ['llama-server', 'ollama'] as const) {
+      for (const model of MODELS) {
+        it(`${dialect}, ${model}: every check passes on the raw prompt the client renders`, async () => {
+          const r = await probeDialect({ dialect, model });
+          assert.equal(r.kind, dialect);
+          assert.equal(r.model, model);
+          assert.deepEqual(
+            statuses(r),
+            {
+              continuation: 'pass',
+              score: 'pass',
+              context: 'pass',
+              // llama-server caches prompts (cache_prompt); Ollama has no metrics to tell.
+              'prefix-caching': dialect === 'llama-server' ? 'pass' : 'skip',
+            },
+            conformanceReport([r], { product: 'test', node: process.version }),
+          );
+          assert.equal(conformanceFailed([r]), false);
+        });
+      }
+    }
+
+    for (const model of MODELS) {
+      it(`SGLang, ${model}: the continuation works but the prefill follows the generation prompt's <think>: a warning with the fix`, async () => {
+        const r = await probeDialect({ dialect: 'sglang', model });
+        assert.equal(r.kind, 'sglang');
+        const c = byId(r, 'continuation');
+        assert.equal(c.status, 'warn', conformanceReport([r], { product: 'test', node: process.version }));
+        assert.match(
+          c.detail,
+          /^continues the prefilled reasoning .*; but the prefill is appended after the generation prompt \(\d+ prompt tokens for the continued "<think>", \d+ for a fresh turn\): the model reads <think> twice$/,
+        );
+        assert.match(
+          c.fix!,
+          /^SGLang appends a continued assistant message after the chat template's generation prompt/,
+        );
+        assert.match(c.fix!, /--chat-template/);
+        assert.deepEqual([byId(r, 'score').status, byId(r, 'context').status], ['pass', 'pass']);
+        assert.equal(conformanceFailed([r]), false, 'a warning, not a failure: the run works');
+      });
+    }
+
+    it('no warning where nothing is doubled: vLLM continues in place; the generation prompt of Qwen2.5 opens no <think>', async () => {
+      const vllm = await probeDialect({ dialect: 'vllm', model: 'Qwen/QwQ-32B' });
+      assert.equal(byId(vllm, 'continuation').status, 'pass');
+      const qwen = await probeDialect({ dialect: 'sglang', model: 'Qwen/Qwen2.5-7B-Instruct' });
+      assert.equal(byId(qwen, 'continuation').status, 'pass');
+    });
+
+    it('raw-prompt dialects fail with their own fixes: a new turn, no logprobs, too few, a short context', async () => {
+      const newTurn = byId(await probeDialect({ dialect: 'ollama', faults: [{ fault: 'new-turn' }] }), 'continuation');
+      assert.equal(newTurn.status, 'fail');
+      assert.match(newTurn.fix!, /Ollama must be reached through its native API/);
+      const old = byId(await probeDialect({ dialect: 'ollama', ollamaVersion: '0.11.4' }), 'score');
+      assert.equal(old.status, 'fail');
+      assert.match(old.fix!, /upgrade Ollama to 0\.12\.11 or later/);
+      const capped = byId(await probeDialect({ dialect: 'llama-server', topLogprobsCap: 5 }), 'score');
+      assert.equal(capped.status, 'fail');
+      assert.match(capped.detail, /5 top logprobs came back/);
+      const short = byId(await probeDialect({ dialect: 'llama-server', maxModelLen: 4096 }), 'context');
+      assert.equal(short.status, 'fail');
+      assert.match(short.fix!, /llama-server: restart it with a larger -c/);
+    });
   });
 
   it('reads replies: a continued count, a restarted turn, or neither', () => {

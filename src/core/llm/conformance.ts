@@ -12,7 +12,9 @@
 import type { ModelRole, SpecReasonConfig } from '../config';
 import { toErrorInfo } from '../errors';
 import { scoreMessages } from '../engine/messages';
-import type { ModelServer } from './server';
+import { renderChat } from './chatTemplate';
+import type { ChatMessage, ModelServer } from './server';
+import { knownTemplateFor } from './templates/known';
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
@@ -37,6 +39,8 @@ export interface RoleConformance {
 /** The continuation probe's prefill: a reply that continues it starts with "four". */
 export const PROBE_PREFILL = '<think>\nCounting in words: one, two, three,';
 export const PROBE_USER = 'Count from one to ten in words.';
+/** How the reasoning prefill (and the paper's models' generation prompts) open. */
+const THINK_OPENING = '<think>\n';
 
 /** How a reply to the continuation probe reads: continued, a new turn, or neither. */
 export function continuationVerdict(reply: string): 'continued' | 'new-turn' | 'unclear' {
@@ -125,6 +129,9 @@ export async function probeConformance(
   result.kind = server.kind; // an auto-detected kind is known once the server answered
 
   await checkContinuation(server, result, check, signal);
+  if (server.kind === 'sglang') {
+    await checkDoubledOpening(server, result, signal);
+  }
   await checkScore(server, result, check, signal);
   checkContext(config, result, check);
   await checkPrefixCaching(server, result, check, signal);
@@ -181,6 +188,39 @@ async function checkContinuation(
       fix: info.hint ?? fixFor(result.kind, 'continuation'),
     });
   }
+}
+
+/**
+ * SGLang's continue_final_message (serving_chat.py) pops the final assistant message and appends its text
+ * after the generation prompt, where vLLM and transformers continue the message in place. With a template
+ * whose generation prompt opens `<think>` (QwQ, DeepSeek-R1-Distill) the model then reads the reasoning
+ * prefill's `<think>` twice. Told apart by the prompt tokens the server counts: a fresh turn against the
+ * same chat continued from the prefill "<think>\n" (in place the two are the same prompt).
+ */
+async function checkDoubledOpening(server: ModelServer, result: RoleConformance, signal: AbortSignal): Promise<void> {
+  const ask = (messages: ChatMessage[], continueFinal: boolean) =>
+    server.generate({ messages, continueFinal, maxTokens: 1, temperature: 0, topP: 1 }, signal);
+  const user: ChatMessage = { role: 'user', content: PROBE_USER };
+  let fresh: number | undefined;
+  let continued: number | undefined;
+  try {
+    fresh = (await ask([user], false)).promptTokens;
+    continued = (await ask([user, { role: 'assistant', content: THINK_OPENING }], true)).promptTokens;
+  } catch {
+    return; // the continuation check has said what fails
+  }
+  const continuation = result.checks.find((c) => c.id === 'continuation');
+  if (fresh === undefined || continued === undefined || continued <= fresh || continuation?.status !== 'pass') {
+    return;
+  }
+  const template = result.model === undefined ? undefined : knownTemplateFor(result.model);
+  const opensThink = template === undefined ? undefined : renderChat(template, [user], false).endsWith(THINK_OPENING);
+  if (opensThink === false) {
+    return; // the generation prompt has no <think>: appending the prefill after it is what vLLM renders too
+  }
+  continuation.status = 'warn';
+  continuation.detail += `; but the prefill is appended after the generation prompt (${continued} prompt tokens for the continued "<think>", ${fresh} for a fresh turn)${opensThink ? ': the model reads <think> twice' : ''}`;
+  continuation.fix = `SGLang appends a continued assistant message after the chat template's generation prompt; ${opensThink ? `${result.model}'s` : 'when the model’s'} generation prompt opens <think>, so every step's prefill "<think>…" follows another <think>. Serve the model with a chat template whose generation prompt does not open <think> (--chat-template), or use a server kind that continues the message in place (vLLM, llama-server, Ollama).`;
 }
 
 /** The one-token score: enough top logprobs, with digits among them? */

@@ -112,6 +112,11 @@ export function completionTokens(usage: unknown, textLength: number, maxTokens: 
   return tokens;
 }
 
+/** usage.prompt_tokens when it is a count (completionTokens has checked the usage object already). */
+export function promptTokens(usage: unknown): number | undefined {
+  return isObject(usage) && isCount(usage.prompt_tokens) ? usage.prompt_tokens : undefined;
+}
+
 /** The first sampled token of a score reply with its top logprobs; undefined when the reply has no logprobs. */
 export function scoreLogprobs(choice: Json): { token: string; top: TokenLogprob[] } | undefined {
   const logprobs = choice.logprobs;

@@ -26,6 +26,8 @@ export interface GenerateResult {
   text: string;
   completionTokens: number;
   finishReason: string | null;
+  /** Prompt tokens as the server counted them (usage.prompt_tokens), where it says. */
+  promptTokens?: number;
   /** Wall time of the request. */
   ms: number;
   startedAt: number;

@@ -113,6 +113,7 @@ export class VllmClient extends HttpModelServer {
         text,
         completionTokens: replies.completionTokens(completion.usage, text.length, maxTokens),
         finishReason: replies.finishReason(choice, 'choices[0]'),
+        promptTokens: replies.promptTokens(completion.usage),
       };
     });
     const endedAt = now();
@@ -182,7 +183,8 @@ export class VllmClient extends HttpModelServer {
     }
     const completionTokens = this._check(() => replies.completionTokens(usage, text.length, maxTokens));
     const endedAt = now();
-    return { text, completionTokens, finishReason, ms: endedAt - startedAt, startedAt, endedAt };
+    const prompt = replies.promptTokens(usage);
+    return { text, completionTokens, finishReason, promptTokens: prompt, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
   /** The one-token score request (never streamed: it is a single token). */
