@@ -1,14 +1,21 @@
-// `specreason compare`: SpecReason against base-only (and small-only) decoding on one problem, printing
-// the panel's table (wall time, first token, tokens by model, acceptance, answers, speedup) or --json.
+// `specreason compare`: SpecReason against base-only (and small-only) decoding on one problem, or any two
+// or more modes (`--modes specreason,first-token,base`), printing the panel's table (wall time, first token,
+// tokens by model, acceptance, answers, each policy's speedup against base only) or --json.
 // Takes every `solve` option that chooses the servers, the problem and the settings.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { comparisonExport, comparisonText, repeatedComparisonText } from '../core/presentation/compareTable';
-import { comparisonModes, runRepeatedComparison, type RepeatedComparisonResult } from '../core/engine/comparison';
+import {
+  comparisonModes,
+  runRepeatedComparison,
+  type ComparisonMode,
+  type RepeatedComparisonResult,
+} from '../core/engine/comparison';
+import { EVAL_MODES } from '../core/eval/modes';
 import type { RunEvent } from '../core/engine/runRecord';
 import type { SpecReasonConfig } from '../core/config';
 import { COMPARE_ORDERS, HOST_SETTINGS, parseNumberText, type CompareOrder } from '../core/settingsTable';
-import { EXIT } from './errors';
+import { EXIT, UserError } from './errors';
 import { addSolveOptions, configFrom, type RunFlags } from './options';
 import { problemFromFlags, type ProblemFlags } from './problemInput';
 import { progressPrinter } from './progress';
@@ -21,6 +28,7 @@ const NOT_FOR_COMPARE = new Set(['mode', 'out', 'json', 'repeat_id', 'output_dir
 interface CompareFlags extends ProblemFlags {
   order: CompareOrder;
   includeSmall?: boolean;
+  modes?: ComparisonMode[];
   repeat: number;
   warmup: boolean;
   json?: boolean;
@@ -39,16 +47,40 @@ function wholeRounds(value: string): number {
   return parsed.value;
 }
 
+/** `--modes a,b,c`: two or more distinct step policies and baselines. */
+function modeList(value: string): ComparisonMode[] {
+  const modes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const mode of modes) {
+    if (!EVAL_MODES.includes(mode as ComparisonMode)) {
+      throw new InvalidArgumentError(`"${mode}" is not one of ${EVAL_MODES.join(', ')}`);
+    }
+  }
+  if (new Set(modes).size !== modes.length || modes.length < 2) {
+    throw new InvalidArgumentError('give two or more different modes, e.g. specreason,first-token,base');
+  }
+  return modes as ComparisonMode[];
+}
+
 export function registerCompareCommand(program: Command): void {
   const command = program
     .command('compare')
-    .description('run SpecReason and base-only decoding (and small-only) on one problem and print how they compare')
+    .description(
+      'run SpecReason and base-only decoding (and small-only), or any modes (--modes), on one problem and print how they compare',
+    )
     .addOption(
       new Option('--order <order>', 'one run after the other (fair timings) or all at once')
         .choices(COMPARE_ORDERS)
         .default('sequential'),
     )
     .option('--include-small', 'also run small-model-only decoding')
+    .option(
+      '--modes <list>',
+      `the runs to compare, two or more of ${EVAL_MODES.join(', ')} (comma-separated; base gives the speedups)`,
+      modeList,
+    )
     .addOption(
       new Option(ROUNDS.cli.flags, `${ROUNDS.cli.help} (${ROUNDS.min}–${ROUNDS.max}; 3 or more for a fair number)`)
         .argParser(wholeRounds)
@@ -76,11 +108,23 @@ async function compare(
     config.promptStyle,
     flags.maxProblemLength ?? HOST_SETTINGS.maxProblemLength.default,
   );
+  if (flags.modes && flags.includeSmall) {
+    throw new UserError('give small in --modes instead of --include-small');
+  }
+  if (flags.modes && config.stepPolicy !== undefined && flags.policy !== undefined) {
+    throw new UserError('give the policies to compare in --modes instead of --policy');
+  }
+  // With --modes, `specreason` is SpecReason's own policy; without, the configured policy against base only.
+  const modes = flags.modes ?? comparisonModes(!!flags.includeSmall);
+  const runConfig: SpecReasonConfig = { ...config };
+  if (flags.modes) {
+    delete runConfig.stepPolicy;
+  }
   const controller = new AbortController();
   const signals = cancelOnSignals(controller, writeErr);
   let result: RepeatedComparisonResult;
   try {
-    result = await runRepeatedComparison(problem, comparisonModes(!!flags.includeSmall), config, {
+    result = await runRepeatedComparison(problem, modes, runConfig, {
       rounds: flags.repeat,
       warmUp: flags.warmup,
       order: flags.order,

@@ -4,8 +4,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunMode, ScoreMethod, SpecReasonConfig } from '../core/config';
-import { configurationsOf, runEvaluation, type ChoiceOrder, type EvalProgress } from '../core/eval/evaluation';
+import type { ScoreMethod, SpecReasonConfig } from '../core/config';
+import { runEvaluation, type ChoiceOrder, type EvalProgress } from '../core/eval/evaluation';
+import {
+  configurationsOf,
+  EVAL_MODES,
+  POLICY_SWEEPS,
+  sweepValueProblem,
+  type EvalMode,
+  type PolicySweep,
+  type PolicySweeps,
+} from '../core/eval/modes';
 import { notGraded } from '../core/eval/grader';
 import { ReplicaPool } from '../core/eval/replicas';
 import { formatBytes, NAMED_DATASETS, resolveDataset, type HubProgress } from '../core/eval/hub';
@@ -38,14 +47,20 @@ const NOT_FOR_EVAL = new Set([
   'scoreMethod',
   'score_method',
   'promptStyle',
+  // --modes names the policies; each policy's parameter is swept by its list flag (--entropy-thresholds…).
+  'policy',
 ]);
 
 export interface EvalFlags {
   dataset?: string;
   preset?: string;
   out: string;
-  modes: RunMode[];
+  modes: EvalMode[];
   thresholds?: number[];
+  entropyThresholds?: number[];
+  selfCheckThresholds?: number[];
+  lookaheadSteps?: number[];
+  draftCounts?: number[];
   scoreMethods?: ScoreMethod[];
   repeats: number;
   concurrency: number;
@@ -225,14 +240,22 @@ async function evaluate(flags: EvalFlags): Promise<number> {
     select: { ids: flags.ids, limit: flags.limit, sample: flags.sample, seed: flags.seed },
   });
   set.file = dataset.name;
+  const sweeps: PolicySweeps = {
+    entropyThresholds: flags.entropyThresholds,
+    selfCheckThresholds: flags.selfCheckThresholds,
+    lookaheadSteps: flags.lookaheadSteps,
+    draftCounts: flags.draftCounts,
+  };
   const configurations = configurationsOf(
     flags.modes,
     flags.thresholds ?? [config.threshold],
     flags.scoreMethods ?? [config.scoreMethod],
+    sweeps,
+    config,
   );
   say(
     `specreason eval: ${set.problems.length} problems (${set.fields.format} fields) × ${flags.repeats} repeat(s) × ` +
-      `${configurations.length} configuration(s) [${configurations.map((c) => c.name).join(', ')}], ` +
+      `${configurations.length} configuration(s) [${configurations.map((c) => c.label).join(', ')}], ` +
       `concurrency ${flags.concurrency}, token budget ${config.tokenBudget} → ${flags.out}\n`,
   );
   if (flags.choiceOrder === 'reference' && set.problems.some((p) => p.options)) {
@@ -334,17 +357,41 @@ async function regrade(dir: string, json: boolean): Promise<number> {
   return EXIT.ok;
 }
 
+/** A value of a policy's sweep, in its parameter's range. */
+const sweepValue = (sweep: PolicySweep) => (s: string) => {
+  const problem = sweepValueProblem(sweep, s.trim() ? Number(s) : Number.NaN);
+  if (problem) {
+    throw new InvalidArgumentError(problem.replace(/: (\S+) is/, `: "${s}" is`));
+  }
+  return Number(s);
+};
+
+/** One list flag per policy parameter (`--entropy-thresholds 0.6,0.9`): that policy's configurations. */
+function sweepOptions(cmd: Command): Command {
+  for (const [policy, sweep] of Object.entries(POLICY_SWEEPS)) {
+    cmd.option(
+      `${sweep.flag} <list>`,
+      `${policy}: the values of ${sweep.param} to sweep, comma-separated (default: the --${sweep.param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} setting)`,
+      list(sweep.flag, sweepValue(sweep)),
+    );
+  }
+  return cmd;
+}
+
 /** The evaluation flags shared by `eval` and `eval-demo` (defaults differ for the demo). */
 function evalOptions(cmd: Command, defaults: { thresholds?: number[]; repeats?: number } = {}): Command {
-  return cmd
+  cmd
     .addOption(
-      new Option('--modes <list>', 'specreason, base, small (comma-separated)')
-        .argParser(list('--modes', oneOf<RunMode>('--modes', ['specreason', 'base', 'small'])))
+      new Option(
+        '--modes <list>',
+        `comma-separated: step policies (${EVAL_MODES.filter((m) => m !== 'base' && m !== 'small').join(', ')}) and the baselines base, small`,
+      )
+        .argParser(list('--modes', oneOf<EvalMode>('--modes', EVAL_MODES)))
         .default(['specreason', 'base', 'small'], 'specreason,base,small'),
     )
     .option(
       '--thresholds <list>',
-      'SpecReason thresholds, e.g. 5,7,9 (default 7)',
+      'thresholds of the policies that keep drafts on the base model score, e.g. 5,7,9 (default 7)',
       list('--thresholds', threshold),
       defaults.thresholds,
     )
@@ -370,6 +417,7 @@ function evalOptions(cmd: Command, defaults: { thresholds?: number[]; repeats?: 
     .option('--fields <map>', 'column mapping, e.g. problem=Question,answer=Correct Answer,id=Record ID')
     .option('--json', 'print results.json on stdout instead of the table')
     .option('-q, --quiet', 'no progress lines');
+  return sweepOptions(cmd);
 }
 
 export function registerEvalCommands(program: Command): void {

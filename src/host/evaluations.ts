@@ -4,9 +4,16 @@
 
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_EVAL_FORM, evalFormProblems } from '../shared/evalForm';
+import { configurationKey, DEFAULT_EVAL_FORM, evalFormProblems, runConfiguration } from '../shared/evalForm';
 import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults';
-import type { EvalExportFormat, EvalFormValues, EvalRunRef, FromEvalWebview, RunGrade } from '../shared/protocol';
+import type {
+  EvalExportFormat,
+  EvalFormValues,
+  EvalRunRef,
+  EvalRunRow,
+  FromEvalWebview,
+  RunGrade,
+} from '../shared/protocol';
 import type { SpecReasonConfig } from '../core/config';
 import {
   configurationsOf,
@@ -17,6 +24,8 @@ import {
   type RunRow,
 } from '../core/eval/evaluation';
 import { casUnavailableReason, notGraded } from '../core/eval/grader';
+import { configurationLabel, POLICY_SWEEPS, type EvalMode, type PolicySweeps } from '../core/eval/modes';
+import { RUN_SETTINGS } from '../core/settingsTable';
 import type { ResolvedDataset } from '../core/eval/hub';
 import type { EvalPreset } from '../core/eval/presets';
 import { loadProblemSet, safeId, type ProblemSet } from '../core/eval/problemSet';
@@ -467,7 +476,13 @@ export class Evaluations extends Disposable {
     const set = await loadProblemSet(hub?.files ?? source, {
       select: { ids: form.ids, limit: form.limit, sample: form.sample, seed: form.seed ?? 0 },
     });
-    const configurations = configurationsOf(form.modes, form.thresholds, form.scoreMethods);
+    // A policy's sweep left empty is its setting's value, written into the form so the panel's columns match.
+    for (const [policy, sweep] of Object.entries(POLICY_SWEEPS)) {
+      if (form.modes.includes(policy as EvalMode) && !form[sweep.sweep]) {
+        form = { ...form, [sweep.sweep]: [config[sweep.param] ?? RUN_SETTINGS[sweep.param].default] };
+      }
+    }
+    const configurations = configurationsOf(form.modes, form.thresholds, form.scoreMethods, form, config);
     // The simulated pair: the panel, results.json and every run opened from the grid say so.
     const simulated = await serversAreSimulated(config);
     const withoutScript = simulated ? set.problems.filter((p) => !demoPairHasScript(p.text)).length : 0;
@@ -599,17 +614,14 @@ export class Evaluations extends Disposable {
     if (!outDir) {
       return;
     }
+    const key = configurationKey(ref);
     const row = session.panel.state.runs.find(
-      (r) =>
-        r.problemId === ref.problemId &&
-        r.repeat === ref.repeat &&
-        r.mode === ref.mode &&
-        (r.mode !== 'specreason' || (r.threshold === ref.threshold && r.scoreMethod === ref.scoreMethod)),
+      (r) => r.problemId === ref.problemId && r.repeat === ref.repeat && configurationKey(runConfiguration(r)) === key,
     );
     const found = await findRunFile(outDir, ref, row?.file);
     if (!found) {
       void showError(
-        `the record of ${ref.problemId} (repeat ${ref.repeat}, ${ref.mode}${ref.threshold !== undefined ? ` t=${ref.threshold}` : ''}) is not in ${outDir.fsPath}.`,
+        `the record of ${ref.problemId} (repeat ${ref.repeat}, ${configurationLabel(ref)}) is not in ${outDir.fsPath}.`,
       );
       return;
     }
@@ -733,26 +745,31 @@ function confirmSaved(what: string, target: vscode.Uri): void {
 }
 
 /** The form that would produce these runs (an evaluation opened from its folder). */
-function formOfRuns(
-  runs: readonly {
-    mode: EvalFormValues['modes'][number];
-    threshold?: number;
-    scoreMethod?: EvalFormValues['scoreMethods'][number];
-    repeat: number;
-  }[],
-): Partial<EvalFormValues> {
-  const modes = [...new Set(runs.map((r) => r.mode))];
+function formOfRuns(runs: readonly EvalRunRow[]): Partial<EvalFormValues> {
+  const modes = [
+    ...new Set(runs.map((r): EvalMode => (r.mode === 'specreason' ? (r.policy ?? 'specreason') : r.mode))),
+  ];
   const thresholds = [...new Set(runs.flatMap((r) => (r.threshold === undefined ? [] : [r.threshold])))].sort(
     (a, b) => a - b,
   );
   const scoreMethods = [
     ...new Set(runs.flatMap((r) => (r.mode === 'specreason' && r.scoreMethod ? [r.scoreMethod] : []))),
   ];
+  const sweeps: PolicySweeps = {};
+  for (const sweep of Object.values(POLICY_SWEEPS)) {
+    const values = [
+      ...new Set(runs.flatMap((r) => (r.params?.[sweep.param] === undefined ? [] : [r.params[sweep.param]!]))),
+    ];
+    if (values.length) {
+      sweeps[sweep.sweep] = values.sort((a, b) => a - b);
+    }
+  }
   const repeats = runs.reduce((n, r) => Math.max(n, r.repeat + 1), 1);
   return {
     ...(modes.length ? { modes } : {}),
     ...(thresholds.length ? { thresholds } : {}),
     ...(scoreMethods.length ? { scoreMethods } : {}),
+    ...sweeps,
     repeats,
   };
 }
@@ -808,11 +825,16 @@ export async function findRunFile(
     }
     const found = await runFileIn(vscode.Uri.joinPath(outDir, name, safeId(ref.problemId), `${ref.repeat}.json`));
     const record = found?.record;
+    if (name === configurationKey(ref) && record) {
+      return found; // the configuration's own folder
+    }
     if (
       record &&
       record.mode === ref.mode &&
       (ref.mode !== 'specreason' ||
-        (record.config.threshold === ref.threshold && record.config.scoreMethod === (ref.scoreMethod ?? 'greedy')))
+        ((record.config.stepPolicy ?? 'specreason') === (ref.policy ?? 'specreason') &&
+          record.config.threshold === ref.threshold &&
+          record.config.scoreMethod === (ref.scoreMethod ?? 'greedy')))
     ) {
       return found;
     }

@@ -2,8 +2,26 @@
 // and score methods checked by the same validateConfig as the settings), the estimated run count,
 // configuration identity and the Pareto front of the latency × accuracy chart.
 
-import { makeConfig, validateConfig, type RunMode, type ScoreMethod } from '../core/config';
+import { makeConfig, validateConfig, type ScoreMethod } from '../core/config';
+import {
+  configurationLabel as labelOf,
+  configurationName,
+  configurationsOf,
+  EVAL_MODES,
+  POLICY_SWEEPS,
+  sweepValueProblem,
+  usesBaseScore,
+  type ConfigurationId,
+  type EvalMode,
+} from '../core/eval/modes';
 import type { EvalConfigurationRow, EvalFormValues, EvalRunRow } from './protocol';
+
+/** A configuration as the panel names it (no nulls: what is not set is absent). */
+export type PanelConfigurationId = Omit<ConfigurationId, 'threshold' | 'scoreMethod'> & {
+  threshold?: number;
+  scoreMethod?: ScoreMethod;
+};
+export type { PanelConfigurationId as ConfigurationId };
 
 /** Limits of the evaluation options that are not run settings. */
 export const EVAL_LIMITS = {
@@ -90,9 +108,27 @@ export function evalFormProblems(form: EvalFormValues): EvalFormProblem[] {
   if (form.modes.length === 0) {
     problems.push({ field: 'modes', message: 'Choose at least one mode' });
   }
-  if (form.modes.includes('specreason')) {
+  const judged = form.modes.filter((m): m is Exclude<EvalMode, 'base' | 'small'> => m !== 'base' && m !== 'small');
+  for (const mode of judged) {
+    const sweep = POLICY_SWEEPS[mode];
+    const values = sweep && form[sweep.sweep];
+    if (!sweep || values === undefined) {
+      continue;
+    }
+    if (values.length === 0) {
+      problems.push({ field: sweep.sweep, message: `${mode} needs at least one ${sweep.param} value` });
+    }
+    for (const value of values) {
+      const problem = sweepValueProblem(sweep, value);
+      if (problem) {
+        problems.push({ field: sweep.sweep, message: problem.replace(/^--[\w-]+: /, `${mode}: `) });
+      }
+    }
+  }
+  if (judged.some(usesBaseScore)) {
+    const who = form.modes.includes('specreason') ? 'SpecReason' : 'The policies that score drafts';
     if (form.thresholds.length === 0) {
-      problems.push({ field: 'thresholds', message: 'SpecReason needs at least one threshold' });
+      problems.push({ field: 'thresholds', message: `${who} needs at least one threshold` });
     }
     for (const threshold of form.thresholds) {
       // The same check as the specreason.threshold setting.
@@ -102,7 +138,7 @@ export function evalFormProblems(form: EvalFormValues): EvalFormProblem[] {
       }
     }
     if (form.scoreMethods.length === 0) {
-      problems.push({ field: 'scoreMethods', message: 'SpecReason needs at least one score method' });
+      problems.push({ field: 'scoreMethods', message: `${who} needs at least one score method` });
     }
     for (const scoreMethod of form.scoreMethods) {
       const problem = validateConfig(makeConfig({ scoreMethod })).find((p) => p.key === 'scoreMethod');
@@ -125,28 +161,22 @@ export function evalFormProblems(form: EvalFormValues): EvalFormProblem[] {
   return problems;
 }
 
-export interface ConfigurationId {
-  mode: RunMode;
-  threshold?: number;
-  scoreMethod?: ScoreMethod;
-}
-
-/** The configurations a form asks for, in the order the table lists them. */
-export function formConfigurations(form: EvalFormValues): ConfigurationId[] {
-  const list: ConfigurationId[] = [];
-  if (form.modes.includes('specreason')) {
-    for (const scoreMethod of form.scoreMethods) {
-      for (const threshold of [...form.thresholds].sort((a, b) => a - b)) {
-        list.push({ mode: 'specreason', threshold, scoreMethod });
-      }
-    }
-  }
-  for (const mode of ['base', 'small'] as const) {
-    if (form.modes.includes(mode)) {
-      list.push({ mode });
-    }
-  }
-  return list;
+/** The configurations a form asks for, in the order the table lists them (modes in their list's order). */
+export function formConfigurations(form: EvalFormValues): PanelConfigurationId[] {
+  const modes = EVAL_MODES.filter((m) => form.modes.includes(m));
+  const sorted = (xs: readonly number[] | undefined) => (xs ? [...xs].sort((a, b) => a - b) : undefined);
+  return configurationsOf(modes, sorted(form.thresholds)!, form.scoreMethods, {
+    entropyThresholds: sorted(form.entropyThresholds),
+    selfCheckThresholds: sorted(form.selfCheckThresholds),
+    lookaheadSteps: sorted(form.lookaheadSteps),
+    draftCounts: sorted(form.draftCounts),
+  }).map(({ mode, policy, threshold, scoreMethod, params }) => ({
+    mode,
+    ...(policy ? { policy } : {}),
+    ...(threshold !== null ? { threshold } : {}),
+    ...(scoreMethod !== null ? { scoreMethod } : {}),
+    ...(params ? { params } : {}),
+  }));
 }
 
 /** How many problems the selection keeps out of `problems`. */
@@ -166,23 +196,21 @@ export function estimatedRuns(form: EvalFormValues, problems: number): number {
   return selectedProblems(form, problems) * Math.max(0, form.repeats) * formConfigurations(form).length;
 }
 
-/** A stable key of a configuration (also the grid's column key). */
-export function configurationKey(c: ConfigurationId): string {
-  return c.mode === 'specreason' ? `specreason-t${c.threshold ?? '?'}-${c.scoreMethod ?? 'greedy'}` : c.mode;
-}
+/** A stable key of a configuration (also the grid's column key and the CLI's directory name). */
+export const configurationKey = (c: ConfigurationId): string => configurationName(c);
 
-export function configurationLabel(c: ConfigurationId, withMethod = true): string {
-  if (c.mode === 'base') {
-    return 'Base only';
-  }
-  if (c.mode === 'small') {
-    return 'Small only';
-  }
-  return `SpecReason t=${c.threshold ?? '?'}${withMethod && c.scoreMethod ? ` ${c.scoreMethod}` : ''}`;
-}
+export const configurationLabel = (c: ConfigurationId, withMethod = true): string => labelOf(c, withMethod);
 
-export const runConfiguration = (r: EvalRunRow): ConfigurationId =>
-  r.mode === 'specreason' ? { mode: r.mode, threshold: r.threshold, scoreMethod: r.scoreMethod } : { mode: r.mode };
+export const runConfiguration = (r: EvalRunRow): PanelConfigurationId =>
+  r.mode === 'specreason'
+    ? {
+        mode: r.mode,
+        ...(r.policy ? { policy: r.policy } : {}),
+        threshold: r.threshold,
+        scoreMethod: r.scoreMethod,
+        ...(r.params ? { params: r.params } : {}),
+      }
+    : { mode: r.mode };
 
 export interface ChartPoint {
   key: string;

@@ -2,7 +2,8 @@
 // Evaluate panel's rows. Read from disk, so every field is checked, and a malformed entry is reported
 // with its position rather than shown half-read. Nulls (no value) become absent fields.
 
-import type { RunMode, ScoreMethod } from '../core/config';
+import { STEP_POLICIES, type RunMode, type ScoreMethod, type StepPolicyName } from '../core/config';
+import { POLICY_SWEEPS, type PolicyParams } from '../core/eval/modes';
 import type { EvalConfigurationRow, EvalRunRow } from './protocol';
 
 export class EvalResultsError extends Error {}
@@ -15,6 +16,34 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const scoreMethod = (v: unknown): ScoreMethod => (v === 'average' ? 'average' : 'greedy');
+
+const policy = (v: unknown): StepPolicyName | undefined =>
+  STEP_POLICIES.includes(v as StepPolicyName) ? (v as StepPolicyName) : undefined;
+const PARAMS = new Set<string>(Object.values(POLICY_SWEEPS).map((s) => s.param));
+
+/** A policy's parameters: known names with numbers (anything else is dropped). */
+function params(v: unknown): PolicyParams | undefined {
+  const entries = Object.entries(obj(v) ?? {}).filter(([k, n]) => PARAMS.has(k) && num(n) !== undefined);
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+/** The specreason-loop fields of a row: its policy (absent: SpecReason's own), threshold, score method. */
+function loopFields(c: Json): Pick<EvalRunRow, 'policy' | 'threshold' | 'scoreMethod' | 'params'> {
+  const p = policy(c.policy);
+  const out: Pick<EvalRunRow, 'policy' | 'threshold' | 'scoreMethod' | 'params'> = {};
+  if (p && p !== 'specreason') {
+    out.policy = p;
+  }
+  if (num(c.threshold) !== undefined || !out.policy) {
+    out.threshold = num(c.threshold);
+    out.scoreMethod = scoreMethod(c.scoreMethod);
+  }
+  const ps = params(c.params);
+  if (ps) {
+    out.params = ps;
+  }
+  return out;
+}
 
 function mode(v: unknown, where: string): RunMode {
   if (!MODES.includes(v as RunMode)) {
@@ -41,8 +70,21 @@ function configurationRow(c: Json, where: string): EvalConfigurationRow {
     failed: num(c.failed) ?? 0,
   };
   if (row.mode === 'specreason') {
-    row.threshold = num(c.threshold);
-    row.scoreMethod = scoreMethod(c.scoreMethod);
+    Object.assign(row, loopFields(c));
+  }
+  const mean = obj(obj(c.costs)?.mean);
+  if (mean) {
+    row.costs = withValues(
+      {},
+      {
+        judgeCalls: num(mean.judgeCalls),
+        smallRequests: num(obj(mean.requests)?.small),
+        baseRequests: num(obj(mean.requests)?.base),
+        wastedTokens: num(mean.wastedTokens),
+        criticalPathMs: num(mean.criticalPathMs),
+        lowerBoundMs: num(mean.lowerBoundMs),
+      },
+    );
   }
   const ci = Array.isArray(c.accuracyCi95) ? c.accuracyCi95 : [];
   return withValues(row, {
@@ -77,8 +119,7 @@ export function runRow(r: Json, where = 'run'): EvalRunRow {
     stopReason: str(r.stopReason) ?? (error ? 'error' : 'finished'),
   };
   if (row.mode === 'specreason') {
-    row.threshold = num(r.threshold);
-    row.scoreMethod = scoreMethod(r.scoreMethod);
+    Object.assign(row, loopFields(r));
   }
   return withValues(row, { answer: str(r.answer), rule: str(r.rule), error, file: str(r.file) });
 }

@@ -1,7 +1,7 @@
 // The one message protocol between the extension host and the reasoning panel (webview).
 // Both sides import it; it has no runtime dependencies besides the shared reducer's types.
 
-import type { RunMode, ScoreMethod } from '../core/config';
+import { STEP_POLICIES, type RunMode, type ScoreMethod, type StepPolicyName } from '../core/config';
 import {
   HOST_SETTINGS,
   SAVE_TARGETS,
@@ -12,7 +12,15 @@ import {
 } from '../core/settingsTable';
 import type { ErrorInfo } from '../core/errors';
 import type { Problem } from '../core/engine/prompts';
-import type { RunEvent, RunRecord, RunSummary, StepRecord } from '../core/engine/runRecord';
+import type { RunEvent, RunRecord, RunSummary, StepDecision, StepRecord } from '../core/engine/runRecord';
+import {
+  isEvalMode,
+  POLICY_SWEEPS,
+  type EvalMode,
+  type PolicyParam,
+  type PolicyParams,
+  type PolicySweeps,
+} from '../core/eval/modes';
 
 /** Bump when a field is renamed or removed; persisted panel state with another version is dropped. */
 export const PROTOCOL_VERSION = 1;
@@ -26,6 +34,8 @@ export interface LiveStep {
   draft: string;
   base: string;
   score?: { value: number; accepted: boolean };
+  /** How the step policy decided this step, once it has (the record carries it when the step is done). */
+  decision?: StepDecision;
 }
 
 /** One run as the panel shows it. Built from RunEvents by `applyRunEvent` on both sides. */
@@ -40,6 +50,10 @@ export interface PanelRun {
   live?: LiveStep;
   summary?: RunSummary;
   error?: ErrorInfo;
+  /** The step policy of a SpecReason-loop run other than SpecReason's own. */
+  policy?: StepPolicyName;
+  /** The speculation options the run used (SpecReason loop only): they change no decision, only the waiting. */
+  speculation?: { draftAhead: boolean; eagerFallback: boolean };
   /** The settings and models this run used (the tuning strip shows the next run's). */
   tokenBudget?: number;
   firstNBaseSteps?: number;
@@ -247,25 +261,38 @@ export function newPanelRun(
   return { runId, mode, status: 'running', startedAt, threshold, scoreMethod, steps: [] };
 }
 
+/** The run's own settings, policy, speculation options and configured models, from its first event. */
+function applyRunStart(run: PanelRun, event: Extract<RunEvent, { type: 'run-start' }>): void {
+  run.startedAt = event.startedAt;
+  // The run's own settings (a partial config keeps what the host said at the start).
+  run.threshold = event.config.threshold ?? run.threshold;
+  run.scoreMethod = event.config.scoreMethod ?? run.scoreMethod;
+  run.tokenBudget = event.config.tokenBudget ?? run.tokenBudget;
+  run.firstNBaseSteps = event.config.firstNBaseSteps ?? run.firstNBaseSteps;
+  run.prompt = event.prompt ?? run.prompt;
+  if (event.mode === 'specreason') {
+    if (event.config.stepPolicy && event.config.stepPolicy !== 'specreason') {
+      run.policy = event.config.stepPolicy;
+    }
+    if (event.config.draftAhead !== undefined || event.config.eagerFallback !== undefined) {
+      run.speculation = { draftAhead: !!event.config.draftAhead, eagerFallback: !!event.config.eagerFallback };
+    }
+  }
+  // The configured model names, shown while the run lasts; the served ids replace them when it ends.
+  for (const role of ['base', 'small'] as const) {
+    const model = event.config[role]?.model;
+    if (model) {
+      run.models = { ...run.models, [role]: model };
+    }
+  }
+}
+
 /** Fold one engine event into a panel run (same code on host and webview, so replays match). */
 export function applyRunEvent(run: PanelRun, event: RunEvent): void {
   run.eventsApplied = (run.eventsApplied ?? 0) + 1;
   switch (event.type) {
     case 'run-start':
-      run.startedAt = event.startedAt;
-      // The run's own settings (a partial config keeps what the host said at the start).
-      run.threshold = event.config.threshold ?? run.threshold;
-      run.scoreMethod = event.config.scoreMethod ?? run.scoreMethod;
-      run.tokenBudget = event.config.tokenBudget ?? run.tokenBudget;
-      run.firstNBaseSteps = event.config.firstNBaseSteps ?? run.firstNBaseSteps;
-      run.prompt = event.prompt ?? run.prompt;
-      // The configured model names, shown while the run lasts; the served ids replace them when it ends.
-      for (const role of ['base', 'small'] as const) {
-        const model = event.config[role]?.model;
-        if (model) {
-          run.models = { ...run.models, [role]: model };
-        }
-      }
+      applyRunStart(run, event);
       break;
     case 'step-start':
       run.live = {
@@ -302,7 +329,10 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       }
       break;
     case 'decision':
-      // The step's record carries the same decision when the step is done.
+      // Shown on the step in progress; the step's record carries the same decision when it is done.
+      if (run.live && run.live.stepId === event.stepId) {
+        run.live.decision = event.decision;
+      }
       break;
     case 'step-done':
       run.steps.push(event.record);
@@ -352,8 +382,9 @@ export type ChoiceOrder = 'shuffled' | 'reference';
 export type EvalStatus = 'idle' | 'running' | 'cancelled' | 'finished' | 'error';
 
 /** What the configuration form holds: the options of `specreason eval`. */
-export interface EvalFormValues {
-  modes: RunMode[];
+export interface EvalFormValues extends PolicySweeps {
+  /** Step policies and baselines; each policy's own parameter values are its sweep (absent: its setting). */
+  modes: EvalMode[];
   thresholds: number[];
   scoreMethods: ScoreMethod[];
   repeats: number;
@@ -370,9 +401,22 @@ export interface EvalFormValues {
 /** One configuration's row of results.json, as the panel shows it. */
 export interface EvalConfigurationRow {
   mode: RunMode;
-  /** SpecReason only. */
+  /** The step policy of a SpecReason-loop configuration (absent: SpecReason's own). */
+  policy?: StepPolicyName;
+  /** Policies that keep drafts on the base model's score. */
   threshold?: number;
   scoreMethod?: ScoreMethod;
+  /** The policy's own parameter, e.g. {"entropyThreshold": 0.9}. */
+  params?: PolicyParams;
+  /** Mean per run: judge calls, requests by model, critical path and its lower bound (results.json `costs.mean`). */
+  costs?: {
+    judgeCalls?: number;
+    smallRequests?: number;
+    baseRequests?: number;
+    wastedTokens?: number;
+    criticalPathMs?: number;
+    lowerBoundMs?: number;
+  };
   runs: number;
   correct: number;
   failed: number;
@@ -396,8 +440,10 @@ export interface EvalRunRow {
   problemId: string;
   repeat: number;
   mode: RunMode;
+  policy?: StepPolicyName;
   threshold?: number;
   scoreMethod?: ScoreMethod;
+  params?: PolicyParams;
   answer?: string;
   gold: string;
   correct: boolean;
@@ -467,8 +513,10 @@ export type EvalExportFormat = 'csv' | 'json' | 'markdown' | 'svg';
 /** A run of the grid, named by its configuration and position. */
 export interface EvalRunRef {
   mode: RunMode;
+  policy?: StepPolicyName;
   threshold?: number;
   scoreMethod?: ScoreMethod;
+  params?: PolicyParams;
   problemId: string;
   repeat: number;
 }
@@ -502,7 +550,8 @@ function parseEvalForm(v: unknown): EvalFormValues | undefined {
   }
   const list = <T>(x: unknown, ok: (e: unknown) => e is T): x is T[] => Array.isArray(x) && x.every(ok);
   const ok =
-    list(f.modes, (m): m is RunMode => RUN_MODES.includes(m as RunMode)) &&
+    list(f.modes, isEvalMode) &&
+    SWEEPS.every((sweep) => f[sweep] === undefined || list(f[sweep], isNumber)) &&
     list(f.thresholds, isNumber) &&
     list(f.scoreMethods, (m): m is ScoreMethod => SCORE_METHODS.includes(m as ScoreMethod)) &&
     isNumber(f.repeats) &&
@@ -517,7 +566,7 @@ function parseEvalForm(v: unknown): EvalFormValues | undefined {
     return undefined;
   }
   const form: EvalFormValues = {
-    modes: [...(f.modes as RunMode[])],
+    modes: [...(f.modes as EvalMode[])],
     thresholds: [...(f.thresholds as number[])],
     scoreMethods: [...(f.scoreMethods as ScoreMethod[])],
     repeats: f.repeats as number,
@@ -533,7 +582,27 @@ function parseEvalForm(v: unknown): EvalFormValues | undefined {
   if (f.ids !== undefined) {
     form.ids = [...(f.ids as string[])];
   }
+  for (const sweep of SWEEPS) {
+    if (f[sweep] !== undefined) {
+      form[sweep] = [...(f[sweep] as number[])];
+    }
+  }
   return form;
+}
+
+const SWEEPS = Object.values(POLICY_SWEEPS).map((s) => s.sweep);
+const PARAMS = new Set<string>(Object.values(POLICY_SWEEPS).map((s) => s.param));
+
+/** A run's policy parameter as posted back: known names, finite numbers. */
+function parseParams(v: unknown): PolicyParams | undefined | false {
+  if (v === undefined) {
+    return undefined;
+  }
+  const r = asRecord(v);
+  if (!r || !Object.entries(r).every(([k, n]) => PARAMS.has(k) && isNumber(n))) {
+    return false;
+  }
+  return { ...(r as Record<PolicyParam, number>) };
 }
 
 function parseRunRef(v: unknown): EvalRunRef | undefined {
@@ -541,8 +610,11 @@ function parseRunRef(v: unknown): EvalRunRef | undefined {
   if (!r) {
     return undefined;
   }
+  const params = parseParams(r.params);
   if (
     !RUN_MODES.includes(r.mode as RunMode) ||
+    !(r.policy === undefined || STEP_POLICIES.includes(r.policy as StepPolicyName)) ||
+    params === false ||
     typeof r.problemId !== 'string' ||
     !isNumber(r.repeat) ||
     !optionalNumber(r.threshold) ||
@@ -556,6 +628,12 @@ function parseRunRef(v: unknown): EvalRunRef | undefined {
   }
   if (r.scoreMethod !== undefined) {
     ref.scoreMethod = r.scoreMethod as ScoreMethod;
+  }
+  if (r.policy !== undefined) {
+    ref.policy = r.policy as StepPolicyName;
+  }
+  if (params) {
+    ref.params = params;
   }
   return ref;
 }

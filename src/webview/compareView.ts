@@ -9,12 +9,13 @@ import {
   formatCount,
   formatMs,
   formatRate,
-  MODE_LABEL,
+  runLabel,
   runSettingsText,
   STATUS_LABEL,
   STOP_REASON_LABEL,
 } from './format';
 import { CompareSummary } from './compareSummary';
+import { SPECULATION_TITLE, speculationText } from './decision';
 import { legend } from './legend';
 import { renderTex } from './math';
 import { LiveStepView, StepsList } from './steps';
@@ -46,11 +47,7 @@ class RunRow {
     this.element = h(
       'tr',
       { attrs: { 'data-mode': mode, ...(round === undefined ? {} : { 'data-round': String(round + 1) }) } },
-      h(
-        'th',
-        { attrs: { scope: 'row' } },
-        round === undefined ? MODE_LABEL[mode] : `${MODE_LABEL[mode]} #${round + 1}`,
-      ),
+      h('th', { attrs: { scope: 'row' } }, round === undefined ? runLabel(run) : `${runLabel(run)} #${round + 1}`),
     );
     for (const [key] of COLUMNS) {
       const cell = h('td', { attrs: { 'data-col': key } });
@@ -98,18 +95,26 @@ class RunColumn {
     className: 'run-settings muted',
     title: 'The settings and models this run used',
   });
+  private readonly _speculation = h('p', { className: 'run-speculation muted', title: SPECULATION_TITLE });
 
   constructor(readonly run: PanelRun) {
     this._body = h(
       'div',
-      { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `${MODE_LABEL[run.mode]} reasoning` } },
+      { className: 'column-body', attrs: { tabindex: '0', 'aria-label': `${runLabel(run)} reasoning` } },
       this._steps.element,
       this._live.element,
     );
     this.element = h(
       'section',
       { className: 'compare-column', attrs: { 'data-mode': run.mode } },
-      h('header', { className: 'column-head' }, h('h2', {}, MODE_LABEL[run.mode]), this._status, this._settings),
+      h(
+        'header',
+        { className: 'column-head' },
+        h('h2', {}, runLabel(run)),
+        this._status,
+        this._settings,
+        this._speculation,
+      ),
       this._body,
     );
   }
@@ -123,6 +128,9 @@ class RunColumn {
     const wall = this.run.summary ? ` · ${formatMs(this.run.summary.wallMs)}` : '';
     setText(this._status, `${STATUS_LABEL[this.run.status]}${wall}`);
     setText(this._settings, runSettingsText(this.run));
+    const speculation = speculationText(this.run);
+    this._speculation.hidden = speculation === undefined;
+    setText(this._speculation, speculation ?? '');
     this.element.dataset.status = this.run.status;
     if (following) {
       body.scrollTop = body.scrollHeight;

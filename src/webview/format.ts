@@ -7,7 +7,7 @@ import { SERVER_KIND_NAMES } from '../core/llm/server';
 import type { PanelRun, RunStatus } from '../shared/protocol';
 import type { Problem } from '../core/engine/prompts';
 import { choiceLetter } from '../core/eval/answerNormalize';
-import { formatCount, STOP_REASON_LABEL } from '../core/presentation/format';
+import { formatCount, MODE_LABEL, POLICY_LABEL, STOP_REASON_LABEL } from '../core/presentation/format';
 
 export {
   DASH,
@@ -16,6 +16,7 @@ export {
   formatRate,
   MODE_LABEL,
   ORIGIN_LABEL,
+  POLICY_LABEL,
   SIMULATED_LABEL,
   STOP_REASON_LABEL,
 } from '../core/presentation/format';
@@ -62,17 +63,26 @@ export function noAnswerText(run: Pick<PanelRun, 'status' | 'steps' | 'summary' 
   }
 }
 
+/** A run's name: its step policy when it is not SpecReason's own, else its mode ("first-token", "Base only"). */
+export function runLabel(run: Pick<PanelRun, 'mode' | 'policy'>): string {
+  return run.mode === 'specreason' && run.policy ? POLICY_LABEL[run.policy] : MODE_LABEL[run.mode];
+}
+
 /** The precise terms behind the settings' plain words, for tooltips. */
 export const SETTINGS_TERMS =
   'threshold: τ, the score (0–9) a draft needs to be kept · budget: the token budget, counted over the kept steps · ' +
   'base writes the first N: first_n_steps_base_model';
 
-type SettingsOf = Pick<PanelRun, 'mode' | 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps'>;
+type SettingsOf = Pick<PanelRun, 'mode' | 'threshold' | 'scoreMethod' | 'tokenBudget' | 'firstNBaseSteps'> &
+  Partial<Pick<PanelRun, 'policy'>>;
 
 /** Settings in plain words: "threshold 7 (greedy) · budget 8,192 tokens · base writes the first 2 steps". */
 export function settingsSummary(run: SettingsOf): string {
   const parts: string[] = [];
-  if (run.mode === 'specreason') {
+  if (run.mode === 'specreason' && run.policy) {
+    parts.push(`policy ${POLICY_LABEL[run.policy]}`);
+  }
+  if (run.mode === 'specreason' && run.policy !== 'first-token') {
     parts.push(`threshold ${run.threshold} (${run.scoreMethod})`);
   }
   if (run.tokenBudget !== undefined) {

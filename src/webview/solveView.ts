@@ -13,6 +13,7 @@ import {
   runSettingsText,
   STOP_REASON_LABEL,
 } from './format';
+import { SPECULATION_TITLE, speculationText } from './decision';
 import { renderTex } from './math';
 import { legend } from './legend';
 import { LiveStepView, StepsList } from './steps';
@@ -150,6 +151,12 @@ export class SolveView {
     className: 'run-settings muted',
     title: 'The settings and models this run used (the tuning strip applies to the next run)',
   });
+  private readonly _speculation = h('p', {
+    id: 'run-speculation',
+    className: 'run-speculation muted',
+    title: SPECULATION_TITLE,
+    hidden: true,
+  });
 
   constructor() {
     const grid = h('dl', { className: 'stats' });
@@ -163,6 +170,7 @@ export class SolveView {
       'div',
       { className: 'solve-view' },
       this._settings,
+      this._speculation,
       this.result,
       this._timeline.element,
       legend(),
@@ -176,6 +184,9 @@ export class SolveView {
     const run = state.runs[state.runs.length - 1];
     this._answer.update(run, state.problem, state.graded);
     setText(this._settings, run ? `This run: ${runSettingsText(run)}` : '');
+    const speculation = run && speculationText(run);
+    this._speculation.hidden = !speculation;
+    setText(this._speculation, speculation ?? '');
     this._timeline.sync(run);
     this._steps.sync(run);
     this._live.update(run);

@@ -6,6 +6,7 @@ import type { LiveStep, PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';
 import { formatCount, formatMs, formatScore, ORIGIN_DESCRIPTION, ORIGIN_LABEL } from './format';
 import { renderRichText } from './math';
+import { decisionBadge, decisionBadgeText, decisionNote } from './decision';
 import { copyButton, requestDetails, revealStep, scoreMeter, stepKeys, thresholdLine } from './stepTools';
 
 type Judging = Pick<PanelRun, 'threshold' | 'scoreMethod'>;
@@ -99,6 +100,7 @@ export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTM
     { className: 'step-head' },
     h('span', { className: 'step-num' }, `Step ${step.step_id + 1}`),
     h('span', { className: 'origin-tag', title: ORIGIN_DESCRIPTION[step.origin] }, ORIGIN_LABEL[step.origin]),
+    step.decision && decisionBadge(step.decision),
     scored && scoreBadge(step.score ?? 0, run, step.origin !== 'base-fallback'),
     scored && scoreMeter(step.score ?? 0, run, step.origin !== 'base-fallback'),
     scored && FRACTIONAL_SCORES[run.scoreMethod] && distributionChart(step, run.threshold),
@@ -114,7 +116,7 @@ export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTM
       copyButton(run.runId, step),
     ),
   );
-  const label = `Step ${step.step_id + 1}, ${ORIGIN_LABEL[step.origin]}${scored ? `, score ${scoreText}` : ''}`;
+  const label = `Step ${step.step_id + 1}, ${ORIGIN_LABEL[step.origin]}${scored ? `, score ${scoreText}` : ''}${step.decision ? `, ${decisionBadgeText(step.decision)}` : ''}`;
   return h(
     'article',
     {
@@ -129,6 +131,7 @@ export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTM
       },
     },
     head,
+    step.decision && decisionNote(step.decision),
     step.warning && h('p', { className: 'step-warning', attrs: { role: 'note' } }, `⚠ ${step.warning}`),
     h('div', { className: 'step-text' }, renderRichText(step.step_str)),
     step.origin === 'base-fallback' &&
@@ -206,6 +209,8 @@ export class LiveStepView {
   private readonly _title = h('span', { className: 'step-num' });
   private readonly _phase = h('span', { className: 'live-phase' });
   private readonly _score = h('span', { className: 'score', hidden: true });
+  /** The policy's decision, once made (before the winning text is complete, when the policy can tell). */
+  private readonly _decision = h('span', { className: 'decision-badge', hidden: true });
   private readonly _draftLabel = h('div', { className: 'live-label' });
   private readonly _draft = new StreamText();
   private readonly _draftBox = h(
@@ -234,6 +239,7 @@ export class LiveStepView {
         h('span', { className: 'spinner', attrs: { 'aria-hidden': 'true' } }),
         this._phase,
         this._score,
+        this._decision,
       ),
       this._draftBox,
       this._baseBox,
@@ -256,6 +262,11 @@ export class LiveStepView {
       setText(this._score, formatScore(live.score.value, run.scoreMethod));
       this._score.className = `score ${live.score.accepted ? 'accept' : 'reject'}`;
       this._score.title = `Score against threshold ${run.threshold}: ${live.score.accepted ? 'kept' : 'rejected'}`;
+    }
+    this._decision.hidden = !live.decision;
+    if (live.decision) {
+      setText(this._decision, decisionBadgeText(live.decision));
+      this._decision.title = live.decision.explanation;
     }
     const showsDraft = live.phase === 'drafting' || live.phase === 'scoring' || live.phase === 'fallback';
     this._draftBox.hidden = !showsDraft;

@@ -1,4 +1,4 @@
-// A comparison: several modes (SpecReason, base-only, small-only) run on one problem, one after the
+// A comparison: several modes (step policies, base-only, small-only) run on one problem, one after the
 // other (fair timings, the default) or all at once. The policy every front end shares: each mode gets
 // its run id up front; once the comparison is cancelled, or a sequential run fails, the runs that have
 // not started end at once as cancelled placeholders, so no run is left "running" and the table has a
@@ -6,7 +6,7 @@
 
 import { linkedAbort } from '../abort';
 import { compareRecords, repeatedSpeedup, type Comparison, type RepeatedSpeedup } from '../presentation/compareTable';
-import { redactConfig, type RunMode, type SpecReasonConfig } from '../config';
+import { redactConfig, type RunMode, type SpecReasonConfig, type StepPolicyName } from '../config';
 import { run, type RunOptions } from './specReason';
 import { createClients } from '../llm/factory';
 import type { Problem } from './prompts';
@@ -18,10 +18,29 @@ export function comparisonModes(includeSmall: boolean): RunMode[] {
   return ['specreason', 'base', ...(includeSmall ? (['small'] as const) : [])];
 }
 
+/**
+ * A mode of a comparison: `specreason` runs the SpecReason loop with the config's step policy (the one the
+ * user chose), another policy's name runs the loop with that policy, `base` and `small` are the baselines.
+ */
+export type ComparisonMode = RunMode | StepPolicyName;
+
 /** Which run an event belongs to. */
 export interface ComparisonRun {
   mode: RunMode;
+  /** A policy named as a mode (absent: `specreason` with the config's policy, or a baseline). */
+  policy?: StepPolicyName;
   runId: string;
+}
+
+function comparisonRun(mode: ComparisonMode, runId: string): ComparisonRun {
+  return mode === 'specreason' || mode === 'base' || mode === 'small'
+    ? { mode, runId }
+    : { mode: 'specreason', policy: mode, runId };
+}
+
+/** The config a run of the comparison uses. */
+function runConfig(r: ComparisonRun, config: SpecReasonConfig): SpecReasonConfig {
+  return r.policy ? { ...config, stepPolicy: r.policy } : config;
 }
 
 export interface ComparisonOptions extends Pick<RunOptions, 'templates'> {
@@ -45,21 +64,21 @@ export interface ComparisonResult {
 /** Run `modes` on `problem`. Never rejects for a failing run: its record says what went wrong. */
 export async function runComparison(
   problem: Problem,
-  modes: readonly RunMode[],
+  modes: readonly ComparisonMode[],
   config: SpecReasonConfig,
   options: ComparisonOptions = {},
 ): Promise<ComparisonResult> {
-  const runs: ComparisonRun[] = modes.map((mode, i) => ({ mode, runId: options.runIds?.[i] ?? newRunId() }));
+  const runs: ComparisonRun[] = modes.map((mode, i) => comparisonRun(mode, options.runIds?.[i] ?? newRunId()));
   // Aborted by the caller, or by this function when a sequential run fails.
   const stop = linkedAbort(options.signal);
   const one = async (r: ComparisonRun): Promise<RunRecord> => {
     const onEvent = (event: RunEvent) => options.onEvent?.(event, r);
     if (stop.signal.aborted) {
-      const record = placeholderRecord(r, problem, config);
+      const record = placeholderRecord(r, problem, runConfig(r, config));
       onEvent({ type: 'run-done', record });
       return record;
     }
-    return run(r.mode, problem, config, {
+    return run(r.mode, problem, runConfig(r, config), {
       signal: stop.signal,
       runId: r.runId,
       templates: options.templates,
@@ -115,7 +134,7 @@ export interface RepeatedComparisonResult {
  */
 export async function runRepeatedComparison(
   problem: Problem,
-  modes: readonly RunMode[],
+  modes: readonly ComparisonMode[],
   config: SpecReasonConfig,
   options: RepeatedComparisonOptions,
 ): Promise<RepeatedComparisonResult> {
@@ -128,7 +147,7 @@ export async function runRepeatedComparison(
     const runIds = options.runIds?.(round) ?? modes.map(() => newRunId());
     options.onRound?.(
       round,
-      modes.map((mode, i) => ({ mode, runId: runIds[i]! })),
+      modes.map((mode, i) => comparisonRun(mode, runIds[i]!)),
     );
     const result = await runComparison(problem, modes, config, {
       ...options,

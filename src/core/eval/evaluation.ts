@@ -1,4 +1,5 @@
-// An evaluation: configurations (modes × thresholds × score methods) × problems × repeats, run with a
+// An evaluation: configurations (modes × policy parameters × thresholds × score methods, see modes.ts) ×
+// problems × repeats, run with a
 // concurrency limit. Each finished run is written at once as DIR/<configuration>/<problem id>/<repeat>.json
 // (the run record plus its grade); a rerun skips finished runs and retries failed ones; cancelling keeps
 // every finished run. Only compact rows stay in memory (records go to disk), so thousands of runs fit.
@@ -6,46 +7,20 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RunMode, ScoreMethod, SpecReasonConfig } from '../config';
+import type { RunMode, ScoreMethod, SpecReasonConfig, StepPolicyName } from '../config';
 import { run } from '../engine/specReason';
 import type { ErrorInfo } from '../errors';
 import type { ServerPair } from '../llm/factory';
 import type { Choices, Problem } from '../engine/prompts';
-import { reasoningText, type RunRecord, type StopReason } from '../engine/runRecord';
+import { reasoningText, type PolicyCosts, type RunRecord, type StopReason } from '../engine/runRecord';
+import { configFor, type Configuration, type PolicyParams } from './modes';
 import { grade, type Verdict } from './grader';
 import { safeId, type EvalProblem, type ProblemSet } from './problemSet';
 import { choicePermutation } from './random';
 
 export type ChoiceOrder = 'shuffled' | 'reference';
 
-export interface Configuration {
-  /** Directory name, e.g. `specreason-t7-greedy`, `base`, `small`. */
-  name: string;
-  mode: RunMode;
-  /** SpecReason only. */
-  threshold: number | null;
-  scoreMethod: ScoreMethod | null;
-}
-
-export function configurationsOf(
-  modes: readonly RunMode[],
-  thresholds: readonly number[],
-  scoreMethods: readonly ScoreMethod[],
-): Configuration[] {
-  const out: Configuration[] = [];
-  for (const mode of modes) {
-    if (mode === 'specreason') {
-      for (const threshold of thresholds) {
-        for (const scoreMethod of scoreMethods) {
-          out.push({ name: `specreason-t${threshold}-${scoreMethod}`, mode, threshold, scoreMethod });
-        }
-      }
-    } else {
-      out.push({ name: mode, mode, threshold: null, scoreMethod: null });
-    }
-  }
-  return out;
-}
+export { configurationsOf, type Configuration } from './modes';
 
 /** One line of results.json's `runs` (and what stays in memory per run). */
 export interface RunRow {
@@ -53,8 +28,12 @@ export interface RunRow {
   problemId: string;
   repeat: number;
   mode: RunMode;
+  /** The step policy of a SpecReason-loop run (absent in results written before policies: SpecReason's). */
+  policy?: StepPolicyName;
   threshold: number | null;
   scoreMethod: ScoreMethod | null;
+  /** The policy's own swept parameter, e.g. {"entropyThreshold": 0.9}. */
+  params?: PolicyParams;
   answer: string | null;
   gold: string;
   correct: boolean;
@@ -67,6 +46,8 @@ export interface RunRow {
   steps: number;
   accepted: number;
   rejected: number;
+  /** What the run cost, as the engine counted it (RunSummary.costs). */
+  costs?: PolicyCosts;
   /** The option order shown (index in the file's order per letter), multiple choice only. */
   permutation?: number[];
   error?: string;
@@ -189,8 +170,10 @@ export function rowOf(file: RunFile, relative: string): RunRow {
     problemId: file.problemId,
     repeat: file.repeat,
     mode: file.configuration.mode,
+    ...(file.configuration.policy ? { policy: file.configuration.policy } : {}),
     threshold: file.configuration.threshold,
     scoreMethod: file.configuration.scoreMethod,
+    ...(file.configuration.params ? { params: file.configuration.params } : {}),
     answer: file.grade.extracted,
     gold: file.gold,
     correct: file.grade.correct,
@@ -203,6 +186,7 @@ export function rowOf(file: RunFile, relative: string): RunRow {
     steps: s.steps,
     accepted: s.accepted,
     rejected: s.rejected,
+    ...(s.costs ? { costs: s.costs } : {}),
     ...(file.permutation ? { permutation: file.permutation } : {}),
     ...(s.error ? { error: s.error.message } : {}),
     file: relative,
@@ -298,9 +282,7 @@ async function runJob(job: Job, options: EvalOptions): Promise<RunRow | undefine
   const { configuration, problem, repeat } = job;
   const prompt = promptOf(problem, repeat, options.choiceOrder, options.seed);
   const config: SpecReasonConfig = {
-    ...options.config,
-    threshold: configuration.threshold ?? options.config.threshold,
-    scoreMethod: configuration.scoreMethod ?? options.config.scoreMethod,
+    ...configFor(configuration, options.config),
     promptStyle: prompt.problem.choices ? 'multiple-choice' : 'math',
   };
   const lease = options.servers?.acquire(`${configuration.name}/${problem.id}/${repeat}`);

@@ -5,13 +5,29 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HubSource } from './hub';
+import type { PolicyCosts } from '../engine/runRecord';
 import type { Configuration, RunRow } from './evaluation';
+import { configurationLabel } from './modes';
+
+/** A configuration's costs over its finished runs that recorded them (RunSummary.costs). */
+export interface CostsResult {
+  /** Runs the numbers cover. */
+  runs: number;
+  mean: PolicyCosts;
+  total: PolicyCosts;
+}
 
 export interface ConfigurationResult {
   name: string;
+  /** In plain words, e.g. `first-token H≥0.9`. */
+  label: string;
   mode: Configuration['mode'];
+  /** The step policy (runs of the SpecReason loop). */
+  policy?: Configuration['policy'];
   threshold: number | null;
   scoreMethod: Configuration['scoreMethod'];
+  /** The policy's own parameter, e.g. {"lookaheadSteps": 3}. */
+  params?: Configuration['params'];
   /** Runs that finished (failed runs are counted in `failed`, not here). */
   runs: number;
   failed: number;
@@ -34,6 +50,8 @@ export interface ConfigurationResult {
   medianPairedSpeedupVsBase: number | null;
   /** This accuracy minus base-only's (percentage points as a fraction). */
   accuracyDiffVsBase: number | null;
+  /** Requests, judge calls, tokens by model, wasted tokens, critical path and its lower bound. */
+  costs: CostsResult | null;
 }
 
 export interface ProblemResult {
@@ -92,6 +110,36 @@ function byProblem(rows: readonly RunRow[]): Map<string, RunRow[]> {
   return map;
 }
 
+type Numbers = { [key: string]: number | Numbers };
+
+/** Field by field: the sum of numeric trees of one shape (PolicyCosts), divided by `divisor`. */
+function sumTree(trees: readonly Numbers[], divisor = 1): Numbers {
+  const out: Numbers = {};
+  for (const key of Object.keys(trees[0] ?? {})) {
+    const values = trees.map((t) => t[key]);
+    out[key] =
+      typeof values[0] === 'number'
+        ? values.reduce<number>((a, v) => a + (typeof v === 'number' ? v : 0), 0) / divisor
+        : sumTree(
+            values.filter((v): v is Numbers => typeof v === 'object'),
+            divisor,
+          );
+  }
+  return out;
+}
+
+function costsOf(rows: readonly RunRow[]): CostsResult | null {
+  const costs = rows.flatMap((r) => (r.costs ? [r.costs as unknown as Numbers] : []));
+  if (!costs.length) {
+    return null;
+  }
+  return {
+    runs: costs.length,
+    mean: sumTree(costs, costs.length) as unknown as PolicyCosts,
+    total: sumTree(costs) as unknown as PolicyCosts,
+  };
+}
+
 function summarise(configuration: Configuration, rows: readonly RunRow[]): ConfigurationResult {
   const finished = rows.filter((r) => r.stopReason !== 'error');
   const perProblem = [...byProblem(finished).values()].map(
@@ -110,9 +158,12 @@ function summarise(configuration: Configuration, rows: readonly RunRow[]): Confi
   const ttfts = finished.flatMap((r) => (r.ttftMs === null ? [] : [r.ttftMs]));
   return {
     name: configuration.name,
+    label: configuration.label ?? configurationLabel(configuration),
     mode: configuration.mode,
+    ...(configuration.policy ? { policy: configuration.policy } : {}),
     threshold: configuration.threshold,
     scoreMethod: configuration.scoreMethod,
+    ...(configuration.params ? { params: configuration.params } : {}),
     runs: finished.length,
     failed: rows.length - finished.length,
     correct: finished.filter((r) => r.correct).length,
@@ -128,6 +179,7 @@ function summarise(configuration: Configuration, rows: readonly RunRow[]): Confi
     speedupVsBase: null,
     medianPairedSpeedupVsBase: null,
     accuracyDiffVsBase: null,
+    costs: costsOf(finished),
   };
 }
 
@@ -204,8 +256,26 @@ const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`
 const secs = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFixed(2)} s`);
 const ratio = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)}×`);
 
+const count = (x: number | undefined) => (x === undefined ? '-' : x < 10 ? x.toFixed(1) : String(Math.round(x)));
+
+/** The cost columns (mean per run), shown when a configuration recorded its costs. */
+function costCells(c: ConfigurationResult): string[] {
+  const m = c.costs?.mean;
+  if (!m) {
+    return ['-', '-', '-', '-', '-'];
+  }
+  return [
+    `${count(m.requests.small)} / ${count(m.requests.base)}`,
+    count(m.judgeCalls),
+    count(m.wastedTokens),
+    secs(m.criticalPathMs),
+    secs(m.lowerBoundMs),
+  ];
+}
+
 /** The summary table (Markdown; also what the CLI prints). */
 export function resultsTable(results: Results): string {
+  const withCosts = results.configurations.some((c) => c.costs);
   const header = [
     'configuration',
     'runs',
@@ -219,13 +289,14 @@ export function resultsTable(results: Results): string {
     'base tok',
     'speedup',
     'Δ acc vs base',
+    ...(withCosts ? ['requests small / base', 'judge calls', 'wasted tok', 'critical path', 'lower bound'] : []),
   ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const c of results.configurations) {
     const ci = c.accuracyCi95 ? ` (${pct(c.accuracyCi95[0])}–${pct(c.accuracyCi95[1])})` : '';
     lines.push(
       `| ${[
-        c.name,
+        c.label && c.label !== c.name ? `${c.label} (${c.name})` : c.name,
         `${c.runs}${c.failed ? ` (+${c.failed} failed)` : ''}`,
         c.correct,
         pct(c.accuracy) + ci,
@@ -239,6 +310,7 @@ export function resultsTable(results: Results): string {
         c.accuracyDiffVsBase === null
           ? '-'
           : `${c.accuracyDiffVsBase >= 0 ? '+' : ''}${(100 * c.accuracyDiffVsBase).toFixed(1)} pt`,
+        ...(withCosts ? costCells(c) : []),
       ].join(' | ')} |`,
     );
   }
@@ -271,11 +343,23 @@ export function resultsMarkdown(results: Results): string {
   return out.join('\n') + '\n';
 }
 
+/** Mean costs per run in the CSV. */
+const COST_COLUMNS: ReadonlyArray<readonly [string, (m: PolicyCosts) => number]> = [
+  ['meanSmallRequests', (m) => m.requests.small],
+  ['meanBaseRequests', (m) => m.requests.base],
+  ['meanJudgeCalls', (m) => m.judgeCalls],
+  ['meanWastedTokens', (m) => m.wastedTokens],
+  ['meanCriticalPathMs', (m) => m.criticalPathMs],
+  ['meanLowerBoundMs', (m) => m.lowerBoundMs],
+];
+
 /** CSV of the configurations (one line each), for spreadsheets. */
 export function resultsCsv(results: Results): string {
-  const columns: Array<Exclude<keyof ConfigurationResult, 'accuracyCi95'>> = [
+  const columns: Array<Exclude<keyof ConfigurationResult, 'accuracyCi95' | 'params' | 'costs'>> = [
     'name',
+    'label',
     'mode',
+    'policy',
     'threshold',
     'scoreMethod',
     'runs',
@@ -299,9 +383,19 @@ export function resultsCsv(results: Results): string {
   };
   return (
     [
-      [...columns, 'accuracyCi95Low', 'accuracyCi95High'].join(','),
+      [...columns, 'accuracyCi95Low', 'accuracyCi95High', 'parameter', ...COST_COLUMNS.map(([name]) => name)].join(','),
       ...results.configurations.map((c) =>
-        [...columns.map((k) => csvCell(c[k])), csvCell(c.accuracyCi95?.[0]), csvCell(c.accuracyCi95?.[1])].join(','),
+        [
+          ...columns.map((k) => csvCell(c[k])),
+          csvCell(c.accuracyCi95?.[0]),
+          csvCell(c.accuracyCi95?.[1]),
+          csvCell(
+            Object.entries(c.params ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' '),
+          ),
+          ...COST_COLUMNS.map(([, value]) => csvCell(c.costs ? value(c.costs.mean) : null)),
+        ].join(','),
       ),
     ].join('\n') + '\n'
   );

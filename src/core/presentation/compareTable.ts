@@ -2,7 +2,7 @@
 // CLI's table (in the panel's words, e.g. the speedup's "1.47× faster"). Pure functions.
 
 import { answersAgree } from '../engine/answer';
-import type { RunMode } from '../config';
+import type { RunMode, StepPolicyName } from '../config';
 import {
   DASH,
   formatCount,
@@ -10,14 +10,29 @@ import {
   formatRate,
   formatSpeedup,
   MODE_LABEL,
+  POLICY_LABEL,
   speedupDetail,
   speedupHeadline,
   STOP_REASON_LABEL,
 } from './format';
 import type { RunRecord, RunSummary } from '../engine/runRecord';
 
+/** What tells a comparison's runs apart: a policy other than SpecReason's own, else the mode. */
+export type RunKey = RunMode | StepPolicyName;
+
+export function runKey(summary: Pick<RunSummary, 'mode' | 'policy'>): RunKey {
+  return summary.mode === 'specreason' && summary.policy ? summary.policy : summary.mode;
+}
+
+/** "SpecReason", "first-token", "Base only". */
+export function runKeyLabel(key: RunKey): string {
+  return key in MODE_LABEL ? MODE_LABEL[key as RunMode] : POLICY_LABEL[key as StepPolicyName];
+}
+
 export interface CompareRow {
   mode: RunSummary['mode'];
+  /** Set when a policy other than SpecReason's own ran (absent: the mode tells the runs apart). */
+  key?: RunKey;
   wallMs: number;
   ttftMs?: number;
   smallTokens: number;
@@ -31,8 +46,10 @@ export interface CompareRow {
 
 export interface Comparison {
   rows: CompareRow[];
-  /** base-only wall time ÷ SpecReason wall time; undefined unless both finished. */
+  /** base-only wall time ÷ SpecReason wall time (the first run of the SpecReason loop); undefined unless both finished. */
   speedup?: number;
+  /** Per run of the SpecReason loop (each policy), base-only wall time ÷ its wall time, when both finished. */
+  speedups?: Partial<Record<RunKey, number>>;
   /** Whether every answer equals SpecReason's (undefined when an answer is missing). */
   answersAgree?: boolean;
 }
@@ -40,6 +57,7 @@ export interface Comparison {
 export function compareRow(summary: RunSummary): CompareRow {
   return {
     mode: summary.mode,
+    ...(runKey(summary) !== summary.mode ? { key: runKey(summary) } : {}),
     wallMs: summary.wallMs,
     ttftMs: summary.ttftMs,
     smallTokens: summary.small.tokens,
@@ -58,7 +76,17 @@ const completed = (s: RunSummary | undefined) =>
 export function compare(summaries: readonly RunSummary[]): Comparison {
   const spec = summaries.find((s) => s.mode === 'specreason');
   const base = summaries.find((s) => s.mode === 'base');
-  const speedup = completed(spec) && completed(base) && spec!.wallMs > 0 ? base!.wallMs / spec!.wallMs : undefined;
+  const speedupOf = (s: RunSummary | undefined) =>
+    completed(s) && completed(base) && s!.wallMs > 0 ? base!.wallMs / s!.wallMs : undefined;
+  const speedup = speedupOf(spec);
+  const loops = summaries.filter((s) => s.mode === 'specreason');
+  const speedups: Partial<Record<RunKey, number>> = {};
+  for (const s of loops) {
+    const value = speedupOf(s);
+    if (value !== undefined && speedups[runKey(s)] === undefined) {
+      speedups[runKey(s)] = value;
+    }
+  }
   let agree: boolean | undefined = true;
   for (const s of summaries) {
     if (s === spec) {
@@ -71,7 +99,12 @@ export function compare(summaries: readonly RunSummary[]): Comparison {
     }
     agree = agree && same;
   }
-  return { rows: summaries.map(compareRow), speedup, answersAgree: summaries.length > 1 ? agree : undefined };
+  return {
+    rows: summaries.map(compareRow),
+    speedup,
+    ...(loops.length > 1 ? { speedups } : {}),
+    answersAgree: summaries.length > 1 ? agree : undefined,
+  };
 }
 
 export function compareRecords(records: readonly RunRecord[]): Comparison {
@@ -144,12 +177,24 @@ function agreementText(agree: boolean | undefined): string {
   return agree === undefined ? 'answers: not all known' : agree ? 'answers agree' : 'answers differ';
 }
 
+/** One speedup per policy when several ran ("SpecReason 1.40×, first-token 1.85×"); base only is the reference. */
+function speedupsText(comparison: Comparison): string {
+  if (!comparison.speedups) {
+    return `${formatSpeedup(comparison.speedup)} (base-only wall time ÷ SpecReason wall time)`;
+  }
+  const keys = [...new Set(comparison.rows.filter((r) => r.mode === 'specreason').map((r) => r.key ?? r.mode))];
+  return `${keys.map((k) => `${runKeyLabel(k)} ${formatSpeedup(comparison.speedups![k])}`).join(', ')} (base-only wall time ÷ each run's wall time)`;
+}
+
 /** The comparison as a plain-text table (the CLI's), one line per run, then the speedup and agreement. */
 export function comparisonText(comparison: Comparison): string {
+  const hasBase = comparison.rows.some((r) => r.mode === 'base');
   return [
-    ...tableText(comparison.rows.map((row) => [MODE_LABEL[row.mode], row] as const)),
+    ...tableText(comparison.rows.map((row) => [runKeyLabel(row.key ?? row.mode), row] as const)),
     '',
-    `speedup vs base only: ${formatSpeedup(comparison.speedup)} (base-only wall time ÷ SpecReason wall time); ${agreementText(comparison.answersAgree)}`,
+    hasBase
+      ? `speedup vs base only: ${speedupsText(comparison)}; ${agreementText(comparison.answersAgree)}`
+      : `speedup vs base only: ${DASH} (no base-only run in this comparison); ${agreementText(comparison.answersAgree)}`,
     '',
   ].join('\n');
 }
@@ -159,17 +204,22 @@ export function comparisonText(comparison: Comparison): string {
  * then the speedup's median and range, or a tie, and whether every round's answers agree.
  */
 export function repeatedComparisonText(rounds: readonly Comparison[], repeated: RepeatedSpeedup): string {
-  const rows = rounds.flatMap((c, i) => c.rows.map((row) => [`${MODE_LABEL[row.mode]} #${i + 1}`, row] as const));
-  const walls = (Object.entries(repeated.wall) as Array<[RunMode, Spread]>).map(
-    ([mode, w]) => `${MODE_LABEL[mode]} ${formatMs(w.median)} (${formatMs(w.low)}–${formatMs(w.high)})`,
+  const rows = rounds.flatMap((c, i) =>
+    c.rows.map((row) => [`${runKeyLabel(row.key ?? row.mode)} #${i + 1}`, row] as const),
   );
+  const walls = (Object.entries(repeated.wall) as Array<[RunKey, Spread]>).map(
+    ([key, w]) => `${runKeyLabel(key)} ${formatMs(w.median)} (${formatMs(w.low)}–${formatMs(w.high)})`,
+  );
+  const policies = Object.entries(repeated.policies ?? {}) as Array<[RunKey, RepeatedSpeedup]>;
   const agreements = rounds.map((c) => c.answersAgree);
   const agree = agreements.includes(false) ? false : agreements.includes(undefined) ? undefined : true;
   return [
     ...tableText(rows),
     '',
     `wall time, median (range) of ${rounds.length} runs: ${walls.join(', ') || DASH}`,
-    `speedup vs base only: ${speedupHeadline(repeated)} — ${speedupDetail(repeated)} (base-only wall time ÷ SpecReason wall time); ${agreementText(agree)}`,
+    policies.length > 1
+      ? `speedup vs base only: ${policies.map(([key, r]) => `${runKeyLabel(key)} ${speedupHeadline(r)} — ${speedupDetail(r)}`).join('; ')} (base-only wall time ÷ each run's wall time); ${agreementText(agree)}`
+      : `speedup vs base only: ${speedupHeadline(repeated)} — ${speedupDetail(repeated)} (base-only wall time ÷ SpecReason wall time); ${agreementText(agree)}`,
     '',
   ].join('\n');
 }
@@ -195,8 +245,10 @@ export interface RepeatedSpeedup {
   /** The speedups' median and range; undefined until a round completed. */
   speedup?: Spread;
   verdict?: SpeedupVerdict;
-  /** Wall time per mode over the completed rounds. */
-  wall: Partial<Record<RunMode, Spread>>;
+  /** Wall time per mode (each policy apart) over the completed rounds. */
+  wall: Partial<Record<RunKey, Spread>>;
+  /** When several policies ran: each one's speedup against base only, as above. */
+  policies?: Partial<Record<RunKey, RepeatedSpeedup>>;
 }
 
 /** The median of numbers (the mean of the middle two for an even count); undefined for none. */
@@ -222,15 +274,35 @@ export function spread(values: readonly number[]): Spread | undefined {
  * spread); one round gives a direction but no spread.
  */
 export function repeatedSpeedup(rounds: readonly (readonly RunSummary[])[]): RepeatedSpeedup {
-  const samples = rounds.map((summaries) => compare(summaries).speedup).filter((s): s is number => s !== undefined);
+  const keys = [...new Set(rounds.flatMap((r) => r.map(runKey)))];
+  const loops = keys.filter((k) => rounds.some((r) => r.some((s) => s.mode === 'specreason' && runKey(s) === k)));
   const wall: RepeatedSpeedup['wall'] = {};
-  for (const mode of Object.keys(MODE_LABEL) as RunMode[]) {
-    const walls = rounds.flatMap((r) => r.filter((s) => s.mode === mode && completed(s)).map((s) => s.wallMs));
+  for (const key of keys) {
+    const walls = rounds.flatMap((r) => r.filter((s) => runKey(s) === key && completed(s)).map((s) => s.wallMs));
     const w = spread(walls);
     if (w) {
-      wall[mode] = w;
+      wall[key] = w;
     }
   }
+  const result = speedupOfSamples(
+    rounds.map((summaries) => compare(summaries).speedup).filter((s): s is number => s !== undefined),
+    wall,
+  );
+  if (loops.length > 1) {
+    result.policies = Object.fromEntries(
+      loops.map((key) => [
+        key,
+        speedupOfSamples(
+          rounds.map((s) => compare(s).speedups?.[key]).filter((s): s is number => s !== undefined),
+          wall,
+        ),
+      ]),
+    );
+  }
+  return result;
+}
+
+function speedupOfSamples(samples: number[], wall: RepeatedSpeedup['wall']): RepeatedSpeedup {
   const speedup = spread(samples);
   let verdict: SpeedupVerdict | undefined;
   if (speedup) {

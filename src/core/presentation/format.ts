@@ -1,6 +1,6 @@
 // Numbers and labels as the panel, its Markdown copy and the CLI print them (one wording for all).
 
-import type { RunMode } from '../config';
+import type { RunMode, StepPolicyName } from '../config';
 import type { RepeatedSpeedup } from './compareTable';
 import type { StepOrigin, StopReason } from '../engine/runRecord';
 
@@ -37,6 +37,16 @@ export const MODE_LABEL: Readonly<Record<RunMode, string>> = {
   specreason: 'SpecReason',
   base: 'Base only',
   small: 'Small only',
+};
+
+/** Step policies by name (SpecReason's own as the mode is called). */
+export const POLICY_LABEL: Readonly<Record<StepPolicyName, string>> = {
+  specreason: 'SpecReason',
+  'first-token': 'first-token',
+  'self-check': 'self-check',
+  lookahead: 'lookahead',
+  'multi-draft': 'multi-draft',
+  'adaptive-threshold': 'adaptive threshold',
 };
 
 export const STOP_REASON_LABEL: Readonly<Record<StopReason, string>> = {

@@ -1,8 +1,8 @@
-// Latency (x) × accuracy (y): one point per configuration, thresholds labelled, base-only and
-// small-only marked with their own shapes, the 95% interval as a whisker and the Pareto front drawn.
+// Latency (x) × accuracy (y): one point per configuration, thresholds and policy parameters labelled,
+// step policies, base-only and small-only marked with their own shapes, the 95% interval as a whisker and the Pareto front drawn.
 // Inline SVG built with DOM calls; colours come from the theme through CSS classes.
 
-import { chartPoints, paretoFront } from '../../shared/evalForm';
+import { chartPoints, configurationLabel, paretoFront } from '../../shared/evalForm';
 import type { EvalConfigurationRow } from '../../shared/protocol';
 import { setText, svg } from '../dom';
 import { formatMs } from '../format';
@@ -49,16 +49,23 @@ function tickStep(lo: number, hi: number, count: number): number {
   return ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
 }
 
-function pointLabel(row: EvalConfigurationRow, methods: number): string {
+function pointLabel(row: EvalConfigurationRow, methods: number, policies: boolean): string {
   if (row.mode !== 'specreason') {
     return row.mode === 'base' ? 'base only' : 'small only';
   }
-  return `t=${row.threshold}${methods > 1 && row.scoreMethod === 'average' ? ' avg' : ''}`;
+  if (row.policy && row.policy !== 'specreason') {
+    return configurationLabel(row, false); // "first-token H≥0.9", "lookahead k=3 t=7"
+  }
+  return `${policies ? 'SpecReason ' : ''}t=${row.threshold}${methods > 1 && row.scoreMethod === 'average' ? ' avg' : ''}`;
 }
 
-/** The marker of a point, centred on its group's origin: circle for SpecReason, square for base-only,
- *  triangle for small-only. */
-function marker(mode: EvalConfigurationRow['mode']): SVGElement {
+/** The marker of a point, centred on its group's origin: circle for SpecReason, diamond for the other step
+ *  policies, square for base-only, triangle for small-only. */
+function marker(row: EvalConfigurationRow): SVGElement {
+  const mode = row.mode;
+  if (mode === 'specreason' && row.policy && row.policy !== 'specreason') {
+    return svg('polygon', { class: 'point', points: '0,-6.5 6.5,0 0,6.5 -6.5,0' });
+  }
   if (mode === 'base') {
     return svg('rect', { class: 'point', x: -5, y: -5, width: 10, height: 10 });
   }
@@ -183,13 +190,14 @@ export class AccuracyLatencyChart {
     );
 
     const methods = new Set(rows.filter((r) => r.mode === 'specreason').map((r) => r.scoreMethod)).size;
+    const policies = rows.some((r) => r.policy && r.policy !== 'specreason');
     const placed: Array<{ x: number; y: number; right: boolean }> = [];
     const order: SVGGElement[] = [];
     for (const p of points) {
       const x = sx(p.latencyMs);
       const y = sy(p.accuracy);
       const { row } = p;
-      const label = pointLabel(row, methods);
+      const label = pointLabel(row, methods, policies);
       const view = this._views.get(p.key) ?? this.newPoint(p.key, row);
       setAttr(view.g, 'class', `config${frontKeys.has(p.key) ? ' on-front' : ''}`);
       setAttr(view.g, 'transform', `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
@@ -232,7 +240,18 @@ export class AccuracyLatencyChart {
     const whisker = svg('line', { class: 'whisker', x1: 0, x2: 0 });
     const label = svg('text', { class: 'point-label' });
     const title = svg('title');
-    const g = svg('g', { 'data-mode': row.mode, 'data-config': key }, whisker, marker(row.mode), label, title);
+    const g = svg(
+      'g',
+      {
+        'data-mode': row.mode,
+        'data-policy': row.mode === 'specreason' ? (row.policy ?? 'specreason') : '',
+        'data-config': key,
+      },
+      whisker,
+      marker(row),
+      label,
+      title,
+    );
     const view = { g, whisker, label, title };
     this._views.set(key, view);
     return view;

@@ -1,7 +1,9 @@
 // The Evaluate panel's configuration form: the options of `specreason eval`, validated as the
 // settings are, with the estimated number of runs shown before starting.
 
-import type { RunMode, ScoreMethod } from '../../core/config';
+import type { ScoreMethod } from '../../core/config';
+import { EVAL_MODES, POLICY_SWEEPS, type EvalMode, type PolicySweep, type SweepKey } from '../../core/eval/modes';
+import { RUN_SETTINGS } from '../../core/settingsTable';
 import {
   EVAL_LIMITS,
   estimatedRuns,
@@ -15,7 +17,17 @@ import {
 } from '../../shared/evalForm';
 import type { EvalFormValues } from '../../shared/protocol';
 import { h, setFlag, setText } from '../dom';
-import { formatCount, MODE_LABEL } from '../format';
+import { formatCount, MODE_LABEL, POLICY_LABEL } from '../format';
+
+const modeLabel = (mode: EvalMode) => (mode === 'base' || mode === 'small' ? MODE_LABEL[mode] : POLICY_LABEL[mode]);
+
+/** The sweep input's label: "first-token: entropy thresholds (nats)". */
+const SWEEP_LABEL: Readonly<Record<SweepKey, string>> = {
+  entropyThresholds: 'first-token entropy thresholds',
+  selfCheckThresholds: 'self-check thresholds',
+  lookaheadSteps: 'lookahead steps (k)',
+  draftCounts: 'multi-draft drafts (n)',
+};
 
 function checkbox(id: string, label: string, title: string): { box: HTMLInputElement; element: HTMLElement } {
   const box = h('input', { id, attrs: { type: 'checkbox' } });
@@ -41,7 +53,9 @@ function optionalNumber(input: HTMLInputElement): number | undefined {
 
 export class EvalForm {
   readonly element: HTMLElement;
-  private readonly _modes = new Map<RunMode, HTMLInputElement>();
+  private readonly _modes = new Map<EvalMode, HTMLInputElement>();
+  /** One list per policy parameter (`entropyThresholds`…): the values its configurations sweep. */
+  private readonly _sweeps = new Map<SweepKey, HTMLInputElement>();
   private readonly _methods = new Map<ScoreMethod, HTMLInputElement>();
   private readonly _thresholds = h('input', {
     id: 'eval-thresholds',
@@ -107,11 +121,18 @@ export class EvalForm {
     private readonly _onChange: () => void,
     onPickFolder: () => void,
   ) {
-    const modeChecks = (['specreason', 'base', 'small'] as const).map((mode) => {
-      const { box, element } = checkbox(`eval-mode-${mode}`, MODE_LABEL[mode], `Evaluate ${MODE_LABEL[mode]} decoding`);
+    const modeChecks = EVAL_MODES.map((mode) => {
+      const { box, element } = checkbox(
+        `eval-mode-${mode}`,
+        modeLabel(mode),
+        mode === 'base' || mode === 'small'
+          ? `Evaluate ${MODE_LABEL[mode]} decoding`
+          : `Evaluate the ${mode} step policy`,
+      );
       this._modes.set(mode, box);
       return element;
     });
+    const sweepFields = this.sweepFields();
     const methodChecks = (['greedy', 'average'] as const).map((method) => {
       const { box, element } = checkbox(`eval-method-${method}`, method, `Score method ${method}`);
       this._methods.set(method, box);
@@ -149,6 +170,7 @@ export class EvalForm {
           h('div', { className: 'inline' }, this._thresholds, sweep),
         ),
         h('fieldset', {}, h('legend', {}, 'Score methods'), ...methodChecks),
+        ...sweepFields,
         field('Repeats', 'eval-repeats', this._repeats),
         field('Concurrency', 'eval-concurrency', this._concurrency),
         field('Limit', 'eval-limit', this._limit),
@@ -169,6 +191,7 @@ export class EvalForm {
     this._controls.push(
       ...this._modes.values(),
       ...this._methods.values(),
+      ...this._sweeps.values(),
       this._thresholds,
       sweep,
       this._repeats,
@@ -195,6 +218,21 @@ export class EvalForm {
     }
   }
 
+  /** One list input per policy parameter; empty means the setting's value (the placeholder). */
+  private sweepFields(): HTMLElement[] {
+    return Object.values(POLICY_SWEEPS).map((sweep: PolicySweep) => {
+      const setting = RUN_SETTINGS[sweep.param];
+      const input = h('input', {
+        id: `eval-sweep-${sweep.sweep}`,
+        className: 'wide',
+        title: `${SWEEP_LABEL[sweep.sweep]}, separated by commas (each ${setting.min}–${setting.max}; empty: the setting): one configuration each (${sweep.flag} of specreason eval)`,
+        attrs: { type: 'text', spellcheck: 'false', placeholder: String(setting.default) },
+      });
+      this._sweeps.set(sweep.sweep, input);
+      return field(SWEEP_LABEL[sweep.sweep], input.id, input);
+    });
+  }
+
   /** Fill the form (a snapshot or restored state); the problem count drives the estimate. */
   set(values: EvalFormValues, problems: number): void {
     this._problems = problems;
@@ -205,6 +243,9 @@ export class EvalForm {
       box.checked = values.scoreMethods.includes(method);
     }
     this._thresholds.value = values.thresholds.join(', ');
+    for (const [key, input] of this._sweeps) {
+      input.value = values[key]?.join(', ') ?? '';
+    }
     this._repeats.value = String(values.repeats);
     this._concurrency.value = String(values.concurrency);
     this._limit.value = values.limit === undefined ? '' : String(values.limit);
@@ -243,6 +284,13 @@ export class EvalForm {
     if (ids.length > 0) {
       values.ids = ids;
     }
+    // An empty list: the setting's value (the placeholder).
+    for (const [key, input] of this._sweeps) {
+      const list = parseNumberList(input.value);
+      if (list.error || list.values.length > 0) {
+        values[key] = list.error ? [Number.NaN] : list.values;
+      }
+    }
     for (const [key, input] of [
       ['limit', this._limit],
       ['sample', this._sample],
@@ -267,6 +315,7 @@ export class EvalForm {
     const bad = new Set<EvalField>(messages.map((p) => p.field));
     const inputs: Array<[EvalField, HTMLElement]> = [
       ['thresholds', this._thresholds],
+      ...this._sweeps,
       ['repeats', this._repeats],
       ['concurrency', this._concurrency],
       ['limit', this._limit],

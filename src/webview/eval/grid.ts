@@ -108,7 +108,9 @@ export class ProblemGrid {
             title: configurationLabel(c),
             attrs: { role: 'columnheader', 'data-config': configurationKey(c), 'data-mode': c.mode },
           },
-          c.mode === 'specreason' ? `t=${c.threshold} ${c.scoreMethod}` : configurationLabel(c),
+          c.mode === 'specreason' && (c.policy ?? 'specreason') === 'specreason'
+            ? `t=${c.threshold} ${c.scoreMethod}`
+            : configurationLabel(c, false),
         ),
       ),
     );

@@ -5,6 +5,7 @@
 import { configurationKey, configurationLabel } from '../../shared/evalForm';
 import type { EvalConfigurationRow } from '../../shared/protocol';
 import { h, setFlag, setText } from '../dom';
+import { STEP_POLICIES } from '../../core/config';
 import { DASH, formatCount, formatMs } from '../format';
 
 type ColumnKey =
@@ -18,7 +19,9 @@ type ColumnKey =
   | 'meanBaseTokens'
   | 'acceptance'
   | 'speedup'
-  | 'accuracyDiff';
+  | 'accuracyDiff'
+  | 'judgeCalls'
+  | 'criticalPath';
 
 interface Column {
   key: ColumnKey;
@@ -31,6 +34,11 @@ interface Column {
 
 const percent = (x: number | undefined, digits = 1) => (x === undefined ? DASH : `${(x * 100).toFixed(digits)}%`);
 const MODE_RANK = { specreason: 0, base: 1, small: 2 } as const;
+/** Sorts SpecReason's own first, then the policies in their list's order, then the baselines. */
+const rank = (r: EvalConfigurationRow) =>
+  r.mode === 'specreason' ? STEP_POLICIES.indexOf(r.policy ?? 'specreason') : STEP_POLICIES.length + MODE_RANK[r.mode];
+const paramOf = (r: EvalConfigurationRow) => Object.values(r.params ?? {})[0] ?? 0;
+const meanCost = (x: number | undefined, digits = 1) => (x === undefined ? DASH : x.toFixed(digits));
 
 function accuracyText(row: EvalConfigurationRow): string {
   if (row.accuracy === undefined) {
@@ -47,8 +55,9 @@ const COLUMNS: readonly Column[] = [
   {
     key: 'configuration',
     label: 'Configuration',
-    title: 'Mode, threshold and score method',
-    value: (r) => `${MODE_RANK[r.mode]}-${String(r.threshold ?? 0).padStart(4, '0')}-${r.scoreMethod ?? ''}`,
+    title: 'Mode or step policy, its parameter, threshold and score method',
+    value: (r) =>
+      `${String(rank(r)).padStart(2, '0')}-${paramOf(r).toFixed(3).padStart(9, '0')}-${String(r.threshold ?? 0).padStart(4, '0')}-${r.scoreMethod ?? ''}`,
     text: (r) => configurationLabel(r),
   },
   {
@@ -123,6 +132,27 @@ const COLUMNS: readonly Column[] = [
       r.accuracyDiffVsBase === undefined
         ? DASH
         : `${r.accuracyDiffVsBase > 0 ? '+' : r.accuracyDiffVsBase < 0 ? '−' : '±'}${Math.abs(r.accuracyDiffVsBase * 100).toFixed(1)} pp`,
+  },
+  {
+    key: 'judgeCalls',
+    label: 'Judge calls / run',
+    title: 'Drafts scored by a judge prompt per run (mean), and requests to the small / base model',
+    value: (r) => r.costs?.judgeCalls,
+    text: (r) =>
+      r.costs?.judgeCalls === undefined
+        ? DASH
+        : `${meanCost(r.costs.judgeCalls)} (${meanCost(r.costs.smallRequests)} / ${meanCost(r.costs.baseRequests)} req)`,
+  },
+  {
+    key: 'criticalPath',
+    label: 'Critical path / lower bound',
+    title:
+      'Time the run waited for its kept steps (mean), and the lower bound: each kept step written once by the model that wrote it, with no judge, waste or fallback',
+    value: (r) => r.costs?.criticalPathMs,
+    text: (r) =>
+      r.costs?.criticalPathMs === undefined
+        ? DASH
+        : `${formatMs(r.costs.criticalPathMs)} / ${formatMs(r.costs.lowerBoundMs)}`,
   },
 ];
 
@@ -243,7 +273,9 @@ export class ResultsTable {
   }
 
   private newRow(row: EvalConfigurationRow, key: string): RowView {
-    const element = h('tr', { attrs: { 'data-mode': row.mode, 'data-config': key } });
+    const element = h('tr', {
+      attrs: { 'data-mode': row.mode, 'data-policy': row.policy ?? '', 'data-config': key },
+    });
     const cells = new Map<ColumnKey, HTMLElement>();
     for (const c of COLUMNS) {
       const cell =
@@ -255,7 +287,8 @@ export class ResultsTable {
     }
     const actions = h('td', { className: 'actions' });
     let use: HTMLButtonElement | undefined;
-    if (row.mode === 'specreason' && row.threshold !== undefined) {
+    // The threshold setting is SpecReason's own: another policy's row has its own parameter.
+    if (row.mode === 'specreason' && (row.policy ?? 'specreason') === 'specreason' && row.threshold !== undefined) {
       use = h('button', {
         className: 'use-threshold secondary',
         attrs: { type: 'button', 'data-threshold': String(row.threshold) },
