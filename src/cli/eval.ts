@@ -25,6 +25,7 @@ import { buildResults, resultsTable, writeResults } from '../core/eval/results';
 import { demoSetJsonl, demoSetScripts } from '../sim/evalDemo';
 import { realisticLatency, startSimPair, DEMO_SCENARIO } from '../sim/scenarios';
 import { ZERO_LATENCY } from '../sim/simulatedVllm';
+import { RUN_SETTINGS } from '../core/settingsTable';
 import { EXIT, UserError } from './errors';
 import { gradePairsFile, ungradedNotice } from './grade';
 import { addSolveOptions, configFrom, type RunFlags } from './options';
@@ -47,20 +48,17 @@ const NOT_FOR_EVAL = new Set([
   'scoreMethod',
   'score_method',
   'promptStyle',
-  // --modes names the policies; each policy's parameter is swept by its list flag (--entropy-thresholds…).
+  // --modes names the policies; each policy's parameter is a list flag of its own (--entropy-thresholds…).
   'policy',
+  ...Object.values(POLICY_SWEEPS).map((s) => s.param),
 ]);
 
-export interface EvalFlags {
+export interface EvalFlags extends PolicySweeps {
   dataset?: string;
   preset?: string;
   out: string;
   modes: EvalMode[];
   thresholds?: number[];
-  entropyThresholds?: number[];
-  selfCheckThresholds?: number[];
-  lookaheadSteps?: number[];
-  draftCounts?: number[];
   scoreMethods?: ScoreMethod[];
   repeats: number;
   concurrency: number;
@@ -219,7 +217,9 @@ function announceDataset(
 }
 
 async function evaluate(flags: EvalFlags): Promise<number> {
-  const config = configFrom({ ...flags, mode: 'specreason' } as EvalFlags & RunFlags);
+  // The sweeps are lists, not settings (--lookahead-steps shares its name with the setting's flag).
+  const settings = Object.fromEntries(Object.entries(flags).filter(([key]) => !SWEEP_KEYS.has(key)));
+  const config = configFrom({ ...settings, mode: 'specreason' } as EvalFlags & RunFlags);
   if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
     throw new UserError(`--out ${flags.out} exists and is not a directory`);
   }
@@ -240,17 +240,11 @@ async function evaluate(flags: EvalFlags): Promise<number> {
     select: { ids: flags.ids, limit: flags.limit, sample: flags.sample, seed: flags.seed },
   });
   set.file = dataset.name;
-  const sweeps: PolicySweeps = {
-    entropyThresholds: flags.entropyThresholds,
-    selfCheckThresholds: flags.selfCheckThresholds,
-    lookaheadSteps: flags.lookaheadSteps,
-    draftCounts: flags.draftCounts,
-  };
   const configurations = configurationsOf(
     flags.modes,
     flags.thresholds ?? [config.threshold],
     flags.scoreMethods ?? [config.scoreMethod],
-    sweeps,
+    flags,
     config,
   );
   say(
@@ -357,6 +351,8 @@ async function regrade(dir: string, json: boolean): Promise<number> {
   return EXIT.ok;
 }
 
+const SWEEP_KEYS = new Set<string>(Object.values(POLICY_SWEEPS).map((s) => s.sweep));
+
 /** A value of a policy's sweep, in its parameter's range. */
 const sweepValue = (sweep: PolicySweep) => (s: string) => {
   const problem = sweepValueProblem(sweep, s.trim() ? Number(s) : Number.NaN);
@@ -371,7 +367,7 @@ function sweepOptions(cmd: Command): Command {
   for (const [policy, sweep] of Object.entries(POLICY_SWEEPS)) {
     cmd.option(
       `${sweep.flag} <list>`,
-      `${policy}: the values of ${sweep.param} to sweep, comma-separated (default: the --${sweep.param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} setting)`,
+      `${policy}: ${RUN_SETTINGS[sweep.param].cli.help.replace(/^[\w-]+: /, '')}; one configuration per value, comma-separated (default ${RUN_SETTINGS[sweep.param].default})`,
       list(sweep.flag, sweepValue(sweep)),
     );
   }
