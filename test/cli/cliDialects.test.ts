@@ -2,7 +2,7 @@
 // simulator, the kind auto-detected: the same decisions as against vLLM on the same scripted replies.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/engine/runRecord';
@@ -46,7 +46,7 @@ describe('the CLI against every engine (subprocess)', function () {
           const out = path.join(dir, `solve-${d.base}-${d.small}.json`);
           const r = await cli(['solve', '--problem', 'Add them.', ...urls(pair), '--threshold', '5', '--out', out]);
           assert.equal(r.code, 0, `${d.name}: ${r.stderr}`);
-          const record = (await import(out)) as RunRecord;
+          const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
           assert.deepEqual(record.serverKinds, { base: d.base, small: d.small }, d.name);
           records.push(record);
         },

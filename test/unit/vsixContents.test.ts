@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
 import { PAGES } from '../../src/host/webviewHtml';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -85,6 +87,30 @@ describe('the packaged .vsix ships what the bundles load at run time', function 
     assert.ok(woff2.length > 10);
     for (const file of woff2) {
       assert.ok(files.has(file), `${file} (a KaTeX font) is not in the .vsix`);
+    }
+  });
+
+  it('no source map: none packaged, and the production build (vscode:prepublish) writes none', async () => {
+    assert.deepEqual(
+      [...files].filter((f) => f.endsWith('.map')),
+      [],
+    );
+    const esbuildJs = pathToFileURL(path.join(ROOT, 'esbuild.js')).href;
+    const { bundles } = (await import(esbuildJs)) as { bundles: (production: boolean) => BuildOptions[] };
+    const results = await Promise.all(bundles(true).map((b) => build({ ...b, write: false })));
+    const written = results
+      .flatMap((r) => r.outputFiles ?? [])
+      .map((f) => ({ file: path.relative(ROOT, f.path), text: f.text }));
+    const shipped = [...files].filter((f) => /^(dist|media\/gen)\/[^/]+\.js$/.test(f));
+    for (const file of shipped) {
+      assert.ok(
+        written.some((w) => w.file === file),
+        `${file} is packaged but not built by esbuild.js`,
+      );
+    }
+    for (const { file, text } of written) {
+      assert.ok(!file.endsWith('.map'), `the production build writes ${file}`);
+      assert.ok(!text.includes('sourceMappingURL'), `${file} of the production build points to a source map`);
     }
   });
 
