@@ -2,22 +2,12 @@
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RunRecord } from '../../src/core/engine/runRecord';
-import { CLI, cli } from './cliProcess';
+import { CLI, cli, freePort } from './cliProcess';
+import { startSimPair } from '../../src/sim/scenarios';
 import { numbered, withPair } from '../unit/helpers';
-
-/** A port nothing listens on: bind an ephemeral one and let it go. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('specreason CLI (subprocess)', function () {
   this.timeout(30000);
@@ -177,4 +167,29 @@ describe('specreason CLI (subprocess)', function () {
       assert.equal(down.code, 1);
       assert.match(down.stdout, /small .*FAILED +no server at/);
     }));
+
+  it('check --deep: the report on stdout; exit 1 with the fix when a check fails', async () => {
+    const pair = await startSimPair(numbered(3), { small: { prefixCaching: false } });
+    try {
+      const out = await cli(['check', '--deep', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl]);
+      assert.equal(out.code, 1, out.stderr);
+      assert.match(out.stdout, /SpecReason conformance probe — specreason CLI/);
+      assert.match(out.stdout, /base: .* — vllm, model Qwen\/QwQ-32B, context 32768\n {2}PASS {2}continuation/);
+      assert.match(out.stdout, /FAIL {2}prefix-caching: off .*\n {8}fix: start vLLM with --enable-prefix-caching/);
+      const budget = await cli([
+        'check',
+        '--deep',
+        '--token-budget',
+        '40000',
+        '--base-url',
+        pair.base.baseUrl,
+        '--small-url',
+        pair.base.baseUrl,
+      ]);
+      assert.equal(budget.code, 1);
+      assert.match(budget.stdout, /FAIL {2}context: context 32768 < budget 40000/);
+    } finally {
+      await pair.stop();
+    }
+  });
 });

@@ -3,61 +3,27 @@
 // rising with the threshold (and acceptance falling, which is where SpecReason's speed comes from), base-only on top.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO_SET } from '../../src/sim/evalDemo';
 import { DEMO_PROBLEM, demoPairHasScript } from '../../src/sim/scenarios';
-import { cli } from './cliProcess';
+import { cli, serveSimulated, type ServedSimulator } from './cliProcess';
 
-const SERVE = path.resolve(__dirname, '../../../dist/simulated-vllm.js');
 const DEMO_SET_FILE = path.resolve(__dirname, '../../../examples/demo-set.jsonl');
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
 /** One server of the demo pair, as demo.sh starts it (zero latency here). */
-async function serve(model: string): Promise<{ url: string; child: ChildProcess; log: () => string }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [SERVE, 'serve', model, '--port', String(port), '--latency', 'zero', '--load-seconds', '0'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let log = '';
-  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-  const deadline = Date.now() + 15000;
-  while (!log.includes('Uvicorn running')) {
-    assert.ok(Date.now() < deadline && child.exitCode === null, `the server started: ${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { url: `http://127.0.0.1:${port}/v1`, child, log: () => log };
-}
+const serve = (model: string) => serveSimulated(model, ['--latency', 'zero', '--load-seconds', '0']);
 
 describe("the demo's simulated pair and the demo set", function () {
   this.timeout(120000);
-  let base: Awaited<ReturnType<typeof serve>>;
-  let small: Awaited<ReturnType<typeof serve>>;
+  let base: ServedSimulator;
+  let small: ServedSimulator;
 
   before(async () => {
     [base, small] = await Promise.all([serve('Qwen/QwQ-32B'), serve('deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B')]);
   });
-  after(async () => {
-    for (const s of [base, small]) {
-      s?.child.kill('SIGTERM');
-      await new Promise((r) => (s?.child.exitCode !== null ? r(undefined) : s.child.once('close', r)));
-    }
-  });
+  after(() => Promise.all([base, small].map((s) => s?.stop())));
 
   it('has a script for the sample problem and every problem of the demo set, no other', () => {
     assert.equal(demoPairHasScript(DEMO_PROBLEM), true);

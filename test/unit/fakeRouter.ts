@@ -6,6 +6,8 @@
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { baseScript, smallScript, type Scenario } from '../../src/sim/scenarios';
+import { SimulatedVllm } from '../../src/sim/simulatedVllm';
 
 export interface RoutedRequest {
   method: string;
@@ -88,4 +90,35 @@ export class FakeRouter {
     this._server?.closeAllConnections();
     await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
   }
+}
+
+/** Simulated replicas per role playing one scenario, and their origins (what a FakeRouter forwards to). */
+export interface Replicas {
+  base: string[];
+  small: string[];
+  stop(): Promise<void>;
+}
+
+export async function startReplicas(count: number, scenario: Scenario): Promise<Replicas> {
+  const make = (role: 'base' | 'small') =>
+    Array.from(
+      { length: count },
+      () =>
+        new SimulatedVllm({
+          model: `sim-${role}`,
+          script: role === 'base' ? baseScript(scenario) : smallScript(scenario),
+          maxModelLen: 32768,
+        }),
+    );
+  const servers = { base: make('base'), small: make('small') };
+  const all = [...servers.base, ...servers.small];
+  await Promise.all(all.map((s) => s.start(0)));
+  const origin = (s: SimulatedVllm) => s.baseUrl.replace(/\/v1$/, '');
+  return {
+    base: servers.base.map(origin),
+    small: servers.small.map(origin),
+    stop: async () => {
+      await Promise.all(all.map((s) => s.stop()));
+    },
+  };
 }

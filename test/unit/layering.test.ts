@@ -1,5 +1,6 @@
 // The layers of ARCHITECTURE.md, checked: the engine runs without VS Code (nothing under src/core,
-// src/sim, src/shared or src/webview imports `vscode`), and each layer imports only the layers it may.
+// src/sim, src/shared or src/webview imports `vscode`), and each layer imports only the layers it may. And the
+// kinds of tests: a unit suite runs in process, so it never imports the CLI suites' subprocess helpers.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -68,4 +69,17 @@ describe('layering', () => {
       assert.deepEqual(offenders, []);
     });
   }
+
+  it('test/unit never runs the bundled CLI or simulator (their subprocess suites live in test/cli)', () => {
+    const unit = path.resolve(__dirname, '../../../test/unit');
+    const offenders = files(unit).filter((f) =>
+      imports(f).some((spec) =>
+        path.resolve(path.dirname(f), spec).startsWith(path.resolve(unit, '../cli') + path.sep),
+      ),
+    );
+    assert.deepEqual(
+      offenders.map((f) => path.relative(unit, f)),
+      [],
+    );
+  });
 });

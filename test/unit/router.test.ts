@@ -6,10 +6,7 @@ import assert from 'node:assert/strict';
 import { makeConfig, validateConfig } from '../../src/core/config';
 import { run } from '../../src/core/engine/specReason';
 import type { RouterPreset } from '../../src/core/llm/routers';
-import { baseScript, smallScript } from '../../src/sim/scenarios';
-import { SimulatedVllm } from '../../src/sim/simulatedVllm';
-import { cli } from '../cli/cliProcess';
-import { FakeRouter, type RoutedRequest } from './fakeRouter';
+import { FakeRouter, startReplicas, type Replicas, type RoutedRequest } from './fakeRouter';
 import { failOnUnhandledRejections, numbered } from './helpers';
 
 /** What each router reads, written here from the routers' sources (not from src/core/llm/routers.ts). */
@@ -29,22 +26,12 @@ const SCENARIO = numbered(5, [9, 2, 9, 9, 2]);
 describe('routers: session headers keep a run on its replica', function () {
   this.timeout(30000);
   failOnUnhandledRejections();
-  let replicas: { base: SimulatedVllm[]; small: SimulatedVllm[] };
+  let replicas: Replicas;
 
   beforeEach(async () => {
-    const make = (role: 'base' | 'small') =>
-      new SimulatedVllm({
-        model: `sim-${role}`,
-        script: role === 'base' ? baseScript(SCENARIO) : smallScript(SCENARIO),
-        maxModelLen: 32768,
-      });
-    replicas = {
-      base: Array.from({ length: REPLICAS }, () => make('base')),
-      small: Array.from({ length: REPLICAS }, () => make('small')),
-    };
-    await Promise.all([...replicas.base, ...replicas.small].map((s) => s.start(0)));
+    replicas = await startReplicas(REPLICAS, SCENARIO);
   });
-  afterEach(() => Promise.all([...replicas.base, ...replicas.small].map((s) => s.stop())));
+  afterEach(() => replicas.stop());
 
   /** Three runs one after the other behind a router per role; each run's requests, per role. */
   async function runBehind(
@@ -52,11 +39,7 @@ describe('routers: session headers keep a run on its replica', function () {
     router: RouterPreset,
     sessionHeader = '',
   ) {
-    const origin = (s: SimulatedVllm) => s.baseUrl.replace(/\/v1$/, '');
-    const routers = {
-      base: new FakeRouter(replicas.base.map(origin), routing),
-      small: new FakeRouter(replicas.small.map(origin), routing),
-    };
+    const routers = { base: new FakeRouter(replicas.base, routing), small: new FakeRouter(replicas.small, routing) };
     await Promise.all([routers.base.start(), routers.small.start()]);
     try {
       const config = makeConfig({
@@ -121,32 +104,6 @@ describe('routers: session headers keep a run on its replica', function () {
     const specreason = runs[0]!;
     assert.ok(specreason.base.every((q) => q.session === undefined));
     assert.ok(new Set(specreason.base.map((q) => q.replica)).size > 1);
-  });
-
-  it('the CLI: --router sglang-gateway puts the run id in X-SMG-Routing-Key (subprocess)', async () => {
-    const origin = (s: SimulatedVllm) => s.baseUrl.replace(/\/v1$/, '');
-    const routing = { header: 'x-smg-routing-key', mode: 'key' as const };
-    const routers = {
-      base: new FakeRouter(replicas.base.map(origin), routing),
-      small: new FakeRouter(replicas.small.map(origin), routing),
-    };
-    await Promise.all([routers.base.start(), routers.small.start()]);
-    try {
-      const args = ['solve', '--problem', 'What is 6 times 7?', '--json', '--quiet', '--router', 'sglang-gateway'];
-      const out = await cli([...args, '--base-url', routers.base.baseUrl, '--small-url', routers.small.baseUrl]);
-      assert.equal(out.code, 0, out.stderr);
-      const record = JSON.parse(out.stdout) as { runId: string; config: { router: string } };
-      assert.equal(record.config.router, 'sglang-gateway');
-      for (const router of [routers.base, routers.small]) {
-        assert.ok(router.log.length > 0 && router.log.every((q) => q.session === record.runId));
-        assert.equal(new Set(router.log.map((q) => q.replica)).size, 1);
-      }
-      const bad = await cli(['solve', '--problem', 'x', '--router', 'custom', '--base-url', routers.base.baseUrl]);
-      assert.equal(bad.code, 2);
-      assert.match(bad.stderr, /no session header/);
-    } finally {
-      await Promise.all([routers.base.stop(), routers.small.stop()]);
-    }
   });
 
   it('refuses a custom router without a header, and a header name HTTP does not allow', () => {
