@@ -15,6 +15,7 @@ import { newRunId, type RunEvent, type RunRecord } from '../core/engine/runRecor
 import {
   comparisonRounds,
   newPanelRun,
+  policyFields,
   parseProblemSource,
   type FromWebview,
   type PanelState,
@@ -175,6 +176,7 @@ export class Sessions implements vscode.Disposable {
       panelRun.firstNBaseSteps = record.config.firstNBaseSteps;
       panelRun.models = record.models;
       panelRun.prompt = record.prompt;
+      Object.assign(panelRun, policyFields(record.mode, record.config));
       panelRun.error = record.summary.error;
       panelRun.status =
         record.summary.stopReason === 'cancelled'

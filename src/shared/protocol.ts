@@ -261,6 +261,24 @@ export function newPanelRun(
   return { runId, mode, status: 'running', startedAt, threshold, scoreMethod, steps: [] };
 }
 
+/** A SpecReason-loop run's policy (other than SpecReason's own) and speculation options, from its config. */
+export function policyFields(
+  mode: RunMode,
+  config: Partial<Pick<RunRecord['config'], 'stepPolicy' | 'draftAhead' | 'eagerFallback'>>,
+): Pick<PanelRun, 'policy' | 'speculation'> {
+  const fields: Pick<PanelRun, 'policy' | 'speculation'> = {};
+  if (mode !== 'specreason') {
+    return fields;
+  }
+  if (config.stepPolicy && config.stepPolicy !== 'specreason') {
+    fields.policy = config.stepPolicy;
+  }
+  if (config.draftAhead !== undefined || config.eagerFallback !== undefined) {
+    fields.speculation = { draftAhead: !!config.draftAhead, eagerFallback: !!config.eagerFallback };
+  }
+  return fields;
+}
+
 /** The run's own settings, policy, speculation options and configured models, from its first event. */
 function applyRunStart(run: PanelRun, event: Extract<RunEvent, { type: 'run-start' }>): void {
   run.startedAt = event.startedAt;
@@ -270,14 +288,7 @@ function applyRunStart(run: PanelRun, event: Extract<RunEvent, { type: 'run-star
   run.tokenBudget = event.config.tokenBudget ?? run.tokenBudget;
   run.firstNBaseSteps = event.config.firstNBaseSteps ?? run.firstNBaseSteps;
   run.prompt = event.prompt ?? run.prompt;
-  if (event.mode === 'specreason') {
-    if (event.config.stepPolicy && event.config.stepPolicy !== 'specreason') {
-      run.policy = event.config.stepPolicy;
-    }
-    if (event.config.draftAhead !== undefined || event.config.eagerFallback !== undefined) {
-      run.speculation = { draftAhead: !!event.config.draftAhead, eagerFallback: !!event.config.eagerFallback };
-    }
-  }
+  Object.assign(run, policyFields(event.mode, event.config));
   // The configured model names, shown while the run lasts; the served ids replace them when it ends.
   for (const role of ['base', 'small'] as const) {
     const model = event.config[role]?.model;

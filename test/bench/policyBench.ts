@@ -1,0 +1,177 @@
+// `npm run bench:policies`: measured numbers on the simulated vLLM pair (not a timed test; it asserts nothing).
+//  1. Latency per step policy against the latency model at several acceptance rates, beside SpecReason run
+//     sequentially (the reference) and pipelined (draft-ahead + eager fallback), with each run's costs and
+//     the critical-path lower bound.
+//  2. Speculation defaults: draft-ahead and eager fallback (they change no decision) on dedicated servers,
+//     and on a base server shared with another user decoding at the same time (what that user loses).
+// Prints Markdown tables (the README's are pasted from here).
+
+import { makeConfig, STEP_POLICIES, type SpecReasonConfig, type StepPolicyName } from '../../src/core/config';
+import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import type { RunRecord } from '../../src/core/engine/runRecord';
+import { DEMO_PROBLEM, startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
+import type { LatencyModel } from '../../src/sim/simulatedVllm';
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 0.05);
+/** The latency model of bench.ts: a 32B base (40 ms/token) and a 1.5B small model (8 ms/token), scaled by SCALE. */
+const LATENCY: { base: LatencyModel; small: LatencyModel } = {
+  base: { prefillMsPerToken: 0.5 * SCALE, decodeMsPerToken: 40 * SCALE, overlapSlowdown: 0.15, overheadMs: 20 * SCALE },
+  small: { prefillMsPerToken: 0.1 * SCALE, decodeMsPerToken: 8 * SCALE, overlapSlowdown: 0.15, overheadMs: 20 * SCALE },
+};
+const PROBLEM = { text: DEMO_PROBLEM };
+const RATES = (process.env.BENCH_RATES ?? '0.3,0.5,0.7,0.9').split(',').map(Number);
+const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(0));
+
+function configFor(pair: SimPair, extra: Partial<SpecReasonConfig> = {}): SpecReasonConfig {
+  return makeConfig({
+    tokenBudget: 100_000,
+    maxRetries: 0,
+    requestTimeoutSec: 60,
+    ...extra,
+    base: { url: pair.base.baseUrl },
+    small: { url: pair.small.baseUrl },
+  });
+}
+
+/**
+ * `n` steps of about `tokens` tokens where the base model accepts a fraction `rate` of drafts (spread evenly),
+ * the small model is confident exactly on the steps the base model accepts (its self-score and its first
+ * token's entropy say so), so every policy sees the same easy and hard steps.
+ */
+function acceptanceScenario(rate: number, n = 24, tokens = 80): Scenario {
+  const word = (i: number, who: string) => Array.from({ length: tokens - 1 }, (_, k) => `${who}${i}w${k}`).join(' ');
+  const accepted = Math.round(rate * n);
+  const scores = Array.from({ length: n }, (_, i) =>
+    Math.floor(((i + 1) * accepted) / n) > Math.floor((i * accepted) / n) ? 9 : 2,
+  );
+  const make = (who: string) =>
+    Array.from({ length: n }, (_, i) => (i === n - 1 ? `${word(i, who)} \\boxed{7}` : word(i, who)));
+  return { small: make('s'), base: make('b'), scores };
+}
+
+/**
+ * The critical-path lower bound: the engine's (PolicyCosts), else, from a sequential run (whose requests do not
+ * overlap), each kept step's own generation time: the draft when it was kept, the base model's step otherwise.
+ */
+function lowerBound(record: RunRecord, sequential: RunRecord): number {
+  return (
+    record.summary.costs?.lowerBoundMs ??
+    sequential.steps.reduce(
+      (sum, s) => sum + (s.origin === 'small' ? (s.timings.draftMs ?? 0) : (s.timings.baseMs ?? s.timings.stepMs)),
+      0,
+    )
+  );
+}
+
+interface Mode {
+  name: string;
+  config: Partial<SpecReasonConfig>;
+}
+
+const MODES: Mode[] = [
+  { name: 'SpecReason (sequential)', config: {} },
+  { name: 'SpecReason (pipelined)', config: { draftAhead: true, eagerFallback: true } },
+  ...STEP_POLICIES.filter((p): p is Exclude<StepPolicyName, 'specreason'> => p !== 'specreason').map((policy) => ({
+    name: policy,
+    config: { stepPolicy: policy },
+  })),
+];
+
+async function policyStudy(): Promise<void> {
+  console.log(
+    `\n## 1. Latency per policy (24 steps of ~80 tokens; base decode ${40 * SCALE} ms/token, small ${8 * SCALE} ms/token, +15 % per overlapping request; default parameters)\n`,
+  );
+  console.log(
+    '| acceptance | mode | wall (ms) | speedup vs base-only | requests small / base | judge calls | wasted tokens | base tokens | lower bound (ms) | wall ÷ lower bound |',
+  );
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const rate of RATES) {
+    const pair = await startSimPair(acceptanceScenario(rate), { latency: LATENCY });
+    try {
+      const base = await runBaseline('base', PROBLEM, configFor(pair));
+      console.log(
+        `| ${rate.toFixed(1)} | base only | ${ms(base.summary.wallMs)} | 1.00× | 0 / 1 | 0 | 0 | ${base.summary.base.tokens} | — | — |`,
+      );
+      let sequential: RunRecord | undefined;
+      for (const mode of MODES) {
+        pair.base.clearCache();
+        pair.small.clearCache();
+        const record = await runSpecReason(PROBLEM, configFor(pair, mode.config));
+        sequential ??= record;
+        const s = record.summary;
+        if (s.stopReason === 'error') {
+          console.log(`| ${rate.toFixed(1)} | ${mode.name} | n/a: ${s.error?.message ?? 'error'} | | | | | | | |`);
+          continue;
+        }
+        const c = s.costs;
+        const bound = lowerBound(record, sequential);
+        console.log(
+          `| ${rate.toFixed(1)} | ${mode.name} | ${ms(s.wallMs)} | ${(base.summary.wallMs / s.wallMs).toFixed(2)}× | ${c?.requests.small ?? s.small.requests} / ${c?.requests.base ?? s.base.requests} | ${c?.judgeCalls ?? s.accepted + s.rejected} | ${c?.wastedTokens ?? s.small.wastedTokens + s.base.wastedTokens} | ${s.base.tokens} | ${ms(bound)} | ${(s.wallMs / bound).toFixed(2)} |`,
+        );
+      }
+    } finally {
+      await pair.stop();
+    }
+  }
+}
+
+const SPECULATION: Mode[] = [
+  { name: 'off (default)', config: {} },
+  { name: 'draft-ahead', config: { draftAhead: true } },
+  { name: 'eager fallback', config: { eagerFallback: true } },
+  { name: 'both', config: { draftAhead: true, eagerFallback: true } },
+];
+
+/**
+ * Dedicated servers: our run alone. Shared: another user decodes a long answer on the same base server
+ * while our run goes (started together); what our speculation costs that user is its extra wall time.
+ */
+async function speculationStudy(): Promise<void> {
+  console.log(
+    '\n## 2. Speculation defaults: dedicated servers, and a base server shared with another user decoding at the same time\n',
+  );
+  console.log(
+    '| acceptance | speculation | dedicated: wall (ms) | vs off | shared: our wall (ms) | vs off | the other user (ms) | the other user slowed by | wasted tokens small / base |',
+  );
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const rate of [0.3, 0.7]) {
+    const pair = await startSimPair(acceptanceScenario(rate), { latency: LATENCY });
+    try {
+      let offWall = 0;
+      let offShared = 0;
+      // The other user alone on the base server: what our run's requests slow down.
+      const other = { text: `${DEMO_PROBLEM} (another user)` };
+      const neighbourAlone = (await runBaseline('base', other, configFor(pair))).summary.wallMs;
+      for (const mode of SPECULATION) {
+        pair.base.clearCache();
+        pair.small.clearCache();
+        const alone = await runSpecReason(PROBLEM, configFor(pair, mode.config));
+        pair.base.clearCache();
+        pair.small.clearCache();
+        const [ours, neighbour] = await Promise.all([
+          runSpecReason(PROBLEM, configFor(pair, mode.config)),
+          // The other user: base-only decoding of the same length, on the same base server.
+          runBaseline('base', other, configFor(pair)),
+        ]);
+        offWall ||= alone.summary.wallMs;
+        offShared ||= ours.summary.wallMs;
+        console.log(
+          `| ${rate.toFixed(1)} | ${mode.name} | ${ms(alone.summary.wallMs)} | ${(offWall / alone.summary.wallMs).toFixed(2)}× | ${ms(ours.summary.wallMs)} | ${(offShared / ours.summary.wallMs).toFixed(2)}× | ${ms(neighbour.summary.wallMs)} | +${((neighbour.summary.wallMs / neighbourAlone - 1) * 100).toFixed(0)} % | ${alone.summary.small.wastedTokens} / ${alone.summary.base.wastedTokens} |`,
+        );
+      }
+    } finally {
+      await pair.stop();
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`# Step-policy benchmark (SIMULATED vLLM pair, node ${process.version}, ${new Date().toISOString()})`);
+  await policyStudy();
+  await speculationStudy();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
