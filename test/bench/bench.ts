@@ -11,7 +11,8 @@ import { makeConfig, type SpecReasonConfig } from '../../src/core/config';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import { createClients } from '../../src/core/llm/factory';
 import type { RunRecord } from '../../src/core/engine/runRecord';
-import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type Scenario, type SimPair } from '../../src/sim/scenarios';
+import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type SimPair } from '../../src/sim/scenarios';
+import { acceptanceScenario } from './acceptance';
 import { ZERO_LATENCY, type RequestLogEntry } from '../../src/sim/simulatedVllm';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 0.05);
@@ -93,19 +94,6 @@ async function overheadStudy(): Promise<void> {
       await pair.stop();
     }
   }
-}
-
-/** A problem of `n` steps of about `tokens` tokens each where the base model accepts a fraction `rate` of drafts. */
-function acceptanceScenario(rate: number, n = 24, tokens = 80): Scenario {
-  const word = (i: number, who: string) => Array.from({ length: tokens - 1 }, (_, k) => `${who}${i}w${k}`).join(' ');
-  const accepted = Math.round(rate * n);
-  // Spread the accepted steps evenly (Bresenham), the same pattern for every mode.
-  const scores = Array.from({ length: n }, (_, i) =>
-    Math.floor(((i + 1) * accepted) / n) > Math.floor((i * accepted) / n) ? 9 : 2,
-  );
-  const make = (who: string) =>
-    Array.from({ length: n }, (_, i) => (i === n - 1 ? `${word(i, who)} \\boxed{7}` : word(i, who)));
-  return { small: make('s'), base: make('b'), scores };
 }
 
 interface StudyRow {
