@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_CONFIG, STEP_POLICIES, validateConfig } from '../../src/core/config';
 import { policyParams, policyProblem } from '../../src/core/engine/policies';
-import { runSpecReason } from '../../src/core/engine/specReason';
+import { adaptiveThreshold } from '../../src/core/engine/policies/adaptiveThreshold';
+import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import type { StepRecord } from '../../src/core/engine/runRecord';
 import { RUN_SETTINGS } from '../../src/core/settingsTable';
 import { chatRequests, collect, configFor, failOnUnhandledRejections, numbered, withPair } from './helpers';
 
@@ -68,6 +70,116 @@ describe('step policies', () => {
       const record = await runSpecReason(PROBLEM, configFor(pair));
       assert.equal(record.summary.policy, 'specreason');
       assert.equal(record.summary.stopReason, 'finished');
+    });
+  });
+
+  it("leaves SpecReason's records and events as they were: its decision is the score against the threshold", async () => {
+    await withPair(numbered(3, [9, 2, 9]), async (pair) => {
+      const { events, onEvent } = collect();
+      const record = await runSpecReason(PROBLEM, configFor(pair), { onEvent });
+      assert.deepEqual(
+        record.steps.map((s) => [s.score, s.origin, s.decision]),
+        [
+          [9, 'small', undefined],
+          [2, 'base-fallback', undefined],
+          [9, 'small', undefined],
+        ],
+      );
+      assert.ok(!events.some((e) => e.type === 'decision'));
+    });
+  });
+
+  describe('costs', () => {
+    it('counts requests, judge calls, tokens by model and the rejected draft as waste', async () => {
+      await withPair(numbered(4, [9, 2, 9, 9]), async (pair) => {
+        const record = await runSpecReason(PROBLEM, configFor(pair));
+        const costs = record.summary.costs!;
+        const rejected = record.steps[1]!;
+        assert.deepEqual(costs.requests, { small: 4, base: 5 });
+        assert.equal(costs.judgeCalls, 4);
+        const sum = (f: (s: StepRecord) => number | null) => record.steps.reduce((t, s) => t + (f(s) ?? 0), 0);
+        assert.deepEqual(costs.tokens, {
+          small: sum((s) => s.num_output_tokens_small),
+          base: sum((s) => s.num_output_tokens_base),
+        });
+        assert.equal(costs.wastedTokens, rejected.num_output_tokens_small);
+        assert.equal(
+          costs.criticalPathMs,
+          record.steps.reduce((t, s) => t + s.timings.stepMs, 0),
+        );
+        assert.ok(Number.isFinite(costs.lowerBoundMs) && costs.lowerBoundMs >= 0);
+      });
+    });
+
+    it('a baseline costs one request of its model, no judge and no waste', async () => {
+      await withPair(numbered(3), async (pair) => {
+        const record = await runBaseline('base', PROBLEM, configFor(pair));
+        const costs = record.summary.costs!;
+        assert.deepEqual(costs.requests, { small: 0, base: 1 });
+        assert.equal(costs.judgeCalls, 0);
+        assert.deepEqual(costs.tokens, { small: 0, base: record.summary.keptTokens });
+        assert.equal(costs.wastedTokens, 0);
+        assert.equal(record.summary.policy, undefined);
+      });
+    });
+  });
+
+  describe('adaptive-threshold', () => {
+    const params = { adaptiveWindow: 2, adaptiveTarget: 0.5, adaptiveGain: 2 };
+    const judged = (outcome: string) => ({ decision: { outcome } }) as StepRecord;
+
+    it('is the configured threshold + gain × (recent acceptance − target), within 0–9', () => {
+      assert.deepEqual(adaptiveThreshold(7, params, []), { value: 7 });
+      assert.equal(adaptiveThreshold(7, params, [judged('kept-draft')]).value, 8);
+      assert.equal(adaptiveThreshold(7, params, [judged('kept-draft'), judged('base-rewrote')]).value, 7);
+      assert.equal(
+        adaptiveThreshold(7, params, [judged('kept-draft'), judged('base-rewrote'), judged('base-rewrote')]).value,
+        6,
+        'only the last 2 count',
+      );
+      assert.equal(adaptiveThreshold(8.5, { ...params, adaptiveGain: 9 }, [judged('kept-draft')]).value, 9);
+      assert.equal(adaptiveThreshold(1, { ...params, adaptiveGain: 9 }, [judged('base-rewrote')]).value, 0);
+      const forced = { origin: 'base-forced' } as StepRecord;
+      assert.deepEqual(
+        adaptiveThreshold(7, params, [forced]),
+        { value: 7 },
+        'steps without a judged draft do not count',
+      );
+      assert.equal(
+        adaptiveThreshold(7, params, [judged('kept-draft')]).why,
+        '7 + 2 × (100 % kept of the last 1 − target 50 %)',
+      );
+    });
+
+    it('judges each draft by the threshold in force for its step', async () => {
+      await withPair(numbered(7, [9, 8, 7, 7, 6, 9, 9]), async (pair) => {
+        const config = configFor(pair, {
+          stepPolicy: 'adaptive-threshold',
+          adaptiveWindow: 2,
+          adaptiveTarget: 0.5,
+          adaptiveGain: 2,
+        });
+        const record = await runSpecReason(PROBLEM, config);
+        assert.equal(record.summary.stopReason, 'finished');
+        assert.deepEqual(
+          record.steps.map((s) => [s.decision?.threshold, s.score, s.origin]),
+          [
+            [7, 9, 'small'],
+            [8, 8, 'small'],
+            [8, 7, 'base-fallback'],
+            [7, 7, 'small'],
+            [7, 6, 'base-fallback'],
+            [7, 9, 'small'],
+            [7, 9, 'small'],
+          ],
+        );
+        assert.equal(record.steps[2]!.decision?.policy, 'adaptive-threshold');
+        assert.equal(
+          record.steps[2]!.decision?.explanation,
+          'score 7 < threshold 8 (7 + 2 × (100 % kept of the last 2 − target 50 %)): the base model rewrote the step',
+        );
+        assert.equal(record.summary.policy, 'adaptive-threshold');
+      });
     });
   });
 });

@@ -5,7 +5,8 @@
 
 import { hasFinishMarker } from './answer';
 import type { GenerateRequest, GenerateResult, ScoreResult } from '../llm/server';
-import type { StepRecord } from './runRecord';
+import type { StepDecision, StepRecord } from './runRecord';
+import type { StepPolicyName } from './policies/names';
 import { scoreFromLogprobs } from './scoring';
 import type { Lane } from './lane';
 import { scoreMessages } from './messages';
@@ -33,11 +34,21 @@ export interface Rewrite {
   request: GenerateRequest;
 }
 
+/** What a policy built on SpecReason's step changes: its name and the threshold each step is judged by. */
+export interface DraftedStepOptions {
+  policy: StepPolicyName;
+  /** The threshold for the next judged step, and how it came about (in words); default: the config's. */
+  threshold?: () => { value: number; why?: string };
+}
+
 export class DraftedStep implements StepProducer {
   /** The next step's attempt, started while this step's draft was scored (draft-ahead). */
   private _ahead?: Attempt;
 
-  constructor(private readonly _run: RunContext) {}
+  constructor(
+    private readonly _run: RunContext,
+    private readonly _options: DraftedStepOptions = { policy: 'specreason' },
+  ) {}
 
   async next({ stepId, steps, startedAt }: StepSlot): Promise<ProducedStep> {
     const run = this._run;
@@ -57,7 +68,17 @@ export class DraftedStep implements StepProducer {
 
     const scoring = requestScore(run, steps, draft.text);
     this._draftAhead(steps, draft.text);
-    const verdict = await judge(run, stepId, scoring);
+    const threshold = this._options.threshold?.() ?? { value: run.config.threshold };
+    const verdict = await judge(run, stepId, scoring, threshold.value);
+    // SpecReason's own records and events stay exactly as before policies (the fidelity tests hold them):
+    // its decision is the step's score against the run's threshold. Other policies say theirs.
+    const decision =
+      this._options.policy === 'specreason'
+        ? undefined
+        : scoreDecision(this._options.policy, verdict, threshold.value, threshold.why);
+    if (decision) {
+      run.emit({ type: 'decision', stepId, decision });
+    }
     let rewrite: Rewrite | undefined;
     if (verdict.accepted) {
       run.summary.accepted++;
@@ -73,7 +94,11 @@ export class DraftedStep implements StepProducer {
         };
       }
     }
-    return draftedRecord(run, { stepId, startedAt }, draft, verdict, rewrite, attempt.draft.request);
+    const produced = draftedRecord(run, { stepId, startedAt }, draft, verdict, rewrite, attempt.draft.request);
+    if (decision) {
+      produced.record.decision = decision;
+    }
+    return produced;
   }
 
   /** The attempt drafted ahead when it continues exactly these steps (any other is thrown away), else a new one. */
@@ -124,23 +149,54 @@ export function requestScore(run: RunContext, steps: readonly string[], draft: s
 }
 
 /** The score of a draft against the threshold: counted, and emitted as the step's `score` event. */
-export async function judge(run: RunContext, stepId: number, scoring: Promise<ScoreResult>): Promise<Verdict> {
+export async function judge(
+  run: RunContext,
+  stepId: number,
+  scoring: Promise<ScoreResult>,
+  threshold = run.config.threshold,
+): Promise<Verdict> {
   const { config } = run;
   const judged = await scoring;
   run.count('base', { completionTokens: 0, ms: judged.ms });
+  run.judgeCalls++;
   const score = scoreFromLogprobs(config.scoreMethod, judged.sampledToken, judged.topLogprobs);
-  const accepted = score >= config.threshold;
+  const accepted = score >= threshold;
   run.emit({
     type: 'score',
     stepId,
     score,
     accepted,
-    threshold: config.threshold,
+    threshold,
     method: config.scoreMethod,
     topLogprobs: judged.topLogprobs,
     ms: judged.ms,
   });
   return { judged, score, accepted };
+}
+
+/** A number as the panel shows it: at most two decimals. */
+export function shown(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+/** A judged draft's decision: its score against the threshold, kept or rewritten. */
+export function scoreDecision(
+  policy: StepPolicyName,
+  { score, accepted }: Pick<Verdict, 'score' | 'accepted'>,
+  threshold: number,
+  why?: string,
+): StepDecision {
+  const against = why ? `threshold ${shown(threshold)} (${why})` : shown(threshold);
+  return {
+    policy,
+    signal: 'score',
+    value: score,
+    threshold,
+    outcome: accepted ? 'kept-draft' : 'base-rewrote',
+    explanation: accepted
+      ? `score ${shown(score)} ≥ ${against}: the draft was kept`
+      : `score ${shown(score)} < ${against}: the base model rewrote the step`,
+  };
 }
 
 /** The base model writes the step after `steps` (on its eager lane when one was started). */

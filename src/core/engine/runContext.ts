@@ -16,6 +16,7 @@ import {
   type RunEvent,
   type RunEventListener,
   type RunRecord,
+  type PolicyCosts,
   type RunSummary,
   type StepRecord,
   type StopReason,
@@ -50,6 +51,10 @@ export class RunContext {
   private readonly _wallTimer?: ReturnType<typeof setTimeout>;
   /** The run guard that stopped the run, if one did. */
   private _guard?: StopReason;
+  /** Drafts scored with the judge prompt, by either model (PolicyCosts.judgeCalls). */
+  judgeCalls = 0;
+  /** Generation requests only (no scores): their time and tokens give each model's per-token rate. */
+  private readonly _generation = { small: { ms: 0, tokens: 0 }, base: { ms: 0, tokens: 0 } };
 
   constructor(
     readonly mode: RunMode,
@@ -162,10 +167,37 @@ export class RunContext {
     this.count(lane.client.role, result);
   }
 
-  count(role: 'base' | 'small', result: { completionTokens?: number; ms: number }): void {
+  count(role: 'base' | 'small', result: { completionTokens?: number; ms: number; text?: string }): void {
     const totals = role === 'base' ? this.summary.base : this.summary.small;
     totals.tokens += result.completionTokens ?? 0;
     totals.ms += result.ms;
+    if (result.text !== undefined) {
+      this._generation[role].ms += result.ms;
+      this._generation[role].tokens += result.completionTokens ?? 0;
+    }
+  }
+
+  /** What the run spent (PolicyCosts: the definitions are there). */
+  private _costs(): PolicyCosts {
+    const s = this.summary;
+    const tokens = { small: s.small.tokens + s.small.wastedTokens, base: s.base.tokens + s.base.wastedTokens };
+    const kept = { small: 0, base: 0 };
+    for (const step of this.steps) {
+      const role = step.origin === 'small' || (step.origin === 'baseline' && this.mode === 'small') ? 'small' : 'base';
+      kept[role] += step.final_num_output_tokens;
+    }
+    const msPerToken = (role: ModelRole) => {
+      const g = this._generation[role];
+      return g.tokens > 0 ? g.ms / g.tokens : 0;
+    };
+    return {
+      requests: { small: this.clients.small.requests, base: this.clients.base.requests },
+      judgeCalls: this.judgeCalls,
+      tokens,
+      wastedTokens: Math.max(0, tokens.small + tokens.base - s.keptTokens),
+      criticalPathMs: this.steps.reduce((sum, r) => sum + r.timings.stepMs, 0),
+      lowerBoundMs: kept.small * msPerToken('small') + kept.base * msPerToken('base'),
+    };
   }
 
   /** A run guard fired: stop everything in flight; the run ends with the guard's stop reason. */
@@ -251,6 +283,7 @@ export class RunContext {
       0,
     );
     s.overlapSavedMs = Math.max(0, serialMs - s.wallMs);
+    s.costs = this._costs();
     const models: RunRecord['models'] = {};
     const serverKinds: NonNullable<RunRecord['serverKinds']> = {};
     for (const role of ['base', 'small'] as const) {

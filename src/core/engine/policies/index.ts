@@ -7,6 +7,7 @@ import { KIND_CAPABILITIES, MISSING_CAPABILITY, type ServerCapabilities } from '
 import { SERVER_KIND_NAMES, type ModelRole, type ServerKind } from '../../llm/server';
 import { RUN_DEFAULTS } from '../../settingsTable';
 import { DraftedStep } from '../draftedStep';
+import { adaptiveSteps } from './adaptiveThreshold';
 import type { StepPolicy } from '../step';
 import { STEP_POLICIES, type SelfCheckFallback, type StepPolicyName } from './names';
 
@@ -83,15 +84,17 @@ export function policyProblem(
 
 /** The policy a config asks for, refusing one the run's servers cannot serve. */
 export function policyFor(config: SpecReasonConfig): StepPolicy {
-  const name = policyParams(config).policy;
+  const params = policyParams(config);
+  const name = params.policy;
   switch (name) {
     case 'specreason':
       return (run) => new DraftedStep(run);
+    case 'adaptive-threshold':
+      return (run) => adaptiveSteps(run, params);
     case 'first-token':
     case 'self-check':
     case 'lookahead':
     case 'multi-draft':
-    case 'adaptive-threshold':
       return () => {
         throw new SpecReasonError('unsupported', `The ${name} step policy is not built yet.`, {
           hint: 'Use the specreason policy for now.',
