@@ -18,12 +18,14 @@ export interface Scenario {
   base: readonly string[];
   /** The base model's score of the small model's draft at step i (default 9). */
   scores?: readonly ScoreReply[];
+  /** The small model's score of its own draft at step i (self-check; default 9). */
+  selfScores?: readonly ScoreReply[];
 }
 
 const pick = <T>(list: readonly T[], i: number): T | undefined => list[Math.min(i, list.length - 1)];
 
 export function smallScript(s: Scenario): SimScript {
-  return { step: (i) => pick(s.small, i) ?? '' };
+  return { step: (i) => pick(s.small, i) ?? '', score: (i) => s.selfScores?.[i] ?? 9 };
 }
 
 export function baseScript(s: Scenario): SimScript {

@@ -21,6 +21,7 @@ import {
 } from './dialects';
 import { llamaServerFormat, ollamaFormat, type RawReplyFacts, type RawReplyFormat } from './rawReplies';
 
+import { firstTokenReply } from './policyReplies';
 export type { SimDialect };
 
 export const SIM_SCORE_PREFILL = '<think>I think the quality score is: ';
@@ -42,6 +43,8 @@ export interface SimScript {
   step(index: number, context: StepContext): string;
   /** Score for the draft at step `index` (base model only). Default 9. */
   score?(index: number, draft: string, context: StepContext): ScoreReply;
+  /** The first token of step `index` and its alternatives (first-token routing); default: a confident first word. */
+  firstToken?(index: number, context: StepContext): Extract<ScoreReply, { sampled: string }> | undefined;
 }
 
 export interface LatencyModel {
@@ -96,8 +99,8 @@ export type Fault =
 
 export interface FaultRule {
   fault: Fault;
-  /** Which requests: step generations, score requests, full (baseline) generations, model lists; default any chat request. */
-  kind?: 'step' | 'score' | 'full' | 'models' | 'chat';
+  /** Which requests: step generations, score requests, full (baseline) generations, first-token probes, model lists; default any chat request. */
+  kind?: 'step' | 'score' | 'full' | 'first-token' | 'models' | 'chat';
   /** Only at this step index. */
   step?: number;
   /** How many matching requests get the fault (default: all). */
@@ -136,7 +139,7 @@ export interface RequestLogEntry {
   headers?: http.IncomingHttpHeaders;
   method: string;
   path: string;
-  kind?: 'step' | 'score' | 'full';
+  kind?: 'step' | 'score' | 'full' | 'first-token';
   stepIndex?: number;
   body?: Record<string, unknown>;
   status?: number;
@@ -224,7 +227,7 @@ const REPLY_FAULTS: readonly Fault[] = [
 
 /** A chat request as the simulation understands it. */
 interface ChatRequest extends StepContext {
-  kind: 'step' | 'score' | 'full';
+  kind: 'step' | 'score' | 'full' | 'first-token';
   stepIndex: number;
   continueFinal: boolean;
   topLogprobs: number;
@@ -249,6 +252,13 @@ interface ReplyToSend extends ModelReply {
   fault: Fault | undefined;
   wantLogprobs: boolean;
   includeUsage: boolean;
+}
+
+/** First-token routing's probe: one token with its alternatives, at the start of a step (not a score). */
+function isFirstTokenProbe(body: ChatBody): boolean {
+  return (
+    Number(body.max_completion_tokens ?? body.max_tokens) === 1 && body.logprobs === true && topLogprobsOf(body) > 0
+  );
 }
 
 function topLogprobsOf(body: ChatBody): number {
@@ -1003,7 +1013,7 @@ export class SimulatedVllm {
       ? prefill.slice('<think>'.length).replace(/\n\n$/, '').split('\n\n')
       : [];
     const stops = Array.isArray(body.stop) ? body.stop.map(String) : typeof body.stop === 'string' ? [body.stop] : [];
-    const kind = isScore ? 'score' : stops.includes('\n\n') ? 'step' : 'full';
+    const kind = isScore ? 'score' : isFirstTokenProbe(body) ? 'first-token' : stops.includes('\n\n') ? 'step' : 'full';
     return {
       kind,
       stepIndex: isScore ? previous.length - 1 : previous.length,
@@ -1075,6 +1085,11 @@ export class SimulatedVllm {
         typeof reply === 'number'
           ? { token: String(reply), top: [[String(reply), -0.05], ...digitsAround(reply)] }
           : { token: reply.sampled, top: reply.top };
+      tokens = [sampled.token];
+      finishReason = 'length';
+    } else if (request.kind === 'first-token') {
+      const reply = firstTokenReply(this.options.script, request.stepIndex, request);
+      sampled = { token: reply.sampled, top: reply.top };
       tokens = [sampled.token];
       finishReason = 'length';
     } else if (request.kind === 'step') {

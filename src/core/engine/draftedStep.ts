@@ -247,9 +247,13 @@ function draftedRecord(
     score_top_logprobs: judged.topLogprobs,
     request: run.stepRequest(request),
   };
-  // Reference edge case: thinking closed mid-answer without a final answer.
-  if (stepText.includes(THINK_END) && !finished) {
-    record.step_str = stepText.replaceAll(THINK_END, '');
+  return keepThinkOpen(record, finished);
+}
+
+/** Reference edge case: thinking closed mid-answer without a final answer; the </think> is taken out. */
+export function keepThinkOpen(record: StepRecord, finished: boolean): ProducedStep {
+  if (record.step_str.includes(THINK_END) && !finished) {
+    record.step_str = record.step_str.replaceAll(THINK_END, '');
     record.warning = 'step_str had a </think>';
   }
   return { record, finished };

@@ -23,7 +23,7 @@ export const MISSING_CAPABILITY: Readonly<Record<keyof ServerCapabilities, strin
 
 export const KIND_CAPABILITIES: Readonly<Record<ServerKind, ServerCapabilities>> = {
   vllm: { firstTokenLogprobs: true, promptLists: true, nChoices: true },
-  sglang: { firstTokenLogprobs: false, promptLists: false, nChoices: false },
+  sglang: { firstTokenLogprobs: true, promptLists: false, nChoices: false },
   'llama-server': { firstTokenLogprobs: false, promptLists: false, nChoices: false },
   ollama: { firstTokenLogprobs: false, promptLists: false, nChoices: false },
   openai: { firstTokenLogprobs: false, promptLists: false, nChoices: false },

@@ -164,6 +164,18 @@ export class DetectingServer implements ModelServer {
   score(messages: ChatMessage[], signal: AbortSignal) {
     return this._call(signal, (inner) => inner.score(messages, signal));
   }
+  firstToken(request: GenerateRequest, topLogprobs: number, signal: AbortSignal) {
+    return this._call(signal, (inner) => {
+      if (!inner.firstToken) {
+        throw new SpecReasonError(
+          'unsupported',
+          `the ${this.role} server (${inner.hints.name}) cannot give a step's first token with its alternatives`,
+          { server: { role: this.role, url: inner.url } },
+        );
+      }
+      return inner.firstToken(request, topLogprobs, signal);
+    });
+  }
   async health(signal?: AbortSignal): Promise<ServerHealth> {
     const inner = await this.resolve(signal).catch(() =>
       createServer(fallbackKind(this._server.url), this.role, this._server, this._options),

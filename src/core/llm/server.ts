@@ -147,6 +147,11 @@ export interface ModelServer {
   generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void): Promise<GenerateResult>;
   /** The one-token score request with the top-10 logprobs. */
   score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult>;
+  /**
+   * First-token routing's probe: the first token of the step `request` asks for (greedy, one token) with its
+   * top `topLogprobs` alternatives. Only kinds that can serve it have it (llm/capabilities.ts).
+   */
+  firstToken?(request: GenerateRequest, topLogprobs: number, signal: AbortSignal): Promise<ScoreResult>;
   /** Health, version and served models, for Check Servers. Never throws. */
   health(signal?: AbortSignal): Promise<ServerHealth>;
   /** The server's metrics text, or undefined when it has none. Never throws. */

@@ -8,6 +8,8 @@ import { SERVER_KIND_NAMES, type ModelRole, type ServerKind } from '../../llm/se
 import { RUN_DEFAULTS } from '../../settingsTable';
 import { DraftedStep } from '../draftedStep';
 import { adaptiveSteps } from './adaptiveThreshold';
+import { FirstTokenStep } from './firstToken';
+import { SelfCheckStep } from './selfCheck';
 import type { StepPolicy } from '../step';
 import { STEP_POLICIES, type SelfCheckFallback, type StepPolicyName } from './names';
 
@@ -92,7 +94,9 @@ export function policyFor(config: SpecReasonConfig): StepPolicy {
     case 'adaptive-threshold':
       return (run) => adaptiveSteps(run, params);
     case 'first-token':
+      return (run) => new FirstTokenStep(run, params.entropyThreshold);
     case 'self-check':
+      return (run) => new SelfCheckStep(run, params);
     case 'lookahead':
     case 'multi-draft':
       return () => {

@@ -52,3 +52,14 @@ export function scoreBody(model: string, messages: ChatMessage[]): ChatBody {
     continue_final_message: true,
   };
 }
+
+/** First-token routing's probe: one greedy token of the step request, with its top alternatives. */
+export function firstTokenRequest(request: GenerateRequest): GenerateRequest {
+  const { stop: _stop, ...rest } = request;
+  return { ...rest, maxTokens: 1, temperature: 0, topP: 1 };
+}
+
+/** The probe's body: a generation body of firstTokenRequest, asking for the logprobs. */
+export function withTopLogprobs(body: ChatBody, topLogprobs: number): ChatBody {
+  return { ...body, logprobs: true, top_logprobs: topLogprobs };
+}

@@ -23,7 +23,15 @@ import {
   type ServerKind,
 } from '../server';
 import { keepingErrorBodies, type RequestDeadline } from '../transport';
-import { generateBody, scoreBody, STREAMED, type ChatBody, type VllmExtras } from './body';
+import {
+  firstTokenRequest,
+  generateBody,
+  withTopLogprobs,
+  scoreBody,
+  STREAMED,
+  type ChatBody,
+  type VllmExtras,
+} from './body';
 import { VLLM_HINTS } from './hints';
 import { serverFeatures } from './metrics';
 
@@ -188,9 +196,21 @@ export class VllmClient extends HttpModelServer {
   }
 
   /** The one-token score request (never streamed: it is a single token). */
-  async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
+  score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
+    return this._oneToken(signal, (model) => this._scoreBody(model, messages));
+  }
+
+  /** First-token routing's probe (never streamed: it is a single token). */
+  firstToken(request: GenerateRequest, topLogprobs: number, signal: AbortSignal): Promise<ScoreResult> {
+    return this._oneToken(signal, (model) =>
+      withTopLogprobs(this._generateBody(model, firstTokenRequest(request)), topLogprobs),
+    );
+  }
+
+  /** A one-token request and its logprobs. */
+  private async _oneToken(signal: AbortSignal, bodyFor: (model: string) => ChatBody): Promise<ScoreResult> {
     const { id: model } = await this.model(signal);
-    const body = this._scoreBody(model, messages);
+    const body = bodyFor(model);
     const startedAt = now();
     this.requests++;
     const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
