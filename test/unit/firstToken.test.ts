@@ -193,11 +193,14 @@ describe('first-token routing (GlimpRouter)', () => {
       );
       assert.equal(forced.small.filter((e) => e.kind === 'first-token').length, 2);
 
-      const budget = await run(numbered(6), Array(6).fill(CONFIDENT), { tokenBudget: 20 });
+      const budget = await run(numbered(6), Array<Distribution>(6).fill(CONFIDENT), { tokenBudget: 20 });
       assert.equal(budget.record.summary.stopReason, 'budget');
       assert.equal(budget.record.steps.at(-1)?.stop_reason, 'budget');
 
-      const repeated = await run({ small: ['a.', 'b.', 'b.', 'c.'], base: ['x.'] }, Array(4).fill(CONFIDENT));
+      const repeated = await run(
+        { small: ['a.', 'b.', 'b.', 'c.'], base: ['x.'] },
+        Array<Distribution>(4).fill(CONFIDENT),
+      );
       assert.equal(repeated.record.steps.length, 3);
       assert.equal(repeated.record.summary.stopReason, 'finished');
     });
@@ -205,7 +208,7 @@ describe('first-token routing (GlimpRouter)', () => {
     it('a server error mid-run ends it with the error and keeps the steps before', async () => {
       const { record } = await run(
         numbered(5),
-        Array(5).fill(CONFIDENT),
+        Array<Distribution>(5).fill(CONFIDENT),
         {},
         {
           small: { faults: [{ fault: 'http500', kind: 'first-token', step: 2 }] },
