@@ -3,9 +3,10 @@
 // probe of each (checkDeep.ts).
 
 import { Command } from 'commander';
+import { policyBlocker, policyParams } from '../core/engine/policies';
 import { scoringProblem } from '../core/engine/scoringCheck';
 import { createClients } from '../core/llm/factory';
-import { SERVER_KIND_NAMES } from '../core/llm/server';
+import { SERVER_KIND_NAMES, type ServerKind } from '../core/llm/server';
 import { deepCheck } from './checkDeep';
 import { EXIT } from './errors';
 import { configFrom, serverOptions, settingOptions, solveOptions, type RunFlags } from './options';
@@ -18,8 +19,8 @@ export function registerCheckCommand(program: Command): void {
     .description(
       'check both servers: engine, health, model, max_model_len, version, and that the base model can score',
     );
-  [...serverOptions(), ...settingOptions(['scoreMethod']).flatMap(({ options }) => options)].forEach((o) =>
-    command.addOption(o),
+  [...serverOptions(), ...settingOptions(['scoreMethod', 'stepPolicy']).flatMap(({ options }) => options)].forEach(
+    (o) => command.addOption(o),
   );
   // What the probe needs besides the URLs: the served models (Ollama serves several) and the budget.
   const forProbe = new Set(['baseModel', 'smallModel', 'tokenBudget', 'stepMaxTokens']);
@@ -39,8 +40,10 @@ async function check(flags: RunFlags & { deep?: boolean }): Promise<number> {
   const config = configFrom({ ...flags, mode: 'specreason', stream: true });
   const clients = createClients(config);
   let ok = true;
+  const kinds: Partial<Record<'base' | 'small', ServerKind>> = {};
   for (const client of [clients.base, clients.small]) {
     const h = await client.health();
+    kinds[client.role] = h.kind;
     // The base model must score: one real score request says what is missing before any run needs it.
     const scoring = h.ok && client.role === 'base' ? await scoringProblem(client, config.scoreMethod) : undefined;
     if (h.ok && h.models && !scoring) {
@@ -65,6 +68,13 @@ async function check(flags: RunFlags & { deep?: boolean }): Promise<number> {
         ),
       );
     }
+  }
+  // The step policy asked for (--policy): what a server cannot serve for it, before any run needs it.
+  const policy = policyParams(config).policy;
+  const blocked = ok ? policyBlocker(policy, kinds) : undefined;
+  if (blocked) {
+    await writeOut(stripControlSequences(`policy ${policy}  CANNOT RUN  ${blocked.message}\n`));
+    return EXIT.failed;
   }
   if (!ok) {
     await printUrlHints(config);

@@ -6,6 +6,7 @@ import { redactUrlUserInfo, serverUrlProblem } from '../core/llm/serverUrl';
 import { conformanceReport, probeConformance, type RoleConformance } from '../core/llm/conformance';
 import { createClients } from '../core/llm/factory';
 import { scoringProblem, type ScoringProblem } from '../core/engine/scoringCheck';
+import { policyBlocker, policyParams } from '../core/engine/policies';
 import {
   SERVER_KIND_NAMES,
   SIMULATOR_OWNER,
@@ -41,8 +42,8 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
     maxRetries: 0,
     requestTimeoutSec: Math.min(config.requestTimeoutSec, 10),
   });
-  return Promise.all(
-    (['base', 'small'] as const).map(async (role) => {
+  const reports = await Promise.all(
+    (['base', 'small'] as const).map(async (role): Promise<ServerReport> => {
       // A URL that is refused (user-info, query) is never contacted, and is not shown as typed.
       const refused = serverUrlProblem(`the ${role} server URL`, config[role].url, { howToSetKey: API_KEY_ADVICE });
       if (refused) {
@@ -102,6 +103,14 @@ export async function checkServers(config: SpecReasonConfig): Promise<ServerRepo
       return report;
     }),
   );
+  // The configured step policy, said here rather than when a run starts: what a server cannot serve for it.
+  const kind = (role: ModelRole) => reports.find((r) => r.role === role)?.health.kind;
+  const blocked = policyBlocker(policyParams(config).policy, { base: kind('base'), small: kind('small') });
+  const report = blocked && reports.find((r) => r.role === blocked.role);
+  if (blocked && report && !report.problem) {
+    report.problem = blocked.message;
+  }
+  return reports;
 }
 
 export function describeReport(r: ServerReport): string {

@@ -192,4 +192,55 @@ describe('specreason CLI (subprocess)', function () {
       await pair.stop();
     }
   });
+
+  it('check --policy says when a server cannot serve the step policy, naming it and what it lacks', () =>
+    withPair(
+      numbered(2),
+      async (pair) => {
+        const args = ['check', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl];
+        const fine = await cli([...args, '--policy', 'self-check']);
+        assert.equal(fine.code, 0, fine.stdout + fine.stderr);
+        const blocked = await cli([...args, '--policy', 'first-token']);
+        assert.equal(blocked.code, 1);
+        assert.match(
+          blocked.stdout,
+          /policy first-token +CANNOT RUN +The first-token policy needs the top-20 logprobs of a step's first token from the small server, which Ollama does not serve here/,
+        );
+      },
+      { small: { dialect: 'ollama' } },
+    ));
+
+  it('solve --policy first-token routes each step by the first-token entropy and records the decisions', () =>
+    withPair(numbered(3), async (pair) => {
+      const out = path.join(dir, 'first-token.json');
+      const r = await cli([
+        'solve',
+        '--problem',
+        'What is 2+2?',
+        '--base-url',
+        pair.base.baseUrl,
+        '--small-url',
+        pair.small.baseUrl,
+        '--policy',
+        'first-token',
+        '--entropy-threshold',
+        '1.0',
+        '--out',
+        out,
+        '-q',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const record = JSON.parse(readFileSync(out, 'utf8')) as RunRecord;
+      assert.equal(record.summary.policy, 'first-token');
+      assert.equal(record.config.entropyThreshold, 1);
+      assert.deepEqual(
+        record.steps.map((s) => [s.decision?.signal, s.decision?.outcome]),
+        [
+          ['entropy', 'small-wrote'],
+          ['entropy', 'small-wrote'],
+          ['entropy', 'small-wrote'],
+        ],
+      );
+      assert.equal(record.summary.costs?.judgeCalls, 0);
+    }));
 });

@@ -59,14 +59,20 @@ export function policyNeeds(name: StepPolicyName): PolicyNeeds {
   return NEEDS[name];
 }
 
+/** Which server cannot serve a policy, and why (one sentence naming it and what it lacks). */
+export interface PolicyBlocker {
+  role: ModelRole;
+  message: string;
+}
+
 /**
- * Why servers of these kinds cannot serve the policy, one sentence naming the server and what it lacks;
- * undefined when they can (or a kind is not known yet: the run checks again once the servers answered).
+ * Why servers of these kinds cannot serve the policy; undefined when they can (or a kind is not known yet:
+ * the run checks again once the servers answered).
  */
-export function policyProblem(
+export function policyBlocker(
   name: StepPolicyName,
   kinds: Partial<Record<ModelRole, ServerKind | 'auto' | undefined>>,
-): string | undefined {
+): PolicyBlocker | undefined {
   const needs = NEEDS[name];
   for (const role of ['small', 'base'] as const) {
     const kind = kinds[role];
@@ -78,10 +84,21 @@ export function policyProblem(
       const able = (Object.keys(KIND_CAPABILITIES) as ServerKind[])
         .filter((k) => (needs[role] ?? []).every((need) => KIND_CAPABILITIES[k][need]))
         .map((k) => SERVER_KIND_NAMES[k]);
-      return `The ${name} policy needs ${missing.map((m) => MISSING_CAPABILITY[m]).join(' and ')} from the ${role} server, which ${SERVER_KIND_NAMES[kind]} does not serve here${able.length > 0 ? ` (use ${able.join(' or ')} for the ${role} model, or another policy)` : ''}.`;
+      return {
+        role,
+        message: `The ${name} policy needs ${missing.map((m) => MISSING_CAPABILITY[m]).join(' and ')} from the ${role} server, which ${SERVER_KIND_NAMES[kind]} does not serve here${able.length > 0 ? ` (use ${able.join(' or ')} for the ${role} model, or another policy)` : ''}.`,
+      };
     }
   }
   return undefined;
+}
+
+/** policyBlocker's sentence alone. */
+export function policyProblem(
+  name: StepPolicyName,
+  kinds: Partial<Record<ModelRole, ServerKind | 'auto' | undefined>>,
+): string | undefined {
+  return policyBlocker(name, kinds)?.message;
 }
 
 /** The policy a config asks for, refusing one the run's servers cannot serve. */
