@@ -3,6 +3,7 @@
 // perfectly); a slip that survives makes the final answer wrong. Accuracy therefore rises with the
 // threshold, base-only is slower and more accurate than small-only, and SpecReason sits in between.
 
+import { firstTokenWithEntropy } from './policyReplies';
 import type { SimScript, SimServerOptions } from './simulatedVllm';
 
 interface DemoStep {
@@ -12,6 +13,14 @@ interface DemoStep {
   slip?: string;
   /** The base model's score of the small model's draft (default 9 for good steps). */
   score?: number;
+  /**
+   * Step policies: the small model's first-token entropy in nats (default 1.3 where it slips, 0.3 where it
+   * does not) and its score of its own draft (default 6 for a slip, 9 otherwise). Uncertainty goes with the
+   * slips, but not always: a few slips look certain and a few good steps do not, so each policy misses
+   * different slips.
+   */
+  entropy?: number;
+  selfScore?: number;
 }
 
 export interface DemoProblem {
@@ -63,7 +72,12 @@ export const DEMO_SET: readonly DemoProblem[] = [
     wrong: '8',
     steps: [
       { good: 'Factor: $36 = 2^2 \\cdot 3^2$.', score: 9 },
-      { good: 'The count is $(2+1)(2+1)$.', slip: 'The count is $(2+1)(2+1) - 1$, leaving out 36 itself.', score: 4 },
+      {
+        good: 'The count is $(2+1)(2+1)$.',
+        slip: 'The count is $(2+1)(2+1) - 1$, leaving out 36 itself.',
+        score: 4,
+        entropy: 0.6,
+      },
     ],
     finalPhrase: 'The number of divisors is',
   },
@@ -73,7 +87,12 @@ export const DEMO_SET: readonly DemoProblem[] = [
     answer: '5',
     wrong: '\\frac{29}{3}',
     steps: [
-      { good: 'Subtract 7 from both sides: $3x = 15$.', slip: 'Add 7 to both sides: $3x = 29$.', score: 5 },
+      {
+        good: 'Subtract 7 from both sides: $3x = 15$.',
+        slip: 'Add 7 to both sides: $3x = 29$.',
+        score: 5,
+        selfScore: 9,
+      },
       { good: 'Divide by 3.', score: 7 },
     ],
     finalPhrase: 'So $x$ is',
@@ -129,7 +148,7 @@ export const DEMO_SET: readonly DemoProblem[] = [
     answer: '\\frac{5}{6}',
     wrong: '\\frac{2}{5}',
     steps: [
-      { good: 'Use the common denominator 6: $\\frac{3}{6} + \\frac{2}{6}$.', score: 9 },
+      { good: 'Use the common denominator 6: $\\frac{3}{6} + \\frac{2}{6}$.', score: 9, entropy: 1.1 },
       { good: 'Add the numerators.', score: 7 },
     ],
     finalPhrase: 'The sum is',
@@ -140,7 +159,7 @@ export const DEMO_SET: readonly DemoProblem[] = [
     answer: '(-3,3)',
     wrong: '[-3,3]',
     steps: [
-      { good: '$x^2 < 9$ means $|x| < 3$.', score: 9 },
+      { good: '$x^2 < 9$ means $|x| < 3$.', score: 9, entropy: 1.2, selfScore: 7 },
       { good: 'The endpoints are excluded since the inequality is strict.', score: 8 },
     ],
     finalPhrase: 'The solution set is',
@@ -216,6 +235,10 @@ const unlabelled = (step: string) =>
     .replace(ELABORATION, '');
 const slips = new Set(DEMO_SET.flatMap((p) => p.steps.flatMap((s) => (s.slip ? [s.slip] : []))));
 const scores = new Map(DEMO_SET.flatMap((p) => p.steps.flatMap((s) => [[s.slip ?? s.good, s.score ?? 9] as const])));
+/** The step of the demo set at `index` of the problem a user message asks, if it is one of its scripted steps. */
+function demoStep(user: string, index: number): DemoStep | undefined {
+  return demoSetProblemOf(user)?.steps[index];
+}
 
 /** The demo set's problem a user message asks, if any. */
 export function demoSetProblemOf(user: string): DemoProblem | undefined {
@@ -245,7 +268,15 @@ function script(model: 'base' | 'small'): SimScript {
       const answer = slipped ? p.wrong : p.answer;
       return `${label}${p.finalPhrase} $\\boxed{${p.options ? shownAs(user, answer) : answer}}$.`;
     },
-    score: (_index, draft) => scores.get(unlabelled(draft)) ?? 9,
+    // The small model scoring its own draft (self-check) is more confident than the base model.
+    score: (index, draft, { user }) => {
+      const step = demoStep(user, index);
+      return model === 'small' ? (step?.selfScore ?? (step?.slip ? 6 : 9)) : (scores.get(unlabelled(draft)) ?? 9);
+    },
+    firstToken: (index, { user }) => {
+      const step = demoStep(user, index);
+      return firstTokenWithEntropy(model === 'small' ? 'So' : 'We', step?.entropy ?? (step?.slip ? 1.3 : 0.3));
+    },
   };
 }
 

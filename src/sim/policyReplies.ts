@@ -28,8 +28,27 @@ export function firstTokenReply(script: SimScript, index: number, context: StepC
   return { sampled: word, top };
 }
 
-/** A distribution over `n` alternatives with the given probabilities (the rest of 20 share what is left). */
-export function firstTokenOf(probabilities: readonly number[]): FirstTokenReply {
-  const top = probabilities.map((p, i): [string, number] => [i === 0 ? 'Let' : ` t${i}`, Math.log(p)]);
-  return { sampled: top[0]![0], top };
+/**
+ * A first token whose 20 alternatives have entropy `nats`: the sampled token at probability p and the other
+ * 19 sharing 1 − p equally, p found by bisection (the entropy falls as p rises from 1/20 to 1).
+ */
+export function firstTokenWithEntropy(token: string, nats: number): FirstTokenReply {
+  const others = ALTERNATIVES - 1;
+  const entropy = (p: number) => -p * Math.log(p) - (1 - p) * Math.log((1 - p) / others);
+  let lo = 1 / ALTERNATIVES;
+  let hi = 1 - 1e-12;
+  for (let i = 0; i < 100; i++) {
+    const mid = (lo + hi) / 2;
+    if (entropy(mid) > nats) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  const p = (lo + hi) / 2;
+  const top: Array<[string, number]> = [[token, Math.log(p)]];
+  for (let i = 1; i < ALTERNATIVES; i++) {
+    top.push([` alt${i}`, Math.log((1 - p) / others)]);
+  }
+  return { sampled: token, top };
 }

@@ -81,6 +81,7 @@ export function demoPairScript(role: 'base' | 'small'): SimScript {
     step: (index, context) => (demoSetProblemOf(context.user) ? set : sample).step(index, context),
     score: (index, draft, context) =>
       (demoSetProblemOf(context.user) ? set : sample).score?.(index, draft, context) ?? 9,
+    firstToken: (index, context) => (demoSetProblemOf(context.user) ? set : sample).firstToken?.(index, context),
   };
 }
 
