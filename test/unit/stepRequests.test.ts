@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { RunRecord } from '../../src/core/engine/runRecord';
 import { stepRequests } from '../../src/core/engine/stepRequests';
-import type { Scenario, SimPair } from '../../src/sim/scenarios';
+import { firstTokenWithEntropy } from '../../src/sim/policyReplies';
+import { smallScript, type Scenario, type SimPair } from '../../src/sim/scenarios';
 import { chatRequests, collect, configFor, withPair } from './helpers';
 
 const PROBLEM = { text: 'What is 6 times 7?' };
@@ -95,4 +96,42 @@ describe('step requests as the panel shows them', () => {
     assert.equal(stepRequests('p', 'specreason', [step], 0), undefined);
     assert.equal(stepRequests('p', 'specreason', [step], 1), undefined);
   });
+
+  it('first-token: the probe and the step by the model it routed to, each what was sent', () =>
+    withPair(
+      SCENARIO,
+      async (pair) => {
+        const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy: 'first-token' }));
+        const purposes = record.steps.map((_, i) =>
+          stepRequests(record.prompt, record.mode, record.steps, i)!.map((r) => `${r.purpose}/${r.role}`),
+        );
+        assert.deepEqual(purposes, [
+          ['First token/small', 'Step/small'],
+          ['First token/small', 'Step/base'],
+          ['First token/small', 'Step/small'],
+          ['First token/small', 'Step/small'],
+        ]);
+        assert.equal(assertShownWasSent(pair, record), 8);
+      },
+      {
+        small: {
+          script: { ...smallScript(SCENARIO), firstToken: (i) => firstTokenWithEntropy('So', i === 1 ? 2 : 0.1) },
+        },
+      },
+    ));
+
+  it('self-check: the draft, its self-score, the base score of a doubtful draft and the rewrite, each what was sent', () =>
+    withPair({ ...SCENARIO, selfScores: [9, 5, 5, 9] }, async (pair) => {
+      const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy: 'self-check' }));
+      const purposes = record.steps.map((_, i) =>
+        stepRequests(record.prompt, record.mode, record.steps, i)!.map((r) => `${r.purpose}/${r.role}`),
+      );
+      assert.deepEqual(purposes, [
+        ['Draft/small', 'Self-score/small'],
+        ['Draft/small', 'Self-score/small', 'Score/base'],
+        ['Draft/small', 'Self-score/small', 'Score/base', 'Rewrite/base'],
+        ['Draft/small', 'Self-score/small'],
+      ]);
+      assert.equal(assertShownWasSent(pair, record), 11);
+    }));
 });

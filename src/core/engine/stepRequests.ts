@@ -4,7 +4,8 @@
 
 import type { ModelRole, RunMode } from '../config';
 import { scoreMessages, stepMessages } from './messages';
-import { generateBody, scoreBody, sentGenerateBody } from '../llm/vllm/body';
+import { firstTokenRequest, generateBody, scoreBody, sentGenerateBody, withTopLogprobs } from '../llm/vllm/body';
+import { FIRST_TOKEN_ALTERNATIVES } from './policies/names';
 import type { StepRecord } from './runRecord';
 
 export interface ShownRequest {
@@ -46,6 +47,33 @@ export function stepRequests(
       params.stream,
     ),
   });
+  const policy = step.decision?.policy;
+  if (policy === 'first-token') {
+    // The small model's one-token probe, then the step by the model it routed to.
+    const request = firstTokenRequest({
+      ...stepMessages(prompt, context),
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      topP: params.topP,
+    });
+    const probe = withTopLogprobs(generateBody(model('small'), request), FIRST_TOKEN_ALTERNATIVES);
+    const writer = step.origin === 'small' ? 'small' : 'base';
+    return [{ purpose: 'First token', role: 'small', body: { ...probe } }, generation('Step', writer)];
+  }
+  if (policy === 'self-check' && step.small_model_step !== null) {
+    const messages = scoreMessages(prompt, [...context, step.small_model_step]);
+    const requests = [
+      generation('Draft', 'small'),
+      { purpose: 'Self-score', role: 'small' as const, body: { ...scoreBody(model('small'), messages) } },
+    ];
+    if (step.score !== null) {
+      requests.push({ purpose: 'Score', role: 'base', body: { ...scoreBody(model('base'), messages) } });
+    }
+    if (step.origin === 'base-fallback') {
+      requests.push(generation('Rewrite', 'base'));
+    }
+    return requests;
+  }
   switch (step.origin) {
     case 'baseline':
       return [generation('Whole answer', mode === 'small' ? 'small' : 'base')];

@@ -17,8 +17,9 @@ import type { StepDecision, StepRecord } from '../runRecord';
 import type { TokenLogprob } from '../scoring';
 import type { ProducedStep, StepProducer, StepSlot } from '../step';
 
-/** GlimpRouter's probe asks for the top 20 alternatives (vLLM's default max_logprobs). */
-export const FIRST_TOKEN_ALTERNATIVES = 20;
+import { FIRST_TOKEN_ALTERNATIVES } from './names';
+
+export { FIRST_TOKEN_ALTERNATIVES };
 
 /**
  * The entropy (nats) of a first token's alternatives: each exp(logprob), renormalised over the list, then

@@ -36,3 +36,6 @@ export const SELF_CHECK_FALLBACK_DESCRIPTIONS: Readonly<Record<SelfCheckFallback
   judge: 'The base model scores the draft as in SpecReason; under the threshold it writes the step.',
   regenerate: 'The base model writes the step at once, without scoring the draft.',
 };
+
+/** first-token: GlimpRouter's probe asks for the top 20 alternatives of the first token (vLLM's default max_logprobs). */
+export const FIRST_TOKEN_ALTERNATIVES = 20;
