@@ -8,6 +8,9 @@ import { adaptiveThreshold } from '../../src/core/engine/policies/adaptiveThresh
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
 import type { StepRecord } from '../../src/core/engine/runRecord';
 import { RUN_SETTINGS } from '../../src/core/settingsTable';
+import { KIND_CAPABILITIES } from '../../src/core/llm/capabilities';
+import { createServer } from '../../src/core/llm/factory';
+import { SERVER_KINDS } from '../../src/core/llm/server';
 import { chatRequests, collect, configFor, failOnUnhandledRejections, numbered, withPair } from './helpers';
 
 const PROBLEM = { text: 'What is 6 times 7?' };
@@ -44,6 +47,26 @@ describe('step policies', () => {
     assert.match(policyProblem('multi-draft', { base: 'vllm', small: 'ollama' }) ?? '', /n > 1.*small server/);
     assert.equal(policyProblem('self-check', { base: 'ollama', small: 'llama-server' }), undefined);
     assert.equal(policyProblem('specreason', { base: 'ollama', small: 'openai' }), undefined);
+  });
+
+  it("each kind's client has the first-token probe exactly when the capability table says so", () => {
+    const options = { timeoutMs: 1000, maxRetries: 0, stream: false };
+    for (const kind of SERVER_KINDS) {
+      const client = createServer(kind, 'small', { url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: '' }, options);
+      assert.equal(typeof client.firstToken === 'function', KIND_CAPABILITIES[kind].firstTokenLogprobs, kind);
+    }
+  });
+
+  it('lookahead and multi-draft are refused with a clear message until they are built', async () => {
+    await withPair(numbered(2), async (pair) => {
+      for (const stepPolicy of ['lookahead', 'multi-draft'] as const) {
+        const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy }));
+        assert.equal(record.summary.error?.code, 'unsupported');
+        assert.equal(record.summary.error?.message, `The ${stepPolicy} step policy is not built yet.`);
+        assert.equal(record.steps.length, 0);
+      }
+      assert.equal(chatRequests(pair.small.log).length + chatRequests(pair.base.log).length, 0);
+    });
   });
 
   it('a run refuses a policy its servers cannot serve before the first step, saying why', async () => {

@@ -1,7 +1,8 @@
 // What each server kind can serve beyond SpecReason's own requests, for the step policies that need more
-// (src/core/engine/policies/). A client offers a capability by implementing its optional ModelServer
-// method; this table says the same per kind, so Check Servers can tell before a run (a unit test keeps
-// the two in step).
+// (src/core/engine/policies/), so Check Servers and a run can tell before it starts. The first-token probe
+// is the optional ModelServer.firstToken (a unit test keeps the clients and this table in step). Prompt
+// lists and n > 1 are what vLLM serves (/v1/completions with a list of prompts; `n` on chat completions);
+// the lookahead and multi-draft policies that would use them are not built yet (policies/index.ts says so).
 
 import type { ServerKind } from './server';
 
