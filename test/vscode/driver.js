@@ -19,22 +19,39 @@
 // RUN_DIR, ARTIFACTS_DIR. CHROMIUM_PATH overrides /usr/bin/chromium.
 
 const fs = require('fs');
+const http = require('http');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
+/** A variable run-vscode-tests.sh sets: its value, or a clear error when a UI file runs outside the rig. */
+function rigVariable(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the UI tests through test/vscode/run-vscode-tests.sh`);
+  return value;
+}
+
 const env = {
-  url: process.env.CODE_SERVER_URL,
-  workspace: process.env.WORKSPACE_DIR,
-  runDir: process.env.RUN_DIR,
+  /** The code-server's URL. */
+  get url() {
+    return rigVariable('CODE_SERVER_URL');
+  },
+  /** The folder the workbench opens. */
+  get workspace() {
+    return rigVariable('WORKSPACE_DIR');
+  },
+  /** The code-server's run folder (its user data under ud/). */
+  get runDir() {
+    return rigVariable('RUN_DIR');
+  },
   artifacts: process.env.ARTIFACTS_DIR || path.resolve(__dirname, '../../test-artifacts'),
   /** User settings file of the running server (written by the Settings UI). */
   get settingsFile() {
-    return this.runDir ? path.join(this.runDir, 'ud', 'User', 'settings.json') : undefined;
+    return path.join(this.runDir, 'ud', 'User', 'settings.json');
   },
   /** Remote settings file of the running server (the Settings editor's "Remote" tab: a browser window of
    * code-server is a remote window, as Remote-SSH is). */
   get remoteSettingsFile() {
-    return this.runDir ? path.join(this.runDir, 'ud', 'Machine', 'settings.json') : undefined;
+    return path.join(this.runDir, 'ud', 'Machine', 'settings.json');
   },
 };
 
@@ -165,7 +182,9 @@ async function runCommand(page, title, opts = {}) {
       return;
     } catch (e) {
       if (i >= attempts)
-        throw new Error(`runCommand(${JSON.stringify(title)}) failed after ${i} attempts: ${e.message}`);
+        throw new Error(
+          `runCommand(${JSON.stringify(title)}) failed after ${i} attempts: ${e instanceof Error ? e.message : String(e)}`,
+        );
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
     }
@@ -269,7 +288,7 @@ function watchCspViolations(page, opts = {}) {
     }
   };
   const onFrame = (frame) => {
-    inject(frame);
+    void inject(frame); // never rejects: a detached frame is skipped
   };
   page.on('framenavigated', onFrame);
   page.on('frameattached', onFrame);
@@ -342,7 +361,7 @@ function readJsonc(file) {
 /**
  * Change a setting through the Settings UI (User tab), like a user would.
  * Supports string/number inputs, booleans (checkbox) and enums (select).
- * opts.settingsFile (default RUN_DIR/ud/User/settings.json when RUN_DIR is set):
+ * opts.settingsFile (default RUN_DIR/ud/User/settings.json; '' not to wait):
  *   wait until that file holds the new value.
  *   opts.close: close the settings editor afterwards.
  */
@@ -397,7 +416,6 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
 
 /** The user settings file of the running server, parsed (comments and trailing commas allowed). */
 function readUserSettings() {
-  if (!env.settingsFile) throw new Error('readUserSettings: no RUN_DIR');
   return readJsonc(env.settingsFile);
 }
 
@@ -563,6 +581,61 @@ async function screenshotOnFailure(mochaCtx, page) {
   }
 }
 
+/** A port nothing listens on (bound and released). @returns {Promise<number>} */
+function freePort() {
+  return new Promise((resolve) => {
+    const server = http.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/**
+ * Poll `condition` every 200 ms until it holds; fails naming `what` after `timeoutMs`.
+ * @param {() => boolean | Promise<boolean>} condition
+ * @param {string} what
+ */
+async function waitUntil(condition, what, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Live processes (zombies left out) whose arguments pass `matches`, by pid: the servers a test started or stopped.
+ * @param {(args: string[]) => boolean} matches
+ */
+function liveProcesses(matches) {
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const state = fs.readFileSync(`/proc/${n}/stat`, 'utf8').split(') ')[1]?.[0];
+        return state !== 'Z' && matches(fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0'));
+      } catch {
+        return false; // it exited meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * The running server's user settings, changed on disk before a page loads (the extension reads them when it
+ * starts), and `restore()` to put the file back as it was.
+ * @param {Record<string, unknown>} settings on top of the file's own
+ */
+function writeUserSettings(settings) {
+  const file = env.settingsFile;
+  const original = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(original), ...settings }, null, 2));
+  return { restore: () => fs.writeFileSync(file, original) };
+}
+
 module.exports = {
   env,
   SEL,
@@ -590,4 +663,8 @@ module.exports = {
   screenshot,
   collectConsole,
   screenshotOnFailure,
+  freePort,
+  waitUntil,
+  liveProcesses,
+  writeUserSettings,
 };

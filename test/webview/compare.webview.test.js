@@ -130,7 +130,7 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     assert.equal(await page.textContent('#speedup'), 'tie (1.11×)');
     assert.equal(await page.getAttribute('#speedup', 'data-direction'), 'tie');
     assert.match(
-      await page.textContent('#speedup-detail'),
+      (await page.textContent('#speedup-detail')) ?? '',
       /range 0\.91–1\.25×: the range includes 1×, so neither is faster/,
     );
   });
@@ -140,7 +140,7 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     await send(page, { type: 'session/snapshot', state: panelState({ runs: rounds([500, 1000]) }) });
     await page.waitForFunction(() => document.querySelector('#speedup')?.textContent === '2.00× faster');
     assert.match(
-      await page.textContent('#speedup-detail'),
+      (await page.textContent('#speedup-detail')) ?? '',
       /one run, a noisy sample: compare 3× for a median and range/,
     );
     assert.equal(await page.inputValue('#compare-rounds'), '3', 'the suggestion');
@@ -148,7 +148,7 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     assert.deepEqual(await posted(page, 'run/rerun'), [{ type: 'run/rerun', rounds: 3 }]);
     await page.fill('#compare-rounds', '0');
     assert.equal(await page.isDisabled('#btn-compare-again'), true);
-    assert.match(await page.textContent('.rounds-control'), /a whole number from 1 to 20/);
+    assert.match((await page.textContent('.rounds-control')) ?? '', /a whole number from 1 to 20/);
     assert.equal(await page.getAttribute('#compare-rounds', 'aria-invalid'), 'true');
     await page.fill('#compare-rounds', '5');
     await page.press('#compare-rounds', 'Enter');
@@ -163,7 +163,7 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     const waiting = run('base', 0, { status: 'running', startedAt: t0, events: 0 });
     await send(page, { type: 'session/snapshot', state: panelState({ rounds: 3, runs: [...first, spec, waiting] }) });
     await page.waitForSelector('#wall-chart .wall-row[data-mode="base"][data-status="waiting"]');
-    assert.match(await page.textContent('#speedup-detail'), /^run 2 of 3 · /);
+    assert.match((await page.textContent('#speedup-detail')) ?? '', /^run 2 of 3 · /);
     assert.deepEqual(
       (await texts(page, '#wall-chart .wall-value')).map((t) => t.replace(/[\d.]+ m?s/, 'T')),
       ['T …', 'waiting'],
@@ -205,7 +205,7 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     const solved = run('specreason', 800, { answer: '50' });
     await send(page, { type: 'session/snapshot', state: panelState({ kind: 'solve', problem, runs: [solved] }) });
     await page.waitForSelector('#answer .off-choice');
-    assert.match(await page.textContent('#answer .off-choice'), /Not one of the choices \(A\)–\(D\)/);
+    assert.match((await page.textContent('#answer .off-choice')) ?? '', /Not one of the choices \(A\)–\(D\)/);
     // A letter, however written, is one of the choices; a question without choices flags nothing.
     for (const [answer, p] of /** @type {const} */ ([
       ['C', problem],

@@ -2,6 +2,11 @@
 // Evaluate panel fixtures shared by the webview tests and the benchmark: runs and per-configuration
 // summaries shaped as the evaluation core makes them, deterministic (seeded), written for these tests.
 
+/** @typedef {import('../../src/shared/protocol').EvalPanelState} EvalPanelState */
+/** @typedef {import('../../src/shared/protocol').EvalConfigurationRow} EvalConfigurationRow */
+/** @typedef {import('../../src/shared/protocol').EvalRunRow} EvalRunRow */
+/** @typedef {import('../../src/shared/protocol').EvalFormValues} EvalFormValues */
+
 const EVAL_PROTOCOL_VERSION = 1;
 
 const HOSTILE_ID = '<img src=x onerror="window.__pwned=1">"\'&amp;';
@@ -19,7 +24,13 @@ function random(seed) {
   };
 }
 
+/**
+ * @param {number[]} thresholds
+ * @returns {Array<{ mode: import('../../src/core/config').RunMode; threshold: number; scoreMethod?: 'greedy' }>}
+ *   (threshold 0 for base-only and small-only: not sent, as the panel receives them)
+ */
 function configurations(thresholds, modes = ['specreason', 'base', 'small']) {
+  /** @type {ReturnType<typeof configurations>} */
   const list = [];
   if (modes.includes('specreason')) {
     for (const threshold of thresholds) {
@@ -28,15 +39,22 @@ function configurations(thresholds, modes = ['specreason', 'base', 'small']) {
   }
   for (const mode of ['base', 'small']) {
     if (modes.includes(mode)) {
-      list.push({ mode });
+      list.push(/** @type {{ mode: 'base' | 'small'; threshold: number }} */ ({ mode }));
     }
   }
   return list;
 }
 
-/** Runs of every configuration: accuracy and latency grow with the threshold; base is slow and right. */
+/**
+ * Runs of every configuration: accuracy and latency grow with the threshold; base is slow and right.
+ * @param {ReturnType<typeof configurations>} configs
+ * @param {string[]} problemIds
+ * @param {number} repeats
+ * @returns {EvalRunRow[]}
+ */
 function makeRuns(configs, problemIds, repeats, seed = 1) {
   const rnd = random(seed);
+  /** @type {EvalRunRow[]} */
   const runs = [];
   for (const id of problemIds) {
     for (let repeat = 0; repeat < repeats; repeat++) {
@@ -62,7 +80,12 @@ function makeRuns(configs, problemIds, repeats, seed = 1) {
 
 const sameConfig = (c) => (r) => r.mode === c.mode && r.threshold === c.threshold;
 
-/** The per-configuration summary rows of the runs so far. */
+/**
+ * The per-configuration summary rows of the runs so far.
+ * @param {ReturnType<typeof configurations>} configs
+ * @param {EvalRunRow[]} runs
+ * @returns {EvalConfigurationRow[]}
+ */
 function summarise(configs, runs) {
   const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const rows = configs.map((c) => {
@@ -71,6 +94,7 @@ function summarise(configs, runs) {
     const walls = ok.map((r) => r.wallMs).sort((a, b) => a - b);
     const correct = ok.filter((r) => r.correct).length;
     const n = ok.length;
+    /** @type {EvalConfigurationRow} */
     const row = { ...c, runs: n, correct, failed: mine.length - n };
     if (n > 0) {
       const p = correct / n;
@@ -93,12 +117,16 @@ function summarise(configs, runs) {
   for (const row of rows) {
     if (base?.meanWallMs && row.meanWallMs) {
       row.speedupVsBase = base.meanWallMs / row.meanWallMs;
-      row.accuracyDiffVsBase = row.accuracy - base.accuracy;
+      row.accuracyDiffVsBase = (row.accuracy ?? 0) - (base.accuracy ?? 0);
     }
   }
   return rows;
 }
 
+/**
+ * @param {Partial<EvalFormValues>} overrides
+ * @returns {EvalFormValues}
+ */
 function form(overrides = {}) {
   return {
     modes: ['specreason', 'base'],
@@ -112,6 +140,10 @@ function form(overrides = {}) {
   };
 }
 
+/**
+ * @param {Partial<EvalPanelState>} overrides
+ * @returns {EvalPanelState}
+ */
 function panelState(overrides = {}) {
   return {
     protocolVersion: EVAL_PROTOCOL_VERSION,

@@ -8,9 +8,7 @@
 // also counts the time other processes had the CPU).
 // Run: npm run bench:evalpanel   (env: BENCH_RUNS=2000, BENCH_BATCHES=20,1, BENCH_REPEAT=3)
 
-const os = require('node:os');
-const { startServer, launchChromium } = require('./support');
-const { instrumentFrames, cpuPerFrame, stats, ms } = require('./frameTiming');
+const { cpuPerFrame, stats, ms, instrumentedPage, runBenchmark } = require('./frameTiming');
 const { configurations, makeRuns, summarise, form, panelState } = require('./evalFixtures');
 
 const RUNS = Number(process.env.BENCH_RUNS || 2000);
@@ -18,11 +16,7 @@ const BATCHES = (process.env.BENCH_BATCHES || '20,1').split(',').map(Number);
 const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 
 async function streamOnce(browser, url, batch) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 1000 }, reducedMotion: 'reduce' });
-  await context.addInitScript(instrumentFrames);
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'eval/ready'));
+  const { context, page } = await instrumentedPage(browser, url, { width: 1100, readyType: 'eval/ready' });
   const configs = configurations([3, 5, 7, 9]);
   const ids = Array.from({ length: 100 }, (_, i) => `p${String(i).padStart(3, '0')}`);
   const runs = makeRuns(configs, ids, 4).slice(0, RUNS); // 100 problems × 4 repeats × 6 configurations, in order
@@ -65,7 +59,7 @@ async function streamOnce(browser, url, batch) {
       }
       return { frames: w.__frames, ids: w.__ids, handling, wall: performance.now() - started };
     },
-    [{ type: 'eval/snapshot', state: start }, messages],
+    /** @type {[object, object[]]} */ ([{ type: 'eval/snapshot', state: start }, messages]),
   );
   const cpu = cpuPerFrame(await browser.stopTracing(), result.ids);
   const marks = await page.$$eval('#eval-grid button.mark', (n) => n.length);
@@ -94,36 +88,16 @@ async function streamOnce(browser, url, batch) {
   return { ...result, ...once, cpu, messages: messages.length };
 }
 
-async function main() {
-  const server = /** @type {import('node:http').Server} */ (await startServer());
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const url = `http://127.0.0.1:${address.port}/test/webview/harness.html?bundle=eval`;
-  const browser = await launchChromium();
-  console.log(
-    `Evaluate panel, ${RUNS} runs streaming in (headless Chromium; ${os.cpus().length} cores, load ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')})`,
-  );
-  try {
-    for (const batch of BATCHES) {
-      for (let i = 0; i < REPEAT; i++) {
-        const r = await streamOnce(browser, url, batch);
-        const over = r.frames.filter((f) => f > 16).length;
-        console.log(
-          `  ${batch} run${batch === 1 ? '' : 's'} a message, ${r.messages} messages, ${r.frames.length} frames: ` +
-            `per frame wall ${stats(r.frames)} (${over} over 16 ms); main-thread CPU ${stats(r.cpu)}; ` +
-            `message handling ${ms(r.handling)} ms in all; snapshot of ${RUNS} runs ${ms(r.snapshot)} ms; sort ${ms(r.sort)} ms`,
-        );
-      }
+runBenchmark(`Evaluate panel, ${RUNS} runs streaming in`, '?bundle=eval', async (browser, url) => {
+  for (const batch of BATCHES) {
+    for (let i = 0; i < REPEAT; i++) {
+      const r = await streamOnce(browser, url, batch);
+      const over = r.frames.filter((f) => f > 16).length;
+      console.log(
+        `  ${batch} run${batch === 1 ? '' : 's'} a message, ${r.messages} messages, ${r.frames.length} frames: ` +
+          `per frame wall ${stats(r.frames)} (${over} over 16 ms); main-thread CPU ${stats(r.cpu)}; ` +
+          `message handling ${ms(r.handling)} ms in all; snapshot of ${RUNS} runs ${ms(r.snapshot)} ms; sort ${ms(r.sort)} ms`,
+      );
     }
-  } finally {
-    await browser.close();
-    server.close();
   }
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
 });

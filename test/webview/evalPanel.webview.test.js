@@ -4,6 +4,8 @@
 // with the host's messages and read what it posts back. Needs a built bundle: `node esbuild.js`.
 // Run: node_modules/.bin/mocha --no-config --timeout 120000 test/webview/evalPanel.webview.test.js
 
+/** @typedef {import('../../src/shared/protocol').EvalConfigurationRow} EvalConfigurationRow */
+/** @typedef {import('../../src/shared/protocol').EvalRunRow} EvalRunRow */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -71,7 +73,10 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(await page.isVisible('#sim-notice'), false, 'every problem scripted: no notice');
     await send(page, { type: 'eval/snapshot', state: panelState({ simulated: true, simulatedWithoutScript: 3 }) });
     await page.waitForSelector('#sim-notice', { state: 'visible' });
-    assert.match(await page.textContent('#sim-notice'), /no script for 3 of these problems: .*sample problem's steps/);
+    assert.match(
+      (await page.textContent('#sim-notice')) ?? '',
+      /no script for 3 of these problems: .*sample problem's steps/,
+    );
     await send(page, { type: 'eval/snapshot', state: panelState({ simulated: true, simulatedWithoutScript: 12 }) });
     await page.waitForFunction(() =>
       /no script for these problems/.test(document.querySelector('#sim-notice')?.textContent ?? ''),
@@ -145,6 +150,8 @@ describe('Evaluate panel (webview, Chromium)', function () {
     const page = await openPanel();
     const state = finishedSweep();
     await send(page, { type: 'eval/snapshot', state });
+    // Every configuration of the sweep has finished runs, so every number of its row is there.
+    const rows = /** @type {Array<Required<EvalConfigurationRow>>} */ (state.configurations);
     await nextFrame(page);
 
     // Table: one row per configuration, in mode/threshold order.
@@ -156,20 +163,20 @@ describe('Evaluate panel (webview, Chromium)', function () {
       'Base only',
       'Small only',
     ]);
-    const base = state.configurations.find((c) => c.mode === 'base');
+    const base = /** @type {Required<EvalConfigurationRow>} */ (rows.find((c) => c.mode === 'base'));
     const baseCells = await texts(page, '#eval-table tr[data-config="base"] td');
     assert.equal(baseCells[0], `${base.correct} / ${base.runs}`);
     assert.match(baseCells[1], /^\d+\.\d% \[\d+–\d+\]$/);
     assert.equal(baseCells[8], '1.00×');
     assert.equal(baseCells[9], '±0.0 pp');
-    const t3 = state.configurations[0];
+    const t3 = rows[0];
     const t3Cells = await texts(page, '#eval-table tr[data-config="specreason-t3-greedy"] td');
     assert.equal(t3Cells[8], `${t3.speedupVsBase.toFixed(2)}×`);
     assert.equal(t3Cells[7], `${(t3.acceptanceRate * 100).toFixed(1)}%`);
 
     // Sorting by accuracy: descending first, then ascending; aria-sort follows.
     await page.click('#eval-table th[data-col="accuracy"] button');
-    const byAccuracy = [...state.configurations].sort((a, b) => b.accuracy - a.accuracy);
+    const byAccuracy = [...rows].sort((a, b) => b.accuracy - a.accuracy);
     assert.deepEqual(
       await page.$$eval('#eval-table tbody tr', (rows) => rows.map((r) => r.dataset.config)),
       byAccuracy.map((c) => (c.mode === 'specreason' ? `specreason-t${c.threshold}-greedy` : c.mode)),
@@ -177,7 +184,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(await page.getAttribute('#eval-table th[data-col="accuracy"]', 'aria-sort'), 'descending');
     await page.click('#eval-table th[data-col="accuracy"] button');
     assert.equal(await page.getAttribute('#eval-table th[data-col="accuracy"]', 'aria-sort'), 'ascending');
-    const worst = [...state.configurations].sort((a, b) => a.accuracy - b.accuracy)[0];
+    const worst = [...rows].sort((a, b) => a.accuracy - b.accuracy)[0];
     assert.equal(
       await page.$eval('#eval-table tbody tr', (r) => r.dataset.config),
       worst.mode === 'specreason' ? `specreason-t${worst.threshold}-greedy` : worst.mode,
@@ -213,28 +220,33 @@ describe('Evaluate panel (webview, Chromium)', function () {
       'base only',
       'small only',
     ]);
-    const front = [...state.configurations]
+    const front = [...rows]
       .sort((a, b) => a.meanWallMs - b.meanWallMs || b.accuracy - a.accuracy)
-      .reduce((acc, c) => (acc.length === 0 || c.accuracy > acc[acc.length - 1].accuracy ? [...acc, c] : acc), []);
+      .reduce(
+        (acc, c) => (acc.length === 0 || c.accuracy > acc[acc.length - 1].accuracy ? [...acc, c] : acc),
+        /** @type {typeof rows} */ ([]),
+      );
     const onFront = await page.$$eval('#eval-chart g.config.on-front', (n) => n.map((g) => g.dataset.config));
     assert.deepEqual(
       onFront.sort(),
       front.map((c) => (c.mode === 'specreason' ? `specreason-t${c.threshold}-greedy` : c.mode)).sort(),
     );
     if (front.length > 1) {
-      const points = await page.getAttribute('#eval-chart polyline.pareto', 'points');
+      const points = (await page.getAttribute('#eval-chart polyline.pareto', 'points')) ?? '';
       assert.equal(points.split(' ').length, front.length);
     }
     // Theme colours reach the SVG (computed through the CSS classes).
     const fills = await page.$$eval('#eval-chart g.config .point', (n) => [
       ...new Set(n.map((p) => getComputedStyle(p).fill)),
     ]);
-    assert.equal(fills.length, 3, `one colour per mode: ${fills}`);
+    assert.equal(fills.length, 3, `one colour per mode: ${fills.join(', ')}`);
 
     // Grid: a row per problem, a mark per repeat and configuration; a click opens that run.
     assert.equal(await page.$$eval('#eval-grid .grid-body .grid-row', (n) => n.length), 12);
     assert.equal(await page.$$eval('#eval-grid button.mark', (n) => n.length), state.runs.length);
-    const run = state.runs.find((r) => r.problemId === 'demo-04' && r.repeat === 1 && r.threshold === 5);
+    const run = /** @type {EvalRunRow} */ (
+      state.runs.find((r) => r.problemId === 'demo-04' && r.repeat === 1 && r.threshold === 5)
+    );
     const mark = page
       .locator('#eval-grid .grid-body .grid-row', { hasText: 'demo-04' })
       .locator('.cell[data-config="specreason-t5-greedy"] button.mark[data-repeat="1"]');
@@ -293,9 +305,9 @@ describe('Evaluate panel (webview, Chromium)', function () {
       'javascript:alert(1)',
     ]);
     assert.equal(await page.textContent('#eval-grid .grid-body .gold'), '<svg onload="window.__pwned=4">');
-    const title = await page.getAttribute('#eval-grid .grid-body .grid-row:nth-child(2) button.mark', 'title');
+    const title = (await page.getAttribute('#eval-grid .grid-body .grid-row:nth-child(2) button.mark', 'title')) ?? '';
     assert.ok(title.includes(`answer: ${HOSTILE_ANSWER}`), title);
-    assert.match(await page.textContent('#error'), /^<b>bold\?<\/b> the server <img/);
+    assert.match((await page.textContent('#error')) ?? '', /^<b>bold\?<\/b> the server <img/);
     assert.equal(await page.textContent('#eval-out'), 'Output folder: /tmp/<script>x</script>');
     await page.click('#eval-failures summary');
     assert.deepEqual(await texts(page, '#eval-failures li'), [
@@ -329,7 +341,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(await page.isDisabled('#btn-run'), true);
     assert.equal(await page.isDisabled('#btn-cancel'), false);
     assert.equal(await page.isDisabled('#eval-repeats'), true);
-    assert.match(await page.textContent('#eval-progress-text'), /^0 \/ 36 runs · measuring speed…$/);
+    assert.match((await page.textContent('#eval-progress-text')) ?? '', /^0 \/ 36 runs · measuring speed…$/);
 
     const first = all.slice(0, 12);
     first[3] = { ...first[3], stopReason: 'error', error: 'base server: connection refused (ECONNREFUSED)' };
@@ -347,7 +359,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
       }),
       '12/36',
     );
-    const text = await page.textContent('#eval-progress-text');
+    const text = (await page.textContent('#eval-progress-text')) ?? '';
     assert.match(text, /^12 \/ 36 runs · 1 failed · 1[12](\.\d)? runs\/min · ETA 2 m \d\d s$/);
     assert.equal(await page.textContent('#eval-failures summary'), '1 failed run');
     assert.equal(await page.$$eval('#eval-grid button.mark', (n) => n.length), 12);
@@ -358,7 +370,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     await send(page, { type: 'eval/status', status: 'cancelled' });
     await nextFrame(page);
     assert.equal(await page.textContent('#status'), 'Cancelled');
-    assert.match(await page.textContent('#eval-progress-text'), /cancelled: finished runs are kept/);
+    assert.match((await page.textContent('#eval-progress-text')) ?? '', /cancelled: finished runs are kept/);
     assert.equal(await page.isVisible('#btn-resume'), true);
     assert.equal(await page.isDisabled('#eval-repeats'), false);
 
@@ -386,7 +398,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
       await nextFrame(page);
       // Text and marks stay distinguishable: the chart's text uses the theme foreground.
       const colors = await page.evaluate(() => ({
-        label: getComputedStyle(document.querySelector('#eval-chart .point-label')).fill,
+        label: getComputedStyle(/** @type {Element} */ (document.querySelector('#eval-chart .point-label'))).fill,
         body: getComputedStyle(document.body).color,
       }));
       assert.equal(colors.label, colors.body);
@@ -446,7 +458,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
       new Set(runs.map((r) => r.problemId)).size,
     );
     assert.equal(await page.$$eval('#eval-chart g.config', (n) => n.length), 6);
-    assert.match(await page.textContent('#eval-progress-text'), /^2,000 \/ 2,000 runs/);
+    assert.match((await page.textContent('#eval-progress-text')) ?? '', /^2,000 \/ 2,000 runs/);
 
     // The same 2,000 runs in one snapshot (a reopened panel, or an evaluation opened from its folder).
     await send(page, {

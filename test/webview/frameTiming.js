@@ -1,6 +1,10 @@
 // @ts-check
 // Shared by the panel benchmarks (bench:panel, bench:evalpanel): each of a panel's animation frames timed as
-// wall time (its callback plus the style and layout it caused) and as main-thread CPU time from a Chromium trace.
+// wall time (its callback plus the style and layout it caused) and as main-thread CPU time from a Chromium trace;
+// the harness page they measure, and their frame (server, browser, the machine's cores and load, clean-up).
+
+const os = require('node:os');
+const { startServer, launchChromium } = require('./support');
 
 /** Wraps requestAnimationFrame before the panel loads (an init script): each of the panel's frames is timed. */
 function instrumentFrames() {
@@ -38,4 +42,49 @@ function stats(values) {
   return `p50 ${ms(quantile(sorted, 0.5))} ms, p95 ${ms(quantile(sorted, 0.95))} ms, max ${ms(sorted[sorted.length - 1])} ms`;
 }
 
-module.exports = { instrumentFrames, cpuPerFrame, stats, ms };
+/**
+ * A fresh harness page with its frames instrumented, once the panel says it is ready (posts `readyType`).
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} url
+ * @param {{ width: number; readyType: string }} options
+ */
+async function instrumentedPage(browser, url, { width, readyType }) {
+  const context = await browser.newContext({ viewport: { width, height: 1000 }, reducedMotion: 'reduce' });
+  await context.addInitScript(instrumentFrames);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction((type) => window.__posted.some((m) => m.type === type), readyType);
+  return { context, page };
+}
+
+/**
+ * Runs a benchmark: the repository served, headless Chromium, a first line naming what is measured with the
+ * machine's cores and load; `measure(browser, url)` prints its numbers; all closed after, exit code 1 on an error.
+ * @param {string} what
+ * @param {string} query the harness page's query string ('' or '?bundle=eval')
+ * @param {(browser: import('playwright-core').Browser, url: string) => Promise<void>} measure
+ */
+function runBenchmark(what, query, measure) {
+  const main = async () => {
+    const server = /** @type {import('node:http').Server} */ (await startServer());
+    const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+    const browser = await launchChromium();
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    console.log(`${what} (headless Chromium; ${os.cpus().length} cores, load ${load})`);
+    try {
+      await measure(browser, `http://127.0.0.1:${address.port}/test/webview/harness.html${query}`);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  };
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
+
+module.exports = { instrumentFrames, cpuPerFrame, stats, ms, instrumentedPage, runBenchmark };

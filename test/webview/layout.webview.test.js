@@ -4,9 +4,8 @@
 // Same harness as panel.webview.test.js (test/webview/harness.html, strict CSP). Needs `node esbuild.js` first.
 
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
+const { ARTIFACTS, usePanelHarness } = require('./support');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').BrowserContext} BrowserContext */
@@ -139,7 +138,7 @@ describe('reasoning panel layout (webview, Chromium)', function () {
     assert.equal(await page.textContent('#speedup'), '1.47× faster');
     assert.equal(await page.getAttribute('#speedup', 'data-direction'), 'faster');
     assert.equal(await page.textContent('#compare-acceptance'), 'Acceptance 66.7% (2 of 3 drafts kept)');
-    assert.match(await page.textContent('#compare-card'), /✓ answers agree/);
+    assert.match((await page.textContent('#compare-card')) ?? '', /✓ answers agree/);
     // Wall time per mode: bars in proportion, the longest full, each with its time and typeset answer.
     const widths = await page.$$eval('#wall-chart .wall-bar', (bars) =>
       bars.map((b) => Number(b.getAttribute('width'))),

@@ -7,9 +7,7 @@
 // the time other processes had the CPU). Same measurement as bench:evalpanel.
 // Run: npm run bench:panel   (env: BENCH_STEPS=500,2000, BENCH_BATCH=40, BENCH_REPEAT=2)
 
-const os = require('node:os');
-const { startServer, launchChromium } = require('./support');
-const { instrumentFrames, cpuPerFrame, stats, ms } = require('./frameTiming');
+const { cpuPerFrame, stats, ms, instrumentedPage, runBenchmark } = require('./frameTiming');
 
 const STEPS = (process.env.BENCH_STEPS || '500,2000').split(',').map(Number);
 const BATCH = Number(process.env.BENCH_BATCH || 40);
@@ -72,11 +70,7 @@ function runEvents(n) {
 }
 
 async function streamOnce(browser, url, n) {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 1000 }, reducedMotion: 'reduce' });
-  await context.addInitScript(instrumentFrames);
-  const page = await context.newPage();
-  await page.goto(url);
-  await page.waitForFunction(() => window.__posted.some((m) => m.type === 'webview/ready'));
+  const { context, page } = await instrumentedPage(browser, url, { width: 1000, readyType: 'webview/ready' });
   const { events, steps } = runEvents(n);
   const messages = [];
   for (let i = 0; i < events.length; i += BATCH) {
@@ -110,7 +104,7 @@ async function streamOnce(browser, url, n) {
       }
       return { frames: w.__frames, ids: w.__ids, wall: performance.now() - started };
     },
-    [{ type: 'session/snapshot', state }, messages],
+    /** @type {[object, object[]]} */ ([{ type: 'session/snapshot', state }, messages]),
   );
   const cpu = cpuPerFrame(await browser.stopTracing(), result.ids);
   const shown = await page.$$eval('#steps .step', (x) => x.length);
@@ -130,35 +124,15 @@ async function streamOnce(browser, url, n) {
   return { ...result, cpu, snapshot, messages: messages.length };
 }
 
-async function main() {
-  const server = /** @type {import('node:http').Server} */ (await startServer());
-  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-  const url = `http://127.0.0.1:${address.port}/test/webview/harness.html`;
-  const browser = await launchChromium();
-  console.log(
-    `Reasoning panel, a long run streaming in, ${BATCH} events a message (headless Chromium; ${os.cpus().length} cores, load ${os
-      .loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')})`,
-  );
-  try {
-    for (const n of STEPS) {
-      for (let i = 0; i < REPEAT; i++) {
-        const r = await streamOnce(browser, url, n);
-        const over = r.frames.filter((f) => f > 16).length;
-        console.log(
-          `  ${n} steps, ${r.messages} messages: per frame wall ${stats(r.frames)} (${over} over 16 ms); ` +
-            `main-thread CPU ${stats(r.cpu)}; full snapshot of ${n} steps ${ms(r.snapshot)} ms; wall ${ms(r.wall)} ms`,
-        );
-      }
+runBenchmark(`Reasoning panel, a long run streaming in, ${BATCH} events a message`, '', async (browser, url) => {
+  for (const n of STEPS) {
+    for (let i = 0; i < REPEAT; i++) {
+      const r = await streamOnce(browser, url, n);
+      const over = r.frames.filter((f) => f > 16).length;
+      console.log(
+        `  ${n} steps, ${r.messages} messages: per frame wall ${stats(r.frames)} (${over} over 16 ms); ` +
+          `main-thread CPU ${stats(r.cpu)}; full snapshot of ${n} steps ${ms(r.snapshot)} ms; wall ${ms(r.wall)} ms`,
+      );
     }
-  } finally {
-    await browser.close();
-    server.close();
   }
-}
-
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
 });

@@ -298,7 +298,7 @@ describe('reasoning panel (webview, Chromium)', function () {
 
   after(async function () {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+    await /** @type {Promise<void>} */ (new Promise((resolve) => (server ? server.close(() => resolve()) : resolve())));
   });
 
   beforeEach(function () {
@@ -385,7 +385,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.$$eval('#live .katex', (n) => n.length), 0);
 
     await send(page, update('run-a', events.slice(liveStart + 1)));
-    await page.waitForFunction(() => document.querySelector('#status').textContent === 'Finished');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Finished');
     assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.origin)), [
       'base-forced',
       'small',
@@ -447,7 +447,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.textContent('[data-stat="specDecode"]'), 'unknown');
 
     await send(page, { type: 'metrics/didUpdate', metrics: { specDecodeAcceptance: 0.625, prefixCacheHitRate: 0.9 } });
-    await page.waitForFunction(() => document.querySelector('[data-stat="specDecode"]').textContent === '62.5%');
+    await page.waitForFunction(() => document.querySelector('[data-stat="specDecode"]')?.textContent === '62.5%');
     assert.equal(await page.textContent('[data-stat="prefixCache"]'), '90.0%');
     await shot(page, 'solve');
     await page.setViewportSize({ width: 480, height: 1000 });
@@ -497,7 +497,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.waitForFunction(
       (n) =>
         document.querySelectorAll('#steps .step').length === n &&
-        document.querySelector('#status').textContent === 'Finished',
+        document.querySelector('#status')?.textContent === 'Finished',
       specs.length,
     );
     const renderMs = Date.now() - started;
@@ -562,7 +562,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     ]);
     // A render before the host echoes the new settings keeps what the user committed.
     await send(page, { type: 'metrics/didUpdate', metrics: { prefixCacheHitRate: 0.5 } });
-    await page.waitForFunction(() => document.querySelector('[data-stat="prefixCache"]').textContent === '50.0%');
+    await page.waitForFunction(() => document.querySelector('[data-stat="prefixCache"]')?.textContent === '50.0%');
     assert.equal(await page.inputValue('#tuning-threshold'), '7.5');
     assert.equal(await page.inputValue('#tuning-score-method'), 'average');
 
@@ -586,7 +586,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       () => /** @type {HTMLSelectElement} */ (document.querySelector('#tuning-score-method')).value === 'greedy',
     );
     assert.equal(await page.inputValue('#tuning-threshold'), '12');
-    assert.equal(await page.evaluate(() => document.activeElement.id), 'tuning-threshold');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'tuning-threshold');
     await commit('#tuning-threshold', '8');
     await commit('#tuning-token-budget', '2048');
     await commit('#tuning-first-n', '3');
@@ -690,7 +690,7 @@ describe('reasoning panel (webview, Chromium)', function () {
         }),
       ),
     );
-    await page.waitForFunction(() => document.querySelector('#speedup').textContent !== '—');
+    await page.waitForFunction(() => document.querySelector('#speedup')?.textContent !== '—');
 
     assert.deepEqual(await page.$$eval('.compare-column', (n) => n.map((e) => e.dataset.mode)), ['specreason', 'base']);
     assert.equal(await page.$$eval('.compare-column[data-mode="specreason"] .step', (n) => n.length), 3);
@@ -734,7 +734,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     );
     await page.waitForFunction(() => document.querySelectorAll('.compare-column').length === 3);
     await page.waitForFunction(() =>
-      /Quick: \$1\/2\$ so/.test(document.querySelector('.compare-column[data-mode="small"] .live').textContent),
+      /Quick: \$1\/2\$ so/.test(document.querySelector('.compare-column[data-mode="small"] .live')?.textContent ?? ''),
     );
     assert.equal(await page.textContent('#status'), 'Running');
     assert.match(await page.textContent('.compare-summary'), /answers: not all known yet|answers agree/);
@@ -826,7 +826,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     // The queued batch arrives anyway (from 0), then the rest.
     await send(page, update('run-s', events.slice(0, firstStepEnd)));
     await send(page, update('run-s', events.slice(firstStepEnd)));
-    await page.waitForFunction(() => document.querySelector('#status').textContent === 'Finished');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Finished');
     assert.deepEqual(await page.$$eval('#steps .step', (n) => n.map((e) => e.dataset.stepId)), ['0', '1', '2']);
     assert.equal(await page.$$eval('#timeline .bar', (n) => n.length), 3);
     const readies = (await posted(page, 'webview/ready')).length;
@@ -854,7 +854,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     );
     done.record.models = { base: 'Qwen/QwQ-32B', small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B' };
     await send(page, update('run-c', [...events, done]));
-    await page.waitForFunction(() => document.querySelector('#status').textContent === 'Cancelled');
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Cancelled');
     assert.equal(await page.textContent('#answer .answer-body'), 'Cancelled before an answer (2 steps kept)');
     assert.equal(
       await page.textContent('#run-settings'),
@@ -1018,7 +1018,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       };
       const t = performance.now();
       window.dispatchEvent(new MessageEvent('message', { data: { type: 'session/snapshot', state } }));
-      await new Promise((resolve) => requestAnimationFrame(() => resolve()));
+      await /** @type {Promise<void>} */ (new Promise((resolve) => requestAnimationFrame(() => resolve())));
       return performance.now() - t;
     }, events);
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);

@@ -5,9 +5,8 @@
 // Needs a built bundle: `node esbuild.js`.
 
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, ARTIFACTS, usePanelHarness } = require('./support');
+const { ARTIFACTS, usePanelHarness } = require('./support');
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('../../src/shared/protocol').ToWebview} ToWebview */
@@ -173,7 +172,9 @@ describe('panel problem header and step tools (webview, Chromium)', function () 
       '4',
     ]);
     await page.focus('article.step[data-step-id="0"]');
-    const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    const ring = await page.evaluate(
+      () => getComputedStyle(/** @type {Element} */ (document.activeElement)).outlineStyle,
+    );
     assert.equal(ring, 'solid', 'a focused step shows its focus ring');
     await page.keyboard.press('ArrowDown');
     assert.equal(await focusedStep(page), '1');
@@ -212,18 +213,19 @@ describe('panel problem header and step tools (webview, Chromium)', function () 
     ]);
     /** @type {any[]} */
     const bodies = (await article.locator('.request-body').allTextContents()).map((t) => JSON.parse(t));
-    const expected = stepRequests(PROMPT, 'specreason', run.steps, 2).map((r) => r.body);
+    /** @type {any[]} */
+    const expected = (stepRequests(PROMPT, 'specreason', run.steps, 2) ?? []).map((r) => r.body);
     assert.deepEqual(bodies, expected, 'the bodies are what core/stepRequests rebuilds (checked against a server)');
     assert.equal(bodies[0].messages[1].content, '<think>Step 0 text.\n\nStep 1 text.\n\n');
     assert.match(bodies[1].messages[1].content, /<img src=x onerror/, 'the hostile draft is in the score request…');
     assert.equal(await page.locator('.request img').count(), 0, '…as text');
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     assert.match(
-      await article.locator('.request[data-purpose="draft"] .request-params').textContent(),
+      (await article.locator('.request[data-purpose="draft"] .request-params').textContent()) ?? '',
       /max_tokens 8192 · temperature 0\.6 · top_p 0\.95 · stop \["\\n\\n"\] · stream true/,
     );
     assert.match(
-      await article.locator('.request[data-purpose="score"] .request-params').textContent(),
+      (await article.locator('.request[data-purpose="score"] .request-params').textContent()) ?? '',
       /max_tokens 1 · temperature 0 · logprobs true · top_logprobs 10/,
     );
     const rows = await article

@@ -25,7 +25,7 @@ const CONTENT_TYPES = {
 /** Serves the repository read-only; nothing outside it. */
 function startServer() {
   const server = http.createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const file = path.join(ROOT, path.normalize(pathname));
     if (!file.startsWith(ROOT + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(pathname === '/favicon.ico' ? 204 : 404).end();

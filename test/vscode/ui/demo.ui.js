@@ -18,41 +18,12 @@ const FAKE_VLLM = `"${REPO}/test/fixtures/fake-vllm/vllm" serve`;
 const LENS = '.codelens-decoration > a';
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 
-/** A port nothing listens on (bound and released). */
-function freePort() {
-  return new Promise((resolve) => {
-    const server = http.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
 /** Live processes whose command line names `--port <port>` (the servers of that port and their workers). */
 function processesOnPort(port) {
-  return fs
-    .readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .filter((n) => {
-      try {
-        const args = fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0');
-        const state = fs.readFileSync(`/proc/${n}/stat`, 'utf8').split(') ')[1]?.[0];
-        const i = args.indexOf('--port');
-        return state !== 'Z' && (args[i + 1] === String(port) || args.some((a) => a.endsWith(`-core-${port}`)));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-async function waitUntil(condition, what, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return d.liveProcesses((args) => {
+    const i = args.indexOf('--port');
+    return args[i + 1] === String(port) || args.some((a) => a.endsWith(`-core-${port}`));
+  });
 }
 
 describe('The demo in code-server: simulated servers stopped and restarted, launch failures, CodeLens setting', function () {
@@ -92,7 +63,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
   let originalSettings = '{}';
 
   before(async function () {
-    ports = { base: await freePort(), small: await freePort() };
+    ports = { base: await d.freePort(), small: await d.freePort() };
     originalSettings = fs.readFileSync(/** @type {string} */ (d.env.settingsFile), 'utf8');
     browser = await d.launchBrowser();
     page = await d.newPage(browser);
@@ -119,10 +90,12 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
   after(async () => {
     if (page) {
       await d.runCommand(page, 'SpecReason: Stop Servers').catch(() => undefined);
-      await waitUntil(
-        () => processesOnPort(ports.base).length + processesOnPort(ports.small).length === 0,
-        'the servers stopped',
-      ).catch(() => undefined);
+      await d
+        .waitUntil(
+          () => processesOnPort(ports.base).length + processesOnPort(ports.small).length === 0,
+          'the servers stopped',
+        )
+        .catch(() => undefined);
       await clearNotifications().catch(() => undefined);
       await closeEditors().catch(() => undefined);
     }
@@ -150,14 +123,17 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
     for (const pid of [...processesOnPort(ports.base), ...processesOnPort(ports.small)]) {
       process.kill(pid, 'SIGKILL');
     }
-    await waitUntil(() => processesOnPort(ports.base).length + processesOnPort(ports.small).length === 0, 'they died');
+    await d.waitUntil(
+      () => processesOnPort(ports.base).length + processesOnPort(ports.small).length === 0,
+      'they died',
+    );
     await closeEditors();
     await d.openFile(page, 'problem.md', PROBLEM_LINE);
     panel = await solveFromLens();
     const error = toast(/is not running/);
     await error.waitFor({ timeout: 60000 });
     assert.match(
-      await error.locator('.notification-list-item-message').textContent(),
+      (await error.locator('.notification-list-item-message').textContent()) ?? '',
       /the simulated (base|small) server \(127\.0\.0\.1:\d+\) is not running: SpecReason: Start Servers restarts it/,
     );
     await d.screenshot(page, path.join(d.env.artifacts, 'demo-servers-stopped.png'));
@@ -227,7 +203,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
           startedAt: new Date().toISOString(),
         }),
       );
-      await waitUntil(
+      await d.waitUntil(
         () => processesOnPort(ports.small).length > 0 && processesOnPort(ports.base).length > 0,
         'both run',
       );
@@ -244,7 +220,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
           `Not stopped: the small server on port ${ports.small} was not started by SpecReason \\(pid ${smallPid}: .*simulated-vllm`,
         ),
       );
-      await waitUntil(() => processesOnPort(ports.base).length === 0, 'the recorded base server stopped');
+      await d.waitUntil(() => processesOnPort(ports.base).length === 0, 'the recorded base server stopped');
       assert.ok(processesOnPort(ports.small).length > 0, 'the small server SpecReason did not start still runs');
       assert.equal(fs.existsSync(path.join(registry, `${ports.base}.json`)), false, 'its record is gone');
       await clearNotifications();
@@ -304,7 +280,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
       assert.deepEqual(processesOnPort(ports.base), [], `${name}: no base server process is left`);
     }
     await d.runCommand(page, 'SpecReason: Stop Servers');
-    await waitUntil(() => processesOnPort(ports.small).length === 0, 'the small server stopped');
+    await d.waitUntil(() => processesOnPort(ports.small).length === 0, 'the small server stopped');
     await clearNotifications();
   });
 
@@ -315,7 +291,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
     await lenses.first().waitFor({ timeout: 30000 });
     await d.openSettingsAndSet(page, 'specreason.codeLens.enabled', false, { close: true });
     await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await waitUntil(async () => (await lenses.count()) === 0, 'the lenses are gone');
+    await d.waitUntil(async () => (await lenses.count()) === 0, 'the lenses are gone');
     await page.waitForTimeout(1500); // and they stay gone (a later refresh of the lenses does not bring them back)
     assert.equal(await lenses.count(), 0);
     // true is the default: VS Code removes the entry from settings.json instead of writing it

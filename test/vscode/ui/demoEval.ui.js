@@ -9,22 +9,10 @@
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const d = require('../driver');
 
 const REPO = path.resolve(__dirname, '../../..');
-
-/** A port nothing listens on (bound and released). */
-function freePort() {
-  return new Promise((resolve) => {
-    const server = http.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 /** Whether a simulated server answers /v1/models on the port. */
 async function answers(port) {
@@ -48,8 +36,8 @@ describe('Evaluate in the demo (demo settings, simulated pair, demo set)', funct
   const ports = { base: 0, small: 0 };
 
   before(async function () {
-    ports.base = await freePort();
-    ports.small = await freePort();
+    ports.base = await d.freePort();
+    ports.small = await d.freePort();
     settingsBefore = fs.readFileSync(/** @type {string} */ (d.env.settingsFile), 'utf8');
     // The demo's settings exactly as scripts/demo.sh writes them (its own writer), at zero latency: the ports in
     // User settings, what Start Servers runs in Remote settings.

@@ -105,7 +105,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     assert.equal(await panel.locator('#eval-chart g.config').count(), 3);
     assert.equal(await panel.locator('#eval-grid button.mark').count(), 18);
     assert.match(await panel.locator('#eval-progress-text').textContent(), /^18 \/ 18 runs/);
-    const accuracy = async (config) =>
+    const accuracy = (config) =>
       panel.locator(`#eval-table tr[data-config="${config}"] td[data-col="accuracy"]`).textContent();
     console.log(
       `      demo sweep: t=3 ${await accuracy('specreason-t3-greedy')}, t=9 ${await accuracy('specreason-t9-greedy')}, base ${await accuracy('base')}`,

@@ -150,7 +150,7 @@ describe('The symbolic rule in the installed .vsix: Evaluate panel verdicts = CL
     );
     const shown = {};
     for (const m of marks) {
-      const id = SET.find((p) => m.problem.includes(p.id)).id;
+      const id = SET.find((p) => m.problem.includes(p.id))?.id;
       shown[`${id} ${m.config === 'base' ? 'base' : 'specreason'}`] = `${m.verdict} ${m.rule}`;
     }
     assert.deepEqual(shown, expected);

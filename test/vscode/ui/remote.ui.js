@@ -9,47 +9,14 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const d = require('../driver');
 
 const REPO = path.resolve(__dirname, '../../..');
 const FAKE_VLLM = `"${REPO}/test/fixtures/fake-vllm/vllm" serve`;
 
-/** A port nothing listens on (bound and released). */
-function freePort() {
-  return new Promise((resolve) => {
-    const server = http.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
 /** Live processes of the fake vLLM's engine-core stand-in for a port (only the configured command starts one). */
-function fakeWorkers(port) {
-  return fs
-    .readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .filter((n) => {
-      try {
-        const state = fs.readFileSync(`/proc/${n}/stat`, 'utf8').split(') ')[1]?.[0];
-        return state !== 'Z' && fs.readFileSync(`/proc/${n}/cmdline`, 'utf8').includes(`fake-vllm-engine-core-${port}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-async function waitUntil(condition, what, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const fakeWorkers = (port) => d.liveProcesses((args) => args.some((a) => a.includes(`fake-vllm-engine-core-${port}`)));
 
 describe('Start Servers in a remote window: launch settings from User and Remote settings, never from a workspace', function () {
   this.timeout(240000);
@@ -98,12 +65,12 @@ describe('Start Servers in a remote window: launch settings from User and Remote
 
   async function stopServers() {
     await d.runCommand(page, 'SpecReason: Stop Servers');
-    await waitUntil(() => fakeWorkers(ports.base).length + fakeWorkers(ports.small).length === 0, 'they stopped');
+    await d.waitUntil(() => fakeWorkers(ports.base).length + fakeWorkers(ports.small).length === 0, 'they stopped');
     await d.clearNotifications(page);
   }
 
   before(async function () {
-    ports = { base: await freePort(), small: await freePort() };
+    ports = { base: await d.freePort(), small: await d.freePort() };
     originalUser = fs.readFileSync(userFile(), 'utf8');
     browser = await d.launchBrowser();
     page = await d.newPage(browser);
@@ -183,7 +150,10 @@ describe('Start Servers in a remote window: launch settings from User and Remote
     // The Settings editor, on its Remote tab, filtered to the launch settings.
     const search = page.locator(d.SEL.settingsSearch);
     await search.waitFor({ state: 'visible', timeout: 20000 });
-    await waitUntil(async () => /specreason\.launch/.test(await search.inputValue()), 'the search names the settings');
+    await d.waitUntil(
+      async () => /specreason\.launch/.test(await search.inputValue()),
+      'the search names the settings',
+    );
     const tab = page.locator('.settings-editor .settings-tabs-widget .action-label.checked');
     await tab.first().waitFor({ timeout: 10000 });
     assert.match((await tab.first().textContent()) ?? '', /Remote/);

@@ -49,26 +49,17 @@ describe('Start-up: SpecReason activates on its files, quietly, and loads its en
   /** @type {import('playwright-core').Page} */
   let page;
   let pair;
-  let originalUser = '{}';
+  /** @type {{ restore(): void } | undefined} */
+  let userSettings;
 
   before(async () => {
     pair = await startSimPair(DEMO_SCENARIO);
-    const file = /** @type {string} */ (d.env.settingsFile);
-    originalUser = fs.readFileSync(file, 'utf8');
     // On disk before the page loads (the Settings editor would load the extension's settings UI only).
-    fs.writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          ...JSON.parse(originalUser),
-          'specreason.server.baseUrl': pair.base.baseUrl,
-          'specreason.server.smallUrl': pair.small.baseUrl,
-          'specreason.server.maxRetries': 0,
-        },
-        null,
-        2,
-      ),
-    );
+    userSettings = d.writeUserSettings({
+      'specreason.server.baseUrl': pair.base.baseUrl,
+      'specreason.server.smallUrl': pair.small.baseUrl,
+      'specreason.server.maxRetries': 0,
+    });
     browser = await d.launchBrowser();
   });
 
@@ -79,7 +70,7 @@ describe('Start-up: SpecReason activates on its files, quietly, and loads its en
   after(async () => {
     if (page) await d.closeAllEditors(page).catch(() => undefined);
     if (browser) await browser.close();
-    fs.writeFileSync(/** @type {string} */ (d.env.settingsFile), originalUser);
+    userSettings?.restore();
     if (pair) await pair.stop();
   });
 
