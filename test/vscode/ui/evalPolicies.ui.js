@@ -1,0 +1,193 @@
+// @ts-check
+'use strict';
+// Step policies in the Evaluate panel, in the real VS Code: on the demo's own settings (scripts/demo-settings.js,
+// zero latency), Start Servers runs the simulated pair; the demo set is evaluated with SpecReason, first-token
+// (its entropy threshold swept), self-check and base-only. The form offers the policies and their sweeps; the
+// table, the accuracy × latency chart (Pareto front included) and the grid show each policy's configurations,
+// labelled as such, with their costs.
+
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const d = require('../driver');
+
+const REPO = path.resolve(__dirname, '../../..');
+
+/** A port nothing listens on (bound and released). */
+function freePort() {
+  return new Promise((resolve) => {
+    const server = http.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+/** Whether a simulated server answers /v1/models on the port. */
+async function answers(port) {
+  try {
+    const res = await fetch(`http://localhost:${port}/v1/models`);
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+describe('Evaluate step policies (demo settings, simulated pair, demo set)', function () {
+  this.timeout(300000);
+  /** @type {import('playwright-core').Browser} */
+  let browser;
+  /** @type {import('playwright-core').Page} */
+  let page;
+  let settingsBefore = '{}';
+  /** @type {string | undefined} */
+  let remoteBefore;
+  const ports = { base: 0, small: 0 };
+
+  before(async function () {
+    ports.base = await freePort();
+    ports.small = await freePort();
+    settingsBefore = fs.readFileSync(/** @type {string} */ (d.env.settingsFile), 'utf8');
+    const artifacts = /** @type {string} */ (d.env.artifacts);
+    const demoUser = path.join(artifacts, 'policies-demo-settings.json');
+    const demoRemote = path.join(artifacts, 'policies-demo-remote-settings.json');
+    execFileSync(process.execPath, [path.join(REPO, 'scripts/demo-settings.js'), demoUser, demoRemote], {
+      env: {
+        ...process.env,
+        BASE_PORT: String(ports.base),
+        SMALL_PORT: String(ports.small),
+        LATENCY: 'zero',
+        SIMULATOR: `node "${REPO}/dist/simulated-vllm.js" serve`,
+      },
+    });
+    const user = { ...JSON.parse(settingsBefore), ...JSON.parse(fs.readFileSync(demoUser, 'utf8')) };
+    delete user['specreason.server.baseUrl'];
+    delete user['specreason.server.smallUrl'];
+    fs.writeFileSync(/** @type {string} */ (d.env.settingsFile), JSON.stringify(user, null, 2));
+    const remote = /** @type {string} */ (d.env.remoteSettingsFile);
+    remoteBefore = fs.existsSync(remote) ? fs.readFileSync(remote, 'utf8') : undefined;
+    fs.mkdirSync(path.dirname(remote), { recursive: true });
+    fs.copyFileSync(demoRemote, remote);
+    fs.copyFileSync(
+      path.join(REPO, 'examples/demo-set.jsonl'),
+      path.join(/** @type {string} */ (d.env.workspace), 'demo-set.jsonl'),
+    );
+    browser = await d.launchBrowser();
+    page = await d.newPage(browser);
+    await d.openWorkbench(page, d.env.url, d.env.workspace);
+  });
+
+  afterEach(async function () {
+    await d.screenshotOnFailure(this, page);
+  });
+
+  after(async () => {
+    if (page) {
+      await d.runCommand(page, 'SpecReason: Stop Servers').catch(() => undefined);
+      for (let i = 0; i < 100 && ((await answers(ports.base)) || (await answers(ports.small))); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await d.clearNotifications(page).catch(() => undefined);
+      await d.closeAllEditors(page).catch(() => undefined);
+    }
+    fs.writeFileSync(/** @type {string} */ (d.env.settingsFile), settingsBefore);
+    const remote = /** @type {string} */ (d.env.remoteSettingsFile);
+    if (remoteBefore === undefined) {
+      fs.rmSync(remote, { force: true });
+    } else {
+      fs.writeFileSync(remote, remoteBefore);
+    }
+    if (browser) {
+      await browser.close();
+    }
+  });
+
+  it('the form offers the policies and their sweeps; table, chart and grid show each policy with its costs', async () => {
+    await d.runCommand(page, 'SpecReason: Start Servers');
+    for (let i = 0; i < 150 && !((await answers(ports.base)) && (await answers(ports.small))); i++) {
+      await page.waitForTimeout(200);
+    }
+    assert.ok((await answers(ports.base)) && (await answers(ports.small)), 'Start Servers started the simulated pair');
+
+    const row = page.locator(d.SEL.explorerRow, { hasText: 'demo-set.jsonl' }).first();
+    await row.waitFor({ timeout: 30000 });
+    const before = await d.countWebviews(page);
+    await d.explorerMenu(page, 'demo-set.jsonl', 'Evaluate Problem Set…');
+    const panel = await d.waitForWebview(page, before, { selector: '#btn-run' });
+    await panel.locator('#eval-dataset', { hasText: 'demo-set.jsonl · 12 problems' }).waitFor({ timeout: 30000 });
+
+    for (const mode of ['specreason', 'first-token', 'self-check', 'base']) {
+      await panel.locator(`#eval-mode-${mode}`).check();
+    }
+    for (const mode of ['small', 'lookahead', 'multi-draft', 'adaptive-threshold']) {
+      await panel.locator(`#eval-mode-${mode}`).uncheck();
+    }
+    await panel.locator('#eval-thresholds').fill('7');
+    await panel.locator('#eval-sweep-entropyThresholds').fill('0.5, 1.5');
+    await panel.locator('#eval-sweep-selfCheckThresholds').fill('8');
+    await panel.locator('#eval-repeats').fill('1');
+    await panel.locator('#eval-limit').fill('4');
+    await panel.locator('#eval-concurrency').fill('2');
+    // SpecReason t=7, first-token ×2, self-check self≥8, base only.
+    assert.equal(
+      await panel.locator('#eval-estimate').textContent(),
+      '20 runs: 4 problems × 1 repeat × 5 configurations',
+    );
+    // A sweep value out of its range is refused inline, as the settings are.
+    await panel.locator('#eval-sweep-entropyThresholds').fill('0.5, 7');
+    await panel.locator('#eval-form-message', { hasText: 'first-token: 7 is not a number from 0 to 3' }).waitFor();
+    assert.equal(await panel.locator('#btn-run').isDisabled(), true);
+    await panel.locator('#eval-sweep-entropyThresholds').fill('0.5, 1.5');
+    await panel.locator('#btn-run').click();
+    await panel.locator('#status', { hasText: 'Finished' }).waitFor({ timeout: 180000 });
+
+    const configs = ['specreason-t7-greedy', 'first-token-h0.5', 'first-token-h1.5', 'self-check-s8-t7-greedy', 'base'];
+    for (const config of configs) {
+      const tr = panel.locator(`#eval-table tr[data-config="${config}"]`);
+      await tr.waitFor();
+      assert.match((await tr.locator('td[data-col="runs"]').textContent()) ?? '', /\/ 4/, `${config}: 4 runs`);
+      // Each configuration is a point of the chart.
+      await panel.locator(`#eval-chart g[data-config="${config}"]`).waitFor({ state: 'attached' });
+    }
+    const label = (config) => panel.locator(`#eval-table tr[data-config="${config}"] th[data-col="configuration"]`);
+    assert.equal(await label('first-token-h0.5').textContent(), 'first-token H≥0.5');
+    assert.equal(await label('self-check-s8-t7-greedy').textContent(), 'self-check self≥8 t=7');
+    // Policies are marked on the chart as such, with their labels.
+    assert.equal(
+      await panel.locator('#eval-chart g[data-config="first-token-h1.5"]').getAttribute('data-policy'),
+      'first-token',
+    );
+    assert.equal(
+      await panel.locator('#eval-chart g[data-config="first-token-h1.5"] .point-label').textContent(),
+      'first-token H≥1.5',
+    );
+    assert.equal(await panel.locator('#eval-chart g[data-config="first-token-h1.5"] polygon.point').count(), 1);
+    // The Pareto front is drawn over every configuration, policies included.
+    assert.ok((await panel.locator('#eval-chart g.on-front').count()) >= 1, 'a Pareto front');
+    // Costs per policy: first-token asks no judge, self-check does; both have a critical path and its lower bound.
+    const cell = (config, col) =>
+      panel.locator(`#eval-table tr[data-config="${config}"] td[data-col="${col}"]`).textContent();
+    assert.match((await cell('first-token-h0.5', 'judgeCalls')) ?? '', /^0\.0 \(/);
+    assert.match((await cell('self-check-s8-t7-greedy', 'judgeCalls')) ?? '', /^[1-9][\d.]* \(/);
+    assert.match((await cell('first-token-h0.5', 'criticalPath')) ?? '', /^[\d.]+ m?s \/ [\d.]+ m?s$/);
+    // "Use this threshold" is SpecReason's own: a policy's row has none.
+    assert.equal(await panel.locator('#eval-table tr[data-config="first-token-h0.5"] .use-threshold').count(), 0);
+    assert.equal(await panel.locator('#eval-table tr[data-config="specreason-t7-greedy"] .use-threshold').count(), 1);
+    // The grid has a column per configuration; a first-token run opens with its decisions shown per step.
+    await panel.locator('#eval-grid [role="columnheader"][data-config="first-token-h0.5"]').waitFor();
+    await d.screenshot(page, 'evaluate-policies.png');
+    const mark = panel
+      .locator('#eval-grid .grid-row', { hasText: 'd01' })
+      .locator('.cell[data-config="first-token-h0.5"] button.mark');
+    const opened = await d.countWebviews(page);
+    await mark.click();
+    const reasoning = await d.waitForWebview(page, opened, { selector: '.step' });
+    await reasoning.locator('.step .decision-badge').first().waitFor({ timeout: 30000 });
+    assert.match((await reasoning.locator('.step .decision-badge').first().textContent()) ?? '', /^first-token · /);
+    assert.match((await reasoning.locator('#run-settings').textContent()) ?? '', /policy first-token/);
+    await d.screenshot(page, 'evaluate-policies-run.png');
+  });
+});
