@@ -1,5 +1,5 @@
 // `specreason simulate`: the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension
-// without GPUs; --dialect answers as SGLang, llama-server or Ollama do (src/sim/dialects.ts).
+// without GPUs; --dialect answers as SGLang, llama-server, Ollama or a hosted OpenAI-compatible provider do (src/sim/dialects.ts).
 
 import { Option, type Command } from 'commander';
 import {
@@ -29,13 +29,14 @@ const DIALECT_NAMES: Record<SimDialect, string> = {
   sglang: 'SGLang',
   'llama-server': 'llama-server',
   ollama: 'Ollama',
+  openai: 'OpenAI-compatible provider',
 };
 
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
     .description(
-      'run the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension without GPUs; --dialect answers as SGLang, llama-server or Ollama do',
+      'run the SIMULATED vLLM pair (scripted replies) until Ctrl+C, for trying the extension without GPUs; --dialect answers as SGLang, llama-server, Ollama or a hosted provider (/v1/completions) do',
     )
     .option('--base-port <n>', 'port of the simulated base model', number('--base-port', PORT), 30000)
     .option('--small-port <n>', 'port of the simulated small model', number('--small-port', PORT), 30001)
@@ -69,11 +70,9 @@ async function simulate(flags: SimulateFlags): Promise<number> {
     base: { ...demo.base, dialect: dialects.base },
     small: { ...demo.small, dialect: dialects.small },
   });
-  // The URL a user of each engine gives: the OpenAI base for vLLM and SGLang, the bare server otherwise.
   const line = (role: 'base' | 'small') => {
     const server = pair[role];
-    const url = dialects[role] === 'vllm' || dialects[role] === 'sglang' ? server.baseUrl : server.url;
-    return `  ${role.padEnd(5)} ${url}  (${server.options.model}, simulated ${DIALECT_NAMES[dialects[role]]})`;
+    return `  ${role.padEnd(5)} ${server.userUrl}  (${server.options.model}, simulated ${DIALECT_NAMES[dialects[role]]})`;
   };
   const name =
     dialects.base === dialects.small

@@ -8,10 +8,15 @@
 //   {content, stop}; completion_probabilities for n_probs), errors {"error": {code, message, type}}.
 // - ollama: GET /api/version, /api/tags, POST /api/show, POST /api/generate (raw: true; NDJSON when
 //   streamed; logprobs since 0.12.11), errors {"error": "…"}.
+// - openai: a hosted OpenAI-compatible provider (OpenAI's API reference for the legacy completions; the
+//   providers' docs): GET /v1/models and POST /v1/completions with a raw prompt and `logprobs: N` answered
+//   with {tokens, token_logprobs, top_logprobs: [{token: logprob}]}; no /health, /version or /metrics;
+//   errors {"error": {message, type, param, code}}. The client renders the chat with the model family's
+//   built-in template, so the simulated model reads the real QwQ / DeepSeek-R1-Distill markers.
 // The raw-prompt dialects read the prompt back into messages by the markers of the template they serve.
 // Nothing here is shared with the client (src/core/llm), on purpose.
 
-export const SIM_DIALECTS = ['vllm', 'sglang', 'llama-server', 'ollama'] as const;
+export const SIM_DIALECTS = ['vllm', 'sglang', 'llama-server', 'ollama', 'openai'] as const;
 export type SimDialect = (typeof SIM_DIALECTS)[number];
 
 /** The template a simulated model serves: ChatML as QwQ writes it, or DeepSeek-R1-Distill's markers. */
@@ -121,6 +126,7 @@ export function dialectErrorBody(dialect: SimDialect, status: number, message: s
     case 'ollama':
       return JSON.stringify({ error: message });
     case 'vllm':
+    case 'openai':
       return JSON.stringify({ error: { message, type, param: null, code: status } });
   }
 }

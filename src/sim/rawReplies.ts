@@ -1,7 +1,8 @@
 // How the raw-prompt dialects write a reply (src/sim/dialects.ts names the sources read): the same
 // generated tokens framed as llama-server's /completion (SSE events, then one with stop: true and the
 // counts; not streamed: one object with completion_probabilities) or Ollama's /api/generate (NDJSON
-// lines, the last with done: true; not streamed: one object with logprobs). The latency, faults and
+// lines, the last with done: true; not streamed: one object with logprobs) or a hosted provider's
+// /v1/completions (OpenAI's legacy completions: SSE text chunks, a usage chunk, [DONE]). The latency, faults and
 // client-gone checks are the simulator's (simulatedVllm.ts); only the shapes live here.
 
 /** One generated token's logprobs, as the simulator computes them. */
@@ -22,6 +23,8 @@ export interface RawReplyFacts {
   completionTokens: number;
   /** Prompt tokens found in the prefix cache. */
   cached: number;
+  /** The usage object, for a dialect that sends one (undefined: none asked for, or a fault dropped it). */
+  usage?: Record<string, unknown>;
 }
 
 /** A dialect's framing of one reply. */
@@ -115,6 +118,53 @@ export function ollamaFormat(reply: RawReplyFacts): RawReplyFormat {
       ...done(),
       response: reply.tokens.join(''),
       ...(logprobs ? { logprobs: withIds(logprobs) } : {}),
+    }),
+  };
+}
+
+/** A hosted OpenAI-compatible provider's POST /v1/completions (OpenAI's legacy completions: SSE chunks of choices[].text, a usage chunk, [DONE]; logprobs as {tokens, token_logprobs, top_logprobs: [{token: logprob}], text_offset}). */
+export function openaiCompletionsFormat(reply: RawReplyFacts): RawReplyFormat {
+  const id = `cmpl-${Math.random().toString(16).slice(2)}`;
+  const created = Math.floor(Date.now() / 1000);
+  const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ id, object: 'text_completion', created, model: reply.model, choices, ...extra })}\n\n`;
+  const choice = (text: string, finish: string | null, logprobs: unknown = null) => ({
+    index: 0,
+    text,
+    logprobs,
+    finish_reason: finish,
+  });
+  return {
+    streamType: 'text/event-stream; charset=utf-8',
+    token: (_i, token) => chunk([choice(token, null)]),
+    end: () =>
+      chunk([choice('', reply.finishReason)]) +
+      (reply.usage ? chunk([], { usage: reply.usage }) : '') +
+      'data: [DONE]\n\n',
+    body: (logprobs) => ({
+      id,
+      object: 'text_completion',
+      created,
+      model: reply.model,
+      choices: [choice(reply.tokens.join(''), reply.finishReason, logprobs ? legacyLogprobs(logprobs) : null)],
+      ...(reply.usage ? { usage: reply.usage } : {}),
+    }),
+  };
+}
+
+/** OpenAI's legacy completions logprobs: parallel lists, the alternatives as one object per token. */
+function legacyLogprobs(logprobs: TokenLogprobs[]) {
+  let offset = 0;
+  return {
+    tokens: logprobs.map((l) => l.token),
+    token_logprobs: logprobs.map((l) => l.logprob),
+    top_logprobs: logprobs.map((l) =>
+      Object.fromEntries(l.top_logprobs.flatMap((t) => (t ? [[t.token, t.logprob] as const] : []))),
+    ),
+    text_offset: logprobs.map((l) => {
+      const at = offset;
+      offset += l.token.length;
+      return at;
     }),
   };
 }

@@ -19,7 +19,13 @@ import {
   templateFamilyFor,
   type SimDialect,
 } from './dialects';
-import { llamaServerFormat, ollamaFormat, type RawReplyFacts, type RawReplyFormat } from './rawReplies';
+import {
+  llamaServerFormat,
+  ollamaFormat,
+  openaiCompletionsFormat,
+  type RawReplyFacts,
+  type RawReplyFormat,
+} from './rawReplies';
 
 import { firstTokenReply } from './policyReplies';
 export type { SimDialect };
@@ -186,10 +192,11 @@ interface ChatBody {
 }
 
 /** The raw-prompt dialects, and how each frames a reply. */
-type RawWriter = 'llama-server' | 'ollama';
+type RawWriter = 'llama-server' | 'ollama' | 'openai';
 const RAW_FORMATS: Record<RawWriter, (reply: RawReplyFacts) => RawReplyFormat> = {
   'llama-server': llamaServerFormat,
   ollama: ollamaFormat,
+  openai: openaiCompletionsFormat,
 };
 
 /** A request body that must be a JSON object (kept in the log entry). */
@@ -302,6 +309,10 @@ export class SimulatedVllm {
   /** The OpenAI base URL, with /v1. */
   get baseUrl(): string {
     return `${this.url}/v1`;
+  }
+  /** The URL a user of the engine played gives: the OpenAI base for vLLM, SGLang and providers, the bare server for llama-server and Ollama. */
+  get userUrl(): string {
+    return this._dialect === 'llama-server' || this._dialect === 'ollama' ? this.url : this.baseUrl;
   }
   get running(): number {
     return this._running;
@@ -485,6 +496,8 @@ export class SimulatedVllm {
         return this._llamaServerRoute(route, raw, exchange);
       case 'ollama':
         return this._ollamaRoute(route, raw, exchange);
+      case 'openai':
+        return this._openaiRoute(route, raw, exchange);
       case 'vllm':
         return Promise.resolve(false);
     }
@@ -610,6 +623,41 @@ export class SimulatedVllm {
     }
   }
 
+  /**
+   * A hosted OpenAI-compatible provider: GET /v1/models and POST /v1/completions with a raw prompt and
+   * `logprobs` as a count (legacy completions), the chat endpoint as vLLM has it; none of an engine's own routes.
+   */
+  private async _openaiRoute(route: string, raw: string, exchange: Exchange): Promise<boolean> {
+    switch (route) {
+      case 'POST /v1/completions': {
+        const body = jsonObject(raw, exchange.entry);
+        if (body.model !== undefined && body.model !== this.options.model) {
+          throw new HttpError(404, `The model \`${asText(body.model)}\` does not exist.`, 'invalid_request_error');
+        }
+        const logprobs = typeof body.logprobs === 'number' ? body.logprobs : 0;
+        await this._rawChat(asText(body.prompt ?? ''), exchange, 'openai', {
+          stream: body.stream === true,
+          stream_options: body.stream_options,
+          stop: body.stop,
+          max_tokens: typeof body.max_tokens === 'number' ? body.max_tokens : 16, // OpenAI's default
+          logprobs: logprobs > 0,
+          top_logprobs: logprobs,
+        });
+        return true;
+      }
+      case 'GET /health':
+      case 'GET /version':
+      case 'GET /metrics':
+      case 'GET /props':
+      case 'GET /get_model_info':
+      case 'GET /api/version':
+        exchange.send(404, this._errorBody(404, `Unknown request URL: ${route}`, 'invalid_request_error'));
+        return true;
+      default:
+        return false; // /v1/models and /v1/chat/completions as vLLM has them
+    }
+  }
+
   /** Whether an Ollama request names the served model; answers 404 as Ollama does when it does not. */
   private _ollamaKnows(body: Record<string, unknown>, { send }: Exchange, notFound: string): boolean {
     if (body.model === this.options.model || body.model === `${this.options.model}:latest`) {
@@ -686,7 +734,7 @@ export class SimulatedVllm {
     prompt: string,
     exchange: Exchange,
     writer: RawWriter,
-    fields: Pick<ChatBody, 'stream' | 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
+    fields: Pick<ChatBody, 'stream' | 'stream_options' | 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
   ): Promise<void> {
     const family = templateFamilyFor(this.options.model);
     const parsed = parseRawPrompt(prompt, family);
@@ -724,7 +772,12 @@ export class SimulatedVllm {
     const { entry, req, res, send } = exchange;
     const latency = this.options.latency ?? ZERO_LATENCY;
     const client = this._closeWatch(res);
-    const format = RAW_FORMATS[writer]({ ...reply, model: this.options.model });
+    const usage = reply.includeUsage || !stream ? this._usage(reply) : undefined;
+    const format = RAW_FORMATS[writer]({
+      ...reply,
+      model: this.options.model,
+      usage: reply.fault === 'no-usage-chunk' ? undefined : usage,
+    });
     const cutAt = reply.fault === 'hang-mid-stream' || reply.fault === 'drop-mid-stream' ? 3 : Infinity;
     const cut = () => {
       if (reply.fault === 'drop-mid-stream') {

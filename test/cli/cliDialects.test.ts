@@ -17,13 +17,11 @@ const DIALECTS: Array<{ name: string; base: SimDialect; small: SimDialect }> = [
   { name: 'SGLang', base: 'sglang', small: 'sglang' },
   { name: 'llama-server', base: 'llama-server', small: 'llama-server' },
   { name: 'Ollama', base: 'ollama', small: 'ollama' },
+  { name: 'OpenAI-compatible provider', base: 'openai', small: 'openai' },
   { name: 'small on Ollama, base on SGLang', base: 'sglang', small: 'ollama' },
 ];
 
-/** The URL a user of each engine gives: the OpenAI base for vLLM and SGLang, the bare server otherwise. */
-const urlOf = (server: SimPair['base']) =>
-  server.options.dialect === 'llama-server' || server.options.dialect === 'ollama' ? server.url : server.baseUrl;
-const urls = (pair: SimPair) => ['--base-url', urlOf(pair.base), '--small-url', urlOf(pair.small)];
+const urls = (pair: SimPair) => ['--base-url', pair.base.userUrl, '--small-url', pair.small.userUrl];
 
 const decisions = (record: RunRecord) =>
   record.steps.map((s) => [s.origin, s.score, s.step_str, s.final_num_output_tokens]);

@@ -18,6 +18,7 @@ const PAIRS: Array<{ name: string; base: SimDialect; small: SimDialect }> = [
   { name: 'SGLang', base: 'sglang', small: 'sglang' },
   { name: 'llama-server', base: 'llama-server', small: 'llama-server' },
   { name: 'Ollama', base: 'ollama', small: 'ollama' },
+  { name: 'a hosted OpenAI-compatible provider', base: 'openai', small: 'openai' },
   { name: 'small on Ollama, base on SGLang', base: 'sglang', small: 'ollama' },
 ];
 
@@ -69,7 +70,7 @@ describe('engines: every simulator dialect makes the decisions vLLM makes', func
   failOnUnhandledRejections();
 
   for (const { name: scenarioName, scenario, config } of SCENARIOS) {
-    it(`${scenarioName}: vLLM, SGLang, llama-server, Ollama and a mixed pair agree (streamed and not)`, async () => {
+    it(`${scenarioName}: vLLM, SGLang, llama-server, Ollama, a provider and a mixed pair agree (streamed and not)`, async () => {
       for (const stream of [true, false]) {
         const reference = await withPair(scenario, (pair) =>
           runSpecReason(PROBLEM, configFor(pair, { ...config, stream })),
@@ -102,7 +103,7 @@ describe('engines: every simulator dialect makes the decisions vLLM makes', func
   it('the base-only baseline reads the same answer on every dialect', async () => {
     const scenario = numbered(5);
     const reference = await withPair(scenario, (pair) => runBaseline('base', PROBLEM, configFor(pair)));
-    for (const dialect of ['sglang', 'llama-server', 'ollama'] as const) {
+    for (const dialect of ['sglang', 'llama-server', 'ollama', 'openai'] as const) {
       await withPair(
         scenario,
         async (pair) => {

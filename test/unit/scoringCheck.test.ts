@@ -29,7 +29,7 @@ const DISTRIBUTION: Scenario = {
   ],
 };
 
-const DIALECTS: SimDialect[] = ['vllm', 'sglang', 'llama-server', 'ollama'];
+const DIALECTS: SimDialect[] = ['vllm', 'sglang', 'llama-server', 'ollama', 'openai'];
 
 describe('scoring on every engine', function () {
   this.timeout(30000);

@@ -181,6 +181,9 @@ export function legacyLogprobs(logprobs: unknown, path: string): { token: string
     }
     return { token: t, logprob: lp };
   });
+  // Most likely first, as the other shapes list them: JavaScript puts an object's integer-like keys ("0"…"9",
+  // the judge's digits) in numeric order whatever order the server wrote them in.
+  top.sort((a, b) => b.logprob - a.logprob);
   return { token, top };
 }
 
