@@ -21,6 +21,8 @@
 #   ARTIFACTS_DIR     default test-artifacts/ (screenshots, logs on failure)
 #   PORT              default auto
 #   SKIP_EXT_TESTS=1, SKIP_UI_TESTS=1   skip a stage
+#   EXT_TESTS         only these extension-host files, by name (e.g. engines,launcher for
+#                     test/integration/{engines,launcher}.test.ts); default all
 #   EXT_TEST_TIMEOUT_MS (default 300000), UI_TEST_TIMEOUT_MS (mocha --timeout, default 180000)
 #   KEEP_RUNS         run dirs kept under .vscode-test/runs (default 5)
 # Passed to the server / extension host: RESULT_FILE (set here) and the whole

@@ -1,0 +1,135 @@
+// The packaged extension against every engine the simulator speaks, in a real VS Code extension host:
+// the kind of each role is detected from its URL alone (the settings keep `auto`), and Solve, Compare and
+// Check Servers behave as they do on vLLM — the same steps, origins, scores and answer — with the engine
+// named in the run record, the panel and the server report.
+
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SpecReasonApi } from '../../src/extension';
+import type { ServerReport } from '../../src/host/serverCheck';
+import type { Session } from '../../src/host/sessions';
+import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair } from '../../src/sim/scenarios';
+import type { SimDialect } from '../../src/sim/simulatedVllm';
+
+const EXTENSION_ID = 'specreason.specreason';
+/** What the demo scenario gives on vLLM (extension.test.ts holds the vLLM run to it). */
+const ORIGINS = ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small'];
+
+async function api(): Promise<SpecReasonApi> {
+  const extension = vscode.extensions.getExtension<SpecReasonApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+async function configure(values: Record<string, unknown>): Promise<void> {
+  const c = vscode.workspace.getConfiguration('specreason');
+  for (const [key, value] of Object.entries(values)) {
+    await c.update(key, value, vscode.ConfigurationTarget.Global);
+  }
+}
+
+async function run(text: string, command: string): Promise<Session> {
+  const session = await vscode.commands.executeCommand<Session | undefined>(command, text);
+  assert.ok(session, `${command} started a session`);
+  await session.done;
+  return session;
+}
+
+const PAIRS: Array<{ base: SimDialect; small: SimDialect }> = [
+  { base: 'vllm', small: 'vllm' },
+  { base: 'sglang', small: 'sglang' },
+  { base: 'llama-server', small: 'llama-server' },
+  { base: 'ollama', small: 'ollama' },
+  { base: 'openai', small: 'openai' },
+  { base: 'sglang', small: 'ollama' },
+];
+
+describe('SpecReason on every engine, in a real VS Code extension host', function () {
+  this.timeout(90000);
+
+  after(async () => {
+    await configure({
+      'server.baseUrl': undefined,
+      'server.smallUrl': undefined,
+      'server.requestTimeout': undefined,
+      'server.maxRetries': undefined,
+    });
+  });
+  afterEach(async () => {
+    for (const s of (await api()).sessions()) {
+      s.panel.dispose();
+    }
+  });
+
+  for (const dialects of PAIRS) {
+    it(`base on ${dialects.base}, small on ${dialects.small}: solve, compare and Check Servers as on vLLM, the engines detected`, async () => {
+      const pair = await startSimPair(DEMO_SCENARIO, {
+        base: { dialect: dialects.base },
+        small: { dialect: dialects.small },
+      });
+      try {
+        await configure({
+          'server.baseUrl': pair.base.userUrl,
+          'server.smallUrl': pair.small.userUrl,
+          'server.requestTimeout': 10,
+          'server.maxRetries': 0,
+        });
+        const solved = await run(DEMO_PROBLEM, 'specreason.solveSelection');
+        const [record] = solved.records;
+        assert.ok(record);
+        assert.equal(record.summary.error, undefined, record.summary.error?.message);
+        assert.deepEqual(
+          record.steps.map((s) => s.origin),
+          ORIGINS,
+        );
+        assert.equal(record.steps[3]!.score, 2);
+        assert.equal(record.summary.answer, '50');
+        assert.deepEqual(record.serverKinds, dialects, 'the detected engines, in the run record');
+        assert.deepEqual(solved.panel.state.runs[0]!.serverKinds, dialects, '… and in the panel');
+
+        const compared = await run(DEMO_PROBLEM, 'specreason.compareWithBase');
+        assert.deepEqual(
+          compared.records.map((r) => [r.mode, r.summary.stopReason, r.summary.answer]),
+          [
+            ['specreason', 'finished', '50'],
+            ['base', 'finished', '50'],
+          ],
+        );
+        assert.deepEqual(
+          compared.records[0]!.steps.map((s) => s.origin),
+          ORIGINS,
+        );
+
+        const reports = await vscode.commands.executeCommand<ServerReport[]>('specreason.checkServers');
+        assert.deepEqual(
+          reports.map((r) => [r.role, r.problem, r.health.kind]),
+          [
+            ['base', undefined, dialects.base],
+            ['small', undefined, dialects.small],
+          ],
+        );
+        for (const r of reports) {
+          const failed = r.conformance?.checks.filter((c) => c.status === 'fail') ?? [];
+          assert.deepEqual(failed, [], `${r.role}: the conformance probe passes`);
+        }
+      } finally {
+        await pair.stop();
+      }
+    });
+  }
+
+  it('Check Servers refuses a base Ollama that returns no logprobs, with the upgrade as the fix', async () => {
+    const pair = await startSimPair(DEMO_SCENARIO, {
+      base: { dialect: 'ollama', ollamaVersion: '0.11.4' },
+      small: { dialect: 'ollama' },
+    });
+    try {
+      await configure({ 'server.baseUrl': pair.base.userUrl, 'server.smallUrl': pair.small.userUrl });
+      const reports = await vscode.commands.executeCommand<ServerReport[]>('specreason.checkServers');
+      assert.match(reports[0]!.problem ?? '', /Ollama.*0\.12\.11/);
+      assert.equal(reports[1]!.problem, undefined);
+    } finally {
+      await pair.stop();
+    }
+  });
+});
