@@ -60,6 +60,8 @@ export interface PanelRun {
   models?: { base?: string; small?: string };
   /** Which engine served each role (detected or configured), once the run ended. */
   serverKinds?: RunRecord['serverKinds'];
+  /** How each role was sent its requests, once the run ended (the Request view rebuilds them per engine). */
+  requestFormats?: RunRecord['requestFormats'];
   /** The first user message exactly as sent: with the steps, it gives each step's exact requests. */
   prompt?: string;
   /** How many engine events are folded in: where the next batch of events continues (see panelSync.ts). */
@@ -353,6 +355,7 @@ export function applyRunEvent(run: PanelRun, event: RunEvent): void {
       run.summary = event.record.summary;
       run.models = event.record.models ?? run.models;
       run.serverKinds = event.record.serverKinds ?? run.serverKinds;
+      run.requestFormats = event.record.requestFormats ?? run.requestFormats;
       run.status =
         event.record.summary.stopReason === 'cancelled'
           ? 'cancelled'

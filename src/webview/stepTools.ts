@@ -119,7 +119,7 @@ function requestSection(request: ShownRequest, step: StepRecord, run: Judged): H
       className: 'request',
       attrs: { 'data-purpose': request.purpose.toLowerCase(), 'aria-label': `${request.purpose} request` },
     },
-    h('h4', {}, `${request.purpose} · ${ROLE_LABEL[request.role]} ${model} · POST /v1/chat/completions`),
+    h('h4', {}, `${request.purpose} · ${ROLE_LABEL[request.role]} ${model} · POST ${request.path}`),
     h('p', { className: 'request-params' }, paramsText(request.body)),
     request.purpose === 'Score' && step.score_top_logprobs?.length
       ? logprobTable(step.score_top_logprobs, run.threshold)
@@ -151,7 +151,8 @@ export function requestDetails(run: PanelRun, index: number): HTMLDetailsElement
     details.removeEventListener('toggle', build);
     // Copied when opened, not per step rendered: a copy of every earlier step per step is quadratic in long runs.
     const steps = run.steps.slice(0, index + 1);
-    const requests = run.prompt === undefined ? undefined : stepRequests(run.prompt, run.mode, steps, index);
+    const requests =
+      run.prompt === undefined ? undefined : stepRequests(run.prompt, run.mode, steps, index, run.requestFormats);
     body.replaceChildren(
       ...(requests
         ? requests.map((r) => requestSection(r, steps[index]!, run))

@@ -3,7 +3,9 @@
 // step (text, scores, origins, tokens), streamed and not, and each role may be a different engine.
 
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { runBaseline, runSpecReason } from '../../src/core/engine/specReason';
+import { stepRequests } from '../../src/core/engine/stepRequests';
 import { forgetKind } from '../../src/core/llm/detect';
 import { createClients } from '../../src/core/llm/factory';
 import { SIMULATOR_OWNER } from '../../src/core/llm/server';
@@ -194,4 +196,38 @@ describe('engines: every simulator dialect makes the decisions vLLM makes', func
       },
       { base: { dialect: 'llama-server' }, small: { dialect: 'llama-server' } },
     ));
+
+  it("the panel's Request view shows each engine's request as it was sent (route and body), streamed and not", async () => {
+    for (const stream of [true, false]) {
+      for (const dialects of PAIRS) {
+        await withPair(
+          numbered(4, [9, 2, 9, 9]),
+          async (pair) => {
+            const record = await runSpecReason(PROBLEM, configFor(pair, { stream, firstNBaseSteps: 1 }));
+            const what = `${dialects.name}, ${stream ? 'streamed' : 'not streamed'}`;
+            assert.equal(record.summary.error, undefined, `${what}: ${record.summary.error?.message}`);
+            assert.deepEqual(
+              Object.keys(record.requestFormats ?? {}),
+              ['base', 'small'],
+              `${what}: the formats are recorded`,
+            );
+            let checked = 0;
+            record.steps.forEach((_, i) => {
+              for (const shown of stepRequests(record.prompt, record.mode, record.steps, i, record.requestFormats)!) {
+                const sent = pair[shown.role].log.filter((e) => e.method === 'POST' && e.path === shown.path);
+                assert.ok(sent.length > 0, `${what}: step ${i} ${shown.purpose} shows ${shown.path}, never requested`);
+                assert.ok(
+                  sent.some((e) => isDeepStrictEqual(e.body, shown.body)),
+                  `${what}: step ${i} ${shown.purpose} ${shown.path} ${JSON.stringify(shown.body).slice(0, 300)} was not sent`,
+                );
+                checked++;
+              }
+            });
+            assert.equal(checked, 8, `${what}: a forced step, a kept draft, a rewritten one and a kept one`);
+          },
+          { base: { dialect: dialects.base }, small: { dialect: dialects.small } },
+        );
+      }
+    }
+  });
 });

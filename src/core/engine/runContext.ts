@@ -286,6 +286,7 @@ export class RunContext {
     s.costs = this._costs();
     const models: RunRecord['models'] = {};
     const serverKinds: NonNullable<RunRecord['serverKinds']> = {};
+    const requestFormats: NonNullable<RunRecord['requestFormats']> = {};
     for (const role of ['base', 'small'] as const) {
       const id = this.clients[role].knownModel?.id;
       if (id) {
@@ -294,6 +295,10 @@ export class RunContext {
       const kind = this.clients[role].kind;
       if (kind !== 'auto') {
         serverKinds[role] = kind;
+      }
+      const format = this.clients[role].requestFormat;
+      if (format && format.kind !== 'vllm') {
+        requestFormats[role] = format; // vLLM's bodies need nothing beyond the step
       }
     }
     const record: RunRecord = {
@@ -306,6 +311,7 @@ export class RunContext {
       prompt: this.user,
       models,
       ...(Object.keys(serverKinds).length > 0 ? { serverKinds } : {}),
+      ...(Object.keys(requestFormats).length > 0 ? { requestFormats } : {}),
       steps: this.steps,
       summary: s,
     };

@@ -2,6 +2,7 @@
 
 import type { ModelRole, RunMode, SpecReasonConfig, StepPolicyName } from '../config';
 import type { ErrorInfo } from '../errors';
+import type { RequestFormat } from '../llm/requestBodies';
 import type { ServerKind } from '../llm/server';
 import { STEP_SEPARATOR, type Problem } from './prompts';
 import type { TokenLogprob } from './scoring';
@@ -155,6 +156,8 @@ export interface RunRecord {
   models: { base?: string; small?: string };
   /** Which engine served each role (auto-detected or as configured), when known. */
   serverKinds?: { base?: ServerKind; small?: ServerKind };
+  /** How each role other than vLLM was sent its requests (the template a raw prompt was rendered with), for the Request view. */
+  requestFormats?: { base?: RequestFormat; small?: RequestFormat };
   steps: StepRecord[];
   summary: RunSummary;
 }

@@ -1,18 +1,22 @@
 // The exact requests a step used, rebuilt from its run's records: the messages from the run's prompt and
 // the steps before it (as the engine builds them), the parameters and models from the step's `request`,
-// the bodies by the same code the client sends them with. The panel's "Request" view shows these.
+// the route and body of each role's engine (the run's `requestFormats`; vLLM when absent) by the same code
+// the client sends them with. The panel's "Request" view shows these.
 
 import type { ModelRole, RunMode } from '../config';
 import { scoreMessages, stepMessages } from './messages';
-import { firstTokenRequest, generateBody, scoreBody, sentGenerateBody, withTopLogprobs } from '../llm/vllm/body';
+import { sentGenerate, sentScore } from '../llm/requestBodies';
+import { firstTokenRequest, generateBody, withTopLogprobs } from '../llm/vllm/body';
 import { FIRST_TOKEN_ALTERNATIVES } from './policies/names';
-import type { StepRecord } from './runRecord';
+import type { RunRecord, StepRecord } from './runRecord';
 
 export interface ShownRequest {
   /** What the request was for: "Draft", "Score", "Rewrite", "Step", "Whole answer". */
   purpose: string;
   role: ModelRole;
-  /** The JSON body POSTed to the server's /v1/chat/completions. */
+  /** The route it was POSTed to: /v1/chat/completions, llama-server's /completion, Ollama's /api/generate… */
+  path: string;
+  /** The JSON body. */
   body: Record<string, unknown>;
 }
 
@@ -25,6 +29,7 @@ export function stepRequests(
   mode: RunMode,
   steps: readonly StepRecord[],
   index: number,
+  formats: RunRecord['requestFormats'] = {},
 ): ShownRequest[] | undefined {
   const step = steps[index];
   const params = step?.request;
@@ -36,16 +41,23 @@ export function stepRequests(
   const generation = (purpose: string, role: ModelRole): ShownRequest => ({
     purpose,
     role,
-    body: sentGenerateBody(
-      generateBody(model(role), {
+    ...sentGenerate(
+      formats[role],
+      model(role),
+      {
         ...stepMessages(prompt, context),
         maxTokens: params.maxTokens,
         temperature: params.temperature,
         topP: params.topP,
         ...(params.stop ? { stop: params.stop } : {}),
-      }),
+      },
       params.stream,
     ),
+  });
+  const score = (purpose: string, role: ModelRole, messages: ReturnType<typeof scoreMessages>): ShownRequest => ({
+    purpose,
+    role,
+    ...sentScore(formats[role], model(role), messages),
   });
   const policy = step.decision?.policy;
   if (policy === 'first-token') {
@@ -58,16 +70,17 @@ export function stepRequests(
     });
     const probe = withTopLogprobs(generateBody(model('small'), request), FIRST_TOKEN_ALTERNATIVES);
     const writer = step.origin === 'small' ? 'small' : 'base';
-    return [{ purpose: 'First token', role: 'small', body: { ...probe } }, generation('Step', writer)];
+    // The probe is shown as vLLM's chat body (the first-token policy's own request).
+    return [
+      { purpose: 'First token', role: 'small', path: '/v1/chat/completions', body: { ...probe } },
+      generation('Step', writer),
+    ];
   }
   if (policy === 'self-check' && step.small_model_step !== null) {
     const messages = scoreMessages(prompt, [...context, step.small_model_step]);
-    const requests = [
-      generation('Draft', 'small'),
-      { purpose: 'Self-score', role: 'small' as const, body: { ...scoreBody(model('small'), messages) } },
-    ];
+    const requests = [generation('Draft', 'small'), score('Self-score', 'small', messages)];
     if (step.score !== null) {
-      requests.push({ purpose: 'Score', role: 'base', body: { ...scoreBody(model('base'), messages) } });
+      requests.push(score('Score', 'base', messages));
     }
     if (step.origin === 'base-fallback') {
       requests.push(generation('Rewrite', 'base'));
@@ -84,7 +97,7 @@ export function stepRequests(
       const requests = [generation('Draft', 'small')];
       if (step.score !== null && step.small_model_step !== null) {
         const messages = scoreMessages(prompt, [...context, step.small_model_step]);
-        requests.push({ purpose: 'Score', role: 'base', body: { ...scoreBody(model('base'), messages) } });
+        requests.push(score('Score', 'base', messages));
       }
       if (step.origin === 'base-fallback') {
         requests.push(generation('Rewrite', 'base'));

@@ -117,6 +117,9 @@ export class DetectingServer implements ModelServer {
   get modelListRequests() {
     return this._inner?.modelListRequests ?? 0;
   }
+  get requestFormat() {
+    return this._inner?.requestFormat;
+  }
 
   /** The engine's client, once its URL has said what it is. */
   resolve(signal?: AbortSignal): Promise<ModelServer> {

@@ -5,6 +5,7 @@
 
 import { SpecReasonError } from '../errors';
 import { malformedReply, timeoutError, toSpecReasonError, type RequestTarget } from './errorMapping';
+import type { RequestFormat } from './requestBodies';
 import type {
   ChatMessage,
   ClientOptions,
@@ -50,6 +51,11 @@ export abstract class HttpModelServer implements ModelServer {
     this.url = url.replace(/\/+$/, '');
     this.root = this.url.replace(/\/v1$/, '');
     this._fetch = createFetch(_options.timeoutMs);
+  }
+
+  /** How this server is sent its requests (the run record keeps it for the panel's Request view). */
+  get requestFormat(): RequestFormat {
+    return { kind: this.kind };
   }
 
   protected get _target(): RequestTarget {

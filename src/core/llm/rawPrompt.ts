@@ -3,14 +3,15 @@
 // is rendered here with the model's own template (chatTemplate.ts), found once per client.
 
 import { SpecReasonError } from '../errors';
-import { renderChat, TemplateError, withoutLeadingBos, type ChatTemplate } from './chatTemplate';
+import { TemplateError, type ChatTemplate } from './chatTemplate';
 import { HttpModelServer } from './httpServer';
+import { rawPrompt, type RequestFormat } from './requestBodies';
 import type { ChatMessage } from './server';
 
 export abstract class RawPromptServer extends HttpModelServer {
   private _template?: Promise<ChatTemplate>;
-  /** The server adds BOS when it tokenizes a prompt, so a BOS the template printed is taken off. */
-  protected abstract readonly _addsBos: boolean;
+  /** The template once found, for the run record (the panel rebuilds the prompts sent with it). */
+  knownTemplate?: ChatTemplate;
 
   /** Where this kind finds the model's template (one request at most). */
   protected abstract _loadTemplate(model: string, signal?: AbortSignal): Promise<ChatTemplate>;
@@ -18,7 +19,9 @@ export abstract class RawPromptServer extends HttpModelServer {
   /** The template in use, once found. */
   template(signal?: AbortSignal): Promise<ChatTemplate> {
     if (!this._template) {
-      const pending = this.model(signal).then(({ id }) => this._loadTemplate(id, signal));
+      const pending = this.model(signal)
+        .then(({ id }) => this._loadTemplate(id, signal))
+        .then((template) => (this.knownTemplate = template));
       pending.catch(() => {
         this._template = undefined;
       });
@@ -27,12 +30,15 @@ export abstract class RawPromptServer extends HttpModelServer {
     return this._template;
   }
 
-  /** The prompt the model continues: the chat rendered as vLLM's chat endpoint renders it. */
+  override get requestFormat(): RequestFormat {
+    return { kind: this.kind, template: this.knownTemplate };
+  }
+
+  /** The prompt the model continues: the chat rendered as vLLM's chat endpoint renders it (the server adds BOS). */
   protected async _prompt(messages: readonly ChatMessage[], continueFinal: boolean, signal?: AbortSignal) {
     const template = await this.template(signal);
     try {
-      const prompt = renderChat(template, messages, continueFinal);
-      return this._addsBos ? withoutLeadingBos(prompt, template.bos_token) : prompt;
+      return rawPrompt(template, messages, continueFinal);
     } catch (error) {
       if (error instanceof TemplateError) {
         throw new SpecReasonError('bad_request', `${this.role} model (${this.url}): ${error.message}`, {

@@ -4,6 +4,7 @@
 import type { ModelRole, ServerConfig } from '../config';
 import type { SpecReasonError } from '../errors';
 import type { TokenLogprob } from '../engine/scoring';
+import type { RequestFormat } from './requestBodies';
 
 export type { ModelRole, ServerConfig };
 
@@ -164,6 +165,8 @@ export interface ModelServer {
   readonly requests: number;
   /** Model-list requests sent. */
   readonly modelListRequests: number;
+  /** How requests are sent to it (kind, rendered template), once known: the panel rebuilds them from it. */
+  readonly requestFormat?: RequestFormat;
 }
 
 /** Wall-clock milliseconds with sub-millisecond resolution. */

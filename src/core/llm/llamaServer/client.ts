@@ -30,7 +30,7 @@ import {
   type ServerHints,
   type ServerKind,
 } from '../server';
-import { SCORE_TOP_LOGPROBS } from '../vllm/body';
+import { llamaGenerateBody, llamaScoreBody } from '../requestBodies';
 import { createSdk, sdkOptions } from '../vllm/client';
 import type OpenAI from 'openai';
 import { LLAMA_SERVER_HINTS } from './hints';
@@ -49,7 +49,6 @@ const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export class LlamaServerClient extends RawPromptServer {
   readonly kind: ServerKind = 'llama-server';
   readonly hints: ServerHints = LLAMA_SERVER_HINTS;
-  protected readonly _addsBos = true;
   private readonly _sdk: OpenAI;
   private _props?: Promise<Props>;
 
@@ -108,14 +107,7 @@ export class LlamaServerClient extends RawPromptServer {
 
   async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void) {
     const prompt = await this._prompt(request.messages, request.continueFinal, signal);
-    const body = {
-      prompt,
-      n_predict: request.maxTokens,
-      temperature: request.temperature,
-      top_p: request.topP,
-      ...(request.stop ? { stop: request.stop } : {}),
-      cache_prompt: true,
-    };
+    const body = llamaGenerateBody(prompt, request);
     this.requests++;
     const startedAt = now();
     const reply = this._options.stream
@@ -198,15 +190,7 @@ export class LlamaServerClient extends RawPromptServer {
 
   /** The one-token score: n_probs alternatives of the first token, not streamed. */
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
-    const prompt = await this._prompt(messages, true, signal);
-    const body = {
-      prompt,
-      n_predict: 1,
-      temperature: 0,
-      n_probs: SCORE_TOP_LOGPROBS,
-      cache_prompt: true,
-      stream: false,
-    };
+    const body = llamaScoreBody(await this._prompt(messages, true, signal));
     const startedAt = now();
     this.requests++;
     const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {

@@ -33,7 +33,7 @@ import {
 } from '../server';
 import { knownTemplateFor } from '../templates/known';
 import type { RequestDeadline } from '../transport';
-import { SCORE_TOP_LOGPROBS } from '../vllm/body';
+import { ollamaGenerateBody, ollamaScoreBody, type RequestFormat } from '../requestBodies';
 import { OLLAMA_HINTS } from './hints';
 
 /** num_ctx when the run does not say what it needs. */
@@ -70,7 +70,6 @@ async function* ndjson(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown
 export class OllamaClient extends RawPromptServer {
   readonly kind: ServerKind = 'ollama';
   readonly hints: ServerHints = OLLAMA_HINTS;
-  protected readonly _addsBos = true;
   private readonly _shows = new Map<string, Promise<Show>>();
 
   constructor(role: ModelRole, server: ServerConfig, options: ClientOptions) {
@@ -183,21 +182,14 @@ export class OllamaClient extends RawPromptServer {
     return max !== undefined ? Math.min(wanted, max) : wanted;
   }
 
-  private async _body(prompt: string, options: Json, extra: Json = {}) {
-    const { id: model } = await this.model();
-    return { model, prompt, raw: true, think: false, ...extra, options: { num_ctx: this._numCtx(), ...options } };
+  override get requestFormat(): RequestFormat {
+    return { ...super.requestFormat, numCtx: this._numCtx() };
   }
 
   async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void) {
-    await this.model(signal);
+    const { id: model } = await this.model(signal);
     const prompt = await this._prompt(request.messages, request.continueFinal, signal);
-    const options = {
-      num_predict: request.maxTokens,
-      temperature: request.temperature,
-      top_p: request.topP,
-      ...(request.stop ? { stop: request.stop } : {}),
-    };
-    const body = await this._body(prompt, options, { stream: this._options.stream });
+    const body = ollamaGenerateBody(model, prompt, this._numCtx(), request)(this._options.stream);
     this.requests++;
     const startedAt = now();
     const maxBytes = request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
@@ -274,13 +266,8 @@ export class OllamaClient extends RawPromptServer {
 
   /** The one-token score with top_logprobs (Ollama ≥ 0.12.11), not streamed. */
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
-    await this.model(signal);
-    const prompt = await this._prompt(messages, true, signal);
-    const body = await this._body(
-      prompt,
-      { num_predict: 1, temperature: 0 },
-      { stream: false, logprobs: true, top_logprobs: SCORE_TOP_LOGPROBS },
-    );
+    const { id: model } = await this.model(signal);
+    const body = ollamaScoreBody(model, await this._prompt(messages, true, signal), this._numCtx());
     const startedAt = now();
     this.requests++;
     const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {

@@ -25,7 +25,8 @@ import {
 } from '../server';
 import { knownTemplateFor } from '../templates/known';
 import type { ChatTemplate } from '../chatTemplate';
-import { SCORE_TOP_LOGPROBS, STREAMED } from '../vllm/body';
+import { completionsBody, completionsScoreBody } from '../requestBodies';
+import { STREAMED } from '../vllm/body';
 import { createSdk, sdkOptions } from '../vllm/client';
 import { malformedReply } from '../errorMapping';
 import { OPENAI_HINTS } from './hints';
@@ -33,7 +34,6 @@ import { OPENAI_HINTS } from './hints';
 export class OpenAiCompletionsClient extends RawPromptServer {
   readonly kind: ServerKind = 'openai';
   readonly hints: ServerHints = OPENAI_HINTS;
-  protected readonly _addsBos = true;
   private readonly _sdk: OpenAI;
 
   constructor(role: ModelRole, server: ServerConfig, options: ClientOptions) {
@@ -58,14 +58,7 @@ export class OpenAiCompletionsClient extends RawPromptServer {
   async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void) {
     const { id: model } = await this.model(signal);
     const prompt = await this._prompt(request.messages, request.continueFinal, signal);
-    const body = {
-      model,
-      prompt,
-      max_tokens: request.maxTokens,
-      temperature: request.temperature,
-      top_p: request.topP,
-      ...(request.stop ? { stop: request.stop } : {}),
-    };
+    const body = completionsBody(model, prompt, request);
     this.requests++;
     const startedAt = now();
     const maxBytes = request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
@@ -136,10 +129,7 @@ export class OpenAiCompletionsClient extends RawPromptServer {
     this.requests++;
     const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
       const completion = replies.completionBody(
-        await this._sdk.completions.create(
-          { model, prompt, max_tokens: 1, temperature: 0, logprobs: SCORE_TOP_LOGPROBS, stream: false },
-          sdkOptions(deadline),
-        ),
+        await this._sdk.completions.create(completionsScoreBody(model, prompt), sdkOptions(deadline)),
       );
       const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
       const sampled = replies.legacyLogprobs(choice.logprobs, 'choices[0].logprobs');

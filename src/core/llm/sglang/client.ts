@@ -6,8 +6,8 @@
 // its text after the generation prompt); the version is in GET /get_server_info; metrics are
 // `sglang:*` and only with --enable-metrics; errors are the flat {"object": "error", "message": …}.
 
+import { sglangGenerateBody, sglangScoreBody } from '../requestBodies';
 import type { ChatBody } from '../vllm/body';
-import { SCORE_TOP_LOGPROBS } from '../vllm/body';
 import { VllmClient } from '../vllm/client';
 import type { ChatMessage, GenerateRequest, ServerFeatures, ServerHints, ServerKind } from '../server';
 import { SGLANG_HINTS } from './hints';
@@ -18,29 +18,11 @@ export class SglangClient extends VllmClient {
   override readonly hints: ServerHints = SGLANG_HINTS;
 
   protected override _generateBody(model: string, request: GenerateRequest): ChatBody {
-    const body: ChatBody = {
-      model,
-      messages: request.messages,
-      temperature: request.temperature,
-      top_p: request.topP,
-      max_tokens: request.maxTokens,
-      ...(request.stop ? { stop: request.stop } : {}),
-      continue_final_message: request.continueFinal,
-    };
-    return body;
+    return sglangGenerateBody(model, request);
   }
 
   protected override _scoreBody(model: string, messages: ChatMessage[]): ChatBody {
-    const body: ChatBody = {
-      model,
-      messages,
-      temperature: 0,
-      max_tokens: 1,
-      logprobs: true,
-      top_logprobs: SCORE_TOP_LOGPROBS,
-      continue_final_message: true,
-    };
-    return body;
+    return sglangScoreBody(model, messages);
   }
 
   /** SGLang's version: GET /get_server_info's `version`. */
