@@ -36,7 +36,8 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     return d.waitForWebview(page, before, { selector: '#app' });
   }
 
-  const chatPaths = (log) => [...new Set(log.filter((e) => e.method === 'POST').map((e) => e.path))];
+  /** The routes a server was POSTed to, sorted. */
+  const postPaths = (log) => [...new Set(log.filter((e) => e.method === 'POST').map((e) => e.path))].sort();
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO, { base: { dialect: 'sglang' }, small: { dialect: 'ollama' } });
@@ -79,14 +80,18 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     assert.match(settings, /base Qwen\/QwQ-32B \(SGLang\)/);
     assert.match(settings, /small \S+ \(Ollama\)/);
     assert.ok(await panel.locator('#sim-badge').isVisible(), 'the simulated pair is labelled');
-    assert.deepEqual(chatPaths(pair.small.log), ['/api/generate'], "the small model's requests: Ollama's native API");
+    assert.deepEqual(
+      postPaths(pair.small.log),
+      ['/api/generate', '/api/show'],
+      "the small model's requests: Ollama's native API (its template and context from /api/show)",
+    );
     assert.ok(
       pair.small.log
         .filter((e) => e.path === '/api/generate')
         .every((e) => e.body?.raw === true && e.body?.options?.num_ctx > 0),
       'raw prompts, with num_ctx always',
     );
-    assert.deepEqual(chatPaths(pair.base.log), ['/v1/chat/completions'], "the base model's: SGLang's chat API");
+    assert.deepEqual(postPaths(pair.base.log), ['/v1/chat/completions'], "the base model's: SGLang's chat API");
     // The Request view of the rewritten step: each request as its engine got it, route and body.
     const rejected = panel.locator('article.step[data-origin="base-fallback"]');
     await rejected.locator('.step-request > summary').click();
