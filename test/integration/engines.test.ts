@@ -4,14 +4,28 @@
 // named in the run record, the panel and the server report.
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { SpecReasonApi } from '../../src/extension';
 import type { ServerReport } from '../../src/host/serverCheck';
+import type { LaunchOutcome } from '../../src/host/serverLauncher';
 import type { Session } from '../../src/host/sessions';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair } from '../../src/sim/scenarios';
 import type { SimDialect } from '../../src/sim/simulatedVllm';
 
 const EXTENSION_ID = 'specreason.specreason';
+const SIMULATOR = path.resolve(__dirname, '../../../dist/simulated-vllm.js');
+
+/** A port nothing listens on (bound and released). */
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 /** What the demo scenario gives on vLLM (extension.test.ts holds the vLLM run to it). */
 const ORIGINS = ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small'];
 
@@ -130,6 +144,51 @@ describe('SpecReason on every engine, in a real VS Code extension host', functio
       assert.equal(reports[1]!.problem, undefined);
     } finally {
       await pair.stop();
+    }
+  });
+
+  it('Start Servers starts the simulator in place of SGLang and llama-server from the launch settings, and a solve detects both', async function () {
+    if (process.platform !== 'linux') {
+      this.skip();
+    }
+    const ports = { base: await freePort(), small: await freePort() };
+    // The settings a user of each engine writes: the engine as the kind, its URL, and (here) the simulator as its command.
+    const launch = (kind: string) =>
+      `${process.execPath} ${SIMULATOR} --dialect ${kind} --latency zero --load-seconds 0.3`;
+    await configure({
+      'server.baseUrl': `http://127.0.0.1:${ports.base}/v1`,
+      'server.smallUrl': `http://127.0.0.1:${ports.small}`,
+      'server.baseKind': 'sglang',
+      'server.smallKind': 'llama-server',
+      'server.requestTimeout': 10,
+      'server.maxRetries': 0,
+      'launch.readyTimeout': 30,
+      'launch.base.command': launch('sglang'),
+      'launch.small.command': launch('llama-server'),
+    });
+    try {
+      const outcomes = await vscode.commands.executeCommand<LaunchOutcome[]>('specreason.startServers');
+      assert.deepEqual(
+        outcomes.map((o) => [o.role, o.state, o.failure?.message]),
+        [
+          ['base', 'started', undefined],
+          ['small', 'started', undefined],
+        ],
+      );
+      const solved = await run(DEMO_PROBLEM, 'specreason.solveSelection');
+      const [record] = solved.records;
+      assert.equal(record?.summary.answer, '50', record?.summary.error?.message);
+      assert.deepEqual(record?.serverKinds, { base: 'sglang', small: 'llama-server' });
+    } finally {
+      const stopped = await vscode.commands.executeCommand<{ stopped: string[] }>('specreason.stopServers');
+      assert.deepEqual(stopped.stopped.sort(), ['base', 'small']);
+      await configure({
+        'server.baseKind': undefined,
+        'server.smallKind': undefined,
+        'launch.readyTimeout': undefined,
+        'launch.base.command': undefined,
+        'launch.small.command': undefined,
+      });
     }
   });
 });
