@@ -1,10 +1,12 @@
-// What every server kind's client shares: model discovery (asked once, then cached), request
-// counters, and one deadline per request with its failure said as a SpecReasonError that names the
-// server (transport.ts, errorMapping.ts). Each kind (vllm/, sglang/, llamaServer/, ollama/, openai/)
-// adds its own requests and reply shapes.
+// What every server kind's client shares: the openai SDK over the project's transport, model discovery
+// (asked once, then cached), request counters and timing, and one deadline per request with its failure
+// said as a SpecReasonError that names the server (transport.ts, errorMapping.ts). Each kind (vllm/,
+// sglang/, llamaServer/, ollama/, openai/) adds its own requests and reply shapes.
 
+import OpenAI from 'openai';
 import { SpecReasonError } from '../errors';
 import { malformedReply, timeoutError, toSpecReasonError, type RequestTarget } from './errorMapping';
+import * as replies from './replies';
 import type { RequestFormat } from './requestBodies';
 import type {
   ChatMessage,
@@ -21,13 +23,44 @@ import type {
   ServerHints,
   ServerKind,
 } from './server';
-import { createFetch, RequestDeadline } from './transport';
+import { now } from './server';
+import { createFetch, keepingErrorBodies, RequestDeadline } from './transport';
 
 /** Room for a reply's bytes: far more than any real token needs, far less than a runaway server sends. */
 export const BYTES_PER_TOKEN = 4096;
 export const BYTES_SLACK = 1_000_000;
 /** Chunks a stream may send beyond max_tokens (role, finishing and usage chunks, empty deltas). */
 export const CHUNK_SLACK = 16;
+
+/** The SDK's per-request options. */
+type SdkOptions = Exclude<NonNullable<Parameters<OpenAI['get']>[1]>, Promise<unknown>>;
+
+/** A deadline as SDK request options: its signal, and itself for the transport to find. */
+export function sdkOptions(deadline: RequestDeadline): SdkOptions {
+  return { signal: deadline.signal, fetchOptions: deadline.fetchOptions };
+}
+
+/** The openai SDK over the project's transport, for one server (never OPENAI_BASE_URL from the environment). */
+export function createSdk(
+  baseURL: string,
+  server: ServerConfig,
+  options: ClientOptions,
+  fetchImpl: typeof fetch,
+): OpenAI {
+  return new OpenAI({
+    baseURL,
+    apiKey: server.apiKey || 'EMPTY',
+    // The request deadlines (transport.ts) end a request first; this is a backstop.
+    timeout: Math.ceil(options.timeoutMs) + 1000,
+    maxRetries: options.maxRetries,
+    defaultHeaders: options.headers,
+    fetch: keepingErrorBodies(fetchImpl),
+    logLevel: 'off', // the SDK would print to the console; errors reach the project's own log
+  });
+}
+
+/** What a request returns, with when it started and ended. */
+export type Timed<T> = T & { ms: number; startedAt: number; endedAt: number };
 
 export abstract class HttpModelServer implements ModelServer {
   abstract readonly kind: ServerKind;
@@ -37,6 +70,7 @@ export abstract class HttpModelServer implements ModelServer {
   /** scheme://host:port plus any path prefix, without /v1: where /health, /metrics and native routes are. */
   readonly root: string;
   protected readonly _fetch: typeof fetch;
+  private _sdkClient?: OpenAI;
   private _model?: Promise<ModelInfo>;
   knownModel?: ModelInfo;
   requests = 0;
@@ -68,8 +102,32 @@ export abstract class HttpModelServer implements ModelServer {
     };
   }
 
-  /** The served models (one request). */
-  protected abstract _listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  /** The openai SDK for this server (made on first use), rooted at `_sdkBase`. */
+  protected get _sdk(): OpenAI {
+    return (this._sdkClient ??= createSdk(this._sdkBase, this._server, this._options, this._fetch));
+  }
+
+  /** Where the SDK's paths start: the OpenAI base URL (llama-server's client roots it at the server). */
+  protected get _sdkBase(): string {
+    return this.url;
+  }
+
+  /** The served models (one request): GET /models under the OpenAI base, unless the kind lists them otherwise. */
+  protected _listModels(signal?: AbortSignal, path = '/models'): Promise<ModelInfo[]> {
+    this.modelListRequests++;
+    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
+      replies.modelList(await this._sdk.get(path, sdkOptions(deadline))),
+    );
+  }
+
+  /** One counted request, timed. */
+  protected async _timed<T extends object>(send: () => Promise<T>): Promise<Timed<T>> {
+    const startedAt = now();
+    this.requests++;
+    const reply = await send();
+    const endedAt = now();
+    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
+  }
 
   model(signal?: AbortSignal): Promise<ModelInfo> {
     if (!this._model) {

@@ -6,7 +6,8 @@ import { SpecReasonError } from '../errors';
 import { TemplateError, type ChatTemplate } from './chatTemplate';
 import { HttpModelServer } from './httpServer';
 import { rawPrompt, type RequestFormat } from './requestBodies';
-import type { ChatMessage } from './server';
+import * as replies from './replies';
+import type { ChatMessage, GenerateResult } from './server';
 
 export abstract class RawPromptServer extends HttpModelServer {
   private _template?: Promise<ChatTemplate>;
@@ -49,6 +50,28 @@ export abstract class RawPromptServer extends HttpModelServer {
       }
       throw error;
     }
+  }
+
+  /** A generation, counted and timed; a reply that was not streamed reaches onDelta whole. */
+  protected _generation(
+    onDelta: ((text: string) => void) | undefined,
+    send: () => Promise<{ text: string; completionTokens: number; finishReason: string | null }>,
+  ): Promise<GenerateResult> {
+    return this._timed(async () => {
+      const reply = await send();
+      if (!this._options.stream && reply.text) {
+        onDelta?.(reply.text);
+      }
+      return reply;
+    });
+  }
+
+  /** What a finished raw reply says: its token count (checked as a usage count is) and whether it hit the limit. */
+  protected _finish(count: unknown, atLimit: boolean, textLength: number, maxTokens: number) {
+    const completionTokens = this._check(() =>
+      replies.completionTokens({ completion_tokens: count }, textLength, maxTokens),
+    );
+    return { completionTokens, finishReason: atLimit ? 'length' : 'stop' };
   }
 
   /** No usable template: what is missing and what to do. */

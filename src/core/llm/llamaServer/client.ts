@@ -10,7 +10,7 @@
 
 import { SpecReasonError } from '../../errors';
 import type { ChatTemplate } from '../chatTemplate';
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, sdkOptions } from '../httpServer';
 import { RawPromptServer } from '../rawPrompt';
 import * as replies from '../replies';
 import { knownTemplateFor } from '../templates/known';
@@ -20,7 +20,6 @@ import {
   type ChatMessage,
   type ClientOptions,
   type GenerateRequest,
-  type GenerateResult,
   type ModelInfo,
   type ModelRole,
   type ScoreResult,
@@ -31,8 +30,6 @@ import {
   type ServerKind,
 } from '../server';
 import { llamaGenerateBody, llamaScoreBody } from '../requestBodies';
-import { createSdk, sdkOptions } from '../vllm/client';
-import type OpenAI from 'openai';
 import { LLAMA_SERVER_HINTS } from './hints';
 
 interface Props {
@@ -49,12 +46,15 @@ const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
 export class LlamaServerClient extends RawPromptServer {
   readonly kind: ServerKind = 'llama-server';
   readonly hints: ServerHints = LLAMA_SERVER_HINTS;
-  private readonly _sdk: OpenAI;
   private _props?: Promise<Props>;
 
   constructor(role: ModelRole, server: ServerConfig, options: ClientOptions) {
     super(role, server, options, server.url.replace(/\/+$/, '').replace(/\/v1$/, ''));
-    this._sdk = createSdk(this.root, server, options, this._fetch);
+  }
+
+  /** Native routes (/props, /completion) and /v1/models alike are under the server's root. */
+  protected override get _sdkBase(): string {
+    return this.root;
   }
 
   /** GET /props, once. */
@@ -72,11 +72,8 @@ export class LlamaServerClient extends RawPromptServer {
     return this._props;
   }
 
-  protected async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    this.modelListRequests++;
-    const models = await this._request(signal, BYTES_SLACK * 16, async (deadline) =>
-      replies.modelList(await this._sdk.get('/v1/models', sdkOptions(deadline))),
-    );
+  protected override async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+    const models = await super._listModels(signal, '/v1/models');
     const props: Props = await this._getProps(signal).catch(() => ({}));
     const nCtx = props.default_generation_settings?.n_ctx;
     return models.map((m) => ({ ...m, maxModelLen: typeof nCtx === 'number' ? nCtx : m.maxModelLen }));
@@ -108,24 +105,15 @@ export class LlamaServerClient extends RawPromptServer {
   async generate(request: GenerateRequest, signal: AbortSignal, onDelta?: (text: string) => void) {
     const prompt = await this._prompt(request.messages, request.continueFinal, signal);
     const body = llamaGenerateBody(prompt, request);
-    this.requests++;
-    const startedAt = now();
-    const reply = this._options.stream
-      ? await this._completeStreaming(body, request.maxTokens, signal, onDelta)
-      : await this._completeOnce(body, request.maxTokens, signal);
-    if (!this._options.stream && reply.text) {
-      onDelta?.(reply.text);
-    }
-    const endedAt = now();
-    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt } satisfies GenerateResult;
+    return this._generation(onDelta, async () =>
+      this._options.stream
+        ? await this._completeStreaming(body, request.maxTokens, signal, onDelta)
+        : await this._completeOnce(body, request.maxTokens, signal),
+    );
   }
 
   private _finished(event: Record<string, unknown>, textLength: number, maxTokens: number) {
-    const stopType = event.stop_type;
-    const tokens = this._check(() =>
-      replies.completionTokens({ completion_tokens: event.tokens_predicted }, textLength, maxTokens),
-    );
-    return { completionTokens: tokens, finishReason: stopType === 'limit' ? 'length' : 'stop' };
+    return this._finish(event.tokens_predicted, event.stop_type === 'limit', textLength, maxTokens);
   }
 
   private async _completeOnce(body: Record<string, unknown>, maxTokens: number, signal: AbortSignal) {
@@ -191,22 +179,22 @@ export class LlamaServerClient extends RawPromptServer {
   /** The one-token score: n_probs alternatives of the first token, not streamed. */
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     const body = llamaScoreBody(await this._prompt(messages, true, signal));
-    const startedAt = now();
-    this.requests++;
-    const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
-      const completion = replies.completionBody(await this._sdk.post('/completion', { body, ...sdkOptions(deadline) }));
-      const sampled = replies.tokenLogprobs(completion.completion_probabilities, 'completion_probabilities');
-      if (!sampled) {
-        this._noLogprobs();
-      }
-      return {
-        sampledToken: sampled.token,
-        topLogprobs: sampled.top,
-        content: typeof completion.content === 'string' ? completion.content : null,
-      };
-    });
-    const endedAt = now();
-    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
+    return this._timed(() =>
+      this._request(signal, BYTES_SLACK, async (deadline) => {
+        const completion = replies.completionBody(
+          await this._sdk.post('/completion', { body, ...sdkOptions(deadline) }),
+        );
+        const sampled = replies.tokenLogprobs(completion.completion_probabilities, 'completion_probabilities');
+        if (!sampled) {
+          this._noLogprobs();
+        }
+        return {
+          sampledToken: sampled.token,
+          topLogprobs: sampled.top,
+          content: typeof completion.content === 'string' ? completion.content : null,
+        };
+      }),
+    );
   }
 
   /** GET /health (503 while loading), /props (build) and /v1/models. */

@@ -21,7 +21,6 @@ import {
   type ChatMessage,
   type ClientOptions,
   type GenerateRequest,
-  type GenerateResult,
   type ModelInfo,
   type ModelRole,
   type ScoreResult,
@@ -110,7 +109,7 @@ export class OllamaClient extends RawPromptServer {
   }
 
   /** Ollama's OpenAI-compatible GET /v1/models: the model names, and who owns them (`library`, or the simulator). */
-  protected async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+  protected override async _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     this.modelListRequests++;
     const list = await this._request(signal, BYTES_SLACK * 16, async (deadline) =>
       replies.modelList(await (await this._send('/v1/models', undefined, deadline)).json()),
@@ -190,21 +189,16 @@ export class OllamaClient extends RawPromptServer {
     const { id: model } = await this.model(signal);
     const prompt = await this._prompt(request.messages, request.continueFinal, signal);
     const body = ollamaGenerateBody(model, prompt, this._numCtx(), request)(this._options.stream);
-    this.requests++;
-    const startedAt = now();
     const maxBytes = request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
-    const reply = this._options.stream
-      ? await this._generateStreaming(body, request.maxTokens, maxBytes, signal, onDelta)
-      : await this._request(signal, maxBytes, async (deadline) => {
-          const done = replies.completionBody(await (await this._send('/api/generate', body, deadline)).json());
-          const text = this._text(done);
-          return { text, ...this._finished(done, text.length, request.maxTokens) };
-        });
-    if (!this._options.stream && reply.text) {
-      onDelta?.(reply.text);
-    }
-    const endedAt = now();
-    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt } satisfies GenerateResult;
+    return this._generation(onDelta, async () =>
+      this._options.stream
+        ? await this._generateStreaming(body, request.maxTokens, maxBytes, signal, onDelta)
+        : await this._request(signal, maxBytes, async (deadline) => {
+            const done = replies.completionBody(await (await this._send('/api/generate', body, deadline)).json());
+            const text = this._text(done);
+            return { text, ...this._finished(done, text.length, request.maxTokens) };
+          }),
+    );
   }
 
   private _text(line: Json): string {
@@ -216,10 +210,7 @@ export class OllamaClient extends RawPromptServer {
   }
 
   private _finished(done: Json, textLength: number, maxTokens: number) {
-    const completionTokens = this._check(() =>
-      replies.completionTokens({ completion_tokens: done.eval_count ?? 0 }, textLength, maxTokens),
-    );
-    return { completionTokens, finishReason: done.done_reason === 'length' ? 'length' : 'stop' };
+    return this._finish(done.eval_count ?? 0, done.done_reason === 'length', textLength, maxTokens);
   }
 
   private async _generateStreaming(
@@ -268,18 +259,16 @@ export class OllamaClient extends RawPromptServer {
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     const { id: model } = await this.model(signal);
     const body = ollamaScoreBody(model, await this._prompt(messages, true, signal), this._numCtx());
-    const startedAt = now();
-    this.requests++;
-    const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
-      const done = replies.completionBody(await (await this._send('/api/generate', body, deadline)).json());
-      const sampled = replies.tokenLogprobs(done.logprobs, 'logprobs');
-      if (!sampled) {
-        this._noLogprobs();
-      }
-      return { sampledToken: sampled.token, topLogprobs: sampled.top, content: this._text(done) };
-    });
-    const endedAt = now();
-    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
+    return this._timed(() =>
+      this._request(signal, BYTES_SLACK, async (deadline) => {
+        const done = replies.completionBody(await (await this._send('/api/generate', body, deadline)).json());
+        const sampled = replies.tokenLogprobs(done.logprobs, 'logprobs');
+        if (!sampled) {
+          this._noLogprobs();
+        }
+        return { sampledToken: sampled.token, topLogprobs: sampled.top, content: this._text(done) };
+      }),
+    );
   }
 
   /** GET /api/version and /v1/models. */

@@ -4,20 +4,15 @@
 // the score reads the legacy completions logprobs ({tokens, top_logprobs: [{token: logprob}]}).
 // Providers tokenize a completions prompt with special tokens, so a BOS the template printed is taken off.
 
-import type OpenAI from 'openai';
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, sdkOptions } from '../httpServer';
 import { RawPromptServer } from '../rawPrompt';
 import * as replies from '../replies';
 import {
   now,
   type ChatMessage,
-  type ClientOptions,
   type GenerateRequest,
   type GenerateResult,
-  type ModelInfo,
-  type ModelRole,
   type ScoreResult,
-  type ServerConfig,
   type ServerFeatures,
   type ServerHealth,
   type ServerHints,
@@ -27,26 +22,12 @@ import { knownTemplateFor } from '../templates/known';
 import type { ChatTemplate } from '../chatTemplate';
 import { completionsBody, completionsScoreBody } from '../requestBodies';
 import { STREAMED } from '../vllm/body';
-import { createSdk, sdkOptions } from '../vllm/client';
 import { malformedReply } from '../errorMapping';
 import { OPENAI_HINTS } from './hints';
 
 export class OpenAiCompletionsClient extends RawPromptServer {
   readonly kind: ServerKind = 'openai';
   readonly hints: ServerHints = OPENAI_HINTS;
-  private readonly _sdk: OpenAI;
-
-  constructor(role: ModelRole, server: ServerConfig, options: ClientOptions) {
-    super(role, server, options);
-    this._sdk = createSdk(this.url, server, options, this._fetch);
-  }
-
-  protected _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    this.modelListRequests++;
-    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
-      replies.modelList(await this._sdk.get('/models', sdkOptions(deadline))),
-    );
-  }
 
   protected _loadTemplate(model: string): Promise<ChatTemplate> {
     const known = knownTemplateFor(model);
@@ -125,25 +106,23 @@ export class OpenAiCompletionsClient extends RawPromptServer {
   async score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     const { id: model } = await this.model(signal);
     const prompt = await this._prompt(messages, true, signal);
-    const startedAt = now();
-    this.requests++;
-    const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
-      const completion = replies.completionBody(
-        await this._sdk.completions.create(completionsScoreBody(model, prompt), sdkOptions(deadline)),
-      );
-      const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
-      const sampled = replies.legacyLogprobs(choice.logprobs, 'choices[0].logprobs');
-      if (!sampled) {
-        this._noLogprobs();
-      }
-      return {
-        sampledToken: sampled.token,
-        topLogprobs: sampled.top,
-        content: typeof choice.text === 'string' ? choice.text : null,
-      };
-    });
-    const endedAt = now();
-    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
+    return this._timed(() =>
+      this._request(signal, BYTES_SLACK, async (deadline) => {
+        const completion = replies.completionBody(
+          await this._sdk.completions.create(completionsScoreBody(model, prompt), sdkOptions(deadline)),
+        );
+        const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
+        const sampled = replies.legacyLogprobs(choice.logprobs, 'choices[0].logprobs');
+        if (!sampled) {
+          this._noLogprobs();
+        }
+        return {
+          sampledToken: sampled.token,
+          topLogprobs: sampled.top,
+          content: typeof choice.text === 'string' ? choice.text : null,
+        };
+      }),
+    );
   }
 
   /** A provider has no /health: GET /v1/models is the check. */

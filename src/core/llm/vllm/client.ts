@@ -2,27 +2,21 @@
 // vLLM's own lives here: the template flags (vLLM-only fields are top-level body fields), reasoning
 // text in `reasoning_content` or `reasoning`, /health, /version and the /metrics names.
 
-import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { malformedReply } from '../errorMapping';
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, HttpModelServer } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, HttpModelServer, sdkOptions } from '../httpServer';
 import * as replies from '../replies';
 import {
   now,
   type ChatMessage,
-  type ClientOptions,
   type GenerateRequest,
   type GenerateResult,
-  type ModelInfo,
-  type ModelRole,
   type ScoreResult,
-  type ServerConfig,
   type ServerFeatures,
   type ServerHealth,
   type ServerHints,
   type ServerKind,
 } from '../server';
-import { keepingErrorBodies, type RequestDeadline } from '../transport';
 import {
   firstTokenRequest,
   generateBody,
@@ -43,49 +37,11 @@ interface GenerateCall {
   readonly onDelta?: (text: string) => void;
   readonly startedAt: number;
 }
-/** The SDK's per-request options. */
-type SdkOptions = Exclude<NonNullable<Parameters<OpenAI['get']>[1]>, Promise<unknown>>;
-
-/** A deadline as SDK request options: its signal, and itself for the transport to find. */
-export function sdkOptions(deadline: RequestDeadline): SdkOptions {
-  return { signal: deadline.signal, fetchOptions: deadline.fetchOptions };
-}
-
-/** The openai SDK over the project's transport, for one server (never OPENAI_BASE_URL from the environment). */
-export function createSdk(
-  baseURL: string,
-  server: ServerConfig,
-  options: ClientOptions,
-  fetchImpl: typeof fetch,
-): OpenAI {
-  return new OpenAI({
-    baseURL,
-    apiKey: server.apiKey || 'EMPTY',
-    // The request deadlines (transport.ts) end a request first; this is a backstop.
-    timeout: Math.ceil(options.timeoutMs) + 1000,
-    maxRetries: options.maxRetries,
-    defaultHeaders: options.headers,
-    fetch: keepingErrorBodies(fetchImpl),
-    logLevel: 'off', // the SDK would print to the console; errors reach the project's own log
-  });
-}
+export { createSdk, sdkOptions } from '../httpServer';
 
 export class VllmClient extends HttpModelServer {
   readonly kind: ServerKind = 'vllm';
   readonly hints: ServerHints = VLLM_HINTS;
-  protected readonly _sdk: OpenAI;
-
-  constructor(role: ModelRole, server: ServerConfig, options: ClientOptions) {
-    super(role, server, options);
-    this._sdk = createSdk(this.url, server, options, this._fetch);
-  }
-
-  protected _listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
-    this.modelListRequests++;
-    return this._request(signal, BYTES_SLACK * 16, async (deadline) =>
-      replies.modelList(await this._sdk.get('/models', sdkOptions(deadline))),
-    );
-  }
 
   /** The body of a generation (SGLang's differs in its template flags). */
   protected _generateBody(model: string, request: GenerateRequest): ChatBody {
@@ -211,20 +167,18 @@ export class VllmClient extends HttpModelServer {
   private async _oneToken(signal: AbortSignal, bodyFor: (model: string) => ChatBody): Promise<ScoreResult> {
     const { id: model } = await this.model(signal);
     const body = bodyFor(model);
-    const startedAt = now();
-    this.requests++;
-    const reply = await this._request(signal, BYTES_SLACK, async (deadline) => {
-      const completion = replies.completionBody(await this._sdk.chat.completions.create(body, sdkOptions(deadline)));
-      const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
-      const sampled = replies.scoreLogprobs(choice);
-      if (!sampled) {
-        this._noLogprobs();
-      }
-      const { reasoning, content } = replies.messageText(choice.message, 'choices[0].message');
-      return { sampledToken: sampled.token, topLogprobs: sampled.top, content: content ?? reasoning ?? null };
-    });
-    const endedAt = now();
-    return { ...reply, ms: endedAt - startedAt, startedAt, endedAt };
+    return this._timed(() =>
+      this._request(signal, BYTES_SLACK, async (deadline) => {
+        const completion = replies.completionBody(await this._sdk.chat.completions.create(body, sdkOptions(deadline)));
+        const choice = replies.firstChoice(completion) ?? this._malformed('choices is empty');
+        const sampled = replies.scoreLogprobs(choice);
+        if (!sampled) {
+          this._noLogprobs();
+        }
+        const { reasoning, content } = replies.messageText(choice.message, 'choices[0].message');
+        return { sampledToken: sampled.token, topLogprobs: sampled.top, content: content ?? reasoning ?? null };
+      }),
+    );
   }
 
   /** GET /health, the version and /v1/models. */
