@@ -191,6 +191,16 @@ interface ChatBody {
   continue_final_message?: unknown;
 }
 
+/** The GETs that tell engines apart (src/core/llm/detect.ts asks them): a dialect that has none of them answers 404. */
+const ENGINE_PROBES: readonly string[] = [
+  'GET /health',
+  'GET /version',
+  'GET /metrics',
+  'GET /props',
+  'GET /get_model_info',
+  'GET /api/version',
+];
+
 /** The raw-prompt dialects, and how each frames a reply. */
 type RawWriter = 'llama-server' | 'ollama' | 'openai';
 const RAW_FORMATS: Record<RawWriter, (reply: RawReplyFacts) => RawReplyFormat> = {
@@ -611,14 +621,11 @@ export class SimulatedVllm {
       case 'POST /api/generate':
         await this._ollamaGenerate(jsonObject(raw, exchange.entry), exchange);
         return true;
-      case 'GET /health':
-      case 'GET /version':
-      case 'GET /metrics':
-      case 'GET /props':
-      case 'GET /get_model_info':
-        send(404, '404 page not found', 'text/plain');
-        return true;
       default:
+        if (ENGINE_PROBES.includes(route)) {
+          send(404, '404 page not found', 'text/plain');
+          return true;
+        }
         return false; // /v1/models as vLLM has it (Ollama's OpenAI-compatible list)
     }
   }
@@ -645,15 +652,11 @@ export class SimulatedVllm {
         });
         return true;
       }
-      case 'GET /health':
-      case 'GET /version':
-      case 'GET /metrics':
-      case 'GET /props':
-      case 'GET /get_model_info':
-      case 'GET /api/version':
-        exchange.send(404, this._errorBody(404, `Unknown request URL: ${route}`, 'invalid_request_error'));
-        return true;
       default:
+        if (ENGINE_PROBES.includes(route)) {
+          exchange.send(404, this._errorBody(404, `Unknown request URL: ${route}`, 'invalid_request_error'));
+          return true;
+        }
         return false; // /v1/models and /v1/chat/completions as vLLM has them
     }
   }
