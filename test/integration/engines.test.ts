@@ -4,43 +4,19 @@
 // named in the run record, the panel and the server report.
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { SpecReasonApi } from '../../src/extension';
+import { api, configure, freePort } from './host';
 import type { ServerReport } from '../../src/host/serverCheck';
 import type { LaunchOutcome } from '../../src/host/serverLauncher';
 import type { Session } from '../../src/host/sessions';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair } from '../../src/sim/scenarios';
 import type { SimDialect } from '../../src/sim/simulatedVllm';
 
-const EXTENSION_ID = 'specreason.specreason';
 const SIMULATOR = path.resolve(__dirname, '../../../dist/simulated-vllm.js');
 
-/** A port nothing listens on (bound and released). */
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 /** What the demo scenario gives on vLLM (extension.test.ts holds the vLLM run to it). */
 const ORIGINS = ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small'];
-
-async function api(): Promise<SpecReasonApi> {
-  const extension = vscode.extensions.getExtension<SpecReasonApi>(EXTENSION_ID);
-  assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
-}
-
-async function configure(values: Record<string, unknown>): Promise<void> {
-  const c = vscode.workspace.getConfiguration('specreason');
-  for (const [key, value] of Object.entries(values)) {
-    await c.update(key, value, vscode.ConfigurationTarget.Global);
-  }
-}
 
 async function run(text: string, command: string): Promise<Session> {
   const session = await vscode.commands.executeCommand<Session | undefined>(command, text);

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SpecReasonApi } from '../../src/extension';
+import { api, configure, EXTENSION_ID } from './host';
 import { EVAL_VIEW_TYPE } from '../../src/host/evalPanel';
 import { VIEW_TYPE } from '../../src/host/reasoningPanel';
 import { REPORT_SCHEME } from '../../src/host/serverCheck';
@@ -11,21 +11,7 @@ import { SAMPLE_SCHEME } from '../../src/host/commands/launcherCommands';
 import type { Session } from '../../src/host/sessions';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair, type SimPair } from '../../src/sim/scenarios';
 
-const EXTENSION_ID = 'specreason.specreason';
 const slow = { prefillMsPerToken: 0, decodeMsPerToken: 15, overlapSlowdown: 0, overheadMs: 0 };
-
-async function api(): Promise<SpecReasonApi> {
-  const extension = vscode.extensions.getExtension<SpecReasonApi>(EXTENSION_ID);
-  assert.ok(extension, `${EXTENSION_ID} is installed`);
-  return extension.activate();
-}
-
-async function configure(values: Record<string, unknown>): Promise<void> {
-  const c = vscode.workspace.getConfiguration('specreason');
-  for (const [key, value] of Object.entries(values)) {
-    await c.update(key, value, vscode.ConfigurationTarget.Global);
-  }
-}
 
 async function pointAt(pair: SimPair): Promise<void> {
   await configure({

@@ -5,29 +5,16 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { SpecReasonApi } from '../../src/extension';
+import { api, configure, freePort } from './host';
 import type { Session } from '../../src/host/sessions';
 import type { LaunchOutcome } from '../../src/host/serverLauncher';
 import { groupMembers } from '../../src/core/launch/engineStart';
 import { DEMO_PROBLEM, DEMO_SCENARIO, startSimPair } from '../../src/sim/scenarios';
 
-const EXTENSION_ID = 'specreason.specreason';
 const FAKE_VLLM_DIR = path.resolve(__dirname, '../../../test/fixtures/fake-vllm');
-
-async function api(): Promise<SpecReasonApi> {
-  return vscode.extensions.getExtension<SpecReasonApi>(EXTENSION_ID)!.activate();
-}
-
-async function configure(values: Record<string, unknown>): Promise<void> {
-  const c = vscode.workspace.getConfiguration('specreason');
-  for (const [key, value] of Object.entries(values)) {
-    await c.update(key, value, vscode.ConfigurationTarget.Global);
-  }
-}
 
 const SETTINGS = [
   'server.baseUrl',
@@ -40,15 +27,6 @@ const SETTINGS = [
   'launch.base.command',
   'launch.small.command',
 ];
-
-/** A port nothing listens on (bound and released). */
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Processes whose command line mentions the fake engine-core worker of a port (the group's grandchild). */
 function fakeWorkers(port: number): number[] {
