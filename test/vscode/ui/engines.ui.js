@@ -96,7 +96,7 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     const rejected = panel.locator('article.step[data-origin="base-fallback"]');
     await rejected.locator('.step-request > summary').click();
     await rejected.locator('.request[data-purpose="rewrite"]').waitFor();
-    const header = async (purpose) => rejected.locator(`.request[data-purpose="${purpose}"] h4`).textContent();
+    const header = (purpose) => rejected.locator(`.request[data-purpose="${purpose}"] h4`).textContent();
     const shownBody = async (purpose) =>
       JSON.parse(await rejected.locator(`.request[data-purpose="${purpose}"] .request-body`).textContent());
     assert.match(await header('draft'), /POST \/api\/generate$/);
