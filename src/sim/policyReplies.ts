@@ -1,8 +1,9 @@
 // What the simulated models answer for the step policies beyond SpecReason (src/core/engine/policies/):
 // the first token of a step with its top-20 alternatives (first-token routing), scripted per step or,
-// by default, a confident first word of the scripted step. Kept apart from the HTTP routes on purpose.
+// by default, a confident first word of the scripted step; n drafts of a step in one request (multi-draft),
+// scripted per step or, by default, n copies of the scripted step. Kept apart from the HTTP routes on purpose.
 
-import type { ScoreReply, SimScript, StepContext } from './simulatedVllm';
+import { simTokenize, type ScoreReply, type SimScript, type StepContext } from './simulatedVllm';
 
 /** A scripted first-token distribution: the sampled token and its alternatives [token, logprob]. */
 export type FirstTokenReply = Extract<ScoreReply, { sampled: string }>;
@@ -51,4 +52,30 @@ export function firstTokenWithEntropy(token: string, nats: number): FirstTokenRe
     top.push([` alt${i}`, Math.log((1 - p) / others)]);
   }
   return { sampled: token, top };
+}
+
+/** One choice of an n > 1 step reply: its tokens and why it ended (the stop string's token is counted). */
+export interface DraftChoice {
+  tokens: string[];
+  finishReason: 'stop' | 'length';
+  stopReason: string | null;
+  completionTokens: number;
+}
+
+/** The n drafts of step `index`, each cut at the budget or ended by the step separator as a step reply is. */
+export function draftChoices(
+  script: SimScript,
+  index: number,
+  n: number,
+  context: StepContext,
+  budget: number,
+): DraftChoice[] {
+  const texts = script.drafts?.(index, n, context) ?? [];
+  return Array.from({ length: n }, (_, i) => {
+    const tokens = simTokenize(texts[i] ?? script.step(index, context));
+    if (tokens.length >= budget) {
+      return { tokens: tokens.slice(0, budget), finishReason: 'length', stopReason: null, completionTokens: budget };
+    }
+    return { tokens, finishReason: 'stop', stopReason: '\n\n', completionTokens: tokens.length + 1 };
+  });
 }

@@ -20,16 +20,24 @@ export interface Scenario {
   scores?: readonly ScoreReply[];
   /** The small model's score of its own draft at step i (self-check; default 9). */
   selfScores?: readonly ScoreReply[];
+  /** The small model's n drafts of step i when asked for several (multi-draft; default: n copies of small[i]). */
+  drafts?: ReadonlyArray<readonly string[]>;
+  /** The base model's score of a draft by its text, before `scores` (multi-draft scores each draft). */
+  draftScores?: Readonly<Record<string, ScoreReply>>;
 }
 
 const pick = <T>(list: readonly T[], i: number): T | undefined => list[Math.min(i, list.length - 1)];
 
 export function smallScript(s: Scenario): SimScript {
-  return { step: (i) => pick(s.small, i) ?? '', score: (i) => s.selfScores?.[i] ?? 9 };
+  return {
+    step: (i) => pick(s.small, i) ?? '',
+    score: (i) => s.selfScores?.[i] ?? 9,
+    drafts: (i, n) => Array.from({ length: n }, (_, j) => s.drafts?.[i]?.[j] ?? pick(s.small, i) ?? ''),
+  };
 }
 
 export function baseScript(s: Scenario): SimScript {
-  return { step: (i) => pick(s.base, i) ?? '', score: (i) => s.scores?.[i] ?? 9 };
+  return { step: (i) => pick(s.base, i) ?? '', score: (i, draft) => s.draftScores?.[draft] ?? s.scores?.[i] ?? 9 };
 }
 
 /** The sample problem the demo and the README use. */

@@ -27,7 +27,7 @@ import {
   type RawReplyFormat,
 } from './rawReplies';
 
-import { firstTokenReply } from './policyReplies';
+import { draftChoices, firstTokenReply, type DraftChoice } from './policyReplies';
 export type { SimDialect };
 
 export const SIM_SCORE_PREFILL = '<think>I think the quality score is: ';
@@ -51,6 +51,8 @@ export interface SimScript {
   score?(index: number, draft: string, context: StepContext): ScoreReply;
   /** The first token of step `index` and its alternatives (first-token routing); default: a confident first word. */
   firstToken?(index: number, context: StepContext): Extract<ScoreReply, { sampled: string }> | undefined;
+  /** The n drafts of step `index` one request with `n` asks for (multi-draft); default: n copies of `step`. */
+  drafts?(index: number, n: number, context: StepContext): readonly string[];
 }
 
 export interface LatencyModel {
@@ -182,6 +184,7 @@ interface ChatBody {
   messages?: Array<{ role?: unknown; content?: unknown }>;
   stream?: unknown;
   stream_options?: unknown;
+  n?: unknown;
   max_tokens?: unknown;
   max_completion_tokens?: unknown;
   stop?: unknown;
@@ -261,6 +264,10 @@ interface ModelReply {
   sampled?: { token: string; top: Array<[string, number]> };
   completionTokens: number;
   topLogprobs: number;
+  /** The n choices of a step request with `n` > 1 (the first one is also the reply's own tokens). */
+  choices?: DraftChoice[];
+  /** Tokens the decode time is counted on, when not completionTokens (n choices decode side by side). */
+  decodeTokens?: number;
 }
 
 /** A reply with what its writing needs to know about the request. */
@@ -967,7 +974,7 @@ export class SimulatedVllm {
       return this._fault(fault, exchange);
     }
     entry.fault = fault;
-    const reply = this._compose(request, prompt.budget, fault);
+    const reply = this._withChoices(body, request, this._compose(request, prompt.budget, fault), prompt.budget);
     const cached = this._cachedPrefix(prompt.tokens);
     entry.promptTokens = prompt.tokens.length;
     entry.cachedTokens = cached;
@@ -1005,6 +1012,28 @@ export class SimulatedVllm {
     } finally {
       this._running--;
     }
+  }
+
+  /**
+   * `n` > 1: n choices of one step request (vLLM decodes them side by side, so the reply takes as long as the
+   * longest). The simulator serves n > 1 only on step requests and not streamed: what multi-draft sends.
+   */
+  private _withChoices(body: ChatBody, request: ChatRequest, reply: ModelReply, budget: number): ModelReply {
+    const n = body.n === undefined || body.n === null ? 1 : body.n;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      throw new HttpError(400, `n must be at least 1, got ${asText(n)}.`, 'BadRequestError');
+    }
+    if (n === 1) {
+      return reply;
+    }
+    if (request.kind !== 'step' || body.stream === true) {
+      throw new HttpError(400, 'the simulator serves n > 1 only on non-streamed step requests', 'BadRequestError');
+    }
+    const choices = draftChoices(this.options.script, request.stepIndex, n, request, budget);
+    const first = choices[0]!;
+    const completionTokens = choices.reduce((sum, c) => sum + c.completionTokens, 0);
+    const decodeTokens = Math.max(...choices.map((c) => c.completionTokens));
+    return { ...reply, ...first, completionTokens, decodeTokens, choices };
   }
 
   /** Validation, as vLLM does it (§2 of the reference). */
@@ -1358,9 +1387,14 @@ export class SimulatedVllm {
       }
       return false;
     }
-    await client.waitUntil(firstAt + latency.decodeMsPerToken * reply.completionTokens * slowdown());
+    const decodeTokens = reply.decodeTokens ?? reply.completionTokens;
+    await client.waitUntil(firstAt + latency.decodeMsPerToken * decodeTokens * slowdown());
     if (client.closed()) {
       return false;
+    }
+    if (reply.choices) {
+      send(200, JSON.stringify(this._choicesBody(reply)));
+      return true;
     }
     const text = reply.tokens.join('');
     const field = this.options.reasoningField ?? 'content';
@@ -1392,6 +1426,26 @@ export class SimulatedVllm {
     }
     send(200, JSON.stringify(completion));
     return true;
+  }
+
+  /** The JSON body of an n > 1 reply: one choice per draft, the usage counting them all. */
+  private _choicesBody(reply: ReplyToSend): Record<string, unknown> {
+    const field = this.options.reasoningField ?? 'content';
+    return {
+      id: `chatcmpl-${randomUUID().replace(/-/g, '')}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: this.options.model,
+      choices: reply.choices!.map((c, index) => ({
+        index,
+        message: { role: 'assistant', content: null, [field]: c.tokens.join(''), tool_calls: [] },
+        logprobs: null,
+        finish_reason: c.finishReason,
+        stop_reason: c.stopReason,
+      })),
+      usage: { ...this._usage(reply), prompt_tokens_details: null },
+      prompt_logprobs: null,
+    };
   }
 
   private _streamError(message: string) {

@@ -1,8 +1,8 @@
 // What each server kind can serve beyond SpecReason's own requests, for the step policies that need more
 // (src/core/engine/policies/), so Check Servers and a run can tell before it starts. The first-token probe
 // is the optional ModelServer.firstToken (a unit test keeps the clients and this table in step). Prompt
-// lists and n > 1 are what vLLM serves (/v1/completions with a list of prompts; `n` on chat completions);
-// the lookahead and multi-draft policies that would use them are not built yet (policies/index.ts says so).
+// lists and n > 1 are what vLLM serves (/v1/completions with a list of prompts; `n` on chat completions):
+// multi-draft uses n > 1 (ModelServer.generateMany); lookahead, which would use prompt lists, is not built yet.
 
 import type { ServerKind } from './server';
 

@@ -179,6 +179,18 @@ export class DetectingServer implements ModelServer {
       return inner.firstToken(request, topLogprobs, signal);
     });
   }
+  generateMany(request: GenerateRequest, n: number, signal: AbortSignal) {
+    return this._call(signal, (inner) => {
+      if (!inner.generateMany) {
+        throw new SpecReasonError(
+          'unsupported',
+          `the ${this.role} server (${inner.hints.name}) cannot write several drafts of a step in one request`,
+          { server: { role: this.role, url: inner.url } },
+        );
+      }
+      return inner.generateMany(request, n, signal);
+    });
+  }
   async health(signal?: AbortSignal): Promise<ServerHealth> {
     const inner = await this.resolve(signal).catch(() =>
       createServer(fallbackKind(this._server.url), this.role, this._server, this._options),

@@ -153,6 +153,11 @@ export interface ModelServer {
    * top `topLogprobs` alternatives. Only kinds that can serve it have it (llm/capabilities.ts).
    */
   firstToken?(request: GenerateRequest, topLogprobs: number, signal: AbortSignal): Promise<ScoreResult>;
+  /**
+   * `n` generations of one request in one request (OpenAI's `n`), never streamed; each result carries the
+   * request's time. Only kinds that can serve it have it (llm/capabilities.ts).
+   */
+  generateMany?(request: GenerateRequest, n: number, signal: AbortSignal): Promise<GenerateResult[]>;
   /** Health, version and served models, for Check Servers. Never throws. */
   health(signal?: AbortSignal): Promise<ServerHealth>;
   /** The server's metrics text, or undefined when it has none. Never throws. */

@@ -9,6 +9,7 @@ import { RUN_DEFAULTS } from '../../settingsTable';
 import { DraftedStep } from '../draftedStep';
 import { adaptiveSteps } from './adaptiveThreshold';
 import { FirstTokenStep } from './firstToken';
+import { MultiDraftStep } from './multiDraft';
 import { SelfCheckStep } from './selfCheck';
 import type { StepPolicy } from '../step';
 import { STEP_POLICIES, type SelfCheckFallback, type StepPolicyName } from './names';
@@ -51,7 +52,8 @@ const NEEDS: Readonly<Record<StepPolicyName, PolicyNeeds>> = {
   // The small model scores with the judge prompt: the score request every kind already serves.
   'self-check': {},
   lookahead: { base: ['promptLists'] },
-  'multi-draft': { small: ['nChoices'], base: ['promptLists'] },
+  // Each draft's score is its own request, sent together: every kind serves that for the base model.
+  'multi-draft': { small: ['nChoices'] },
   'adaptive-threshold': {},
 };
 
@@ -114,8 +116,9 @@ export function policyFor(config: SpecReasonConfig): StepPolicy {
       return (run) => new FirstTokenStep(run, params.entropyThreshold);
     case 'self-check':
       return (run) => new SelfCheckStep(run, params);
-    case 'lookahead':
     case 'multi-draft':
+      return (run) => new MultiDraftStep(run, params.draftCount);
+    case 'lookahead':
       return () => {
         throw new SpecReasonError('unsupported', `The ${name} step policy is not built yet.`, {
           hint: 'Use the specreason policy for now.',

@@ -151,6 +151,42 @@ export class VllmClient extends HttpModelServer {
     return { text, completionTokens, finishReason, promptTokens: prompt, ms: endedAt - startedAt, startedAt, endedAt };
   }
 
+  /**
+   * n drafts of one step in one request (`n`, not streamed). The usage counts all choices' tokens together:
+   * each draft gets a share in proportion to its text (what is known per choice), the shares adding up.
+   */
+  async generateMany(request: GenerateRequest, n: number, signal: AbortSignal): Promise<GenerateResult[]> {
+    const { id: model } = await this.model(signal);
+    const body = { ...this._generateBody(model, request), n, stream: false as const };
+    const startedAt = now();
+    this.requests++;
+    const size = n * request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
+    const reply = await this._request(signal, size, async (deadline) => {
+      const completion = replies.completionBody(await this._sdk.chat.completions.create(body, sdkOptions(deadline)));
+      const choices = Array.isArray(completion.choices) ? completion.choices : [];
+      if (choices.length !== n) {
+        this._malformed(`choices has ${choices.length} entries for n = ${n}`);
+      }
+      const drafts = choices.map((_, i) => {
+        const choice = replies.firstChoice({ choices: choices.slice(i) }, `choices[${i}]`)!;
+        const { reasoning = '', content = '' } = replies.messageText(choice.message, `choices[${i}].message`);
+        return { text: reasoning + content, finishReason: replies.finishReason(choice, `choices[${i}]`) };
+      });
+      const chars = drafts.reduce((sum, d) => sum + d.text.length, 0);
+      const total = replies.completionTokens(completion.usage, chars, n * request.maxTokens);
+      return { drafts, total, chars, promptTokens: replies.promptTokens(completion.usage) };
+    });
+    const endedAt = now();
+    let left = reply.total;
+    return reply.drafts.map((draft, i) => {
+      const share =
+        i === n - 1 ? left : Math.floor((reply.total * draft.text.length) / Math.max(1, reply.chars));
+      left -= share;
+      const timing = { ms: endedAt - startedAt, startedAt, endedAt };
+      return { ...draft, completionTokens: share, promptTokens: reply.promptTokens, ...timing };
+    });
+  }
+
   /** The one-token score request (never streamed: it is a single token). */
   score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     return this._oneToken(signal, (model) => this._scoreBody(model, messages));
