@@ -57,9 +57,9 @@ describe('step policies', () => {
     }
   });
 
-  it('lookahead and multi-draft are refused with a clear message until they are built', async () => {
+  it('lookahead is refused with a clear message until it is built', async () => {
     await withPair(numbered(2), async (pair) => {
-      for (const stepPolicy of ['lookahead', 'multi-draft'] as const) {
+      for (const stepPolicy of ['lookahead'] as const) {
         const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy }));
         assert.equal(record.summary.error?.code, 'unsupported');
         assert.equal(record.summary.error?.message, `The ${stepPolicy} step policy is not built yet.`);

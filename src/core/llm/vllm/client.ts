@@ -179,8 +179,7 @@ export class VllmClient extends HttpModelServer {
     const endedAt = now();
     let left = reply.total;
     return reply.drafts.map((draft, i) => {
-      const share =
-        i === n - 1 ? left : Math.floor((reply.total * draft.text.length) / Math.max(1, reply.chars));
+      const share = i === n - 1 ? left : Math.floor((reply.total * draft.text.length) / Math.max(1, reply.chars));
       left -= share;
       const timing = { ms: endedAt - startedAt, startedAt, endedAt };
       return { ...draft, completionTokens: share, promptTokens: reply.promptTokens, ...timing };
