@@ -91,6 +91,7 @@ class RunColumn {
   private readonly _body: HTMLElement;
   private readonly _steps = new StepsList();
   private readonly _live = new LiveStepView();
+  private _following = false;
   private readonly _settings = h('p', {
     className: 'run-settings muted',
     title: 'The settings and models this run used',
@@ -135,6 +136,16 @@ class RunColumn {
     if (following) {
       body.scrollTop = body.scrollHeight;
     }
+    this._following = following;
+  }
+
+  /** Builds the steps in view (after the frame's scrolling), then keeps a followed column at its bottom. */
+  buildVisible(): boolean {
+    const more = this._steps.buildVisible();
+    if (this._following) {
+      this._body.scrollTop = this._body.scrollHeight;
+    }
+    return more;
   }
 }
 
@@ -194,6 +205,15 @@ export class CompareView {
       `Server metrics: spec-decode acceptance ${m?.specDecodeEnabled === false ? 'off' : formatRate(m?.specDecodeAcceptance)}` +
         ` · prefix-cache hit rate ${formatRate(m?.prefixCacheHitRate)}`,
     );
+  }
+
+  /** Builds the steps in view in each column; returns whether some are left for the next frame. */
+  buildVisible(): boolean {
+    let more = false;
+    for (const column of this._columns.values()) {
+      more = column.buildVisible() || more;
+    }
+    return more;
   }
 
   /**

@@ -59,14 +59,17 @@ document.addEventListener('visibilitychange', () => {
   }
 });
 
+const root = document.scrollingElement ?? document.documentElement;
+/** Whether the reader is at the bottom of the page, where the panel follows the stream. */
+const atBottom = () => root.scrollTop + root.clientHeight >= root.scrollHeight - 32;
+
 function render(): void {
   frame = undefined;
   if (!state) {
     return;
   }
   // Follow the stream while the reader is at the bottom of the page; leave them be once they scroll up.
-  const root = document.scrollingElement ?? document.documentElement;
-  const following = root.scrollTop + root.clientHeight >= root.scrollHeight - 32;
+  const following = atBottom();
   shell.render(state);
   const running = shell.running;
   if (following && running) {
@@ -76,9 +79,32 @@ function render(): void {
     // top, so show them. A reader who scrolled away on purpose is left where they are.
     shell.revealResult();
   }
+  buildSteps(following && running);
   wasRunning = running;
   runClock();
 }
+
+let buildFrame: number | undefined;
+
+/** Steps are placeholders until they come near the view: build those in view now, the rest of them next frame. */
+function buildSteps(following = atBottom() && shell.running): void {
+  if (shell.buildVisible()) {
+    scheduleBuild();
+  }
+  if (following) {
+    root.scrollTop = root.scrollHeight; // built steps are taller than their placeholders
+  }
+}
+
+function scheduleBuild(): void {
+  buildFrame ??= requestAnimationFrame(() => {
+    buildFrame = undefined;
+    buildSteps();
+  });
+}
+// Capture: the page's scroll and a compare column's.
+document.addEventListener('scroll', scheduleBuild, { capture: true, passive: true });
+window.addEventListener('resize', scheduleBuild);
 
 /** Coalesces any number of updates into one DOM pass in the next frame. */
 function scheduleRender(): void {

@@ -188,6 +188,11 @@ export class Shell {
     this.tick();
   }
 
+  /** Builds the steps in view (call after the frame's scrolling); returns whether some are left for the next frame. */
+  buildVisible(): boolean {
+    return this._view?.view.buildVisible() ?? false;
+  }
+
   /** Scroll the run's result (the answer and numbers, or the comparison card) to the top of the panel. */
   revealResult(): void {
     this._view?.view.result.scrollIntoView({ block: 'start' });

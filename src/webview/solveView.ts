@@ -180,6 +180,11 @@ export class SolveView {
     this._timeline.onSelect = (stepId) => this._steps.reveal(stepId);
   }
 
+  /** Builds the steps in view; returns whether some are left for the next frame. */
+  buildVisible(): boolean {
+    return this._steps.buildVisible();
+  }
+
   update(state: PanelState): void {
     const run = state.runs[state.runs.length - 1];
     this._answer.update(run, state.problem, state.graded);

@@ -192,7 +192,7 @@ export function stepKeys(list: HTMLElement): void {
     if (!article || e.altKey || e.ctrlKey || e.metaKey) {
       return;
     }
-    const steps = [...list.querySelectorAll<HTMLElement>(':scope > article.step')];
+    const steps = [...list.querySelectorAll<HTMLElement>('article.step')];
     const at = steps.indexOf(article);
     const move: Record<string, number | undefined> = {
       ArrowDown: at + 1,
@@ -223,12 +223,13 @@ export function stepKeys(list: HTMLElement): void {
 
 /** Bring a step into view and give it focus, briefly highlighted (a step-time bar was clicked). */
 export function revealStep(list: HTMLElement, stepId: number): boolean {
-  const article = list.querySelector<HTMLElement>(`:scope > article.step[data-step-id="${stepId}"]`);
+  const article = list.querySelector<HTMLElement>(`article.step[data-step-id="${stepId}"]`);
   if (!article) {
     return false;
   }
-  article.scrollIntoView({ block: 'center' });
+  // Focus first: a step not built yet is built on focus, and then scrolled to at its real height.
   article.focus({ preventScroll: true });
+  article.scrollIntoView({ block: 'center' });
   article.classList.remove('flash');
   void article.offsetWidth; // restart the highlight when the same bar is clicked again
   article.classList.add('flash');

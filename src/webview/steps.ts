@@ -91,8 +91,8 @@ function rejectedDraft(draft: string, scoreText: string): HTMLDetailsElement {
   return details;
 }
 
-/** A completed step: `index` is its place in `run.steps` (its request is rebuilt from the steps before it). */
-export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTMLElement {
+/** A completed step's parts below its article: built when the step first comes near the view. */
+function stepContent(step: StepRecord, run: PanelRun, index: number): Node[] {
   const scored = step.score !== null;
   const scoreText = scored ? formatScore(step.score ?? 0, run.scoreMethod) : '';
   const head = h(
@@ -116,11 +116,31 @@ export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTM
       copyButton(run.runId, step),
     ),
   );
+  const parts: Array<Node | false | null | undefined> = [
+    head,
+    step.decision && decisionNote(step.decision),
+    !!step.warning && h('p', { className: 'step-warning', attrs: { role: 'note' } }, `⚠ ${step.warning}`),
+    h('div', { className: 'step-text' }, renderRichText(step.step_str)),
+    step.origin === 'base-fallback' &&
+      step.small_model_step !== null &&
+      rejectedDraft(step.small_model_step, scoreText),
+    requestDetails(run, index),
+  ];
+  return parts.filter((part): part is Node => !!part);
+}
+
+/**
+ * A completed step's article, as a placeholder: its place, label and keyboard focus, and its text unformatted
+ * (found by the find widget, sized roughly right). `stepContent` builds the rest when it comes near the view.
+ */
+function stepPlaceholder(step: StepRecord, run: PanelRun, index: number): HTMLElement {
+  const scored = step.score !== null;
+  const scoreText = scored ? formatScore(step.score ?? 0, run.scoreMethod) : '';
   const label = `Step ${step.step_id + 1}, ${ORIGIN_LABEL[step.origin]}${scored ? `, score ${scoreText}` : ''}${step.decision ? `, ${decisionBadgeText(step.decision)}` : ''}`;
   return h(
     'article',
     {
-      className: 'step',
+      className: 'step pending',
       // Focusable (a feed's articles are): ↑/↓ move between steps, C copies, R opens the request.
       attrs: {
         'data-origin': step.origin,
@@ -130,26 +150,45 @@ export function stepArticle(step: StepRecord, run: PanelRun, index: number): HTM
         tabindex: '0',
       },
     },
-    head,
-    step.decision && decisionNote(step.decision),
-    step.warning && h('p', { className: 'step-warning', attrs: { role: 'note' } }, `⚠ ${step.warning}`),
-    h('div', { className: 'step-text' }, renderRichText(step.step_str)),
-    step.origin === 'base-fallback' &&
-      step.small_model_step !== null &&
-      rejectedDraft(step.small_model_step, scoreText),
-    requestDetails(run, index),
+    step.step_str,
   );
 }
 
-/** A run's completed steps. Only steps not yet shown are rendered, so long runs stay cheap. */
+/** Articles per group in the list of steps. */
+const STEPS_PER_GROUP = 64;
+/** Steps this far above or below the visible part of the list are built ahead of a scroll, when time allows. */
+const BUILD_MARGIN_PX = 600;
+/**
+ * Building stops for the frame past this much time, half a frame; the rest are built in the next frames. Steps
+ * in view come first, those in the margin after them. Time counts each step's style and layout (typeset math
+ * costs more there than in script).
+ */
+const BUILD_BUDGET_MS = 8;
+
+/**
+ * A run's completed steps. Only steps not yet shown are added, and each is added as a cheap placeholder; the
+ * steps in or near view are built (header, typeset math, tools) by `buildVisible`, which the panel calls in the
+ * frame that renders them and after a scroll or a resize; a step is also built when it gets focus. A long run's
+ * snapshot then costs what its visible steps cost, and nothing relays out the whole list.
+ */
 export class StepsList {
   readonly element: HTMLElement;
   private _run?: PanelRun;
   private _rendered = 0;
+  /** Placeholders not built yet, in list order. */
+  private readonly _pending = new Set<HTMLElement>();
+  /** Every step's article, in order (they sit in groups: see `_groupFor`). */
+  private _articles: HTMLElement[] = [];
 
   constructor(id?: string) {
     this.element = h('div', { id, className: 'steps', attrs: { role: 'feed', 'aria-label': 'Reasoning steps' } });
     stepKeys(this.element);
+    // A step reached by keyboard or by a step-time bar is built before anything reads it.
+    this.element.addEventListener('focusin', (e) => {
+      if (e.target instanceof HTMLElement) {
+        this._build(e.target);
+      }
+    });
   }
 
   /** Scroll to a step and focus it (a step-time bar was clicked). */
@@ -162,19 +201,114 @@ export class StepsList {
     if (run !== this._run || (run && run.steps.length < this._rendered)) {
       this._run = run;
       this._rendered = 0;
+      this._pending.clear();
+      this._articles = [];
       this.element.replaceChildren();
     }
-    this.element.setAttribute('aria-busy', String(run?.status === 'running'));
+    const busy = String(run?.status === 'running');
+    if (this.element.getAttribute('aria-busy') !== busy) {
+      this.element.setAttribute('aria-busy', busy);
+    }
     if (!run || run.steps.length === this._rendered) {
       return false;
     }
-    const fragment = document.createDocumentFragment();
     for (let i = this._rendered; i < run.steps.length; i++) {
-      fragment.appendChild(stepArticle(run.steps[i]!, run, i));
+      const article = stepPlaceholder(run.steps[i]!, run, i);
+      this._pending.add(article);
+      this._articles.push(article);
+      this._groupFor(i).appendChild(article);
     }
-    this.element.appendChild(fragment);
     this._rendered = run.steps.length;
     return true;
+  }
+
+  /**
+   * Builds the placeholders in view, then those within the margin, within the frame's budget (at least one
+   * step). Call it after the frame's scrolling is done (it reads the layout). Returns whether some are left.
+   */
+  buildVisible(): boolean {
+    if (this._pending.size === 0 || !this.element.isConnected) {
+      return false;
+    }
+    const started = performance.now();
+    const view = this._visibleBand();
+    const near = { top: view.top - BUILD_MARGIN_PX, bottom: view.bottom + BUILD_MARGIN_PX };
+    for (const band of [view, near]) {
+      for (const article of this._pendingIn(band)) {
+        if (performance.now() - started > BUILD_BUDGET_MS) {
+          return true;
+        }
+        this._build(article);
+        article.getBoundingClientRect(); // its style and layout now, in the budget
+      }
+    }
+    return false;
+  }
+
+  /** The placeholders between two heights of the screen, top to bottom. */
+  private _pendingIn(band: { top: number; bottom: number }): HTMLElement[] {
+    const articles = this._articles;
+    // Articles are in top-to-bottom order: binary-search the first one that ends below the band's top.
+    let lo = 0;
+    let hi = articles.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (articles[mid]!.getBoundingClientRect().bottom < band.top) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    const found: HTMLElement[] = [];
+    for (let i = lo; i < articles.length; i++) {
+      const article = articles[i] as HTMLElement;
+      if (article.getBoundingClientRect().top > band.bottom) {
+        break;
+      }
+      if (this._pending.has(article)) {
+        found.push(article);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The group of `STEPS_PER_GROUP` articles step `index` goes in. Appending to one long list relays out all of
+   * it in every frame; appending to its last group relays out that group and steps over the others.
+   */
+  private _groupFor(index: number): HTMLElement {
+    const last = this.element.lastElementChild as HTMLElement | null;
+    if (last && index % STEPS_PER_GROUP !== 0) {
+      return last;
+    }
+    // role="none": the articles stay the feed's own items for assistive technology.
+    return this.element.appendChild(h('div', { className: 'step-group', attrs: { role: 'none' } }));
+  }
+
+  /** The part of the screen where the list shows: the window, clipped by the boxes that scroll it. */
+  private _visibleBand(): { top: number; bottom: number } {
+    let top = 0;
+    let bottom = window.innerHeight;
+    for (let box = this.element.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY)) {
+        const rect = box.getBoundingClientRect();
+        top = Math.max(top, rect.top);
+        bottom = Math.min(bottom, rect.bottom);
+      }
+    }
+    return { top, bottom };
+  }
+
+  private _build(article: HTMLElement): void {
+    if (!this._pending.delete(article) || !this._run) {
+      return;
+    }
+    const index = Number(article.getAttribute('aria-posinset')) - 1;
+    const step = this._run.steps[index];
+    if (step) {
+      article.replaceChildren(...stepContent(step, this._run, index));
+      article.classList.remove('pending');
+    }
   }
 }
 

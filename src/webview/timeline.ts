@@ -33,10 +33,12 @@ export class Timeline {
 
   constructor() {
     this._chart = svg('svg', { id: 'timeline', class: 'timeline', role: 'img', preserveAspectRatio: 'none' });
+    // A click anywhere in a bar's column (a step as short as a pixel is still easy to hit) selects its step.
     this._chart.addEventListener('click', (e) => {
-      const bar = e.target instanceof Element ? e.target.closest('rect.bar, rect.bar-hit') : null;
-      const stepId = Number(bar?.getAttribute('data-step-id'));
-      if (bar && Number.isInteger(stepId)) {
+      const box = this._chart.getBoundingClientRect();
+      const slot = Math.floor(((e.clientX - box.left) / box.width) * Math.max(this._drawn, MIN_SLOTS));
+      const stepId = this._run?.steps[slot]?.step_id;
+      if (stepId !== undefined && slot < this._drawn) {
         this.onSelect?.(stepId);
       }
     });
@@ -84,10 +86,6 @@ export class Timeline {
       this._maxMs = Math.max(this._maxMs, ms);
       this._totalMs += ms;
       this._counts[step.origin]++;
-      // A full-height strip behind each bar: a step as short as a pixel is still easy to click.
-      this._chart.appendChild(
-        svg('rect', { class: 'bar-hit', 'data-step-id': step.step_id, x: this._drawn, width: 1, y: -1e9, height: 1e9 }),
-      );
       this._chart.appendChild(
         svg(
           'rect',

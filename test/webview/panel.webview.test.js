@@ -937,7 +937,29 @@ describe('reasoning panel (webview, Chromium)', function () {
     }
   });
 
-  it('(e) renders a 500-step run sent in batches of events', async function () {
+  /** Every step on screen is built (off-screen ones may still be placeholders): waits a few frames for it. */
+  async function assertBuiltInView(/** @type {Page} */ page) {
+    await page.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('#steps .step.pending')].some((e) => {
+          const box = e.getBoundingClientRect();
+          return box.bottom > 0 && box.top < window.innerHeight;
+        }),
+      undefined,
+      { timeout: 10000 },
+    );
+    const inView = await page.$$eval(
+      '#steps .step',
+      (steps) =>
+        steps.filter((e) => {
+          const box = e.getBoundingClientRect();
+          return box.bottom > 0 && box.top < window.innerHeight;
+        }).length,
+    );
+    assert.ok(inView > 0, 'some steps are in view');
+  }
+
+  it('(e) renders a 500-step run sent in batches of events, building the steps in view', async function () {
     const page = await openPanel();
     const run = panelRun('run-500');
     await send(page, { type: 'session/snapshot', state: panelState({ runs: [run] }) });
@@ -991,10 +1013,41 @@ describe('reasoning panel (webview, Chromium)', function () {
       };
     }, batches);
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);
+    assert.equal(await page.$$eval('#steps .step[data-origin="base-fallback"]', (n) => n.length), 50);
     assert.equal(await page.$$eval('#timeline rect.bar', (n) => n.length), 500);
-    assert.equal(await page.$$eval('.rejected-draft', (n) => n.length), 50);
     assert.equal(await page.textContent('#status'), 'Finished');
     assert.equal(await page.textContent('[data-stat="steps"]'), '500');
+    await assertBuiltInView(page);
+    // Steps far from the view are placeholders: label, place and plain text (the find widget finds it).
+    const far = await page.$eval('#steps .step[data-step-id="199"]', (e) => ({
+      pending: e.classList.contains('pending'),
+      label: e.getAttribute('aria-label'),
+      text: e.textContent,
+    }));
+    assert.deepEqual(far, {
+      pending: true,
+      label: 'Step 200, base · after rejection, score 3',
+      text: 'Step 199: redo with $x_{199} = 199^2$ carefully.',
+    });
+    // Reached by keyboard, a step is built: its rejected draft, tools and typeset math.
+    await page.focus('#steps .step[data-step-id="198"]');
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => {
+      const step = /** @type {HTMLElement} */ (document.activeElement);
+      return {
+        id: step.dataset.stepId,
+        pending: step.classList.contains('pending'),
+        drafts: step.querySelectorAll('.rejected-draft').length,
+        math: step.querySelectorAll('.step-text .katex').length,
+        copy: !!step.querySelector('.step-copy'),
+      };
+    });
+    assert.deepEqual(focused, { id: '199', pending: false, drafts: 1, math: 1, copy: true });
+    await assertBuiltInView(page);
+    // Scrolling to the middle builds what comes into view.
+    await page.evaluate(() => document.querySelector('#steps .step[data-step-id="250"]')?.scrollIntoView());
+    await page.waitForFunction(() => !document.querySelector('#steps .step[data-step-id="250"]')?.matches('.pending'));
+    await assertBuiltInView(page);
 
     // The same 500 steps from one snapshot (a reopened panel renders everything at once).
     const snapshotMs = await page.evaluate(async (evs) => {
@@ -1022,6 +1075,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       return performance.now() - t;
     }, events);
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);
+    await assertBuiltInView(page);
 
     const r = (x) => Math.round(x);
     console.log(
