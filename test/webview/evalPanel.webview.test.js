@@ -474,6 +474,49 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(order[order.length - 1], 'small');
   });
 
+  it('chart labels overprint neither one another nor other points, even in a crowded sweep', async function () {
+    const page = await openPanel();
+    const thresholds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+    const configs = configurations(thresholds);
+    const runs = makeRuns(configs, DEMO_IDS, 1);
+    // Nine SpecReason points within a few percent and a few hundred ms of each other, base and small nearby.
+    const crowded = summarise(configs, runs).map((row, i) => ({
+      ...row,
+      accuracy: 0.6 + (i % 3) * 0.01,
+      accuracyLow: 0.55,
+      accuracyHigh: 0.7,
+      meanWallMs: 4000 + i * 60,
+    }));
+    await send(page, {
+      type: 'eval/snapshot',
+      state: panelState({ status: 'finished', configurations: crowded, runs }),
+    });
+    await page.waitForFunction((n) => document.querySelectorAll('#eval-chart .point-label').length === n, 11);
+    const clashes = await page.evaluate(() => {
+      const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+      const groups = [...document.querySelectorAll('#eval-chart .points > g')];
+      const labels = groups.map((g) => ({ g, box: g.querySelector('.point-label').getBoundingClientRect() }));
+      const marks = groups.map((g) => ({ g, box: g.querySelector('.point').getBoundingClientRect() }));
+      const plot = document.querySelector('#eval-chart').getBoundingClientRect();
+      const found = [];
+      labels.forEach((a, i) => {
+        const name = a.g.getAttribute('data-config');
+        labels
+          .slice(i + 1)
+          .forEach((b) => hit(a.box, b.box) && found.push(`${name} × ${b.g.getAttribute('data-config')}`));
+        marks.forEach(
+          (m) => m.g !== a.g && hit(a.box, m.box) && found.push(`${name} × point ${m.g.getAttribute('data-config')}`),
+        );
+        if (a.box.left < plot.left || a.box.right > plot.right) {
+          found.push(`${name} outside the chart`);
+        }
+      });
+      return found;
+    });
+    assert.deepEqual(clashes, []);
+    await shot(page, 'chart-crowded');
+  });
+
   for (const width of [380, 1100]) {
     it(`readable in a ${width} px panel: the configuration column stays in view, the chart keeps its size`, async function () {
       const page = await openPanel('', { width, height: 900 });
@@ -494,6 +537,10 @@ describe('Evaluate panel (webview, Chromium)', function () {
         frame && cell && Math.abs(cell.x - frame.x) <= 2,
         `the configuration column stays at the left (${cell?.x} vs ${frame?.x})`,
       );
+      const page0 = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      assert.equal(page0, 0, 'the page itself does not scroll sideways: only the table and the chart do');
       const chart = await page.locator('svg.eval-chart').boundingBox();
       assert.ok(chart && chart.width >= 519, `the chart keeps a readable size (${chart?.width} px)`);
       const figure = await page.locator('.chart-figure').evaluate((e) => e.scrollWidth - e.clientWidth);

@@ -83,6 +83,63 @@ function setAttr(node: Element, name: string, value: string | number): void {
   }
 }
 
+/** Width of a label at the chart's 11 px font (an estimate: measuring would cost a layout per frame). */
+const labelWidth = (text: string) => text.length * 6.4 + 2;
+const LABEL_HEIGHT = 13;
+
+interface Box {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+const overlaps = (a: Box, b: Box) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+
+/**
+ * Puts each point's label where it overprints no label placed before it and no other point: beside the point
+ * (right, or left near the right edge), then above or below it, then further away; inside the plot.
+ */
+class LabelPlacer {
+  private readonly _taken: Box[];
+
+  constructor(points: ReadonlyArray<{ x: number; y: number }>) {
+    this._taken = points.map((p) => ({ left: p.x - 6, right: p.x + 6, top: p.y - 7, bottom: p.y + 7 }));
+  }
+
+  /** Where the label of the point at (x, y) goes, relative to the point. */
+  place(x: number, y: number, text: string): { dx: number; dy: number; anchor: 'start' | 'end' } {
+    const w = labelWidth(text);
+    const preferRight = x + 9 + w <= WIDTH - 4;
+    const sides = preferRight ? ([1, -1] as const) : ([-1, 1] as const);
+    const offsets = [-7, 17, -21, 31, -35, 45, -49, 59];
+    let fallback: { box: Box; spot: { dx: number; dy: number; anchor: 'start' | 'end' } } | undefined;
+    for (const dy of offsets) {
+      for (const side of sides) {
+        const left = side > 0 ? x + 9 : x - 9 - w;
+        const baseline = y + dy;
+        const box = { left, right: left + w, top: baseline - LABEL_HEIGHT + 3, bottom: baseline + 3 };
+        if (box.top < MARGIN.top || box.bottom > MARGIN.top + PLOT_H + 12 || box.left < 0 || box.right > WIDTH) {
+          continue;
+        }
+        const spot = { dx: side > 0 ? 9 : -9, dy, anchor: side > 0 ? ('start' as const) : ('end' as const) };
+        fallback ??= { box, spot };
+        if (!this._taken.some((t) => overlaps(t, box))) {
+          this._taken.push(box);
+          return spot;
+        }
+      }
+    }
+    // Crowded beyond every spot tried: the first one that fits the plot (the point's title still names it).
+    const chosen = fallback ?? {
+      box: { left: x, right: x, top: y, bottom: y },
+      spot: { dx: 9, dy: -7, anchor: 'start' as const },
+    };
+    this._taken.push(chosen.box);
+    return chosen.spot;
+  }
+}
+
 interface PointView {
   g: SVGGElement;
   whisker: SVGLineElement;
@@ -191,7 +248,7 @@ export class AccuracyLatencyChart {
 
     const methods = new Set(rows.filter((r) => r.mode === 'specreason').map((r) => r.scoreMethod)).size;
     const policies = rows.some((r) => r.policy && r.policy !== 'specreason');
-    const placed: Array<{ x: number; y: number; right: boolean }> = [];
+    const labels = new LabelPlacer(points.map((p) => ({ x: sx(p.latencyMs), y: sy(p.accuracy) })));
     const order: SVGGElement[] = [];
     for (const p of points) {
       const x = sx(p.latencyMs);
@@ -205,17 +262,10 @@ export class AccuracyLatencyChart {
       setAttr(view.whisker, 'display', interval ? 'inline' : 'none');
       setAttr(view.whisker, 'y1', interval ? sy(row.accuracyLow!) - y : 0);
       setAttr(view.whisker, 'y2', interval ? sy(row.accuracyHigh!) - y : 0);
-      const right = x < MARGIN.left + PLOT_W - 70;
-      // Labels of nearby points would overprint: move this one below its point, or further down.
-      // Above the point, unless that is up in the legend's strip.
-      let labelY = y - 7 < MARGIN.top + 4 ? y + 17 : y - 7;
-      while (placed.some((l) => l.right === right && Math.abs(l.x - x) < 60 && Math.abs(l.y - labelY) < 12)) {
-        labelY += 14;
-      }
-      placed.push({ x, y: labelY, right });
-      setAttr(view.label, 'x', right ? 9 : -9);
-      setAttr(view.label, 'y', labelY - y);
-      setAttr(view.label, 'text-anchor', right ? 'start' : 'end');
+      const spot = labels.place(x, y, label);
+      setAttr(view.label, 'x', spot.dx);
+      setAttr(view.label, 'y', spot.dy);
+      setAttr(view.label, 'text-anchor', spot.anchor);
       setText(view.label, label);
       setText(
         view.title,
