@@ -22,7 +22,11 @@ export const PAGES = {
     styles: [['gen', 'katex', 'katex.min.css'], ['panel.css']],
     script: ['gen', 'webview.js'],
   },
-  evaluate: { title: 'SpecReason: Evaluate', styles: [['panel.css'], ['eval.css']], script: ['gen', 'eval.js'] },
+  evaluate: {
+    title: 'SpecReason: Evaluate',
+    styles: [['gen', 'katex', 'katex.min.css'], ['panel.css'], ['eval.css']],
+    script: ['gen', 'eval.js'],
+  },
 } as const;
 
 /** A panel's page (the reasoning panel's, or the Evaluate panel's): the CSP above, its stylesheets and

@@ -474,6 +474,35 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(order[order.length - 1], 'small');
   });
 
+  it('gold answers are typeset (KaTeX, inert), their source in the tooltip', async function () {
+    const page = await openPanel();
+    const configs = configurations([7]);
+    const golds = ['\\frac{1}{2}', '\\sqrt{2}', 'x^2 + 1', '\\frac{'];
+    const runs = makeRuns(configs, ['p1', 'p2', 'p3', 'p4'], 1).map((r) => ({
+      ...r,
+      gold: golds[Number(r.problemId.slice(1)) - 1],
+    }));
+    await send(page, {
+      type: 'eval/snapshot',
+      state: panelState({ status: 'finished', configurations: summarise(configs, runs), runs }),
+    });
+    await page.waitForSelector('#eval-grid .grid-body .gold .katex');
+    const cells = await page.$$eval('#eval-grid .grid-body .gold', (nodes) =>
+      nodes.map((n) => ({
+        typeset: !!n.querySelector('.katex'),
+        tex: n.querySelector('annotation')?.textContent ?? n.textContent,
+        title: n.getAttribute('title'),
+      })),
+    );
+    assert.deepEqual(cells, [
+      { typeset: true, tex: '\\frac{1}{2}', title: 'Gold answer: \\frac{1}{2}' },
+      { typeset: true, tex: '\\sqrt{2}', title: 'Gold answer: \\sqrt{2}' },
+      { typeset: true, tex: 'x^2 + 1', title: 'Gold answer: x^2 + 1' },
+      // Not TeX KaTeX can parse: shown as its source, as text.
+      { typeset: false, tex: '\\frac{', title: 'Gold answer: \\frac{' },
+    ]);
+  });
+
   it('chart labels overprint neither one another nor other points, even in a crowded sweep', async function () {
     const page = await openPanel();
     const thresholds = [1, 2, 3, 4, 5, 6, 7, 8, 9];

@@ -5,12 +5,15 @@
 
 import { configurationKey, configurationLabel, runConfiguration, type ConfigurationId } from '../../shared/evalForm';
 import type { EvalRunRow } from '../../shared/protocol';
-import { h, setText } from '../dom';
+import { h } from '../dom';
 import { formatMs } from '../format';
+import { renderTex } from '../math';
 
 interface Row {
   element: HTMLElement;
   gold: HTMLElement;
+  /** The gold answer typeset in `gold` (typesetting again only when it changes). */
+  goldTex?: string;
   cells: Map<string, HTMLElement>;
 }
 
@@ -178,8 +181,12 @@ export class ProblemGrid {
   private place(run: EvalRunRow): void {
     const config = runConfiguration(run);
     const row = this.row(run);
-    setText(row.gold, run.gold);
-    row.gold.title = run.gold;
+    if (row.goldTex !== run.gold) {
+      // Typeset (inert: KaTeX builds DOM nodes, and shows the source as text when it cannot parse it).
+      row.goldTex = run.gold;
+      row.gold.replaceChildren(renderTex(run.gold, false));
+      row.gold.title = `Gold answer: ${run.gold}`;
+    }
     const cell = row.cells.get(configurationKey(config));
     if (!cell) {
       return;
