@@ -4,7 +4,13 @@
 
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { configurationKey, DEFAULT_EVAL_FORM, evalFormProblems, runConfiguration } from '../shared/evalForm';
+import {
+  configurationKey,
+  DEFAULT_EVAL_FORM,
+  evalFormProblems,
+  problemPreviews,
+  runConfiguration,
+} from '../shared/evalForm';
 import { EvalResultsError, evalResultsRows, runRow } from '../shared/evalResults';
 import type {
   EvalExportFormat,
@@ -139,14 +145,19 @@ export class Evaluations extends Disposable {
     if (dataset.scheme !== 'file') {
       throw new Error(`${dataset.toString()} is not a file on this machine: save the problem set to disk first.`);
     }
-    const problems = (await loadProblemSet(dataset.fsPath)).problems.length;
+    const set = await loadProblemSet(dataset.fsPath);
     const settings = readSettings();
     const state = emptyEvalState(
       { ...DEFAULT_EVAL_FORM, thresholds: [settings.config.threshold], scoreMethods: [settings.config.scoreMethod] },
       settings.config.threshold,
       settings.saveSettingsTo,
     );
-    state.dataset = { path: dataset.fsPath, name: dataset.path.split('/').pop() ?? dataset.fsPath, problems };
+    state.dataset = {
+      path: dataset.fsPath,
+      name: dataset.path.split('/').pop() ?? dataset.fsPath,
+      problems: set.problems.length,
+    };
+    state.problems = problemPreviews(set.problems);
     return this._open(state, { dataset }, into).panel;
   }
 
@@ -157,7 +168,7 @@ export class Evaluations extends Disposable {
    */
   async openHubDataset(spec: string, preset?: EvalPreset, into?: vscode.WebviewPanel): Promise<EvalPanel> {
     const resolved = await fetchHubWithProgress(spec);
-    const problems = (await loadProblemSet(resolved.files)).problems.length;
+    const set = await loadProblemSet(resolved.files);
     const settings = readSettings();
     const form: EvalFormValues = preset
       ? {
@@ -171,7 +182,8 @@ export class Evaluations extends Disposable {
         }
       : { ...DEFAULT_EVAL_FORM, thresholds: [settings.config.threshold], scoreMethods: [settings.config.scoreMethod] };
     const state = emptyEvalState(form, settings.config.threshold, settings.saveSettingsTo);
-    state.dataset = { path: resolved.name, name: hubLabel(resolved, preset), problems };
+    state.dataset = { path: resolved.name, name: hubLabel(resolved, preset), problems: set.problems.length };
+    state.problems = problemPreviews(set.problems);
     this._log.info(
       `${resolved.name}: ${resolved.files.join(', ')}${resolved.offline ? ' (offline: from the cache)' : ''}`,
     );
@@ -515,6 +527,7 @@ export class Evaluations extends Disposable {
       outDir: outDir.fsPath,
       simulated: plan.simulated,
       simulatedWithoutScript: plan.withoutScript,
+      problems: { ...panel.state.problems, ...problemPreviews(plan.set.problems) },
       progress: { done: 0, total, failed: 0, resumed: 0, startedAt: Date.now() },
       // A resume keeps what the panel shows; the runs are replaced as they are confirmed or redone.
       configurations: resuming ? panel.state.configurations : [],

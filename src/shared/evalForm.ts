@@ -212,6 +212,20 @@ export const runConfiguration = (r: EvalRunRow): PanelConfigurationId =>
       }
     : { mode: r.mode };
 
+/** Characters of a problem kept for its hover text: enough to recognise it, small for thousands of problems. */
+export const PROBLEM_PREVIEW_CHARS = 400;
+
+/** Each problem's text by id, cut at PROBLEM_PREVIEW_CHARS (with an ellipsis) for the panel's hover text. */
+export function problemPreviews(problems: ReadonlyArray<{ id: string; text: string }>): Record<string, string> {
+  const previews: Record<string, string> = {};
+  for (const { id, text } of problems) {
+    const trimmed = text.trim();
+    previews[id] =
+      trimmed.length > PROBLEM_PREVIEW_CHARS ? `${trimmed.slice(0, PROBLEM_PREVIEW_CHARS).trimEnd()}…` : trimmed;
+  }
+  return previews;
+}
+
 export interface ChartPoint {
   key: string;
   latencyMs: number;

@@ -489,6 +489,8 @@ export interface EvalDataset {
 export interface EvalPanelState {
   protocolVersion: number;
   dataset?: EvalDataset;
+  /** The problems' text by id, shortened (`problemPreviews`): the per-problem grid shows it on hover. */
+  problems?: Record<string, string>;
   form: EvalFormValues;
   status: EvalStatus;
   progress?: EvalProgress;

@@ -11,6 +11,8 @@ import {
   paretoFront,
   parseIdList,
   parseNumberList,
+  PROBLEM_PREVIEW_CHARS,
+  problemPreviews,
 } from '../../src/shared/evalForm';
 import { parseFromEvalWebview, type EvalFormValues } from '../../src/shared/protocol';
 
@@ -148,5 +150,17 @@ describe('parseFromEvalWebview', () => {
     ]) {
       assert.equal(parseFromEvalWebview(bad), undefined, JSON.stringify(bad));
     }
+  });
+
+  it("keeps each problem's text by id for the grid's hover text, long ones cut with an ellipsis", () => {
+    const long = `Let x be ${'very '.repeat(200)}large.`;
+    const previews = problemPreviews([
+      { id: 'a', text: '  What is 6 × 7?\n' },
+      { id: 'b', text: long },
+    ]);
+    assert.equal(previews.a, 'What is 6 × 7?');
+    assert.ok(previews.b!.endsWith('…'));
+    assert.ok(previews.b!.length <= PROBLEM_PREVIEW_CHARS + 1);
+    assert.ok(long.startsWith(previews.b!.slice(0, -1)));
   });
 });

@@ -474,7 +474,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     assert.equal(order[order.length - 1], 'small');
   });
 
-  it('gold answers are typeset (KaTeX, inert), their source in the tooltip', async function () {
+  it("gold answers are typeset (KaTeX, inert), their source in the tooltip; a problem's text on hover over its id", async function () {
     const page = await openPanel();
     const configs = configurations([7]);
     const golds = ['\\frac{1}{2}', '\\sqrt{2}', 'x^2 + 1', '\\frac{'];
@@ -482,11 +482,18 @@ describe('Evaluate panel (webview, Chromium)', function () {
       ...r,
       gold: golds[Number(r.problemId.slice(1)) - 1],
     }));
+    const problems = { p1: 'What is half of one?', p2: '<img src=x onerror="window.__pwned=7"> Square root?' };
     await send(page, {
       type: 'eval/snapshot',
-      state: panelState({ status: 'finished', configurations: summarise(configs, runs), runs }),
+      state: panelState({ status: 'finished', configurations: summarise(configs, runs), runs, problems }),
     });
     await page.waitForSelector('#eval-grid .grid-body .gold .katex');
+    assert.deepEqual(await page.$$eval('#eval-grid .grid-body .problem-id', (n) => n.map((e) => e.title)), [
+      'p1\n\nWhat is half of one?',
+      `p2\n\n${problems.p2}`,
+      'p3',
+      'p4',
+    ]);
     const cells = await page.$$eval('#eval-grid .grid-body .gold', (nodes) =>
       nodes.map((n) => ({
         typeset: !!n.querySelector('.katex'),

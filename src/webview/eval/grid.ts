@@ -49,6 +49,9 @@ function markTitle(run: EvalRunRow, label: string): string {
   return `${parts.join('\n')}\nClick to open this run.`;
 }
 
+/** A problem id's hover text: the id, then the problem's text when the panel has it. */
+const problemTitle = (id: string, text: string | undefined) => (text ? `${id}\n\n${text}` : id);
+
 const markKey = (run: EvalRunRow) =>
   JSON.stringify([configurationKey(runConfiguration(run)), run.problemId, run.repeat]);
 
@@ -63,6 +66,8 @@ export class ProblemGrid {
   private _columns: ConfigurationId[] = [];
   private _columnKeys: string[] = [];
   private _repeats = 1;
+  /** Problems' text by id, shown on hover over a problem's id. */
+  private _problems: Readonly<Record<string, string>> = {};
 
   constructor(private readonly _open: (run: EvalRunRow) => void) {
     this._grid = h(
@@ -86,7 +91,13 @@ export class ProblemGrid {
   }
 
   /** Start over with these columns and runs (a snapshot, or a new configuration appeared). */
-  reset(columns: readonly ConfigurationId[], runs: readonly EvalRunRow[], repeats = 1): void {
+  reset(
+    columns: readonly ConfigurationId[],
+    runs: readonly EvalRunRow[],
+    repeats = 1,
+    problems: Readonly<Record<string, string>> = {},
+  ): void {
+    this._problems = problems;
     this._columns = [...columns];
     this._columnKeys = this._columns.map(configurationKey);
     this._repeats = Math.max(1, repeats, ...runs.map((r) => r.repeat + 1));
@@ -125,7 +136,7 @@ export class ProblemGrid {
   /** Add or replace runs; a run of an unseen configuration rebuilds the grid. */
   add(runs: readonly EvalRunRow[]): void {
     if (runs.some((r) => !this._columnKeys.includes(configurationKey(runConfiguration(r))))) {
-      this.reset(this._columns, dedupe([...this.allRuns(), ...runs]), this._repeats);
+      this.reset(this._columns, dedupe([...this.allRuns(), ...runs]), this._repeats, this._problems);
       return;
     }
     const repeats = Math.max(this._repeats, ...runs.map((r) => r.repeat + 1));
@@ -162,7 +173,15 @@ export class ProblemGrid {
       const element = h(
         'div',
         { className: 'grid-row', attrs: { role: 'row' } },
-        h('div', { className: 'problem-id', title: run.problemId, attrs: { role: 'rowheader' } }, run.problemId),
+        h(
+          'div',
+          {
+            className: 'problem-id',
+            title: problemTitle(run.problemId, this._problems[run.problemId]),
+            attrs: { role: 'rowheader' },
+          },
+          run.problemId,
+        ),
         gold,
       );
       const cells = new Map<string, HTMLElement>();

@@ -285,7 +285,7 @@ class EvalView {
     this._chart.update(state.configurations);
     if (this._gridReset) {
       this._gridReset = false;
-      this._grid.reset(formConfigurations(state.form), state.runs, state.form.repeats);
+      this._grid.reset(formConfigurations(state.form), state.runs, state.form.repeats, state.problems);
     } else if (this._pendingRuns.length > 0) {
       this._grid.add(this._pendingRuns);
     }
