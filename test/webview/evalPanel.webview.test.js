@@ -488,12 +488,10 @@ describe('Evaluate panel (webview, Chromium)', function () {
       state: panelState({ status: 'finished', configurations: summarise(configs, runs), runs, problems }),
     });
     await page.waitForSelector('#eval-grid .grid-body .gold .katex');
-    assert.deepEqual(await page.$$eval('#eval-grid .grid-body .problem-id', (n) => n.map((e) => e.title)), [
-      'p1\n\nWhat is half of one?',
-      `p2\n\n${problems.p2}`,
-      'p3',
-      'p4',
-    ]);
+    assert.deepEqual(
+      await page.$$eval('#eval-grid .grid-body .problem-id', (n) => n.map((e) => e.getAttribute('title'))),
+      ['p1\n\nWhat is half of one?', `p2\n\n${problems.p2}`, 'p3', 'p4'],
+    );
     const cells = await page.$$eval('#eval-grid .grid-body .gold', (nodes) =>
       nodes.map((n) => ({
         typeset: !!n.querySelector('.katex'),
