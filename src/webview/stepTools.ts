@@ -204,9 +204,9 @@ export function stepKeys(list: HTMLElement): void {
     };
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (key in move) {
-      const target = steps[Math.max(0, Math.min(steps.length - 1, move[key]!))];
-      target?.focus();
-      target?.scrollIntoView({ block: 'nearest' });
+      steps[Math.max(0, Math.min(steps.length - 1, move[key]!))]?.focus();
+      // The focused step (a step built on focus is a new article).
+      (document.activeElement as HTMLElement | null)?.scrollIntoView({ block: 'nearest' });
     } else if (key === 'c') {
       article.querySelector<HTMLButtonElement>('.step-copy')?.click();
     } else if (key === 'r') {
@@ -223,12 +223,13 @@ export function stepKeys(list: HTMLElement): void {
 
 /** Bring a step into view and give it focus, briefly highlighted (a step-time bar was clicked). */
 export function revealStep(list: HTMLElement, stepId: number): boolean {
-  const article = list.querySelector<HTMLElement>(`article.step[data-step-id="${stepId}"]`);
+  const step = () => list.querySelector<HTMLElement>(`article.step[data-step-id="${stepId}"]`);
+  // Focus first: a step not built yet is built on focus (a new article), then scrolled to at its real height.
+  step()?.focus({ preventScroll: true });
+  const article = step();
   if (!article) {
     return false;
   }
-  // Focus first: a step not built yet is built on focus, and then scrolled to at its real height.
-  article.focus({ preventScroll: true });
   article.scrollIntoView({ block: 'center' });
   article.classList.remove('flash');
   void article.offsetWidth; // restart the highlight when the same bar is clicked again
