@@ -529,9 +529,11 @@ describe('Evaluate panel (webview, Chromium)', function () {
     const clashes = await page.evaluate(() => {
       const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
       const groups = [...document.querySelectorAll('#eval-chart .points > g')];
-      const labels = groups.map((g) => ({ g, box: g.querySelector('.point-label').getBoundingClientRect() }));
-      const marks = groups.map((g) => ({ g, box: g.querySelector('.point').getBoundingClientRect() }));
-      const plot = document.querySelector('#eval-chart').getBoundingClientRect();
+      /** @param {ParentNode} g @param {string} selector */
+      const box = (g, selector) => /** @type {Element} */ (g.querySelector(selector)).getBoundingClientRect();
+      const labels = groups.map((g) => ({ g, box: box(g, '.point-label') }));
+      const marks = groups.map((g) => ({ g, box: box(g, '.point') }));
+      const plot = box(document, '#eval-chart');
       const found = [];
       labels.forEach((a, i) => {
         const name = a.g.getAttribute('data-config');
