@@ -1018,32 +1018,6 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.textContent('#status'), 'Finished');
     assert.equal(await page.textContent('[data-stat="steps"]'), '500');
     await assertBuiltInView(page);
-    // Steps far from the view are placeholders: label, place and plain text (the find widget finds it).
-    const far = await page.$eval('#steps .step[data-step-id="199"]', (e) => ({
-      pending: e.classList.contains('pending'),
-      label: e.getAttribute('aria-label'),
-      text: e.textContent,
-    }));
-    assert.deepEqual(far, {
-      pending: true,
-      label: 'Step 200, base · after rejection, score 3',
-      text: 'Step 199: redo with $x_{199} = 199^2$ carefully.',
-    });
-    // Reached by keyboard, a step is built: its rejected draft, tools and typeset math.
-    await page.focus('#steps .step[data-step-id="198"]');
-    await page.keyboard.press('ArrowDown');
-    const focused = await page.evaluate(() => {
-      const step = /** @type {HTMLElement} */ (document.activeElement);
-      return {
-        id: step.dataset.stepId,
-        pending: step.classList.contains('pending'),
-        drafts: step.querySelectorAll('.rejected-draft').length,
-        math: step.querySelectorAll('.step-text .katex').length,
-        copy: !!step.querySelector('.step-copy'),
-      };
-    });
-    assert.deepEqual(focused, { id: '199', pending: false, drafts: 1, math: 1, copy: true });
-    await assertBuiltInView(page);
     // Scrolling to the middle builds what comes into view.
     await page.evaluate(() => document.querySelector('#steps .step[data-step-id="250"]')?.scrollIntoView());
     await page.waitForFunction(() => !document.querySelector('#steps .step[data-step-id="250"]')?.matches('.pending'));
@@ -1075,6 +1049,33 @@ describe('reasoning panel (webview, Chromium)', function () {
       return performance.now() - t;
     }, events);
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);
+    await assertBuiltInView(page);
+    // After the snapshot, steps far from the view (around step 250) are placeholders: label, place and plain
+    // text (the find widget finds it).
+    const far = await page.$eval('#steps .step[data-step-id="99"]', (e) => ({
+      pending: e.classList.contains('pending'),
+      label: e.getAttribute('aria-label'),
+      text: e.textContent,
+    }));
+    assert.deepEqual(far, {
+      pending: true,
+      label: 'Step 100, base · after rejection, score 3',
+      text: 'Step 99: redo with $x_{99} = 99^2$ carefully.',
+    });
+    // Reached by keyboard, a step is built: its rejected draft, tools and typeset math.
+    await page.focus('#steps .step[data-step-id="98"]');
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => {
+      const step = /** @type {HTMLElement} */ (document.activeElement);
+      return {
+        id: step.dataset.stepId,
+        pending: step.classList.contains('pending'),
+        drafts: step.querySelectorAll('.rejected-draft').length,
+        math: step.querySelectorAll('.step-text .katex').length,
+        copy: !!step.querySelector('.step-copy'),
+      };
+    });
+    assert.deepEqual(focused, { id: '99', pending: false, drafts: 1, math: 1, copy: true });
     await assertBuiltInView(page);
 
     const r = (x) => Math.round(x);
