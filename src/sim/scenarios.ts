@@ -2,6 +2,7 @@
 // base model scores each draft.
 
 import { demoSetProblemOf, demoSetScripts } from './evalDemo';
+import { firstTokenWithEntropy } from './policyReplies';
 import {
   SimulatedVllm,
   ZERO_LATENCY,
@@ -24,15 +25,21 @@ export interface Scenario {
   drafts?: ReadonlyArray<readonly string[]>;
   /** The base model's score of a draft by its text, before `scores` (multi-draft scores each draft). */
   draftScores?: Readonly<Record<string, ScoreReply>>;
+  /** The entropy in nats of the small model's first token at step i (first-token routing; default confident). */
+  entropies?: readonly number[];
 }
 
 const pick = <T>(list: readonly T[], i: number): T | undefined => list[Math.min(i, list.length - 1)];
 
 export function smallScript(s: Scenario): SimScript {
+  const entropies = s.entropies;
   return {
     step: (i) => pick(s.small, i) ?? '',
     score: (i) => s.selfScores?.[i] ?? 9,
     drafts: (i, n) => Array.from({ length: n }, (_, j) => s.drafts?.[i]?.[j] ?? pick(s.small, i) ?? ''),
+    firstToken: entropies
+      ? (i) => firstTokenWithEntropy(pick(s.small, i)?.match(/^\S+/)?.[0] ?? ' ', pick(entropies, i) ?? 0)
+      : undefined,
   };
 }
 

@@ -4,7 +4,10 @@ import type { Scenario } from '../../src/sim/scenarios';
 
 /**
  * A problem of `n` steps of about `tokens` tokens each where the base model accepts a fraction `rate` of
- * drafts, spread evenly (Bresenham), the same pattern for every mode and policy.
+ * drafts, spread evenly (Bresenham), the same pattern for every mode and policy. The small model's own
+ * signals agree with the base model's judgement (the best case for first-token and self-check): its first
+ * token is uncertain (1.3 nats) and its self-score 6 on the steps the base model rejects, confident (0.3
+ * nats, 9) on the others.
  */
 export function acceptanceScenario(rate: number, n = 24, tokens = 80): Scenario {
   const word = (i: number, who: string) => Array.from({ length: tokens - 1 }, (_, k) => `${who}${i}w${k}`).join(' ');
@@ -14,5 +17,12 @@ export function acceptanceScenario(rate: number, n = 24, tokens = 80): Scenario 
   );
   const make = (who: string) =>
     Array.from({ length: n }, (_, i) => (i === n - 1 ? `${word(i, who)} \\boxed{7}` : word(i, who)));
-  return { small: make('s'), base: make('b'), scores };
+  const rejected = (i: number) => scores[i] !== 9;
+  return {
+    small: make('s'),
+    base: make('b'),
+    scores,
+    selfScores: scores.map((_, i) => (rejected(i) ? 6 : 9)),
+    entropies: scores.map((_, i) => (rejected(i) ? 1.3 : 0.3)),
+  };
 }

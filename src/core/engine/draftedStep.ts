@@ -179,6 +179,29 @@ export function shown(value: number): string {
   return String(Math.round(value * 100) / 100);
 }
 
+/**
+ * A policy's decision on a draft, carried out: emitted, counted as accepted or rejected, and a rejected draft
+ * written again by the base model. Returns the rewrite, or the step that ends the run when it is oversize.
+ */
+export async function settleDraft(
+  run: RunContext,
+  { stepId, steps, startedAt }: StepSlot,
+  decision: StepDecision,
+): Promise<{ rewrite?: Rewrite; oversized?: ProducedStep }> {
+  run.emit({ type: 'decision', stepId, decision });
+  if (decision.outcome === 'kept-draft') {
+    run.summary.accepted++;
+    return {};
+  }
+  run.summary.rejected++;
+  const rewrite = await baseRewrite(run, stepId, steps, undefined);
+  if (run.oversize(rewrite.reply)) {
+    const record = run.oversizeStep(stepId, 'base-fallback', 'base', rewrite.reply, startedAt, rewrite.request);
+    return { oversized: { record: { ...record, decision }, finished: false } };
+  }
+  return { rewrite };
+}
+
 /** A judged draft's decision: its score against the threshold, kept or rewritten. */
 export function scoreDecision(
   policy: StepPolicyName,

@@ -8,7 +8,7 @@ import { linkedAbort } from '../../abort';
 import { SpecReasonError } from '../../errors';
 import type { GenerateRequest, GenerateResult, ScoreResult } from '../../llm/server';
 import { hasFinishMarker } from '../answer';
-import { baseRewrite, keepThinkOpen, shown, type Rewrite } from '../draftedStep';
+import { keepThinkOpen, settleDraft, shown, type Rewrite } from '../draftedStep';
 import { scoreMessages, STEP_SEPARATOR } from '../messages';
 import type { RunContext } from '../runContext';
 import type { StepDecision, StepRecord } from '../runRecord';
@@ -94,17 +94,9 @@ export class MultiDraftStep implements StepProducer {
       topLogprobs: verdict.topLogprobs,
       ms: scoringMs(judged),
     });
-    run.emit({ type: 'decision', stepId, decision });
-    let rewrite: Rewrite | undefined;
-    if (decision.outcome === 'kept-draft') {
-      run.summary.accepted++;
-    } else {
-      run.summary.rejected++;
-      rewrite = await baseRewrite(run, stepId, steps, undefined);
-      if (run.oversize(rewrite.reply)) {
-        const record = run.oversizeStep(stepId, 'base-fallback', 'base', rewrite.reply, startedAt, rewrite.request);
-        return { record: { ...record, decision }, finished: false };
-      }
+    const { rewrite, oversized } = await settleDraft(run, { stepId, steps, startedAt }, decision);
+    if (oversized) {
+      return oversized;
     }
     return keepThinkOpen(
       this._record(stepId, startedAt, { draft, verdict, judged, rewrite, request, decision }),

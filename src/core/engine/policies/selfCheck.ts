@@ -6,7 +6,7 @@
 // reproduced: this is the training-free rule the issue asks for.
 
 import { hasFinishMarker } from '../answer';
-import { baseRewrite, judge, keepThinkOpen, requestScore, shown, type Rewrite, type Verdict } from '../draftedStep';
+import { judge, keepThinkOpen, requestScore, settleDraft, shown, type Verdict } from '../draftedStep';
 import { scoreMessages } from '../messages';
 import type { RunContext } from '../runContext';
 import type { StepDecision, StepRecord } from '../runRecord';
@@ -72,17 +72,9 @@ export class SelfCheckStep implements StepProducer {
       verdict = await judge(run, stepId, requestScore(run, steps, draft.text));
       decision = judgedDecision(selfScore, this._params.selfCheckThreshold, verdict, run.config.threshold);
     }
-    run.emit({ type: 'decision', stepId, decision });
-    let rewrite: Rewrite | undefined;
-    if (decision.outcome === 'kept-draft') {
-      run.summary.accepted++;
-    } else {
-      run.summary.rejected++;
-      rewrite = await baseRewrite(run, stepId, steps, undefined);
-      if (run.oversize(rewrite.reply)) {
-        const record = run.oversizeStep(stepId, 'base-fallback', 'base', rewrite.reply, startedAt, rewrite.request);
-        return { record: { ...record, decision }, finished: false };
-      }
+    const { rewrite, oversized } = await settleDraft(run, { stepId, steps, startedAt }, decision);
+    if (oversized) {
+      return oversized;
     }
     const text = rewrite?.reply.text ?? draft.text;
     const record: StepRecord = {
