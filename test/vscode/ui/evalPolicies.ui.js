@@ -7,117 +7,16 @@
 // labelled as such, with their costs.
 
 const assert = require('node:assert/strict');
-const { execFileSync } = require('node:child_process');
-const fs = require('node:fs');
-const http = require('node:http');
-const path = require('node:path');
 const d = require('../driver');
-
-const REPO = path.resolve(__dirname, '../../..');
-
-/** A port nothing listens on (bound and released). */
-function freePort() {
-  return new Promise((resolve) => {
-    const server = http.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolve(address.port));
-    });
-  });
-}
-
-/** Whether a simulated server answers /v1/models on the port. */
-async function answers(port) {
-  try {
-    const res = await fetch(`http://localhost:${port}/v1/models`);
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
+const { demoSession, evaluateDemoSet } = require('../demoSession');
 
 describe('Evaluate step policies (demo settings, simulated pair, demo set)', function () {
   this.timeout(300000);
-  /** @type {import('playwright-core').Browser} */
-  let browser;
-  /** @type {import('playwright-core').Page} */
-  let page;
-  let settingsBefore = '{}';
-  /** @type {string | undefined} */
-  let remoteBefore;
-  const ports = { base: 0, small: 0 };
-
-  before(async function () {
-    ports.base = await freePort();
-    ports.small = await freePort();
-    settingsBefore = fs.readFileSync(/** @type {string} */ (d.env.settingsFile), 'utf8');
-    const artifacts = /** @type {string} */ (d.env.artifacts);
-    const demoUser = path.join(artifacts, 'policies-demo-settings.json');
-    const demoRemote = path.join(artifacts, 'policies-demo-remote-settings.json');
-    execFileSync(process.execPath, [path.join(REPO, 'scripts/demo-settings.js'), demoUser, demoRemote], {
-      env: {
-        ...process.env,
-        BASE_PORT: String(ports.base),
-        SMALL_PORT: String(ports.small),
-        LATENCY: 'zero',
-        SIMULATOR: `node "${REPO}/dist/simulated-vllm.js" serve`,
-      },
-    });
-    const user = { ...JSON.parse(settingsBefore), ...JSON.parse(fs.readFileSync(demoUser, 'utf8')) };
-    delete user['specreason.server.baseUrl'];
-    delete user['specreason.server.smallUrl'];
-    fs.writeFileSync(/** @type {string} */ (d.env.settingsFile), JSON.stringify(user, null, 2));
-    const remote = /** @type {string} */ (d.env.remoteSettingsFile);
-    remoteBefore = fs.existsSync(remote) ? fs.readFileSync(remote, 'utf8') : undefined;
-    fs.mkdirSync(path.dirname(remote), { recursive: true });
-    fs.copyFileSync(demoRemote, remote);
-    fs.copyFileSync(
-      path.join(REPO, 'examples/demo-set.jsonl'),
-      path.join(/** @type {string} */ (d.env.workspace), 'demo-set.jsonl'),
-    );
-    browser = await d.launchBrowser();
-    page = await d.newPage(browser);
-    await d.openWorkbench(page, d.env.url, d.env.workspace);
-  });
-
-  afterEach(async function () {
-    await d.screenshotOnFailure(this, page);
-  });
-
-  after(async () => {
-    if (page) {
-      await d.runCommand(page, 'SpecReason: Stop Servers').catch(() => undefined);
-      for (let i = 0; i < 100 && ((await answers(ports.base)) || (await answers(ports.small))); i++) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      await d.clearNotifications(page).catch(() => undefined);
-      await d.closeAllEditors(page).catch(() => undefined);
-    }
-    fs.writeFileSync(/** @type {string} */ (d.env.settingsFile), settingsBefore);
-    const remote = /** @type {string} */ (d.env.remoteSettingsFile);
-    if (remoteBefore === undefined) {
-      fs.rmSync(remote, { force: true });
-    } else {
-      fs.writeFileSync(remote, remoteBefore);
-    }
-    if (browser) {
-      await browser.close();
-    }
-  });
+  const session = demoSession('policies-demo');
 
   it('the form offers the policies and their sweeps; table, chart and grid show each policy with its costs', async () => {
-    await d.runCommand(page, 'SpecReason: Start Servers');
-    for (let i = 0; i < 150 && !((await answers(ports.base)) && (await answers(ports.small))); i++) {
-      await page.waitForTimeout(200);
-    }
-    assert.ok((await answers(ports.base)) && (await answers(ports.small)), 'Start Servers started the simulated pair');
-
-    const row = page.locator(d.SEL.explorerRow, { hasText: 'demo-set.jsonl' }).first();
-    await row.waitFor({ timeout: 30000 });
-    const before = await d.countWebviews(page);
-    await d.explorerMenu(page, 'demo-set.jsonl', 'Evaluate Problem Set…');
-    const panel = await d.waitForWebview(page, before, { selector: '#btn-run' });
-    await panel.locator('#eval-dataset', { hasText: 'demo-set.jsonl · 12 problems' }).waitFor({ timeout: 30000 });
+    const { page } = session;
+    const panel = await evaluateDemoSet(session);
 
     for (const mode of ['specreason', 'first-token', 'self-check', 'base']) {
       await panel.locator(`#eval-mode-${mode}`).check();
