@@ -62,6 +62,27 @@ export function createSdk(
 /** What a request returns, with when it started and ended. */
 export type Timed<T> = T & { ms: number; startedAt: number; endedAt: number };
 
+/** How one kind's streamed reply is read: its events, which of them count, their text and how it says it finished. */
+export interface StreamReading<E> {
+  /** Sends the request under the deadline and checks the reply's headers; the events. */
+  open(deadline: RequestDeadline): Promise<AsyncIterable<unknown>>;
+  /** The part of an event that is read, or undefined for one that carries none and is not counted (a usage chunk). */
+  select(event: Record<string, unknown>): E | undefined;
+  text(event: E): string;
+  /** After an event's text is passed on: where the kind notes the end (finish reason, stop, done). */
+  seen(event: E): void;
+  finished(): boolean;
+  /** How the overflow message names the events and the limit: `chunks for a max_tokens`. */
+  counting: string;
+}
+
+/** A streamed OpenAI-style reply (choices, and a usage chunk) read to its end. */
+export interface StreamedChoices {
+  text: string;
+  finishReason: string | null;
+  usage: unknown;
+}
+
 export abstract class HttpModelServer implements ModelServer {
   abstract readonly kind: ServerKind;
   abstract readonly hints: ServerHints;
@@ -225,6 +246,92 @@ export abstract class HttpModelServer implements ModelServer {
       throw this._failure(error, deadline, signal);
     } finally {
       deadline.dispose();
+    }
+  }
+
+  /**
+   * A streamed reply read to its end under one deadline: each event's text passed to onDelta as it comes, the
+   * events capped at max_tokens plus slack, then checked that it finished (not cancelled, cut or dropped).
+   */
+  protected async _readStream<E>(
+    signal: AbortSignal,
+    maxTokens: number,
+    reading: StreamReading<E>,
+    onDelta?: (text: string) => void,
+    attempts?: number,
+  ): Promise<string> {
+    const deadline = this._deadline(signal, true, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK, attempts);
+    let text = '';
+    let count = 0;
+    try {
+      for await (const raw of await reading.open(deadline)) {
+        const event = reading.select(replies.completionBody(raw));
+        if (event === undefined) {
+          continue;
+        }
+        if (++count > maxTokens + CHUNK_SLACK) {
+          this._malformed(`it kept streaming past ${count - 1} ${reading.counting} of ${maxTokens}`);
+        }
+        const piece = reading.text(event);
+        if (piece) {
+          text += piece;
+          onDelta?.(piece);
+        }
+        reading.seen(event);
+      }
+    } catch (error) {
+      throw this._failure(error, deadline, signal);
+    } finally {
+      deadline.dispose();
+    }
+    // The SDK ends an aborted stream quietly: the deadline or the caller did it.
+    this._checkStreamEnd(deadline, signal, reading.finished(), text.length);
+    return text;
+  }
+
+  /** A streamed OpenAI-style reply: the first choice's text (`text` reads it), its finish reason, the usage chunk. */
+  protected async _readChoices(
+    signal: AbortSignal,
+    maxTokens: number,
+    open: (deadline: RequestDeadline) => Promise<AsyncIterable<unknown>>,
+    text: (choice: Record<string, unknown>) => string,
+    onDelta?: (text: string) => void,
+  ): Promise<StreamedChoices> {
+    const end: Omit<StreamedChoices, 'text'> = { finishReason: null, usage: undefined };
+    const streamed = await this._readStream(
+      signal,
+      maxTokens,
+      {
+        open,
+        select: (chunk) => {
+          if (chunk.usage !== undefined && chunk.usage !== null) {
+            end.usage = chunk.usage;
+          }
+          return replies.firstChoice(chunk);
+        },
+        text,
+        seen: (choice) => {
+          end.finishReason = replies.finishReason(choice, 'choices[0]') ?? end.finishReason;
+        },
+        finished: () => end.finishReason !== null,
+        counting: 'chunks for a max_tokens',
+      },
+      onDelta,
+    );
+    if (end.usage === undefined) {
+      throw malformedReply('the stream finished without a usage chunk', this._target, this.hints.noUsage);
+    }
+    return { text: streamed, ...end };
+  }
+
+  /** A streamed request whose reply is not an event stream (checked once its headers are in). */
+  protected _expectEventStream(deadline: RequestDeadline): void {
+    if (!/^text\/event-stream\b/i.test(deadline.contentType ?? '')) {
+      throw malformedReply(
+        `a streamed request got ${deadline.contentType ?? 'no content type'}, not an event stream`,
+        this._target,
+        this.hints.notEventStream,
+      );
     }
   }
 

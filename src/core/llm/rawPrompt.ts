@@ -4,10 +4,12 @@
 
 import { SpecReasonError } from '../errors';
 import { TemplateError, type ChatTemplate } from './chatTemplate';
-import { HttpModelServer } from './httpServer';
+import { HttpModelServer, type StreamReading } from './httpServer';
 import { rawPrompt, type RequestFormat } from './requestBodies';
 import * as replies from './replies';
 import type { ChatMessage, GenerateResult } from './server';
+
+type Json = Record<string, unknown>;
 
 export abstract class RawPromptServer extends HttpModelServer {
   private _template?: Promise<ChatTemplate>;
@@ -72,6 +74,40 @@ export abstract class RawPromptServer extends HttpModelServer {
       replies.completionTokens({ completion_tokens: count }, textLength, maxTokens),
     );
     return { completionTokens, finishReason: atLimit ? 'length' : 'stop' };
+  }
+
+  /**
+   * A raw streamed reply that ends with an event marked as the last (llama-server's `stop`, Ollama's `done`),
+   * which carries the counts: the text, and that event.
+   */
+  protected async _readUntilLast(
+    signal: AbortSignal,
+    maxTokens: number,
+    reading: Pick<StreamReading<Json>, 'open' | 'text' | 'counting'> & {
+      select?: StreamReading<Json>['select'];
+      isLast(event: Json): boolean;
+    },
+    onDelta?: (text: string) => void,
+    attempts?: number,
+  ): Promise<{ text: string; last: Json }> {
+    let last: Json | undefined;
+    const text = await this._readStream(
+      signal,
+      maxTokens,
+      {
+        select: (event) => event,
+        ...reading,
+        seen: (event) => {
+          if (reading.isLast(event)) {
+            last = event;
+          }
+        },
+        finished: () => last !== undefined,
+      },
+      onDelta,
+      attempts,
+    );
+    return { text, last: last! };
   }
 
   /** No usable template: what is missing and what to do. */

@@ -8,9 +8,8 @@
 // true and the counts. /completion adds BOS itself, so a BOS the template printed is taken off (else
 // the model sees two). GET /health answers 503 while the model loads.
 
-import { SpecReasonError } from '../../errors';
 import type { ChatTemplate } from '../chatTemplate';
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, sdkOptions } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK, sdkOptions } from '../httpServer';
 import { RawPromptServer } from '../rawPrompt';
 import * as replies from '../replies';
 import { knownTemplateFor } from '../templates/known';
@@ -132,48 +131,26 @@ export class LlamaServerClient extends RawPromptServer {
     signal: AbortSignal,
     onDelta?: (text: string) => void,
   ) {
-    const deadline = this._deadline(signal, true, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK);
-    let text = '';
-    let chunks = 0;
-    let last: Record<string, unknown> | undefined;
-    try {
-      const stream = await this._sdk.post('/completion', {
-        body: { ...body, stream: true },
-        stream: true,
-        ...sdkOptions(deadline),
-      });
-      if (!/^text\/event-stream\b/i.test(deadline.contentType ?? '')) {
-        throw this._notEventStream(deadline.contentType);
-      }
-      for await (const raw of stream as AsyncIterable<unknown>) {
-        const event = replies.completionBody(raw);
-        if (++chunks > maxTokens + CHUNK_SLACK) {
-          this._malformed(`it kept streaming past ${chunks - 1} events for an n_predict of ${maxTokens}`);
-        }
-        const piece = typeof event.content === 'string' ? event.content : '';
-        if (piece) {
-          text += piece;
-          onDelta?.(piece);
-        }
-        if (event.stop === true) {
-          last = event;
-        }
-      }
-    } catch (error) {
-      throw this._failure(error, deadline, signal);
-    } finally {
-      deadline.dispose();
-    }
-    this._checkStreamEnd(deadline, signal, last !== undefined, text.length);
-    return { text, ...this._finished(last!, text.length, maxTokens) };
-  }
-
-  private _notEventStream(contentType: string | undefined): SpecReasonError {
-    return new SpecReasonError(
-      'malformed_reply',
-      `${this.role} model (${this.url}) sent a malformed reply: a streamed request got ${contentType ?? 'no content type'}, not an event stream`,
-      { hint: this.hints.notEventStream, server: this._where() },
+    const { text, last } = await this._readUntilLast(
+      signal,
+      maxTokens,
+      {
+        open: async (deadline) => {
+          const stream = await this._sdk.post('/completion', {
+            body: { ...body, stream: true },
+            stream: true,
+            ...sdkOptions(deadline),
+          });
+          this._expectEventStream(deadline);
+          return stream as AsyncIterable<unknown>;
+        },
+        text: (event) => (typeof event.content === 'string' ? event.content : ''),
+        isLast: (event) => event.stop === true,
+        counting: 'events for an n_predict',
+      },
+      onDelta,
     );
+    return { text, ...this._finished(last, text.length, maxTokens) };
   }
 
   /** The one-token score: n_probs alternatives of the first token, not streamed. */

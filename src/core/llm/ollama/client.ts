@@ -13,7 +13,7 @@
 import { APIError } from 'openai';
 import { SpecReasonError } from '../../errors';
 import { isJinjaTemplate, type ChatTemplate } from '../chatTemplate';
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK } from '../httpServer';
 import { RawPromptServer } from '../rawPrompt';
 import * as replies from '../replies';
 import {
@@ -192,7 +192,7 @@ export class OllamaClient extends RawPromptServer {
     const maxBytes = request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
     return this._generation(onDelta, async () =>
       this._options.stream
-        ? await this._generateStreaming(body, request.maxTokens, maxBytes, signal, onDelta)
+        ? await this._generateStreaming(body, request.maxTokens, signal, onDelta)
         : await this._request(signal, maxBytes, async (deadline) => {
             const done = replies.completionBody(await (await this._send('/api/generate', body, deadline)).json());
             const text = this._text(done);
@@ -216,43 +216,34 @@ export class OllamaClient extends RawPromptServer {
   private async _generateStreaming(
     body: Json,
     maxTokens: number,
-    maxBytes: number,
     signal: AbortSignal,
     onDelta?: (text: string) => void,
   ) {
-    const deadline = this._deadline(signal, true, maxBytes, 1);
-    let text = '';
-    let lines = 0;
-    let done: Json | undefined;
-    try {
-      const response = await this._send('/api/generate', body, deadline);
-      if (!response.body) {
-        this._malformed('the stream has no body');
-      }
-      for await (const raw of ndjson(response.body)) {
-        const line = replies.completionBody(raw);
-        if (typeof line.error === 'string') {
-          throw APIError.generate(undefined, { message: line.error }, line.error, undefined);
-        }
-        if (++lines > maxTokens + CHUNK_SLACK) {
-          this._malformed(`it kept streaming past ${lines - 1} lines for a num_predict of ${maxTokens}`);
-        }
-        const piece = this._text(line);
-        if (piece) {
-          text += piece;
-          onDelta?.(piece);
-        }
-        if (line.done === true) {
-          done = line;
-        }
-      }
-    } catch (error) {
-      throw this._failure(error, deadline, signal);
-    } finally {
-      deadline.dispose();
-    }
-    this._checkStreamEnd(deadline, signal, done !== undefined, text.length);
-    return { text, ...this._finished(done!, text.length, maxTokens) };
+    const { text, last } = await this._readUntilLast(
+      signal,
+      maxTokens,
+      {
+        open: async (deadline) => {
+          const response = await this._send('/api/generate', body, deadline);
+          if (!response.body) {
+            this._malformed('the stream has no body');
+          }
+          return ndjson(response.body);
+        },
+        select: (line) => {
+          if (typeof line.error === 'string') {
+            throw APIError.generate(undefined, { message: line.error }, line.error, undefined);
+          }
+          return line;
+        },
+        text: (line) => this._text(line),
+        isLast: (line) => line.done === true,
+        counting: 'lines for a num_predict',
+      },
+      onDelta,
+      1,
+    );
+    return { text, ...this._finished(last, text.length, maxTokens) };
   }
 
   /** The one-token score with top_logprobs (Ollama ≥ 0.12.11), not streamed. */

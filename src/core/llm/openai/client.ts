@@ -4,7 +4,7 @@
 // the score reads the legacy completions logprobs ({tokens, top_logprobs: [{token: logprob}]}).
 // Providers tokenize a completions prompt with special tokens, so a BOS the template printed is taken off.
 
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, sdkOptions } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK, sdkOptions } from '../httpServer';
 import { RawPromptServer } from '../rawPrompt';
 import * as replies from '../replies';
 import {
@@ -22,7 +22,6 @@ import { knownTemplateFor } from '../templates/known';
 import type { ChatTemplate } from '../chatTemplate';
 import { completionsBody, completionsScoreBody } from '../requestBodies';
 import { STREAMED } from '../vllm/body';
-import { malformedReply } from '../errorMapping';
 import { OPENAI_HINTS } from './hints';
 
 export class OpenAiCompletionsClient extends RawPromptServer {
@@ -43,42 +42,21 @@ export class OpenAiCompletionsClient extends RawPromptServer {
     this.requests++;
     const startedAt = now();
     const maxBytes = request.maxTokens * BYTES_PER_TOKEN + BYTES_SLACK;
-    let text = '';
-    let finishReason: string | null = null;
+    let text: string;
+    let finishReason: string | null;
     let usage: unknown;
     if (this._options.stream) {
-      const deadline = this._deadline(signal, true, maxBytes);
-      let chunks = 0;
-      try {
-        const stream = await this._sdk.completions.create({ ...body, ...STREAMED }, sdkOptions(deadline));
-        for await (const raw of stream as AsyncIterable<unknown>) {
-          const chunk = replies.completionBody(raw);
-          if (chunk.usage !== undefined && chunk.usage !== null) {
-            usage = chunk.usage;
-          }
-          const choice = replies.firstChoice(chunk);
-          if (!choice) {
-            continue;
-          }
-          if (++chunks > request.maxTokens + CHUNK_SLACK) {
-            this._malformed(`it kept streaming past ${chunks - 1} chunks for a max_tokens of ${request.maxTokens}`);
-          }
-          const piece = typeof choice.text === 'string' ? choice.text : '';
-          if (piece) {
-            text += piece;
-            onDelta?.(piece);
-          }
-          finishReason = replies.finishReason(choice, 'choices[0]') ?? finishReason;
-        }
-      } catch (error) {
-        throw this._failure(error, deadline, signal);
-      } finally {
-        deadline.dispose();
-      }
-      this._checkStreamEnd(deadline, signal, finishReason !== null, text.length);
-      if (usage === undefined) {
-        throw malformedReply('the stream finished without a usage chunk', this._target, this.hints.noUsage);
-      }
+      ({ text, finishReason, usage } = await this._readChoices(
+        signal,
+        request.maxTokens,
+        async (deadline) =>
+          (await this._sdk.completions.create(
+            { ...body, ...STREAMED },
+            sdkOptions(deadline),
+          )) as AsyncIterable<unknown>,
+        (choice) => (typeof choice.text === 'string' ? choice.text : ''),
+        onDelta,
+      ));
     } else {
       const completion = await this._request(signal, maxBytes, async (deadline) =>
         replies.completionBody(await this._sdk.completions.create({ ...body, stream: false }, sdkOptions(deadline))),

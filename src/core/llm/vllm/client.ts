@@ -3,8 +3,7 @@
 // text in `reasoning_content` or `reasoning`, /health, /version and the /metrics names.
 
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
-import { malformedReply } from '../errorMapping';
-import { BYTES_PER_TOKEN, BYTES_SLACK, CHUNK_SLACK, HttpModelServer, sdkOptions } from '../httpServer';
+import { BYTES_PER_TOKEN, BYTES_SLACK, HttpModelServer, sdkOptions } from '../httpServer';
 import * as replies from '../replies';
 import {
   now,
@@ -94,57 +93,24 @@ export class VllmClient extends HttpModelServer {
     onDelta,
     startedAt,
   }: GenerateCall): Promise<GenerateResult> {
-    const deadline = this._deadline(signal, true, maxTokens * BYTES_PER_TOKEN + BYTES_SLACK);
-    let text = '';
-    let chunks = 0;
-    let finishReason: string | null = null;
-    let usage: unknown;
     const params: ChatCompletionCreateParamsStreaming & VllmExtras = {
       ...body,
       ...STREAMED,
     };
-    try {
-      const stream = await this._sdk.chat.completions.create(params, sdkOptions(deadline));
-      if (!/^text\/event-stream\b/i.test(deadline.contentType ?? '')) {
-        throw malformedReply(
-          `a streamed request got ${deadline.contentType ?? 'no content type'}, not an event stream`,
-          this._target,
-          this.hints.notEventStream,
-        );
-      }
-      for await (const raw of stream as AsyncIterable<unknown>) {
-        const chunk = replies.completionBody(raw);
-        if (chunk.usage !== undefined && chunk.usage !== null) {
-          usage = chunk.usage;
-        }
-        const choice = replies.firstChoice(chunk);
-        if (!choice) {
-          continue;
-        }
-        if (++chunks > maxTokens + CHUNK_SLACK) {
-          throw malformedReply(
-            `it kept streaming past ${chunks - 1} chunks for a max_tokens of ${maxTokens}`,
-            this._target,
-          );
-        }
+    const { text, finishReason, usage } = await this._readChoices(
+      signal,
+      maxTokens,
+      async (deadline) => {
+        const stream = await this._sdk.chat.completions.create(params, sdkOptions(deadline));
+        this._expectEventStream(deadline);
+        return stream as AsyncIterable<unknown>;
+      },
+      (choice) => {
         const { reasoning = '', content = '' } = replies.messageText(choice.delta, 'choices[0].delta');
-        const piece = reasoning + content;
-        if (piece) {
-          text += piece;
-          onDelta?.(piece);
-        }
-        finishReason = replies.finishReason(choice, 'choices[0]') ?? finishReason;
-      }
-    } catch (error) {
-      throw this._failure(error, deadline, signal);
-    } finally {
-      deadline.dispose();
-    }
-    // The SDK ends an aborted stream quietly: the deadline or the caller did it.
-    this._checkStreamEnd(deadline, signal, finishReason !== null, text.length);
-    if (usage === undefined) {
-      throw malformedReply('the stream finished without a usage chunk', this._target, this.hints.noUsage);
-    }
+        return reasoning + content;
+      },
+      onDelta,
+    );
     const completionTokens = this._check(() => replies.completionTokens(usage, text.length, maxTokens));
     const endedAt = now();
     const prompt = replies.promptTokens(usage);
