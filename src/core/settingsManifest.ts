@@ -7,13 +7,15 @@ import { ALL_SETTINGS, type Setting } from './settingsTable';
 
 /** One setting as the manifest declares it (the keys in this order). */
 export interface ContributedSetting {
-  type: 'number' | 'integer' | 'string' | 'boolean' | 'object';
+  type: 'number' | 'integer' | 'string' | 'boolean' | 'object' | 'array';
   default: unknown;
   enum?: string[];
   enumDescriptions?: string[];
   minimum?: number;
   maximum?: number;
   additionalProperties?: { type: 'string' };
+  items?: { type: 'string'; enum: string[]; enumDescriptions?: string[] };
+  uniqueItems?: boolean;
   scope?: Setting['scope'];
   order: number;
   markdownDescription: string;
@@ -23,7 +25,15 @@ function valueSchema(
   spec: Setting,
 ): Pick<
   ContributedSetting,
-  'type' | 'default' | 'enum' | 'enumDescriptions' | 'minimum' | 'maximum' | 'additionalProperties'
+  | 'type'
+  | 'default'
+  | 'enum'
+  | 'enumDescriptions'
+  | 'minimum'
+  | 'maximum'
+  | 'additionalProperties'
+  | 'items'
+  | 'uniqueItems'
 > {
   switch (spec.kind) {
     case 'number':
@@ -49,6 +59,17 @@ function valueSchema(
         type: 'object',
         default: spec.default,
         additionalProperties: { type: 'string' },
+      };
+    case 'list':
+      return {
+        type: 'array',
+        default: [...spec.default],
+        items: {
+          type: 'string',
+          enum: [...spec.choices],
+          enumDescriptions: spec.descriptions && spec.choices.map((c) => spec.descriptions![c] ?? ''),
+        },
+        uniqueItems: true,
       };
   }
 }

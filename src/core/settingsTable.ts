@@ -21,6 +21,13 @@ import { SERVER_KIND_SETTINGS, type ServerKindSetting } from './llm/server';
 export const COMPARE_ORDERS = ['sequential', 'concurrent'] as const;
 export type CompareOrder = (typeof COMPARE_ORDERS)[number];
 
+/**
+ * The modes a Compare may run: every step policy (the SpecReason loop with that policy) and the two baselines.
+ * `specreason` here is SpecReason's own policy.
+ */
+export const COMPARE_MODES = [...STEP_POLICIES, 'base', 'small'] as const;
+export type CompareMode = (typeof COMPARE_MODES)[number];
+
 /** Where the panel's tuning strip and the quick pick write their changes. */
 export const SAVE_TARGETS = ['user', 'workspace'] as const;
 export type SaveTarget = (typeof SAVE_TARGETS)[number];
@@ -92,18 +99,29 @@ export interface MapSetting extends Common {
   default: Readonly<Record<string, string>>;
 }
 
-export type Setting = NumberSetting | ChoiceSetting | BooleanSetting | TextSetting | MapSetting;
+/** A list of distinct choices: empty (the default behaviour) or at least `minItems` long. */
+export interface ListSetting<T extends string = string> extends Common {
+  kind: 'list';
+  default: readonly T[];
+  choices: readonly T[];
+  descriptions?: Readonly<Record<T, string>>;
+  minItems: number;
+}
+
+export type Setting = NumberSetting | ChoiceSetting | BooleanSetting | TextSetting | MapSetting | ListSetting;
 
 /** The kind of setting a value type needs: a string union gets choices, a plain string free text. */
-export type SettingFor<V> = [V] extends [boolean]
-  ? BooleanSetting
-  : [V] extends [number]
-    ? NumberSetting
-    : [V] extends [string]
-      ? string extends V
-        ? TextSetting
-        : ChoiceSetting<V>
-      : never;
+export type SettingFor<V> = [V] extends [readonly (infer E extends string)[]]
+  ? ListSetting<E>
+  : [V] extends [boolean]
+    ? BooleanSetting
+    : [V] extends [number]
+      ? NumberSetting
+      : [V] extends [string]
+        ? string extends V
+          ? TextSetting
+          : ChoiceSetting<V>
+        : never;
 
 /** Fields of the run config that are plain settings (the two servers are assembled by each front end). */
 export type RunSettingKey = Exclude<keyof SpecReasonConfig, 'base' | 'small'>;
@@ -511,6 +529,7 @@ export interface HostSettings {
   compareOrder: CompareOrder;
   compareIncludeSmall: boolean;
   compareRounds: number;
+  compareModes: CompareMode[];
   saveSettingsTo: SaveTarget;
   historyMaxRuns: number;
   launchReadyTimeoutSec: number;
@@ -638,9 +657,25 @@ export const HOST_SETTINGS = {
   compareIncludeSmall: {
     setting: 'compare.includeSmall',
     order: 23,
-    description: 'Also run small-model-only decoding in comparisons.',
+    description:
+      'Also run small-model-only decoding in comparisons (when `#specreason.compare.modes#` is empty; else list `small` there).',
     kind: 'boolean',
     default: false,
+  },
+  compareModes: {
+    setting: 'compare.modes',
+    order: 22.5,
+    description:
+      'The modes **Compare** runs side by side, two or more: step policies (the SpecReason loop with that policy; `specreason` is the paper\'s own) and the baselines `base` and `small`, e.g. `["specreason", "first-token", "base"]`. Each policy gets its own speedup against base-only. Empty: the configured step policy (`#specreason.policy.name#`) against base-only. **SpecReason: Compare Modes…** picks them for one comparison.',
+    kind: 'list',
+    default: [],
+    choices: COMPARE_MODES,
+    descriptions: {
+      ...STEP_POLICY_DESCRIPTIONS,
+      base: 'Base-only decoding: the large model writes the whole reasoning (the reference of every speedup).',
+      small: 'Small-only decoding: the small model writes the whole reasoning.',
+    },
+    minItems: 2,
   },
   saveSettingsTo: {
     setting: 'panel.saveSettingsTo',
@@ -796,11 +831,26 @@ export function settingProblem(name: string, spec: Setting, value: unknown): str
       return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string')
         ? undefined
         : `${name} must be an object of strings (got ${JSON.stringify(value)})`;
+    case 'list':
+      return listProblem(name, spec, value);
     default: {
       const unknown: never = spec;
       return unknown;
     }
   }
+}
+
+function listProblem(name: string, spec: ListSetting, value: unknown): string | undefined {
+  const got = `(got ${JSON.stringify(value)})`;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && spec.choices.includes(v))) {
+    return `${name} must be a list of ${listChoices(spec.choices)} ${got}`;
+  }
+  if (new Set(value).size !== value.length) {
+    return `${name} must not name a mode twice ${got}`;
+  }
+  return value.length === 0 || value.length >= spec.minItems
+    ? undefined
+    : `${name} must list ${spec.minItems} or more modes, or none for the default ${got}`;
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -835,6 +885,7 @@ export function cliHelp(spec: Setting, help: string): string {
     case 'boolean':
     case 'text':
     case 'map':
+    case 'list':
       return help;
     default: {
       const unknown: never = spec;

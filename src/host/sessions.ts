@@ -2,9 +2,16 @@
 // live /metrics, saved history, exports. The engine does the work; this file wires it to VS Code.
 
 import * as vscode from 'vscode';
-import type { RunMode, SpecReasonConfig } from '../core/config';
-import { comparisonExport } from '../core/presentation/compareTable';
-import { comparisonModes, runRepeatedComparison } from '../core/engine/comparison';
+import type { SpecReasonConfig } from '../core/config';
+import { comparisonExport, runKey, runKeyLabel } from '../core/presentation/compareTable';
+import {
+  comparisonPlan,
+  comparisonRun,
+  runConfig,
+  runRepeatedComparison,
+  type ComparisonMode,
+  type ComparisonRun,
+} from '../core/engine/comparison';
 import { createClients } from '../core/llm/factory';
 import { serversAreSimulated } from './simulatedPair';
 import { progressText, speedupDetail, speedupHeadline, type RunProgress } from '../core/presentation/format';
@@ -48,6 +55,8 @@ export interface Session {
   problem: Problem;
   kind: 'solve' | 'compare';
   records: RunRecord[];
+  /** The modes a comparison runs, when picked for it (Compare Modes…); else the setting's. */
+  modes?: readonly ComparisonMode[];
   controller?: AbortController;
   /** Settles when the current run (or comparison) ends. */
   done?: Promise<void>;
@@ -82,7 +91,12 @@ export class Sessions implements vscode.Disposable {
    * Run the problem in the panel of its kind (one Solve panel, one Compare panel): the newest one that is
    * neither pinned nor running is reused, else a new panel opens (a solve never takes over a running panel).
    */
-  start(problem: Problem, kind: 'solve' | 'compare', origin: ProblemOrigin = {}): Session | undefined {
+  start(
+    problem: Problem,
+    kind: 'solve' | 'compare',
+    origin: ProblemOrigin = {},
+    modes?: readonly ComparisonMode[],
+  ): Session | undefined {
     const settings = this._checkedSettings();
     if (!settings) {
       return undefined;
@@ -102,6 +116,7 @@ export class Sessions implements vscode.Disposable {
       .pop();
     if (reusable) {
       reusable.problem = problem;
+      reusable.modes = modes;
       reusable.panel.reveal();
       reusable.done = this._restart(reusable, settings, origin);
       return reusable;
@@ -115,7 +130,7 @@ export class Sessions implements vscode.Disposable {
     };
     // Messages arrive only after the webview loads, by which time `session` is set.
     const panel = ReasoningPanel.create(this._extensionUri, state, (message) => this._onMessage(session, message));
-    const session: Session = { id, problem, kind, records: [], panel };
+    const session: Session = { id, problem, kind, records: [], panel, modes };
     this._track(session);
     session.done = this._run(session, settings);
     return session;
@@ -233,9 +248,11 @@ export class Sessions implements vscode.Disposable {
     const controller = new AbortController();
     session.controller = controller;
     session.records = [];
-    const config = await this._keys.apply(settings.config, askBeforeSendingKey);
+    const keyed = await this._keys.apply(settings.config, askBeforeSendingKey);
     const compare = session.kind === 'compare';
-    const modes: RunMode[] = compare ? comparisonModes(settings.compareIncludeSmall) : ['specreason'];
+    const { modes, config } = compare
+      ? comparisonPlan(session.modes ?? settings.compareModes, settings.compareIncludeSmall, keyed)
+      : { modes: ['specreason' as const], config: keyed };
     const roundCount = compare ? rounds : 1;
     if (compare && (session.panel.state.rounds ?? 1) !== roundCount) {
       // Sent before any run starts, so the panel says "run 1 of 3" from the start.
@@ -246,7 +263,10 @@ export class Sessions implements vscode.Disposable {
       const ids = modes.map(() => newRunId());
       const started = Date.now();
       for (const [i, mode] of modes.entries()) {
-        session.panel.startRun(newPanelRun(ids[i]!, mode, config.threshold, config.scoreMethod, started));
+        // The policy from the start, so the panel names (and tells apart) runs that have not started yet.
+        const r = comparisonRun(mode, ids[i]!);
+        const panelRun = newPanelRun(r.runId, r.mode, config.threshold, config.scoreMethod, started);
+        session.panel.startRun(Object.assign(panelRun, policyFields(r.mode, runConfig(r, config))));
       }
       return ids;
     };
@@ -262,7 +282,11 @@ export class Sessions implements vscode.Disposable {
       await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
-          title: compare ? 'SpecReason: comparing with the base model' : 'SpecReason: solving',
+          title: !compare
+            ? 'SpecReason: solving'
+            : modes.length === 2 && modes[1] === 'base'
+              ? 'SpecReason: comparing with the base model'
+              : `SpecReason: comparing ${modes.join(', ')}`,
           cancellable: true,
         },
         async (progress, token) => {
@@ -283,9 +307,9 @@ export class Sessions implements vscode.Disposable {
               }
               return ids;
             },
-            onRound: (round) => {
+            onRound: (round, runs) => {
               const note = roundCount > 1 ? ` · run ${round + 1} of ${roundCount}` : '';
-              onEvent = this._runEvents(session, modes, roundIds.get(round) ?? [], progress, config, note);
+              onEvent = this._runEvents(session, runs, progress, config, note);
             },
             onEvent: (event, run) => onEvent?.(event, run),
           });
@@ -332,14 +356,19 @@ export class Sessions implements vscode.Disposable {
   /** The runs' events into the panel, the notification's progress and the log. */
   private _runEvents(
     session: Session,
-    modes: readonly RunMode[],
-    runIds: readonly string[],
+    runs: readonly ComparisonRun[],
     progress: vscode.Progress<{ message?: string }>,
     config: SpecReasonConfig,
     note = '',
-  ): (event: RunEvent, run: { mode: RunMode; runId: string }) => void {
-    const progressOf = modes.map((mode): RunProgress => ({ mode, steps: 0, done: false }));
-    return (event, { mode, runId }) => {
+  ): (event: RunEvent, run: ComparisonRun) => void {
+    const progressOf = runs.map((r): RunProgress => ({
+      mode: r.mode,
+      label: r.policy && runKeyLabel(r.policy),
+      steps: 0,
+      done: false,
+    }));
+    const runIds = runs.map((r) => r.runId);
+    return (event, { mode, policy, runId }) => {
       session.panel.pushEvent(runId, withSimulatorHint(event, config));
       const runProgress = progressOf[runIds.indexOf(runId)];
       if (runProgress && (event.type === 'step-done' || event.type === 'run-done')) {
@@ -360,7 +389,7 @@ export class Sessions implements vscode.Disposable {
         session.records.push(event.record); // exportable as soon as it ends
         const s = event.record.summary;
         this._log.info(
-          `run ${runId} (${mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
+          `run ${runId} (${policy ?? mode}): ${s.stopReason} in ${(s.wallMs / 1000).toFixed(2)} s, ${s.steps} steps, answer ${s.answer ?? '-'}`,
         );
         if (s.error) {
           this._log.error(`run ${runId} (${mode}): ${errorLogLine(s.error)}`);
@@ -568,7 +597,10 @@ export class Sessions implements vscode.Disposable {
     const body =
       session.kind === 'solve' && session.records.length === 1
         ? session.records[0]
-        : comparisonExport(comparisonRounds(session.records), rounds > 1);
+        : comparisonExport(
+            comparisonRounds(session.records, (r) => runKey(r.summary)),
+            rounds > 1,
+          );
     await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(body, null, 2) + '\n'));
     void vscode.window.showInformationMessage(`SpecReason: exported to ${vscode.workspace.asRelativePath(target)}`);
   }

@@ -9,6 +9,7 @@ import {
   RUN_SETTINGS,
   TUNING_KEYS,
   settingProblem,
+  type CompareMode,
   type CompareOrder,
   type HostSettings,
   type RunSettings,
@@ -35,6 +36,8 @@ export interface ExtensionSettings {
   compareOrder: CompareOrder;
   compareIncludeSmall: boolean;
   compareRounds: number;
+  /** Empty: the configured step policy against base-only (and small-only when `compareIncludeSmall`). */
+  compareModes: CompareMode[];
   maxProblemLength: number;
   saveSettingsTo: SaveTarget;
   historyMaxRuns: number;
@@ -90,6 +93,7 @@ export function readSettings(): ExtensionSettings {
     compareOrder: get('compareOrder'),
     compareIncludeSmall: get('compareIncludeSmall'),
     compareRounds: get('compareRounds'),
+    compareModes: get('compareModes'),
     maxProblemLength: get('maxProblemLength'),
     saveSettingsTo: get('saveSettingsTo'),
     historyMaxRuns: get('historyMaxRuns'),
@@ -98,10 +102,13 @@ export function readSettings(): ExtensionSettings {
 
 /** Problems of the current settings, each naming its setting id. */
 export function settingsProblems(settings: ExtensionSettings): Array<{ setting: string; message: string }> {
-  return validateConfig(settings.config).map((p) => ({
+  const problems = validateConfig(settings.config).map((p) => ({
     setting: SETTING_OF[p.key] ?? `specreason.${p.key}`,
     message: p.message,
   }));
+  const modes = HOST_SETTINGS.compareModes;
+  const modesProblem = settingProblem(settingId(modes), modes, settings.compareModes);
+  return modesProblem ? [...problems, { setting: settingId(modes), message: modesProblem }] : problems;
 }
 
 export function tuningValues(settings: ExtensionSettings): TuningValues {

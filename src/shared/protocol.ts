@@ -12,6 +12,7 @@ import {
 } from '../core/settingsTable';
 import type { ErrorInfo } from '../core/errors';
 import type { Problem } from '../core/engine/prompts';
+import type { RunKey } from '../core/presentation/compareTable';
 import type { RunEvent, RunRecord, RunSummary, StepDecision, StepRecord } from '../core/engine/runRecord';
 import {
   isEvalMode,
@@ -240,17 +241,27 @@ export function parseFromWebview(message: unknown): FromWebview | undefined {
 
 /**
  * A comparison's runs by round: the k-th run of each mode belongs to round k (runs are added in the order they
- * start, round after round, on both sides).
+ * start, round after round, on both sides). A mode is told apart by `keyOf`: by default its policy (several
+ * policies run the SpecReason loop), else its mode.
  */
-export function comparisonRounds<T extends { mode: RunMode }>(runs: readonly T[]): T[][] {
+export function comparisonRounds<T extends { mode: RunMode; policy?: StepPolicyName }>(
+  runs: readonly T[],
+  keyOf: (run: T) => string = panelRunKey,
+): T[][] {
   const rounds: T[][] = [];
-  const seen: Partial<Record<RunMode, number>> = {};
+  const seen = new Map<string, number>();
   for (const run of runs) {
-    const round = seen[run.mode] ?? 0;
-    seen[run.mode] = round + 1;
+    const key = keyOf(run);
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
     (rounds[round] ??= []).push(run);
   }
   return rounds;
+}
+
+/** What tells a comparison's runs apart: the policy of a SpecReason-loop run other than SpecReason's own, else the mode. */
+export function panelRunKey(run: { mode: RunMode; policy?: StepPolicyName }): RunKey {
+  return run.policy ?? run.mode;
 }
 
 export function newPanelRun(

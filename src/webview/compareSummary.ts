@@ -2,14 +2,13 @@
 // tie), wall time per mode as a small bar chart, SpecReason's acceptance, each mode's answer with whether they
 // agree, and the control that compares again with more rounds.
 
-import { compare, repeatedSpeedup, type RepeatedSpeedup } from '../core/presentation/compareTable';
-import type { RunMode } from '../core/config';
+import { compare, repeatedSpeedup, type RepeatedSpeedup, type RunKey } from '../core/presentation/compareTable';
 import { speedupDetail, speedupHeadline, SUGGESTED_ROUNDS } from '../core/presentation/format';
 import { HOST_SETTINGS } from '../core/settingsTable';
-import type { PanelRun } from '../shared/protocol';
+import { panelRunKey, type PanelRun } from '../shared/protocol';
 import { button } from './controls';
 import { h, setText, svg } from './dom';
-import { DASH, formatMs, formatRate, MODE_LABEL, offChoiceText } from './format';
+import { DASH, formatMs, formatRate, offChoiceText, runLabel } from './format';
 import type { Problem } from '../core/engine/prompts';
 import { renderTex } from './math';
 import { postFrom } from './stepTools';
@@ -24,22 +23,39 @@ class WallBar {
   readonly element: HTMLElement;
   private readonly _bar = svg('rect', { class: 'wall-bar', x: 0, y: 0, height: 1, width: 0 });
   private readonly _value = h('span', { className: 'wall-value' });
+  /** This mode's own speedup against base-only: shown when several policies ran (else the headline says it). */
+  private readonly _speedup = h('span', { className: 'wall-speedup' });
   private readonly _answer = h('span', { className: 'wall-answer' });
   private _answerKey?: string;
 
   constructor(readonly run: PanelRun) {
     this.element = h(
       'li',
-      { className: 'wall-row', attrs: { 'data-mode': run.mode } },
-      h('span', { className: 'wall-label' }, MODE_LABEL[run.mode]),
+      { className: 'wall-row', attrs: { 'data-mode': run.mode, 'data-key': panelRunKey(run) } },
+      h('span', { className: 'wall-label' }, runLabel(run)),
       svg(
         'svg',
         { class: 'wall-track', viewBox: '0 0 1 1', preserveAspectRatio: 'none', 'aria-hidden': 'true' },
         this._bar,
       ),
       this._value,
+      this._speedup,
       this._answer,
     );
+  }
+
+  /** `speedup`: this mode's against base-only (undefined: none yet, or base-only itself). */
+  updateSpeedup(speedup: RepeatedSpeedup | undefined, hasBase: boolean): void {
+    const reference = this.run.mode === 'base';
+    setText(this._speedup, reference ? 'reference' : speedup ? speedupHeadline(speedup) : DASH);
+    this._speedup.dataset.direction = speedup?.verdict ?? 'none';
+    this._speedup.title = reference
+      ? 'Every speedup is base-only wall time ÷ that run’s wall time'
+      : !hasBase
+        ? 'No base-only run in this comparison: no speedup'
+        : speedup
+          ? `${runLabel(this.run)} against base only: ${speedupDetail(speedup)}`
+          : 'No speedup until this run and base-only both complete';
   }
 
   /**
@@ -81,7 +97,7 @@ class WallBar {
 }
 
 /** A run's bar and value: incomplete runs say what happened instead of passing for a result. */
-function wallOf(run: PanelRun, now: number, spread: RepeatedSpeedup['wall'][RunMode]): { ms?: number; text: string } {
+function wallOf(run: PanelRun, now: number, spread: RepeatedSpeedup['wall'][RunKey]): { ms?: number; text: string } {
   if (waiting(run)) {
     return { text: 'waiting' };
   }
@@ -231,16 +247,26 @@ export class CompareSummary {
       this._chart.replaceChildren(...this._bars.map((b) => b.element));
     }
     const now = Date.now();
-    const walls = runs.map((r) => wallOf(r, now, running ? undefined : repeated.wall[r.mode]));
+    const walls = runs.map((r) => wallOf(r, now, running ? undefined : repeated.wall[panelRunKey(r)]));
     const longest = Math.max(0, ...walls.map((w) => w.ms ?? 0));
-    this._bars.forEach((b, i) =>
-      b.update(walls[i]!.ms, walls[i]!.text, longest, offChoiceText(problem, b.run.summary?.answer)),
-    );
+    // Several policies: each bar says its own speedup (the headline stays the first policy's).
+    const loops = runs.filter((r) => r.mode === 'specreason');
+    const hasBase = runs.some((r) => r.mode === 'base');
+    const several = loops.length > 1;
+    this._chart.dataset.speedups = String(several);
+    this._bars.forEach((b, i) => {
+      b.update(walls[i]!.ms, walls[i]!.text, longest, offChoiceText(problem, b.run.summary?.answer));
+      if (several) {
+        b.updateSpeedup(repeated.policies?.[panelRunKey(b.run)], hasBase);
+      }
+    });
 
     setText(this._speedup, speedupHeadline(repeated));
     this._speedup.dataset.direction = repeated.verdict ?? 'none';
+    setText(this._speedupCaption, `${loops[0] ? runLabel(loops[0]) : 'SpecReason'} vs base only`);
     const progress = planned > 1 && running ? `run ${rounds.length} of ${planned}` : '';
-    setText(this._detail, [progress, speedupDetail(repeated)].filter(Boolean).join(' · '));
+    const noBase = runs.length > 0 && !hasBase ? 'no base-only run in this comparison: no speedup' : '';
+    setText(this._detail, [progress, noBase || speedupDetail(repeated)].filter(Boolean).join(' · '));
     this._rounds.update(planned, running);
 
     const s = runs.find((r) => r.mode === 'specreason')?.summary;

@@ -1,8 +1,9 @@
-// The compare view: SpecReason beside base-only (and small-only) decoding of the same problem.
+// The compare view: two or more modes of the same problem side by side — step policies (SpecReason's own and
+// its follow-ups) and base-only (and small-only) decoding: a column of reasoning each, a row each in the table.
 
 import { COMPARE_COLUMNS, compareRow, type CompareColumn, type CompareRow } from '../core/presentation/compareTable';
 import { RUN_MODES } from '../core/config';
-import { comparisonRounds, type PanelRun, type PanelState } from '../shared/protocol';
+import { comparisonRounds, panelRunKey, type PanelRun, type PanelState } from '../shared/protocol';
 import { h, setText } from './dom';
 import {
   DASH,
@@ -22,9 +23,34 @@ import { LiveStepView, StepsList } from './steps';
 
 const byMode = (a: PanelRun, b: PanelRun) => RUN_MODES.indexOf(a.mode) - RUN_MODES.indexOf(b.mode);
 
-type Column = 'status' | CompareColumn;
+/** What each run spent besides tokens (PolicyCosts), comparable across policies and baselines. */
+type CostColumn = 'requests' | 'judge' | 'critical';
 
-const COLUMNS: ReadonlyArray<readonly [Column, string]> = [['status', 'Status'], ...COMPARE_COLUMNS];
+type Column = 'status' | CompareColumn | CostColumn;
+
+const COLUMNS: ReadonlyArray<readonly [Column, string]> = [
+  ['status', 'Status'],
+  ...COMPARE_COLUMNS,
+  ['requests', 'Requests small / base'],
+  ['judge', 'Judge calls'],
+  ['critical', 'Critical path'],
+];
+
+const COLUMN_TITLES: Partial<Record<Column, string>> = {
+  requests: 'Generation and score requests sent to each model (a batched request counts once)',
+  judge: 'Drafts scored by a judge prompt, by either model',
+  critical:
+    'Time the loop waited for its kept steps; the lower bound (≥) is each kept step written once by the model whose text was kept',
+};
+
+/** A run's costs as cell text (runs recorded before costs existed: a dash). */
+function costCells(costs: NonNullable<PanelRun['summary']>['costs']): Record<CostColumn, string> {
+  return {
+    requests: costs ? `${formatCount(costs.requests.small)} / ${formatCount(costs.requests.base)}` : DASH,
+    judge: costs ? formatCount(costs.judgeCalls) : DASH,
+    critical: costs ? `${formatMs(costs.criticalPathMs)} (≥ ${formatMs(costs.lowerBoundMs)})` : DASH,
+  };
+}
 
 /** Tokens of the completed steps: what a running run's row shows until its summary arrives. */
 function stepTokens(run: PanelRun, pick: (s: PanelRun['steps'][number]) => number | null): number {
@@ -46,7 +72,13 @@ class RunRow {
     this.numbered = round !== undefined;
     this.element = h(
       'tr',
-      { attrs: { 'data-mode': mode, ...(round === undefined ? {} : { 'data-round': String(round + 1) }) } },
+      {
+        attrs: {
+          'data-mode': mode,
+          'data-key': panelRunKey(run),
+          ...(round === undefined ? {} : { 'data-round': String(round + 1) }),
+        },
+      },
       h('th', { attrs: { scope: 'row' } }, round === undefined ? runLabel(run) : `${runLabel(run)} #${round + 1}`),
     );
     for (const [key] of COLUMNS) {
@@ -68,6 +100,7 @@ class RunRow {
       acceptance: run.mode === 'specreason' && row ? formatRate(row.acceptanceRate) : DASH,
       stop: row ? STOP_REASON_LABEL[row.stopReason] : DASH,
       wasted: formatCount(row?.wastedTokens),
+      ...costCells(run.summary?.costs),
     };
     for (const [key, value] of Object.entries(text) as Array<[Exclude<Column, 'answer'>, string]>) {
       const cell = this._cells.get(key);
@@ -107,7 +140,7 @@ class RunColumn {
     );
     this.element = h(
       'section',
-      { className: 'compare-column', attrs: { 'data-mode': run.mode } },
+      { className: 'compare-column', attrs: { 'data-mode': run.mode, 'data-key': panelRunKey(run) } },
       h(
         'header',
         { className: 'column-head' },
@@ -165,7 +198,9 @@ export class CompareView {
       'tr',
       {},
       h('th', { attrs: { scope: 'col' } }, 'Run'),
-      ...COLUMNS.map(([key, label]) => h('th', { attrs: { scope: 'col', 'data-col': key } }, label)),
+      ...COLUMNS.map(([key, label]) =>
+        h('th', { attrs: { scope: 'col', 'data-col': key }, title: COLUMN_TITLES[key] ?? '' }, label),
+      ),
     );
     const table = h(
       'table',

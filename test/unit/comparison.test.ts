@@ -4,8 +4,19 @@
 
 import assert from 'node:assert/strict';
 import { comparisonText, type Comparison } from '../../src/core/presentation/compareTable';
-import { comparisonModes, runComparison, type ComparisonRun } from '../../src/core/engine/comparison';
+import {
+  comparisonModes,
+  comparisonPlan,
+  comparisonRun,
+  runComparison,
+  runConfig,
+  runRepeatedComparison,
+  type ComparisonRun,
+} from '../../src/core/engine/comparison';
 import type { RunEvent } from '../../src/core/engine/runRecord';
+import { makeConfig } from '../../src/core/config';
+import { repeatedSpeedup } from '../../src/core/presentation/compareTable';
+import { applyRunEvent, comparisonRounds, newPanelRun, policyFields, type PanelRun } from '../../src/shared/protocol';
 import { chatRequests, configFor, numbered, withPair } from './helpers';
 
 const PROBLEM = { text: 'What is 21 + 21?' };
@@ -192,5 +203,120 @@ describe('comparison policy (core)', function () {
       /\nspeedup vs base only: 0\.57× — slower \(base-only wall time ÷ SpecReason wall time\); answers differ\n/,
     );
     assert.match(comparisonText({ ...comparison, speedup: undefined }), /\nspeedup vs base only: — \(/);
+  });
+
+  describe('any two or more modes, as the panel runs them (issue 21)', () => {
+    it('comparisonPlan: the modes asked for run SpecReason’s own policy as `specreason`; none asked: the configured policy vs base', () => {
+      const config = makeConfig({
+        base: { url: 'http://127.0.0.1:1/v1' },
+        small: { url: 'http://127.0.0.1:2/v1' },
+        stepPolicy: 'self-check',
+      });
+      const asked = comparisonPlan(['specreason', 'first-token', 'base'], false, config);
+      assert.deepEqual(asked.modes, ['specreason', 'first-token', 'base']);
+      assert.equal(asked.config.stepPolicy, undefined, 'SpecReason’s own: the reference requests');
+      assert.equal(config.stepPolicy, 'self-check', 'the caller’s config is not changed');
+      const runs = asked.modes.map((m, i) => comparisonRun(m, `r${i}`));
+      assert.deepEqual(
+        runs.map((r) => [r.mode, r.policy, runConfig(r, asked.config).stepPolicy]),
+        [
+          ['specreason', undefined, undefined],
+          ['specreason', 'first-token', 'first-token'],
+          ['base', undefined, undefined],
+        ],
+      );
+      const none = comparisonPlan([], true, config);
+      assert.deepEqual(none.modes, ['specreason', 'base', 'small']);
+      assert.equal(none.config.stepPolicy, 'self-check');
+    });
+
+    /** The host's fold: a panel run per mode and round, named by policy before it starts, events applied. */
+    function panelFold(config: ReturnType<typeof configFor>) {
+      const runs: PanelRun[] = [];
+      const byId = new Map<string, PanelRun>();
+      return {
+        runs,
+        onRound: (_round: number, started: readonly ComparisonRun[]) => {
+          for (const r of started) {
+            const run = newPanelRun(r.runId, r.mode, config.threshold, config.scoreMethod, Date.now());
+            Object.assign(run, policyFields(r.mode, runConfig(r, config)));
+            runs.push(run);
+            byId.set(r.runId, run);
+          }
+        },
+        onEvent: (event: RunEvent, r: ComparisonRun) => applyRunEvent(byId.get(r.runId)!, event),
+      };
+    }
+
+    it('specreason, first-token and base, 3 rounds: each round groups the three by policy, each policy its own speedup', () =>
+      withPair(numbered(3, [9, 2, 9]), async (pair) => {
+        const plan = comparisonPlan(['specreason', 'first-token', 'base'], false, configFor(pair));
+        const fold = panelFold(plan.config);
+        const result = await runRepeatedComparison(PROBLEM, plan.modes, plan.config, {
+          rounds: 3,
+          warmUp: false,
+          onRound: fold.onRound,
+          onEvent: fold.onEvent,
+        });
+        assert.equal(result.rounds.length, 3);
+        const rounds = comparisonRounds(fold.runs);
+        assert.deepEqual(
+          rounds.map((round) => round.map((r) => `${r.policy ?? r.mode}:${r.status}`)),
+          Array.from({ length: 3 }, () => ['specreason:finished', 'first-token:finished', 'base:finished']),
+        );
+        assert.deepEqual(
+          result.records.map((r) => r.summary.policy ?? r.mode),
+          Array.from({ length: 3 }, () => ['specreason', 'first-token', 'base']).flat(),
+        );
+        // The panel's numbers from its own runs equal the engine's.
+        const panel = repeatedSpeedup(rounds.map((round) => round.map((r) => r.summary!)));
+        assert.deepEqual(Object.keys(panel.policies ?? {}).sort(), ['first-token', 'specreason']);
+        assert.deepEqual(panel, result.speedup);
+        for (const key of ['specreason', 'first-token'] as const) {
+          assert.equal(panel.policies![key]!.samples.length, 3, `${key}: one speedup per round`);
+          assert.ok(panel.policies![key]!.verdict !== undefined);
+        }
+        assert.equal(panel.wall.base?.samples, 3);
+      }));
+
+    it('cancelled in the second mode of round 2: round 1 whole, round 2 partial, no round 3, no mode counted twice', () =>
+      withPair(
+        numbered(6, [9, 9, 9, 9, 9, 9]),
+        async (pair) => {
+          const plan = comparisonPlan(['specreason', 'first-token', 'base'], false, configFor(pair));
+          const fold = panelFold(plan.config);
+          const controller = new AbortController();
+          let round = 0;
+          const result = await runRepeatedComparison(PROBLEM, plan.modes, plan.config, {
+            rounds: 3,
+            warmUp: false,
+            signal: controller.signal,
+            onRound: (r, runs) => {
+              round = r;
+              fold.onRound(r, runs);
+            },
+            onEvent: (event, r) => {
+              fold.onEvent(event, r);
+              if (round === 1 && r.policy === 'first-token' && event.type === 'step-done') {
+                controller.abort();
+              }
+            },
+          });
+          assert.equal(result.rounds.length, 2);
+          const rounds = comparisonRounds(fold.runs);
+          assert.deepEqual(
+            rounds.map((rs) => rs.map((r) => `${r.policy ?? r.mode}:${r.status}`)),
+            [
+              ['specreason:finished', 'first-token:finished', 'base:finished'],
+              ['specreason:finished', 'first-token:cancelled', 'base:cancelled'],
+            ],
+          );
+          assert.ok(rounds[1]![1]!.steps.length >= 1, 'the cancelled run keeps its partial trace');
+          const speedup = repeatedSpeedup(rounds.map((rs) => rs.map((r) => r.summary!)));
+          assert.equal(speedup.policies?.['first-token']?.samples.length, 1, 'only the completed round counts');
+          assert.equal(speedup.wall.base?.samples, 1);
+        },
+        { latency: { small: { prefillMsPerToken: 0, decodeMsPerToken: 2, overlapSlowdown: 0, overheadMs: 0 } } },
+      ));
   });
 });

@@ -151,4 +151,20 @@ describe('comparisonRounds', () => {
     );
     assert.deepEqual(comparisonRounds([]), []);
   });
+
+  it('tells policies apart: several runs of the SpecReason loop are one mode each (issue 21)', () => {
+    const keys = ['specreason', 'first-token', 'base', 'specreason', 'first-token', 'base'] as const;
+    const runs = keys.map((key, i) =>
+      key === 'base'
+        ? { mode: 'base' as const, i }
+        : { mode: 'specreason' as const, ...(key === 'specreason' ? {} : { policy: key }), i },
+    );
+    assert.deepEqual(
+      comparisonRounds(runs).map((round) => round.map((r) => r.i)),
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+    );
+  });
 });

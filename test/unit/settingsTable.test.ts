@@ -13,7 +13,9 @@ import {
 } from '../../src/core/settingsManifest';
 import {
   ALL_SETTINGS,
+  HOST_SETTINGS,
   parseNumberText,
+  settingProblem,
   RUN_SETTING_KEYS,
   RUN_SETTINGS,
   TUNING_KEYS,
@@ -104,6 +106,22 @@ describe('settings table', () => {
       'promptStyle must be "auto", "math" or "multiple-choice" (got "essay")',
     ]);
     assert.deepEqual(problems({ stream: 'yes' }), ['stream must be true or false (got "yes")']);
+  });
+
+  it('compare.modes: a list of distinct modes, two or more, or empty for the default; an array in the manifest', () => {
+    const modes = HOST_SETTINGS.compareModes;
+    for (const ok of [[], ['specreason', 'base'], ['specreason', 'first-token', 'lookahead', 'base', 'small']]) {
+      assert.equal(settingProblem('compare.modes', modes, ok), undefined, JSON.stringify(ok));
+    }
+    assert.match(settingProblem('compare.modes', modes, ['base']) ?? '', /must list 2 or more modes, or none/);
+    assert.match(settingProblem('compare.modes', modes, ['base', 'base']) ?? '', /must not name a mode twice/);
+    assert.match(settingProblem('compare.modes', modes, ['base', 'gpt']) ?? '', /must be a list of "specreason", /);
+    assert.match(settingProblem('compare.modes', modes, 'base') ?? '', /must be a list of/);
+    const entry = contributedConfiguration().properties['specreason.compare.modes'];
+    assert.equal(entry?.type, 'array');
+    assert.equal(entry?.uniqueItems, true);
+    assert.deepEqual(entry?.items?.enum, [...modes.choices]);
+    assert.equal(entry?.items?.enumDescriptions?.length, modes.choices.length);
   });
 
   it('parses numbers typed by a person: decimal notation only, then the range', () => {

@@ -14,6 +14,8 @@ const { ARTIFACTS, usePanelHarness } = require('./support');
 /** @typedef {import('../../src/shared/protocol').PanelRun} PanelRun */
 /** @typedef {import('../../src/core/engine/runRecord').RunSummary} RunSummary */
 /** @typedef {import('../../src/core/config').RunMode} RunMode */
+/** @typedef {import('../../src/core/config').StepPolicyName} StepPolicyName */
+/** @typedef {import('../../src/core/engine/runRecord').PolicyCosts} PolicyCosts */
 
 /** @param {Partial<PanelState>} [overrides] @returns {PanelState} */
 function panelState(overrides = {}) {
@@ -31,18 +33,28 @@ let ids = 0;
 /**
  * A run that ended (or not) with a recorded wall time.
  * @param {RunMode} mode @param {number} wallMs
- * @param {{ status?: PanelRun['status'], startedAt?: number, answer?: string, steps?: number, events?: number }} [o]
+ * @param {{ status?: PanelRun['status'], startedAt?: number, answer?: string, steps?: number, events?: number,
+ *   policy?: StepPolicyName, costs?: PolicyCosts }} [o]
  * @returns {PanelRun}
  */
 function run(
   mode,
   wallMs,
-  { status = 'finished', startedAt = 1_700_000_000_000, answer = '42', steps = 0, events = 5 } = {},
+  {
+    status = 'finished',
+    startedAt = 1_700_000_000_000,
+    answer = '42',
+    steps = 0,
+    events = 5,
+    policy = undefined,
+    costs = undefined,
+  } = {},
 ) {
   const stopReason = status === 'finished' ? 'finished' : status;
   return {
     runId: `r${++ids}`,
     mode,
+    ...(policy ? { policy } : {}),
     status,
     startedAt,
     threshold: 7,
@@ -66,6 +78,8 @@ function run(
             base: { tokens: 20, ms: 0, requests: 4, modelListRequests: 1, wastedTokens: 0 },
             overlapSavedMs: 0,
             answer: status === 'finished' ? answer : undefined,
+            ...(policy ? { policy } : {}),
+            ...(costs ? { costs } : {}),
           }),
   };
 }
@@ -224,5 +238,162 @@ describe('compare view: an honest speedup (webview, Chromium)', function () {
     await page.waitForSelector('#wall-chart .wall-answer[data-off-choice="true"]');
     assert.equal(await page.locator('#wall-chart .wall-answer[data-off-choice="true"]').count(), 2);
     assert.match((await page.getAttribute('#wall-chart .wall-answer', 'title')) ?? '', /Not one of the choices/);
+  });
+});
+
+/** @param {number} judgeCalls @param {number} criticalPathMs @returns {PolicyCosts} */
+const costs = (judgeCalls, criticalPathMs) => ({
+  requests: { small: 5, base: judgeCalls + 1 },
+  judgeCalls,
+  tokens: { small: 30, base: 20 },
+  wastedTokens: 0,
+  criticalPathMs,
+  lowerBoundMs: criticalPathMs / 2,
+});
+
+/**
+ * Rounds of [SpecReason ms, first-token ms, base-only ms] (issue 21: Compare takes any modes), in the order the host
+ * starts them.
+ * @param {...[number, number, number]} triples
+ */
+const threeModes = (...triples) =>
+  triples.flatMap(([spec, glimp, base]) => [
+    run('specreason', spec, { costs: costs(4, spec - 50) }),
+    run('specreason', glimp, { policy: 'first-token', costs: costs(0, glimp - 50) }),
+    run('base', base, { costs: costs(0, base - 50) }),
+  ]);
+
+describe('compare view: three modes (issue 21), narrow and wide (webview, Chromium)', function () {
+  this.timeout(120000);
+  const { openPanel } = usePanelHarness({ ready: 'webview/ready', viewport: { width: 1100, height: 900 } });
+
+  /** @param {Page} page @param {ToWebview} message */
+  const send = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  /** @param {Page} page @param {string} selector */
+  const texts = (page, selector) => page.$$eval(selector, (n) => n.map((e) => (e.textContent ?? '').trim()));
+  /** @param {Page} page @param {string} selector */
+  const boxes = (page, selector) =>
+    page.$$eval(selector, (n) =>
+      n.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { left: r.left, top: r.top, width: r.width, right: r.right };
+      }),
+    );
+  /** The page itself never scrolls sideways (the table may, inside its own box). @param {Page} page */
+  const pageOverflow = (page) =>
+    page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
+  /** @param {Page} page */
+  async function showThreeRounds(page) {
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({ rounds: 3, runs: threeModes([600, 900, 1000], [500, 1100, 1000], [700, 800, 1000]) }),
+    });
+    await page.waitForSelector('.compare-table tr[data-round="3"][data-key="base"]');
+  }
+
+  it('wide (1100 px): a column each side by side, each policy its own speedup (median, range, tie), costs in the table', async function () {
+    const page = await openPanel();
+    await showThreeRounds(page);
+    // One column per mode, side by side, named by policy.
+    assert.deepEqual(await texts(page, '.compare-column .column-head h2'), ['SpecReason', 'first-token', 'Base only']);
+    const columns = await boxes(page, '.compare-column');
+    assert.equal(new Set(columns.map((c) => Math.round(c.top))).size, 1, 'three columns on one line');
+    assert.ok(columns[0].right <= columns[1].left && columns[1].right <= columns[2].left, 'in order, not overlapping');
+    // The card: the headline is the first policy's; each bar says its own speedup against base-only.
+    assert.equal(await page.textContent('#speedup'), '1.67× faster');
+    assert.equal(await page.textContent('.speedup-box .caption'), 'SpecReason vs base only');
+    assert.deepEqual(await texts(page, '#wall-chart .wall-label'), ['SpecReason', 'first-token', 'Base only']);
+    assert.deepEqual(await texts(page, '#wall-chart .wall-value'), [
+      '600 ms (500 ms–700 ms)',
+      '900 ms (800 ms–1.10 s)',
+      '1.00 s (1.00 s–1.00 s)',
+    ]);
+    assert.deepEqual(await texts(page, '#wall-chart .wall-speedup'), ['1.67× faster', 'tie (1.11×)', 'reference']);
+    assert.deepEqual(
+      await page.$$eval('#wall-chart .wall-speedup', (n) => n.map((e) => e.getAttribute('data-direction'))),
+      ['faster', 'tie', 'none'],
+    );
+    assert.match(
+      (await page.getAttribute('#wall-chart .wall-row[data-key="first-token"] .wall-speedup', 'title')) ?? '',
+      /first-token against base only: median of 3 runs, range 0\.91–1\.25×: the range includes 1×, so neither is faster/,
+    );
+    const widths = await page.$$eval('#wall-chart .wall-bar', (b) => b.map((e) => Number(e.getAttribute('width'))));
+    assert.deepEqual(
+      widths.map((w) => w.toFixed(2)),
+      ['0.60', '0.90', '1.00'],
+    );
+    // Every round of every mode in the table, with its tokens and costs.
+    assert.deepEqual((await texts(page, '.compare-table tbody th')).slice(0, 4), [
+      'SpecReason #1',
+      'first-token #1',
+      'Base only #1',
+      'SpecReason #2',
+    ]);
+    assert.equal(await page.locator('.compare-table tbody tr').count(), 9);
+    const firstRow = '.compare-table tr[data-round="1"]';
+    assert.equal(await page.textContent(`${firstRow}[data-key="specreason"] [data-col="judge"]`), '4');
+    assert.equal(await page.textContent(`${firstRow}[data-key="first-token"] [data-col="judge"]`), '0');
+    assert.equal(await page.textContent(`${firstRow}[data-key="first-token"] [data-col="requests"]`), '5 / 1');
+    assert.equal(
+      await page.textContent(`${firstRow}[data-key="first-token"] [data-col="critical"]`),
+      '850 ms (≥ 425 ms)',
+    );
+    assert.equal(await page.textContent(`${firstRow}[data-key="base"] [data-col="small"]`), '30');
+    assert.equal(await pageOverflow(page), 0, 'the page does not scroll sideways');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webview-compare-three-modes-wide.png'), fullPage: true });
+  });
+
+  it('narrow (380 px): the columns stack, the card keeps every bar and speedup in view, nothing overflows the page', async function () {
+    const page = await openPanel('', { width: 380, height: 900 });
+    await showThreeRounds(page);
+    const columns = await boxes(page, '.compare-column');
+    assert.equal(columns.length, 3);
+    assert.ok(columns[0].top < columns[1].top && columns[1].top < columns[2].top, 'stacked');
+    for (const c of columns) {
+      assert.ok(c.left >= 0 && c.right <= 380, `column inside the panel: ${c.left}–${c.right}`);
+    }
+    assert.deepEqual(await texts(page, '#wall-chart .wall-speedup'), ['1.67× faster', 'tie (1.11×)', 'reference']);
+    for (const selector of ['#wall-chart .wall-label', '#wall-chart .wall-value', '#wall-chart .wall-speedup']) {
+      for (const b of await boxes(page, selector)) {
+        assert.ok(b.left >= 0 && b.right <= 380 && b.width > 0, `${selector} in view: ${b.left}–${b.right}`);
+      }
+    }
+    assert.equal(await pageOverflow(page), 0, 'the page does not scroll sideways');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'webview-compare-three-modes-narrow.png'), fullPage: true });
+  });
+
+  it('cancelled in the second mode: the finished one keeps its result, the others no bar and no speedup', async function () {
+    const page = await openPanel();
+    const stopped = run('specreason', 450, { status: 'cancelled', steps: 2, policy: 'first-token' });
+    const notRun = run('base', 0, { status: 'cancelled', events: 1 });
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({ runs: [run('specreason', 600), stopped, notRun] }),
+    });
+    await page.waitForSelector('#wall-chart .wall-row[data-key="base"][data-status="cancelled"]');
+    assert.deepEqual(await texts(page, '#wall-chart .wall-value'), ['600 ms', 'cancelled after 450 ms', 'not run']);
+    const widths = await page.$$eval('#wall-chart .wall-bar', (b) => b.map((e) => e.getAttribute('width')));
+    assert.deepEqual(widths, ['1', '0', '0'], 'only the completed run has a bar');
+    assert.deepEqual(await texts(page, '#wall-chart .wall-speedup'), ['—', '—', 'reference']);
+    assert.equal(await page.textContent('#speedup'), '—');
+  });
+
+  it('two modes stay the layout users know: no speedup column, the headline says it', async function () {
+    const page = await openPanel();
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({ runs: [run('specreason', 500), run('base', 1000)] }),
+    });
+    await page.waitForFunction(() => document.querySelector('#speedup')?.textContent === '2.00× faster');
+    assert.equal(await page.getAttribute('#wall-chart', 'data-speedups'), 'false');
+    assert.equal(await page.locator('#wall-chart .wall-speedup').first().isVisible(), false);
+    // A policy against base-only names itself in the caption.
+    await send(page, {
+      type: 'session/snapshot',
+      state: panelState({ runs: [run('specreason', 500, { policy: 'first-token' }), run('base', 600)] }),
+    });
+    await page.waitForFunction(() => document.querySelector('#speedup')?.textContent === '1.20× faster');
+    assert.equal(await page.textContent('.speedup-box .caption'), 'first-token vs base only');
   });
 });

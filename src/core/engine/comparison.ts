@@ -32,14 +32,32 @@ export interface ComparisonRun {
   runId: string;
 }
 
-function comparisonRun(mode: ComparisonMode, runId: string): ComparisonRun {
+export function comparisonRun(mode: ComparisonMode, runId: string): ComparisonRun {
   return mode === 'specreason' || mode === 'base' || mode === 'small'
     ? { mode, runId }
     : { mode: 'specreason', policy: mode, runId };
 }
 
+/**
+ * What a comparison runs: the modes asked for (two or more), where `specreason` is SpecReason's own policy
+ * (the config's step policy is dropped, as the CLI's `--modes` does); none asked: the config's policy against
+ * base-only, and small-only when `includeSmall`.
+ */
+export function comparisonPlan(
+  modes: readonly ComparisonMode[],
+  includeSmall: boolean,
+  config: SpecReasonConfig,
+): { modes: ComparisonMode[]; config: SpecReasonConfig } {
+  if (modes.length === 0) {
+    return { modes: comparisonModes(includeSmall), config };
+  }
+  const own = { ...config };
+  delete own.stepPolicy;
+  return { modes: [...modes], config: own };
+}
+
 /** The config a run of the comparison uses. */
-function runConfig(r: ComparisonRun, config: SpecReasonConfig): SpecReasonConfig {
+export function runConfig(r: ComparisonRun, config: SpecReasonConfig): SpecReasonConfig {
   return r.policy ? { ...config, stepPolicy: r.policy } : config;
 }
 

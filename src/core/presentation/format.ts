@@ -104,6 +104,8 @@ export function speedupDetail(r: Pick<RepeatedSpeedup, 'speedup' | 'verdict'>): 
 /** How far one run of a solve or comparison got, for the progress notification. */
 export interface RunProgress {
   mode: RunMode;
+  /** The run's name when the mode does not tell it apart (a step policy other than SpecReason's own). */
+  label?: string;
   steps: number;
   done: boolean;
 }
@@ -121,5 +123,5 @@ export function progressText(runs: readonly RunProgress[]): string {
         : 'writing';
   return runs.length === 1 && runs[0]!.mode === 'specreason'
     ? one(runs[0]!)
-    : runs.map((r) => `${MODE_LABEL[r.mode]} ${one(r)}`).join(' · ');
+    : runs.map((r) => `${r.label ?? MODE_LABEL[r.mode]} ${one(r)}`).join(' · ');
 }
