@@ -13,8 +13,7 @@ import {
   type FromEvalWebview,
   type ToEvalWebview,
 } from '../shared/protocol';
-import { Disposable } from './disposable';
-import { panelHtml } from './webviewHtml';
+import { PanelHost } from './panelHost';
 
 export const EVAL_VIEW_TYPE = 'specreason.evaluate';
 
@@ -26,49 +25,30 @@ export type EvalMessageHandler = (message: FromEvalWebview) => void;
 const runKey = (r: EvalRunRow) =>
   JSON.stringify([r.mode, r.threshold ?? null, r.scoreMethod ?? null, r.problemId, r.repeat]);
 
-export class EvalPanel extends Disposable {
+export class EvalPanel extends PanelHost<ToEvalWebview, FromEvalWebview> {
   private readonly _pendingRuns: EvalRunRow[] = [];
   private readonly _runIndex = new Map<string, number>();
-  private _flushTimer?: NodeJS.Timeout;
-  private readonly _onDidDispose = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this._onDidDispose.event;
-  /** Resolves when the webview has said it is ready (tests wait on it). */
-  readonly ready: Promise<void>;
-  private _markReady!: () => void;
-  readonly cspViolations: Array<{ directive: string; blocked: string }> = [];
   private _onMessage: EvalMessageHandler = () => undefined;
+  protected readonly _readyType = 'eval/ready';
 
   static create(extensionUri: vscode.Uri, state: EvalPanelState): EvalPanel {
     const panel = vscode.window.createWebviewPanel(
       EVAL_VIEW_TYPE,
       'SpecReason: Evaluate',
       { viewColumn: vscode.ViewColumn.Active },
-      { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')], enableFindWidget: true },
+      PanelHost.options(extensionUri),
     );
     return new EvalPanel(panel, extensionUri, state);
   }
 
   constructor(
-    readonly webviewPanel: vscode.WebviewPanel,
+    webviewPanel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private _state: EvalPanelState,
   ) {
-    super();
-    this.ready = new Promise((resolve) => {
-      this._markReady = resolve;
-    });
+    super(webviewPanel, extensionUri, !!_state.simulated, 'evaluate');
     this._index();
-    webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    webviewPanel.webview.html = panelHtml(
-      webviewPanel.webview,
-      extensionUri,
-      !!_state.simulated,
-      (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
-      'evaluate',
-    );
     webviewPanel.title = this._title();
-    this._register(webviewPanel.onDidDispose(() => this.dispose()));
-    this._register(webviewPanel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
   }
 
   /** Where the webview's (validated) messages go. */
@@ -76,22 +56,16 @@ export class EvalPanel extends Disposable {
     this._onMessage = handler;
   }
 
-  /** Handle a message from the webview: untrusted, so validated first; invalid ones are dropped. */
-  receive(raw: unknown): void {
-    const message = parseFromEvalWebview(raw);
-    if (!message) {
-      return;
-    }
-    if (message.type === 'eval/ready') {
-      // Always the whole state: messages sent while the view was hidden are lost.
-      this._flush();
-      this._post({ type: 'eval/snapshot', state: this._state });
-      this._markReady();
-      return;
-    }
-    if (message.type === 'webview/cspViolation') {
-      this.cspViolations.push({ directive: message.directive, blocked: message.blocked });
-    }
+  protected _parse(raw: unknown): FromEvalWebview | undefined {
+    return parseFromEvalWebview(raw);
+  }
+
+  protected _sendSnapshot(): void {
+    this._flush();
+    this._post({ type: 'eval/snapshot', state: this._state });
+  }
+
+  protected _handle(message: FromEvalWebview): void {
     this._onMessage(message);
   }
 
@@ -179,25 +153,6 @@ export class EvalPanel extends Disposable {
       configurations: this._state.configurations,
       progress: this._state.progress,
     });
-  }
-
-  private _post(message: ToEvalWebview): void {
-    if (this.isDisposed) {
-      return;
-    }
-    // A hidden webview drops messages; the snapshot after its next `eval/ready` repairs that.
-    void this.webviewPanel.webview.postMessage(message).then(undefined, () => undefined);
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    clearTimeout(this._flushTimer);
-    this._onDidDispose.fire();
-    this._onDidDispose.dispose();
-    super.dispose();
-    this.webviewPanel.dispose();
   }
 }
 

@@ -13,10 +13,9 @@ import {
   type ToWebview,
   type TuningValues,
 } from '../shared/protocol';
-import { Disposable } from './disposable';
 import { EventBatcher } from '../shared/panelSync';
 import { panelTitle } from '../shared/panelTitle';
-import { panelHtml } from './webviewHtml';
+import { PanelHost } from './panelHost';
 
 export const VIEW_TYPE = 'specreason.reasoning';
 
@@ -25,72 +24,43 @@ const FLUSH_MS = 40;
 
 export type PanelMessageHandler = (message: FromWebview) => void;
 
-export class ReasoningPanel extends Disposable {
+export class ReasoningPanel extends PanelHost<ToWebview, FromWebview> {
   private readonly _batcher = new EventBatcher();
-  private _flushTimer?: NodeJS.Timeout;
-  private readonly _onDidDispose = new vscode.EventEmitter<void>();
-  readonly onDidDispose = this._onDidDispose.event;
-  /** Resolves when the webview has said it is ready (tests wait on it). */
-  readonly ready: Promise<void>;
-  private _markReady!: () => void;
-  readonly cspViolations: Array<{ directive: string; blocked: string }> = [];
+  protected readonly _readyType = 'webview/ready';
 
   static create(extensionUri: vscode.Uri, state: PanelState, onMessage: PanelMessageHandler): ReasoningPanel {
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPE,
       panelTitle(state),
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      ReasoningPanel.options(extensionUri),
+      PanelHost.options(extensionUri),
     );
     return new ReasoningPanel(panel, extensionUri, state, onMessage);
   }
 
-  static options(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
-      enableFindWidget: true,
-    };
-  }
-
   constructor(
-    private readonly _webviewPanel: vscode.WebviewPanel,
+    webviewPanel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private _state: PanelState,
     private readonly _onMessage: PanelMessageHandler,
   ) {
-    super();
-    this.ready = new Promise((resolve) => {
-      this._markReady = resolve;
-    });
-    _webviewPanel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    _webviewPanel.webview.options = ReasoningPanel.options(extensionUri);
-    _webviewPanel.webview.html = panelHtml(_webviewPanel.webview, extensionUri, !!_state.simulated, (base, ...parts) =>
-      vscode.Uri.joinPath(base, ...parts),
-    );
-    _webviewPanel.title = this._title();
-    this._register(_webviewPanel.onDidDispose(() => this.dispose()));
-    this._register(_webviewPanel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
+    webviewPanel.webview.options = PanelHost.options(extensionUri);
+    super(webviewPanel, extensionUri, !!_state.simulated, 'reasoning');
+    webviewPanel.title = this._title();
   }
 
-  /** Handle a message from the webview: untrusted, so validated first; invalid ones are dropped. */
-  receive(raw: unknown): void {
-    const message = parseFromWebview(raw);
-    if (!message) {
-      return;
-    }
-    if (message.type === 'webview/ready') {
-      // Always answer with the whole state: messages sent while the view was hidden are lost. The
-      // snapshot holds the queued events too, so they are not sent again (see panelSync.ts).
-      clearTimeout(this._flushTimer);
-      this._flushTimer = undefined;
-      this._post(this._batcher.snapshot(this._state));
-      this._markReady();
-      return;
-    }
-    if (message.type === 'webview/cspViolation') {
-      this.cspViolations.push({ directive: message.directive, blocked: message.blocked });
-    }
+  protected _parse(raw: unknown): FromWebview | undefined {
+    return parseFromWebview(raw);
+  }
+
+  /** The snapshot holds the queued events too, so they are not sent again (see panelSync.ts). */
+  protected _sendSnapshot(): void {
+    clearTimeout(this._flushTimer);
+    this._flushTimer = undefined;
+    this._post(this._batcher.snapshot(this._state));
+  }
+
+  protected _handle(message: FromWebview): void {
     this._onMessage(message);
   }
 
@@ -99,18 +69,18 @@ export class ReasoningPanel extends Disposable {
   }
   /** Whether the panel is the active (focused) editor tab. */
   get active(): boolean {
-    return this._webviewPanel.active;
+    return this.webviewPanel.active;
   }
   /** In view (its tab is the active one of a visible editor group). */
   get visible(): boolean {
-    return this._webviewPanel.visible;
+    return this.webviewPanel.visible;
   }
   get running(): boolean {
     return this._state.runs.some((r) => r.status === 'running');
   }
   /** The tab title (see panelTitle). */
   get title(): string {
-    return this._webviewPanel.title;
+    return this.webviewPanel.title;
   }
   /** A pinned panel is never reused for another problem. */
   get pinned(): boolean {
@@ -124,14 +94,14 @@ export class ReasoningPanel extends Disposable {
 
   /** Bring the panel to the front without taking the focus from the editor (a reused panel may be hidden). */
   reveal(): void {
-    this._webviewPanel.reveal(undefined, true);
+    this.webviewPanel.reveal(undefined, true);
   }
 
   /** Replace the whole state (a re-run, or a restored session) and send it. */
   reset(state: PanelState): void {
     this._flush();
     this._state = state;
-    this._webviewPanel.title = this._title();
+    this.webviewPanel.title = this._title();
     this._post(this._batcher.snapshot(state));
   }
 
@@ -139,7 +109,7 @@ export class ReasoningPanel extends Disposable {
     this._flush();
     this._state.runs = [...this._state.runs.filter((r) => r.runId !== run.runId), run];
     this._post({ type: 'run/didStart', run });
-    this._webviewPanel.title = this._title();
+    this.webviewPanel.title = this._title();
   }
 
   /** Apply an engine event now; deliver it to the webview with the others of the next few ms. */
@@ -151,7 +121,7 @@ export class ReasoningPanel extends Disposable {
     this._batcher.push(run, event);
     if (event.type === 'run-done' || event.type === 'error') {
       this._flush();
-      this._webviewPanel.title = this._title();
+      this.webviewPanel.title = this._title();
     } else {
       this._flushTimer ??= setTimeout(() => this._flush(), FLUSH_MS);
     }
@@ -177,25 +147,6 @@ export class ReasoningPanel extends Disposable {
     for (const message of this._batcher.take()) {
       this._post(message);
     }
-  }
-
-  private _post(message: ToWebview): void {
-    if (this.isDisposed) {
-      return;
-    }
-    // A hidden webview drops messages; the snapshot after its next `ready` repairs that.
-    void this._webviewPanel.webview.postMessage(message).then(undefined, () => undefined);
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
-    super.dispose();
-    clearTimeout(this._flushTimer);
-    this._onDidDispose.fire();
-    this._onDidDispose.dispose();
-    this._webviewPanel.dispose();
   }
 }
 
