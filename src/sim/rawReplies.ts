@@ -153,7 +153,7 @@ export function openaiCompletionsFormat(reply: RawReplyFacts): RawReplyFormat {
 }
 
 /** OpenAI's legacy completions logprobs: parallel lists, the alternatives as one object per token. */
-function legacyLogprobs(logprobs: TokenLogprobs[]) {
+export function legacyLogprobs(logprobs: TokenLogprobs[]) {
   let offset = 0;
   return {
     tokens: logprobs.map((l) => l.token),

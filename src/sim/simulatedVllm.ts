@@ -20,6 +20,7 @@ import {
   type SimDialect,
 } from './dialects';
 import {
+  legacyLogprobs,
   llamaServerFormat,
   ollamaFormat,
   openaiCompletionsFormat,
@@ -165,6 +166,8 @@ export interface RequestLogEntry {
   doubleBos?: boolean;
   /** Ollama dialect: the prompt was longer than num_ctx (Ollama truncates it silently). */
   truncated?: boolean;
+  /** A prompt list on /v1/completions: what each prompt was, in the list's order (kind and stepIndex are the first's). */
+  prompts?: Array<{ kind: ChatRequest['kind']; stepIndex: number }>;
 }
 
 const BLOCK = 16;
@@ -495,6 +498,13 @@ export class SimulatedVllm {
         entry.body = body as Record<string, unknown>;
         return await this._chat(body, exchange);
       }
+      if (
+        req.method === 'POST' &&
+        path === '/v1/completions' &&
+        (this._dialect === 'vllm' || this._dialect === 'sglang')
+      ) {
+        return await this._completions(raw, exchange);
+      }
       return send(404, JSON.stringify({ detail: 'Not Found' }));
     } catch (error) {
       if (error instanceof HttpError) {
@@ -665,6 +675,149 @@ export class SimulatedVllm {
           return true;
         }
         return false; // /v1/models and /v1/chat/completions as vLLM has them
+    }
+  }
+
+  /**
+   * vLLM's and SGLang's POST /v1/completions: a raw prompt (answered as the provider route answers it), or a
+   * list of prompts answered in one reply, one choice per prompt with its place in the list as `index`
+   * (vLLM serving_completion.py; SGLang serving_completions.py hands a list of strings to the engine as one batch).
+   */
+  private async _completions(raw: string, exchange: Exchange): Promise<void> {
+    const body = jsonObject(raw, exchange.entry);
+    if (body.model !== undefined && body.model !== this.options.model) {
+      throw new HttpError(404, `The model \`${asText(body.model)}\` does not exist.`, 'NotFoundError');
+    }
+    const logprobs = typeof body.logprobs === 'number' ? body.logprobs : 0;
+    const fields = {
+      stream: body.stream === true,
+      stream_options: body.stream_options,
+      stop: body.stop,
+      max_tokens: typeof body.max_tokens === 'number' ? body.max_tokens : 16, // vLLM's default for completions
+      logprobs: logprobs > 0,
+      top_logprobs: logprobs,
+    };
+    if (!Array.isArray(body.prompt)) {
+      return this._rawChat(asText(body.prompt ?? ''), exchange, 'openai', fields);
+    }
+    if (fields.stream) {
+      throw new HttpError(400, 'the simulator serves prompt lists only without streaming', 'BadRequestError');
+    }
+    return this._promptList(body.prompt, exchange, fields);
+  }
+
+  /**
+   * A prompt list: every prompt read back into its chat and answered as that chat would be, in ONE request:
+   * the prompts share their context, so each finds in the prefix cache what the ones before it left (the
+   * prefill is paid once for the shared prefix), and their tokens decode side by side. A fault meant for any
+   * of the prompts hits the whole request, as a failing request does.
+   */
+  private async _promptList(
+    prompts: unknown[],
+    exchange: Exchange,
+    fields: Pick<ChatBody, 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
+  ): Promise<void> {
+    const { entry, res, send } = exchange;
+    const family = templateFamilyFor(this.options.model);
+    if (prompts.length === 0 || prompts.some((p) => typeof p !== 'string' || p === '')) {
+      throw new HttpError(
+        400,
+        'prompt: a list of non-empty strings (the simulator takes no token ids)',
+        'BadRequestError',
+      );
+    }
+    const items = (prompts as string[]).map((prompt) => {
+      const parsed = parseRawPrompt(prompt, family);
+      if (!parsed) {
+        throw new HttpError(
+          400,
+          `the simulated ${family} model cannot read this prompt: ${JSON.stringify(prompt.slice(0, 80))}`,
+          'BadRequestError',
+        );
+      }
+      const body: ChatBody = {
+        rawPrompt: prompt,
+        model: this.options.model,
+        messages: parsed.messages,
+        continue_final_message: parsed.continueFinal,
+        add_generation_prompt: !parsed.continueFinal,
+        ...fields,
+      };
+      const request = this._classify(body);
+      return { request, prompt: this._prompt(body, request.continueFinal) };
+    });
+    entry.kind = items[0]!.request.kind;
+    entry.stepIndex = items[0]!.request.stepIndex;
+    entry.prompts = items.map(({ request }) => ({ kind: request.kind, stepIndex: request.stepIndex }));
+    let fault: Fault | undefined;
+    for (const { request } of items) {
+      fault = this._takeFault(request.kind, request.stepIndex);
+      if (fault) {
+        break;
+      }
+    }
+    if (fault && !REPLY_FAULTS.includes(fault)) {
+      return this._fault(fault, exchange);
+    }
+    entry.fault = fault;
+    const replies = items.map(({ request, prompt }) => this._compose(request, prompt.budget, fault));
+    let uncached = 0;
+    let cachedTokens = 0;
+    for (const { prompt } of items) {
+      const cached = this._cachedPrefix(prompt.tokens);
+      cachedTokens += cached;
+      uncached += prompt.tokens.length - cached;
+      this._remember(prompt.tokens);
+    }
+    const promptTokens = items.reduce((sum, { prompt }) => sum + prompt.tokens.length, 0);
+    const completionTokens = replies.reduce((sum, r) => sum + r.completionTokens, 0);
+    entry.promptTokens = promptTokens;
+    entry.cachedTokens = cachedTokens;
+    entry.completionTokens = completionTokens;
+    this._running++;
+    try {
+      const latency = this.options.latency ?? ZERO_LATENCY;
+      const slowdown = () =>
+        1 + latency.overlapSlowdown * Math.max(0, this._running - 1) ** (latency.overlapExponent ?? 1);
+      const firstAt = nowMs() + latency.overheadMs + latency.prefillMsPerToken * uncached * slowdown();
+      const client = this._closeWatch(res);
+      const decode = Math.max(...replies.map((r) => r.completionTokens));
+      await client.waitUntil(firstAt + latency.decodeMsPerToken * decode * slowdown());
+      if (client.closed()) {
+        return;
+      }
+      const wantLogprobs = fields.logprobs === true && fault !== 'missing-logprobs';
+      const choices = replies.map((reply, index) => {
+        const toSend = { ...reply, promptTokens: 0, fault, wantLogprobs, includeUsage: false };
+        return {
+          index,
+          text: reply.tokens.join(''),
+          logprobs: wantLogprobs ? legacyLogprobs(reply.tokens.map((t) => this._logprobsFor(toSend, t))) : null,
+          finish_reason: reply.finishReason,
+          stop_reason: reply.stopReason,
+          prompt_logprobs: null,
+        };
+      });
+      send(
+        200,
+        JSON.stringify({
+          id: `cmpl-${randomUUID().replace(/-/g, '')}`,
+          object: 'text_completion',
+          created: Math.floor(Date.now() / 1000),
+          model: this.options.model,
+          choices,
+          usage: {
+            prompt_tokens: promptTokens,
+            total_tokens: promptTokens + completionTokens,
+            completion_tokens: completionTokens,
+            prompt_tokens_details: null,
+          },
+        }),
+      );
+      this._counters.promptTokens += promptTokens;
+      this._counters.generationTokens += completionTokens;
+    } finally {
+      this._running--;
     }
   }
 

@@ -4,18 +4,15 @@
 
 import assert from 'node:assert/strict';
 import { multiDraftDecision } from '../../src/core/engine/policies/multiDraft';
-import { runSpecReason } from '../../src/core/engine/specReason';
 import type { Scenario } from '../../src/sim/scenarios';
 import {
-  chatRequests,
-  configFor,
+  cancelAt,
   failOnUnhandledRejections,
   numbered,
-  withPair,
+  runScripted,
   type ConfigOverrides,
+  type SimOptions,
 } from './helpers';
-
-const PROBLEM = { text: 'What is 6 times 7?' };
 
 /** Three steps; step 0's drafts score 4, 8, 6; step 1's all fall short; the final step's drafts all pass. */
 function scenario(): Scenario {
@@ -37,20 +34,8 @@ function scenario(): Scenario {
   };
 }
 
-async function run(s: Scenario, overrides: ConfigOverrides = {}, sim: Parameters<typeof withPair>[2] = {}) {
-  return withPair(
-    s,
-    async (pair) => {
-      const record = await runSpecReason(
-        PROBLEM,
-        configFor(pair, { stepPolicy: 'multi-draft', draftCount: 3, ...overrides }),
-      );
-      await Promise.all([pair.base.settled(), pair.small.settled()]);
-      return { record, base: chatRequests(pair.base.log), small: chatRequests(pair.small.log) };
-    },
-    sim,
-  );
-}
+const run = (s: Scenario, overrides: ConfigOverrides = {}, sim: SimOptions = {}) =>
+  runScripted(s, { stepPolicy: 'multi-draft', draftCount: 3, ...overrides }, sim);
 
 describe('multi-draft', () => {
   failOnUnhandledRejections();
@@ -144,29 +129,19 @@ describe('multi-draft', () => {
 
   it('cancelling mid-drafts or mid-rewrite keeps the steps before and leaves no request running', async () => {
     for (const when of ['step-start', 'fallback-start'] as const) {
-      await withPair(
+      const { record } = await runScripted(
         scenario(),
-        async (pair) => {
-          const controller = new AbortController();
-          const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy: 'multi-draft', draftCount: 3 }), {
-            signal: controller.signal,
-            onEvent: (e) => {
-              if (e.type === when && e.stepId === 1) {
-                controller.abort();
-              }
-            },
-          });
-          await Promise.all([pair.base.settled(), pair.small.settled()]);
-          assert.equal(record.summary.stopReason, 'cancelled', when);
-          assert.equal(record.steps.length, 1, when);
-        },
+        { stepPolicy: 'multi-draft', draftCount: 3 },
         {
           latency: {
             small: { prefillMsPerToken: 0, decodeMsPerToken: 20, overlapSlowdown: 0, overheadMs: 0 },
             base: { prefillMsPerToken: 0, decodeMsPerToken: 20, overlapSlowdown: 0, overheadMs: 0 },
           },
         },
+        cancelAt(when, 1),
       );
+      assert.equal(record.summary.stopReason, 'cancelled', when);
+      assert.equal(record.steps.length, 1, when);
     }
   });
 

@@ -49,22 +49,24 @@ describe('step policies', () => {
     assert.equal(policyProblem('specreason', { base: 'ollama', small: 'openai' }), undefined);
   });
 
-  it("each kind's client has the first-token probe exactly when the capability table says so", () => {
+  it("each kind's client has the first-token probe and prompt lists exactly when the capability table says so", () => {
     const options = { timeoutMs: 1000, maxRetries: 0, stream: false };
     for (const kind of SERVER_KINDS) {
       const client = createServer(kind, 'small', { url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: '' }, options);
       assert.equal(typeof client.firstToken === 'function', KIND_CAPABILITIES[kind].firstTokenLogprobs, kind);
+      assert.equal(typeof client.scoreMany === 'function', KIND_CAPABILITIES[kind].promptLists, kind);
     }
   });
 
-  it('lookahead is refused with a clear message until it is built', async () => {
+  it('lookahead is refused before any request when the base server cannot serve prompt lists', async () => {
     await withPair(numbered(2), async (pair) => {
-      for (const stepPolicy of ['lookahead'] as const) {
-        const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy }));
-        assert.equal(record.summary.error?.code, 'unsupported');
-        assert.equal(record.summary.error?.message, `The ${stepPolicy} step policy is not built yet.`);
-        assert.equal(record.steps.length, 0);
-      }
+      const record = await runSpecReason(
+        PROBLEM,
+        configFor(pair, { stepPolicy: 'lookahead', base: { kind: 'llama-server' } }),
+      );
+      assert.equal(record.summary.error?.code, 'unsupported');
+      assert.match(record.summary.error?.message ?? '', /lookahead policy needs a prompt list.*base server/);
+      assert.equal(record.steps.length, 0);
       assert.equal(chatRequests(pair.small.log).length + chatRequests(pair.base.log).length, 0);
     });
   });

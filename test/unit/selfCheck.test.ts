@@ -4,39 +4,22 @@
 
 import assert from 'node:assert/strict';
 import { selfCheckDecision } from '../../src/core/engine/policies/selfCheck';
-import { runSpecReason } from '../../src/core/engine/specReason';
 import type { Scenario } from '../../src/sim/scenarios';
 import {
-  chatRequests,
-  configFor,
+  cancelAt,
   failOnUnhandledRejections,
   numbered,
-  withPair,
+  runScripted,
   type ConfigOverrides,
+  type SimOptions,
 } from './helpers';
-
-const PROBLEM = { text: 'What is 6 times 7?' };
 
 function scenario(n: number, selfScores: number[], scores: number[] = []): Scenario {
   return { ...numbered(n, scores), selfScores };
 }
 
-async function run(s: Scenario, overrides: ConfigOverrides = {}, sim: Parameters<typeof withPair>[2] = {}) {
-  return withPair(
-    s,
-    async (pair) => {
-      const controller = new AbortController();
-      const record = await runSpecReason(
-        PROBLEM,
-        configFor(pair, { stepPolicy: 'self-check', selfCheckThreshold: 8, ...overrides }),
-        { signal: controller.signal },
-      );
-      await Promise.all([pair.base.settled(), pair.small.settled()]);
-      return { record, base: chatRequests(pair.base.log), small: chatRequests(pair.small.log) };
-    },
-    sim,
-  );
-}
+const run = (s: Scenario, overrides: ConfigOverrides = {}, sim: SimOptions = {}) =>
+  runScripted(s, { stepPolicy: 'self-check', selfCheckThreshold: 8, ...overrides }, sim);
 
 describe('self-check', () => {
   failOnUnhandledRejections();
@@ -130,27 +113,17 @@ describe('self-check', () => {
   });
 
   it('cancelling mid-draft keeps the steps before', async () => {
-    await withPair(
+    const { record, small } = await runScripted(
       scenario(4, [9]),
-      async (pair) => {
-        const controller = new AbortController();
-        const record = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy: 'self-check', stream: true }), {
-          signal: controller.signal,
-          onEvent: (e) => {
-            if (e.type === 'delta' && e.stepId === 1) {
-              controller.abort();
-            }
-          },
-        });
-        await pair.small.settled();
-        assert.equal(record.summary.stopReason, 'cancelled');
-        assert.equal(record.steps.length, 1);
-        assert.ok(
-          chatRequests(pair.small.log).some((e) => e.kind === 'step' && e.aborted),
-          JSON.stringify(chatRequests(pair.small.log).map((e) => [e.kind, e.stepIndex, e.aborted, e.status])),
-        );
-      },
+      { stepPolicy: 'self-check', stream: true },
       { latency: { small: { prefillMsPerToken: 0, decodeMsPerToken: 60, overlapSlowdown: 0, overheadMs: 0 } } },
+      cancelAt('delta', 1),
+    );
+    assert.equal(record.summary.stopReason, 'cancelled');
+    assert.equal(record.steps.length, 1);
+    assert.ok(
+      small.some((e) => e.kind === 'step' && e.aborted),
+      JSON.stringify(small.map((e) => [e.kind, e.stepIndex, e.aborted, e.status])),
     );
   });
 });

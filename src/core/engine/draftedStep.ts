@@ -75,7 +75,7 @@ export class DraftedStep implements StepProducer {
     const decision =
       this._options.policy === 'specreason'
         ? undefined
-        : scoreDecision(this._options.policy, verdict, threshold.value, threshold.why);
+        : scoreDecision(this._options.policy, verdict.score, threshold.value, threshold.why);
     if (decision) {
       run.emit({ type: 'decision', stepId, decision });
     }
@@ -202,24 +202,53 @@ export async function settleDraft(
   return { rewrite };
 }
 
-/** A judged draft's decision: its score against the threshold, kept or rewritten. */
-export function scoreDecision(
-  policy: StepPolicyName,
-  { score, accepted }: Pick<Verdict, 'score' | 'accepted'>,
-  threshold: number,
-  why?: string,
-): StepDecision {
-  const against = why ? `threshold ${shown(threshold)} (${why})` : shown(threshold);
+/** A policy's rule: one signal against a threshold, what happens at or above it and below it. */
+export interface ThresholdRule {
+  policy: StepPolicyName;
+  signal: StepDecision['signal'];
+  value: number;
+  threshold: number;
+  /** What was compared, as the sentence starts, e.g. "score 8" or "first-token entropy 1.32 nats". */
+  subject: string;
+  /** The threshold as the sentence says it (default: the number). */
+  against?: string;
+  /** The outcome and its words at or above the threshold, and below it. */
+  atOrAbove: readonly [outcome: StepDecision['outcome'], result: string];
+  below: readonly [outcome: StepDecision['outcome'], result: string];
+}
+
+/** Every policy's decision and its sentence: "<subject> ≥ <threshold>: <result>" (or "<"). */
+export function thresholdDecision(rule: ThresholdRule): StepDecision {
+  const { policy, signal, value, threshold } = rule;
+  const atOrAbove = value >= threshold;
+  const [outcome, result] = atOrAbove ? rule.atOrAbove : rule.below;
   return {
+    policy,
+    signal,
+    value,
+    threshold,
+    outcome,
+    explanation: `${rule.subject} ${atOrAbove ? '≥' : '<'} ${rule.against ?? shown(threshold)}: ${result}`,
+  };
+}
+
+/** What a judged draft's decision says: kept, or the base model rewrote the step. */
+export const KEPT_OR_REWRITTEN = {
+  atOrAbove: ['kept-draft', 'the draft was kept'],
+  below: ['base-rewrote', 'the base model rewrote the step'],
+} as const;
+
+/** A judged draft's decision: its score against the threshold, kept or rewritten. */
+export function scoreDecision(policy: StepPolicyName, score: number, threshold: number, why?: string): StepDecision {
+  return thresholdDecision({
     policy,
     signal: 'score',
     value: score,
     threshold,
-    outcome: accepted ? 'kept-draft' : 'base-rewrote',
-    explanation: accepted
-      ? `score ${shown(score)} ≥ ${against}: the draft was kept`
-      : `score ${shown(score)} < ${against}: the base model rewrote the step`,
-  };
+    subject: `score ${shown(score)}`,
+    against: why ? `threshold ${shown(threshold)} (${why})` : undefined,
+    ...KEPT_OR_REWRITTEN,
+  });
 }
 
 /** The base model writes the step after `steps` (on its eager lane when one was started). */
@@ -237,7 +266,7 @@ export async function baseRewrite(
 }
 
 /** The record of a drafted step, kept or rewritten. */
-function draftedRecord(
+export function draftedRecord(
   run: RunContext,
   { stepId, startedAt }: Pick<StepSlot, 'stepId' | 'startedAt'>,
   draft: GenerateResult,

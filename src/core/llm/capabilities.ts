@@ -1,8 +1,13 @@
 // What each server kind can serve beyond SpecReason's own requests, for the step policies that need more
 // (src/core/engine/policies/), so Check Servers and a run can tell before it starts. The first-token probe
-// is the optional ModelServer.firstToken (a unit test keeps the clients and this table in step). Prompt
-// lists and n > 1 are what vLLM serves (/v1/completions with a list of prompts; `n` on chat completions):
-// multi-draft uses n > 1 (ModelServer.generateMany); lookahead, which would use prompt lists, is not built yet.
+// is the optional ModelServer.firstToken, prompt lists ModelServer.scoreMany, n > 1 ModelServer.generateMany (a
+// unit test keeps the clients and this table in step).
+// Prompt lists (lookahead; multi-draft's scores when the base serves them): vLLM's /v1/completions takes
+// `prompt` as a list of strings and answers one choice per prompt (serving_completion.py); SGLang's does too
+// (sgl-project/sglang python/sglang/srt/entrypoints/openai/serving_completions.py @ 004c82e: a list of strings
+// goes to the engine as one batch, the reply has one choice per result with index = its place). llama-server
+// answers a list with a JSON array of separate completions, not one OpenAI reply; Ollama's OpenAI route takes
+// one string; hosted providers differ: none of those is counted on.
 
 import type { ServerKind } from './server';
 
@@ -24,7 +29,7 @@ export const MISSING_CAPABILITY: Readonly<Record<keyof ServerCapabilities, strin
 
 export const KIND_CAPABILITIES: Readonly<Record<ServerKind, ServerCapabilities>> = {
   vllm: { firstTokenLogprobs: true, promptLists: true, nChoices: true },
-  sglang: { firstTokenLogprobs: true, promptLists: false, nChoices: false },
+  sglang: { firstTokenLogprobs: true, promptLists: true, nChoices: false },
   'llama-server': { firstTokenLogprobs: false, promptLists: false, nChoices: false },
   ollama: { firstTokenLogprobs: false, promptLists: false, nChoices: false },
   openai: { firstTokenLogprobs: false, promptLists: false, nChoices: false },

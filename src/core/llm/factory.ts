@@ -191,6 +191,18 @@ export class DetectingServer implements ModelServer {
       return inner.generateMany(request, n, signal);
     });
   }
+  scoreMany(chats: ChatMessage[][], signal: AbortSignal) {
+    return this._call(signal, (inner) => {
+      if (!inner.scoreMany) {
+        throw new SpecReasonError(
+          'unsupported',
+          `the ${this.role} server (${inner.hints.name}) cannot score several prompts in one request`,
+          { server: { role: this.role, url: inner.url } },
+        );
+      }
+      return inner.scoreMany(chats, signal);
+    });
+  }
   async health(signal?: AbortSignal): Promise<ServerHealth> {
     const inner = await this.resolve(signal).catch(() =>
       createServer(fallbackKind(this._server.url), this.role, this._server, this._options),

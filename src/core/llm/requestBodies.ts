@@ -6,6 +6,7 @@
 
 import { renderChat, withoutLeadingBos, type ChatTemplate } from './chatTemplate';
 import type { ChatMessage, GenerateRequest, ServerKind } from './server';
+import { knownTemplateFor } from './templates/known';
 import { generateBody, SCORE_TOP_LOGPROBS, scoreBody, sentGenerateBody, STREAMED, type ChatBody } from './vllm/body';
 
 /** How a server was sent its requests: what the panel needs, besides the step, to rebuild them. */
@@ -102,6 +103,34 @@ export function completionsBody(model: string, prompt: string, request: Generate
 
 export function completionsScoreBody(model: string, prompt: string) {
   return { model, prompt, max_tokens: 1, temperature: 0, logprobs: SCORE_TOP_LOGPROBS, stream: false };
+}
+
+/**
+ * Several one-token score prompts in ONE request: a prompt list on /v1/completions (vLLM, SGLang), each
+ * prompt the judge chat rendered as the chat route renders it; `logprobs` is the legacy count.
+ */
+export function promptListScoreBody(model: string, prompts: readonly string[]) {
+  return { model, prompt: [...prompts], max_tokens: 1, temperature: 0, logprobs: SCORE_TOP_LOGPROBS, stream: false };
+}
+
+/** The template a server kind that renders on the client used (vLLM and SGLang: the model family's built-in one). */
+export function listTemplate(format: RequestFormat | undefined, model: string): ChatTemplate | undefined {
+  return format?.template ?? knownTemplateFor(model);
+}
+
+/** The prompt-list score request (lookahead, multi-draft) as it was sent: one request for all the chats. */
+export function sentScoreList(
+  format: RequestFormat | undefined,
+  model: string,
+  chats: readonly ChatMessage[][],
+): SentRequest {
+  const template = listTemplate(format, model);
+  const prompts = chats.map((messages) =>
+    template
+      ? rawPrompt(template, messages, true)
+      : '(the chat rendered with the model’s template, which this run did not record)',
+  );
+  return { path: '/v1/completions', body: promptListScoreBody(model, prompts) };
 }
 
 /** A template the panel does not have (a run recorded before formats were kept): the prompt says so. */

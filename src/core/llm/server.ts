@@ -158,6 +158,11 @@ export interface ModelServer {
    * request's time. Only kinds that can serve it have it (llm/capabilities.ts).
    */
   generateMany?(request: GenerateRequest, n: number, signal: AbortSignal): Promise<GenerateResult[]>;
+  /**
+   * Several score requests in ONE request (a prompt list on /v1/completions, in the order of `chats`); each
+   * result carries the request's time. Only kinds that can serve it have it (llm/capabilities.ts).
+   */
+  scoreMany?(chats: ChatMessage[][], signal: AbortSignal): Promise<ScoreResult[]>;
   /** Health, version and served models, for Check Servers. Never throws. */
   health(signal?: AbortSignal): Promise<ServerHealth>;
   /** The server's metrics text, or undefined when it has none. Never throws. */

@@ -10,7 +10,7 @@
 // rule. A step is finished by our finish marker (a boxed answer), GlimpRouter's by "</think>" in the step.
 
 import { hasFinishMarker } from '../answer';
-import { keepThinkOpen, shown } from '../draftedStep';
+import { keepThinkOpen, shown, thresholdDecision } from '../draftedStep';
 import { STEP_SEPARATOR } from '../messages';
 import type { RunContext } from '../runContext';
 import type { StepDecision, StepRecord } from '../runRecord';
@@ -45,15 +45,15 @@ export function firstTokenEntropy(top: readonly TokenLogprob[]): number {
 
 /** The routing decision: the base model writes the step when the entropy is at least the threshold. */
 export function firstTokenDecision(entropy: number, threshold: number): StepDecision {
-  const toBase = entropy >= threshold;
-  return {
+  return thresholdDecision({
     policy: 'first-token',
     signal: 'entropy',
     value: entropy,
     threshold,
-    outcome: toBase ? 'base-wrote' : 'small-wrote',
-    explanation: `first-token entropy ${shown(entropy)} nats ${toBase ? '≥' : '<'} ${shown(threshold)}: the ${toBase ? 'base' : 'small'} model wrote the step`,
-  };
+    subject: `first-token entropy ${shown(entropy)} nats`,
+    atOrAbove: ['base-wrote', 'the base model wrote the step'],
+    below: ['small-wrote', 'the small model wrote the step'],
+  });
 }
 
 export class FirstTokenStep implements StepProducer {

@@ -2,13 +2,13 @@
 // (policyNeeds) and why a pair of servers cannot serve one (policyProblem), said before a run starts.
 
 import type { SpecReasonConfig } from '../../config';
-import { SpecReasonError } from '../../errors';
 import { KIND_CAPABILITIES, MISSING_CAPABILITY, type ServerCapabilities } from '../../llm/capabilities';
 import { SERVER_KIND_NAMES, type ModelRole, type ServerKind } from '../../llm/server';
 import { RUN_DEFAULTS } from '../../settingsTable';
 import { DraftedStep } from '../draftedStep';
 import { adaptiveSteps } from './adaptiveThreshold';
 import { FirstTokenStep } from './firstToken';
+import { LookaheadStep } from './lookahead';
 import { MultiDraftStep } from './multiDraft';
 import { SelfCheckStep } from './selfCheck';
 import type { StepPolicy } from '../step';
@@ -119,11 +119,7 @@ export function policyFor(config: SpecReasonConfig): StepPolicy {
     case 'multi-draft':
       return (run) => new MultiDraftStep(run, params.draftCount);
     case 'lookahead':
-      return () => {
-        throw new SpecReasonError('unsupported', `The ${name} step policy is not built yet.`, {
-          hint: 'Use the specreason policy for now.',
-        });
-      };
+      return (run) => new LookaheadStep(run, params.lookaheadSteps);
     default: {
       const unknown: never = name;
       throw new Error(`unknown step policy ${String(unknown)}`);

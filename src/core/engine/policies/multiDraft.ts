@@ -8,7 +8,7 @@ import { linkedAbort } from '../../abort';
 import { SpecReasonError } from '../../errors';
 import type { GenerateRequest, GenerateResult, ScoreResult } from '../../llm/server';
 import { hasFinishMarker } from '../answer';
-import { keepThinkOpen, settleDraft, shown, type Rewrite } from '../draftedStep';
+import { keepThinkOpen, settleDraft, shown, thresholdDecision, type Rewrite } from '../draftedStep';
 import { scoreMessages, STEP_SEPARATOR } from '../messages';
 import type { RunContext } from '../runContext';
 import type { StepDecision, StepRecord } from '../runRecord';
@@ -19,19 +19,16 @@ import type { ProducedStep, StepProducer, StepSlot } from '../step';
 export function multiDraftDecision(scores: readonly number[], threshold: number): StepDecision & { best: number } {
   const best = scores.reduce((at, score, i) => (score > scores[at]! ? i : at), 0);
   const value = scores[best]!;
-  const kept = value >= threshold;
-  const of = `best of ${scores.length} draft scores (${scores.map(shown).join(', ')}) is ${shown(value)}`;
-  return {
-    best,
+  const decision = thresholdDecision({
     policy: 'multi-draft',
     signal: 'best-score',
     value,
     threshold,
-    outcome: kept ? 'kept-draft' : 'base-rewrote',
-    explanation: kept
-      ? `${of} ≥ ${shown(threshold)}: draft ${best + 1} was kept`
-      : `${of} < ${shown(threshold)}: the base model rewrote the step`,
-  };
+    subject: `best of ${scores.length} draft scores (${scores.map(shown).join(', ')}) is ${shown(value)}`,
+    atOrAbove: ['kept-draft', `draft ${best + 1} was kept`],
+    below: ['base-rewrote', 'the base model rewrote the step'],
+  });
+  return { best, ...decision };
 }
 
 /** The base model's scores of the drafts, all sent at once; one failure aborts the others before it is thrown. */

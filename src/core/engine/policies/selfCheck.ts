@@ -6,7 +6,16 @@
 // reproduced: this is the training-free rule the issue asks for.
 
 import { hasFinishMarker } from '../answer';
-import { judge, keepThinkOpen, requestScore, settleDraft, shown, type Verdict } from '../draftedStep';
+import {
+  judge,
+  keepThinkOpen,
+  KEPT_OR_REWRITTEN,
+  requestScore,
+  settleDraft,
+  shown,
+  thresholdDecision,
+  type Verdict,
+} from '../draftedStep';
 import { scoreMessages } from '../messages';
 import type { RunContext } from '../runContext';
 import type { StepDecision, StepRecord } from '../runRecord';
@@ -16,32 +25,27 @@ import type { PolicyParams } from './index';
 
 /** The small model's score of its own draft and whether it keeps the draft without the base model. */
 export function selfCheckDecision(selfScore: number, threshold: number): StepDecision {
-  const confident = selfScore >= threshold;
-  return {
+  return thresholdDecision({
     policy: 'self-check',
     signal: 'self-score',
     value: selfScore,
     threshold,
-    outcome: confident ? 'kept-draft' : 'base-rewrote',
-    explanation: confident
-      ? `self-score ${shown(selfScore)} ≥ ${shown(threshold)}: the small model kept its draft`
-      : `self-score ${shown(selfScore)} < ${shown(threshold)}: the base model rewrote the step`,
-  };
+    subject: `self-score ${shown(selfScore)}`,
+    atOrAbove: ['kept-draft', 'the small model kept its draft'],
+    below: ['base-rewrote', 'the base model rewrote the step'],
+  });
 }
 
 /** After an unconfident self-score, the base model's judge decided. */
 function judgedDecision(selfScore: number, selfThreshold: number, verdict: Verdict, threshold: number): StepDecision {
-  const doubt = `self-score ${shown(selfScore)} < ${shown(selfThreshold)}, then base score ${shown(verdict.score)}`;
-  return {
+  return thresholdDecision({
     policy: 'self-check',
     signal: 'score',
     value: verdict.score,
     threshold,
-    outcome: verdict.accepted ? 'kept-draft' : 'base-rewrote',
-    explanation: verdict.accepted
-      ? `${doubt} ≥ ${shown(threshold)}: the draft was kept`
-      : `${doubt} < ${shown(threshold)}: the base model rewrote the step`,
-  };
+    subject: `self-score ${shown(selfScore)} < ${shown(selfThreshold)}, then base score ${shown(verdict.score)}`,
+    ...KEPT_OR_REWRITTEN,
+  });
 }
 
 export class SelfCheckStep implements StepProducer {

@@ -3,6 +3,8 @@
 // text in `reasoning_content` or `reasoning`, /health, /version and the /metrics names.
 
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { SpecReasonError } from '../../errors';
+import { listTemplate, promptListScoreBody, rawPrompt } from '../requestBodies';
 import { BYTES_PER_TOKEN, BYTES_SLACK, HttpModelServer, sdkOptions } from '../httpServer';
 import * as replies from '../replies';
 import {
@@ -155,6 +157,61 @@ export class VllmClient extends HttpModelServer {
   /** The one-token score request (never streamed: it is a single token). */
   score(messages: ChatMessage[], signal: AbortSignal): Promise<ScoreResult> {
     return this._oneToken(signal, (model) => this._scoreBody(model, messages));
+  }
+
+  /**
+   * Score prompts in ONE request: a prompt list on /v1/completions (vLLM's serving_completion.py and SGLang's
+   * serving_completions.py take a list of strings and answer one choice per prompt, `index` its place). The
+   * chats are rendered here with the model family's template, as the chat route renders them.
+   */
+  async scoreMany(chats: ChatMessage[][], signal: AbortSignal): Promise<ScoreResult[]> {
+    const { id: model } = await this.model(signal);
+    const template = listTemplate(undefined, model);
+    if (!template) {
+      throw new SpecReasonError(
+        'unsupported',
+        `${this.role} model ${model} (${this.url}): a prompt list needs the chat rendered by SpecReason, which knows the templates of QwQ, Qwen2.5 and DeepSeek-R1-Distill only`,
+        { hint: 'Serve one of those models as the base model, or use a policy that scores drafts one by one.' },
+      );
+    }
+    const body = promptListScoreBody(
+      model,
+      chats.map((messages) => rawPrompt(template, messages, true)),
+    );
+    const startedAt = now();
+    this.requests++;
+    const scores = await this._request(signal, chats.length * BYTES_SLACK, async (deadline) => {
+      const completion = replies.completionBody(await this._sdk.completions.create(body, sdkOptions(deadline)));
+      const choices: unknown[] = Array.isArray(completion.choices) ? completion.choices : [];
+      const byIndex = new Map<number, Record<string, unknown>>();
+      for (const choice of choices) {
+        const index = (choice as { index?: unknown } | null)?.index;
+        if (
+          typeof index !== 'number' ||
+          !Number.isInteger(index) ||
+          index < 0 ||
+          index >= chats.length ||
+          byIndex.has(index)
+        ) {
+          this._malformed(`a choice's index is ${JSON.stringify(index)} for ${chats.length} prompts`);
+        }
+        byIndex.set(index, choice as Record<string, unknown>);
+      }
+      if (byIndex.size !== chats.length) {
+        this._malformed(`choices has ${choices.length} entries for ${chats.length} prompts`);
+      }
+      return chats.map((_, i) => {
+        const choice = byIndex.get(i)!;
+        const sampled = replies.legacyLogprobs(choice.logprobs, `choices[${i}].logprobs`);
+        if (!sampled) {
+          this._noLogprobs();
+        }
+        const content = typeof choice.text === 'string' ? choice.text : null;
+        return { sampledToken: sampled.token, topLogprobs: sampled.top, content };
+      });
+    });
+    const endedAt = now();
+    return scores.map((score) => ({ ...score, ms: endedAt - startedAt, startedAt, endedAt }));
   }
 
   /** First-token routing's probe (never streamed: it is a single token). */
