@@ -706,18 +706,11 @@ export class SimulatedVllm {
     return this._promptList(body.prompt, exchange, fields);
   }
 
-  /**
-   * A prompt list: every prompt read back into its chat and answered as that chat would be, in ONE request:
-   * the prompts share their context, so each finds in the prefix cache what the ones before it left (the
-   * prefill is paid once for the shared prefix), and their tokens decode side by side. A fault meant for any
-   * of the prompts hits the whole request, as a failing request does.
-   */
-  private async _promptList(
+  /** Each prompt of a list read back into its chat, classified and counted (400 for one the model cannot read). */
+  private _readPromptList(
     prompts: unknown[],
-    exchange: Exchange,
     fields: Pick<ChatBody, 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
-  ): Promise<void> {
-    const { entry, res, send } = exchange;
+  ) {
     const family = templateFamilyFor(this.options.model);
     if (prompts.length === 0 || prompts.some((p) => typeof p !== 'string' || p === '')) {
       throw new HttpError(
@@ -726,7 +719,7 @@ export class SimulatedVllm {
         'BadRequestError',
       );
     }
-    const items = (prompts as string[]).map((prompt) => {
+    return (prompts as string[]).map((prompt) => {
       const parsed = parseRawPrompt(prompt, family);
       if (!parsed) {
         throw new HttpError(
@@ -746,6 +739,21 @@ export class SimulatedVllm {
       const request = this._classify(body);
       return { request, prompt: this._prompt(body, request.continueFinal) };
     });
+  }
+
+  /**
+   * A prompt list: every prompt read back into its chat and answered as that chat would be, in ONE request:
+   * the prompts share their context, so each finds in the prefix cache what the ones before it left (the
+   * prefill is paid once for the shared prefix), and their tokens decode side by side. A fault meant for any
+   * of the prompts hits the whole request, as a failing request does.
+   */
+  private async _promptList(
+    prompts: unknown[],
+    exchange: Exchange,
+    fields: Pick<ChatBody, 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
+  ): Promise<void> {
+    const { entry, res, send } = exchange;
+    const items = this._readPromptList(prompts, fields);
     entry.kind = items[0]!.request.kind;
     entry.stepIndex = items[0]!.request.stepIndex;
     entry.prompts = items.map(({ request }) => ({ kind: request.kind, stepIndex: request.stepIndex }));
