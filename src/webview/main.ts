@@ -88,7 +88,7 @@ let buildFrame: number | undefined;
 
 /** Steps are placeholders until they come near the view: build those in view now, the rest of them next frame. */
 function buildSteps(following = atBottom() && shell.running): void {
-  if (shell.buildVisible()) {
+  if (shell.buildVisible(following)) {
     scheduleBuild();
   }
   if (following) {

@@ -188,9 +188,13 @@ export class Shell {
     this.tick();
   }
 
-  /** Builds the steps in view (call after the frame's scrolling); returns whether some are left for the next frame. */
-  buildVisible(): boolean {
-    return this._view?.view.buildVisible() ?? false;
+  /**
+   * Builds the steps in view (call after the frame's scrolling), the newest first when the panel follows a solve's
+   * stream; returns whether some are left for the next frame.
+   */
+  buildVisible(following = false): boolean {
+    const view = this._view?.view;
+    return view instanceof SolveView ? view.buildVisible(following) : (view?.buildVisible() ?? false);
   }
 
   /** Scroll the run's result (the answer and numbers, or the comparison card) to the top of the panel. */

@@ -180,9 +180,9 @@ export class SolveView {
     this._timeline.onSelect = (stepId) => this._steps.reveal(stepId);
   }
 
-  /** Builds the steps in view; returns whether some are left for the next frame. */
-  buildVisible(): boolean {
-    return this._steps.buildVisible();
+  /** Builds the steps in view (`newestFirst` when following the stream); returns whether some are left. */
+  buildVisible(newestFirst = false): boolean {
+    return this._steps.buildVisible(newestFirst);
   }
 
   update(state: PanelState): void {

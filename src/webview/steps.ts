@@ -161,24 +161,32 @@ const BUILD_MARGIN_PX = 600;
 /**
  * Building stops for the frame past this much time, half a frame; the rest are built in the next frames. Steps
  * in view come first, those in the margin after them. Time counts each step's style and layout (typeset math
- * costs more there than in script).
+ * costs more there than in script), and a step is not started when the last one would not fit.
  */
 const BUILD_BUDGET_MS = 8;
+
+type Band = { top: number; bottom: number };
 
 /**
  * A run's completed steps. Only steps not yet shown are added, and each is added as a cheap placeholder; the
  * steps in or near view are built (header, typeset math, tools) by `buildVisible`, which the panel calls in the
  * frame that renders them and after a scroll or a resize; a step is also built when it gets focus. A long run's
  * snapshot then costs what its visible steps cost, and nothing relays out the whole list.
+ *
+ * Steps sit in groups of `STEPS_PER_GROUP`; a full group is skipped by the browser while off-screen
+ * (`content-visibility: auto` on `.step-group.full`): no style, layout or paint for its steps, so the steps far
+ * from the view cost nothing per frame and a snapshot styles only the groups it shows. Everything that looks for
+ * steps by position goes through the groups first, so it never reads the layout of a skipped group.
  */
 export class StepsList {
   readonly element: HTMLElement;
   private _run?: PanelRun;
   private _rendered = 0;
-  /** Placeholders not built yet, in list order. */
+  /** Placeholders not built yet. */
   private readonly _pending = new Set<HTMLElement>();
-  /** Every step's article, in order (they sit in groups: see `_groupFor`). */
+  /** Every step's article, in order; article `i` sits in group `i / STEPS_PER_GROUP`. */
   private _articles: HTMLElement[] = [];
+  private _groups: HTMLElement[] = [];
 
   constructor(id?: string) {
     this.element = h('div', { id, className: 'steps', attrs: { role: 'feed', 'aria-label': 'Reasoning steps' } });
@@ -204,6 +212,7 @@ export class StepsList {
       this._rendered = 0;
       this._pending.clear();
       this._articles = [];
+      this._groups = [];
       this.element.replaceChildren();
     }
     const busy = String(run?.status === 'running');
@@ -217,7 +226,12 @@ export class StepsList {
       const article = stepPlaceholder(run.steps[i]!, run, i);
       this._pending.add(article);
       this._articles.push(article);
-      this._groupFor(i).appendChild(article);
+      const group = this._groupFor(i);
+      group.appendChild(article);
+      if (i % STEPS_PER_GROUP === STEPS_PER_GROUP - 1) {
+        // Full: nothing is appended to it any more, so the browser may skip it while it is off-screen.
+        group.classList.add('full');
+      }
     }
     this._rendered = run.steps.length;
     return true;
@@ -225,49 +239,55 @@ export class StepsList {
 
   /**
    * Builds the placeholders in view, then those within the margin, within the frame's budget (at least one
-   * step). Call it after the frame's scrolling is done (it reads the layout). Returns whether some are left.
+   * step). `newestFirst` (the panel follows the stream): the bottom of the view first, so when steps arrive
+   * faster than they can be built, the newest are built and the placeholders left over scroll away. Call it
+   * after the frame's scrolling is done (it reads the layout). Returns whether some are left.
    */
-  buildVisible(): boolean {
+  buildVisible(newestFirst = false): boolean {
     if (this._pending.size === 0 || !this.element.isConnected) {
       return false;
     }
     const started = performance.now();
+    let built = 0;
+    let slowest = 0;
     const view = this._visibleBand();
     const near = { top: view.top - BUILD_MARGIN_PX, bottom: view.bottom + BUILD_MARGIN_PX };
     for (const band of [view, near]) {
-      for (const article of this._pendingIn(band)) {
-        if (performance.now() - started > BUILD_BUDGET_MS) {
+      const found = this._pendingIn(band);
+      for (const article of newestFirst ? found.reverse() : found) {
+        const before = performance.now();
+        if (built > 0 && before - started + slowest > BUILD_BUDGET_MS) {
           return true;
         }
-        this._build(article);
-        article.getBoundingClientRect(); // its style and layout now, in the budget
+        // Its style and layout now, in the budget (the built article: the placeholder has left the page).
+        this._build(article)?.getBoundingClientRect();
+        built++;
+        slowest = Math.max(slowest, performance.now() - before);
       }
     }
     return false;
   }
 
   /** The placeholders between two heights of the screen, top to bottom. */
-  private _pendingIn(band: { top: number; bottom: number }): HTMLElement[] {
-    const articles = this._articles;
-    // Articles are in top-to-bottom order: binary-search the first one that ends below the band's top.
-    let lo = 0;
-    let hi = articles.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (articles[mid]!.getBoundingClientRect().bottom < band.top) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
+  private _pendingIn(band: Band): HTMLElement[] {
     const found: HTMLElement[] = [];
-    for (let i = lo; i < articles.length; i++) {
-      const article = articles[i] as HTMLElement;
-      if (article.getBoundingClientRect().top > band.bottom) {
+    // The groups, then each group's articles, are in top-to-bottom order: binary-search the first one that ends
+    // below the band's top. Only the groups the band meets are looked into (others may be skipped by the browser).
+    const groups = this._groups;
+    for (let g = firstEndingBelow(groups, 0, groups.length, band.top); g < groups.length; g++) {
+      if (groups[g]!.getBoundingClientRect().top > band.bottom) {
         break;
       }
-      if (this._pending.has(article)) {
-        found.push(article);
+      const from = g * STEPS_PER_GROUP;
+      const to = Math.min(from + STEPS_PER_GROUP, this._articles.length);
+      for (let i = firstEndingBelow(this._articles, from, to, band.top); i < to; i++) {
+        const article = this._articles[i]!;
+        if (article.getBoundingClientRect().top > band.bottom) {
+          break;
+        }
+        if (this._pending.has(article)) {
+          found.push(article);
+        }
       }
     }
     return found;
@@ -278,16 +298,18 @@ export class StepsList {
    * it in every frame; appending to its last group relays out that group and steps over the others.
    */
   private _groupFor(index: number): HTMLElement {
-    const last = this.element.lastElementChild as HTMLElement | null;
+    const last = this._groups[this._groups.length - 1];
     if (last && index % STEPS_PER_GROUP !== 0) {
       return last;
     }
     // role="none": the articles stay the feed's own items for assistive technology.
-    return this.element.appendChild(h('div', { className: 'step-group', attrs: { role: 'none' } }));
+    const group = this.element.appendChild(h('div', { className: 'step-group', attrs: { role: 'none' } }));
+    this._groups.push(group);
+    return group;
   }
 
   /** The part of the screen where the list shows: the window, clipped by the boxes that scroll it. */
-  private _visibleBand(): { top: number; bottom: number } {
+  private _visibleBand(): Band {
     let top = 0;
     let bottom = window.innerHeight;
     for (let box = this.element.parentElement; box && box !== document.body; box = box.parentElement) {
@@ -300,26 +322,44 @@ export class StepsList {
     return { top, bottom };
   }
 
-  private _build(article: HTMLElement): void {
+  /** Builds a placeholder: the new article, or undefined when it was built already. */
+  private _build(article: HTMLElement): HTMLElement | undefined {
     if (!this._pending.delete(article) || !this._run) {
-      return;
+      return undefined;
     }
     const index = Number(article.getAttribute('aria-posinset')) - 1;
     const step = this._run.steps[index];
-    if (step) {
-      // A new article swapped in, not the placeholder filled: the new subtree gets one style pass, where filling
-      // a placeholder among thousands cost a style pass over far more (measured: 3× the CPU per frame at 2,000).
-      const built = stepPlaceholder(step, this._run, index);
-      built.classList.remove('pending');
-      built.replaceChildren(...stepContent(step, this._run, index));
-      const focused = document.activeElement === article;
-      article.replaceWith(built);
-      this._articles[index] = built;
-      if (focused) {
-        built.focus({ preventScroll: true });
-      }
+    if (!step) {
+      return undefined;
+    }
+    // A new article swapped in, not the placeholder filled: the new subtree gets one style pass, where filling
+    // a placeholder among thousands cost a style pass over far more (measured: 3× the CPU per frame at 2,000).
+    const built = stepPlaceholder(step, this._run, index);
+    built.classList.remove('pending');
+    built.replaceChildren(...stepContent(step, this._run, index));
+    const focused = document.activeElement === article;
+    article.replaceWith(built);
+    this._articles[index] = built;
+    if (focused) {
+      built.focus({ preventScroll: true });
+    }
+    return built;
+  }
+}
+
+/** The first of `boxes[from..to)` (top to bottom on the screen) whose bottom is below `y`; `to` when none is. */
+function firstEndingBelow(boxes: readonly Element[], from: number, to: number, y: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (boxes[mid]!.getBoundingClientRect().bottom < y) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
     }
   }
+  return lo;
 }
 
 const PHASE_LABEL: Readonly<Record<LiveStep['phase'], string>> = {

@@ -1,20 +1,36 @@
 // One bar per completed step, height ∝ step time, coloured by origin. Bars sit in step units on the
 // x axis and milliseconds on the y axis of the viewBox, so a new step (or a new longest step) only
-// appends a rect and changes the viewBox: nothing already drawn is touched.
+// appends a rect and may change the viewBox: nothing already drawn is touched. A viewBox change redraws
+// every bar, so in a long run the x axis grows in steps of 1/64 of its length (see `slotsFor`), and a bar is
+// one element (its hover text is the chart's one title, set for the bar under the pointer).
 
-import type { StepOrigin } from '../core/engine/runRecord';
+import type { StepOrigin, StepRecord } from '../core/engine/runRecord';
 import type { PanelRun } from '../shared/protocol';
 import { h, setText, svg } from './dom';
 import { formatMs, ORIGIN_LABEL } from './format';
 
 /** Fewer steps than this still leave room, so six steps are not six huge slabs. */
 const MIN_SLOTS = 24;
+/** The x axis grows by at least 1/this of the steps drawn: a long run redraws its bars every n/64 steps. */
+const SLOT_GROWTH = 64;
+
+/**
+ * Bar slots on the x axis for `drawn` steps: exactly the steps up to 2 × `SLOT_GROWTH`, then rounded up to a
+ * multiple of drawn / `SLOT_GROWTH` (at most 1/64 of the width stays empty at the right).
+ */
+function slotsFor(drawn: number): number {
+  const quantum = Math.max(1, Math.floor(drawn / SLOT_GROWTH));
+  return Math.max(MIN_SLOTS, Math.ceil(drawn / quantum) * quantum);
+}
 
 const LEGEND: readonly StepOrigin[] = ['small', 'base-fallback', 'base-forced', 'baseline'];
 
 export class Timeline {
   readonly element: HTMLElement;
   private readonly _chart: SVGSVGElement;
+  /** The hover text: the bar under the pointer. */
+  private readonly _hover = svg('title', {});
+  private _hoverStep?: StepRecord;
   // The axes in HTML beside the stretched SVG (text inside it would stretch too): time up, steps along.
   private readonly _axisMax = h('span', { className: 'axis-max' });
   private readonly _axisSteps = h('span', { className: 'axis-steps' });
@@ -22,6 +38,8 @@ export class Timeline {
   /** A bar was clicked: the step it stands for. */
   onSelect?: (stepId: number) => void;
   private _drawn = 0;
+  /** Bar slots on the x axis (`slotsFor`), as the viewBox has them. */
+  private _slots = MIN_SLOTS;
   private _maxMs = 1;
   private _totalMs = 0;
   private readonly _counts: Record<StepOrigin, number> = {
@@ -35,13 +53,12 @@ export class Timeline {
     this._chart = svg('svg', { id: 'timeline', class: 'timeline', role: 'img', preserveAspectRatio: 'none' });
     // A click anywhere in a bar's column (a step as short as a pixel is still easy to hit) selects its step.
     this._chart.addEventListener('click', (e) => {
-      const box = this._chart.getBoundingClientRect();
-      const slot = Math.floor(((e.clientX - box.left) / box.width) * Math.max(this._drawn, MIN_SLOTS));
-      const stepId = this._run?.steps[slot]?.step_id;
-      if (stepId !== undefined && slot < this._drawn) {
-        this.onSelect?.(stepId);
+      const step = this._stepAt(e.clientX);
+      if (step) {
+        this.onSelect?.(step.step_id);
       }
     });
+    this._chart.addEventListener('pointermove', (e) => this._hoverAt(e.clientX));
     const legend = h(
       'ul',
       { className: 'legend', attrs: { 'aria-hidden': 'true' } },
@@ -87,23 +104,15 @@ export class Timeline {
       this._totalMs += ms;
       this._counts[step.origin]++;
       this._chart.appendChild(
-        svg(
-          'rect',
-          {
-            class: 'bar',
-            'data-origin': step.origin,
-            'data-step-id': step.step_id,
-            x: this._drawn + 0.1,
-            width: 0.8,
-            y: -ms,
-            height: ms,
-          },
-          svg(
-            'title',
-            {},
-            `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)} (click: go to the step)`,
-          ),
-        ),
+        svg('rect', {
+          class: 'bar',
+          'data-origin': step.origin,
+          'data-step-id': step.step_id,
+          x: this._drawn + 0.1,
+          width: 0.8,
+          y: -ms,
+          height: ms,
+        }),
       );
       this._drawn++;
     }
@@ -118,15 +127,42 @@ export class Timeline {
     for (const origin of LEGEND) {
       this._counts[origin] = 0;
     }
-    this._chart.replaceChildren();
+    this._chart.replaceChildren(this._hover);
+    this._hoverStep = undefined;
+    setText(this._hover, '');
     this.layout();
+  }
+
+  /** The step drawn at a horizontal position on the screen (a bar's whole column counts). */
+  private _stepAt(clientX: number): StepRecord | undefined {
+    const box = this._chart.getBoundingClientRect();
+    const slot = Math.floor(((clientX - box.left) / box.width) * this._slots);
+    return slot >= 0 && slot < this._drawn ? this._run?.steps[slot] : undefined;
+  }
+
+  /** The chart's title says which bar is under the pointer (one title, not one per bar). */
+  private _hoverAt(clientX: number): void {
+    const step = this._stepAt(clientX);
+    if (step === this._hoverStep) {
+      return;
+    }
+    this._hoverStep = step;
+    const ms = step ? Math.max(step.timings.stepMs, 0) : 0;
+    setText(
+      this._hover,
+      step ? `Step ${step.step_id + 1} · ${ORIGIN_LABEL[step.origin]} · ${formatMs(ms)} (click: go to the step)` : '',
+    );
   }
 
   private layout(): void {
     this.element.hidden = this._drawn === 0;
     setText(this._axisMax, formatMs(this._maxMs));
     setText(this._axisSteps, `step ${this._drawn} →`);
-    this._chart.setAttribute('viewBox', `0 ${-this._maxMs} ${Math.max(this._drawn, MIN_SLOTS)} ${this._maxMs}`);
+    this._slots = slotsFor(this._drawn);
+    const viewBox = `0 ${-this._maxMs} ${this._slots} ${this._maxMs}`;
+    if (this._chart.getAttribute('viewBox') !== viewBox) {
+      this._chart.setAttribute('viewBox', viewBox);
+    }
     const c = this._counts;
     const parts = [
       `${c.small} kept small drafts`,

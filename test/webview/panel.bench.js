@@ -9,84 +9,17 @@
 // Run: npm run bench:panel   (env: BENCH_STEPS=500,2000, BENCH_BATCH=40, BENCH_REPEAT=2)
 
 const { cpuPerFrame, stats, ms, instrumentedPage, runBenchmark } = require('./frameTiming');
+const { longRunEvents, longRunState, batches } = require('./longRun');
 
 const STEPS = (process.env.BENCH_STEPS || '500,2000').split(',').map(Number);
 const BATCH = Number(process.env.BENCH_BATCH || 40);
 const REPEAT = Number(process.env.BENCH_REPEAT || 2);
-const TUNING = { threshold: 7, scoreMethod: 'greedy', tokenBudget: 32768, firstNBaseSteps: 0, target: 'user' };
-
-/** The engine's events of an n-step SpecReason run: every tenth draft rejected and rewritten, math in each step. */
-function runEvents(n) {
-  /** @type {any[]} */
-  const events = [
-    { type: 'run-start', runId: 'r', mode: 'specreason', problem: { text: 'p' }, config: {}, startedAt: 0 },
-  ];
-  /** @type {any[]} */
-  const steps = [];
-  for (let i = 0; i < n; i++) {
-    const rejected = i % 10 === 9;
-    const text = rejected
-      ? `Step ${i}: redo with $x_{${i}} = ${i}^2$ carefully, since $\\frac{${i}}{2}$ was wrong.`
-      : `Step ${i}: since $a_{${i}} = a_{${i - 1}} + 1$, we get ${i}.\n\nThen continue with $\\sqrt{${i}}$.`;
-    const draft = rejected ? `Step ${i}: guess $x = ${i}$.` : text;
-    const ms = 300 + (i % 13) * 20 + (rejected ? 600 : 0);
-    events.push({ type: 'step-start', stepId: i, origin: 'draft' });
-    events.push({ type: 'delta', stepId: i, model: 'small', phase: 'draft', text: draft.slice(0, 20) });
-    events.push({ type: 'delta', stepId: i, model: 'small', phase: 'draft', text: draft.slice(20) });
-    events.push({ type: 'draft-done', stepId: i, text: draft, tokens: 24, ms: ms * 0.4 });
-    const score = rejected ? 3 : 8;
-    const top = [{ token: String(score), logprob: -0.05 }];
-    events.push({
-      type: 'score',
-      stepId: i,
-      score,
-      accepted: !rejected,
-      threshold: 7,
-      method: 'greedy',
-      topLogprobs: top,
-      ms: 30,
-    });
-    if (rejected) {
-      events.push({ type: 'fallback-start', stepId: i });
-      events.push({ type: 'delta', stepId: i, model: 'base', phase: 'fallback', text });
-    }
-    const record = {
-      step_id: i,
-      step_str: text,
-      small_model_step: draft,
-      num_output_tokens_small: 24,
-      score,
-      base_model_step: rejected ? text : null,
-      num_output_tokens_base: rejected ? 24 : null,
-      final_num_output_tokens: 24,
-      justification: String(score),
-      score_top_logprobs: top,
-      origin: rejected ? 'base-fallback' : 'small',
-      timings: { stepMs: ms, startedAt: i * 400, endedAt: i * 400 + ms },
-    };
-    steps.push(record);
-    events.push({ type: 'step-done', record });
-  }
-  return { events, steps };
-}
 
 async function streamOnce(browser, url, n) {
   const { context, page } = await instrumentedPage(browser, url, { width: 1000, readyType: 'webview/ready' });
-  const { events, steps } = runEvents(n);
-  const messages = [];
-  for (let i = 0; i < events.length; i += BATCH) {
-    messages.push({ type: 'run/didUpdate', runId: 'r', from: i, events: events.slice(i, i + BATCH) });
-  }
-  const run = {
-    runId: 'r',
-    mode: 'specreason',
-    status: 'running',
-    startedAt: Date.now(),
-    threshold: 7,
-    scoreMethod: 'greedy',
-    steps: [],
-  };
-  const state = { protocolVersion: 1, kind: 'solve', problem: { text: 'A long run.' }, runs: [run], tuning: TUNING };
+  const { events, steps } = longRunEvents(n);
+  const messages = batches(events, 0, events.length, BATCH);
+  const state = longRunState();
   await browser.startTracing(page, { categories: ['devtools.timeline'] });
   const result = await page.evaluate(
     async ([first, list]) => {
@@ -114,13 +47,18 @@ async function streamOnce(browser, url, n) {
   }
   // The same run in one snapshot: a panel reopened, or reloaded, on a long run. Steps are built as they come
   // into view, so it counts every frame until the steps in view are built (one frame when all are built at once).
-  const finished = { ...state, runs: [{ ...run, status: 'running', steps, eventsApplied: events.length }] };
+  const finished = longRunState({ steps, eventsApplied: events.length });
   await browser.startTracing(page, { categories: ['devtools.timeline'] });
   const snapshot = await page.evaluate(async (s) => {
     const w = /** @type {any} */ (window);
     const frame = () => new Promise((resolve) => w.__raf(resolve));
+    // Steps in a group the browser skips (off-screen) are not in view: not asked for their box, which would
+    // lay the group out.
     const unbuiltInView = () =>
       [...document.querySelectorAll('#steps .step.pending')].some((e) => {
+        if (!e.checkVisibility({ contentVisibilityAuto: true })) {
+          return false;
+        }
         const box = e.getBoundingClientRect();
         return box.bottom > 0 && box.top < window.innerHeight;
       });
