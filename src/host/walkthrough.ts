@@ -11,6 +11,7 @@ export const WALKTHROUGH_STEPS: Readonly<Record<string, string>> = {
   'specreason.checkServers': 'check',
   'specreason.solveSelection': 'solve',
   'specreason.compareWithBase': 'compare',
+  'specreason.compareModes': 'compare',
   'specreason.tune': 'tune',
   'specreason.evaluateProblemSet': 'evaluate',
 };

@@ -1,8 +1,10 @@
-// Solve, Compare and Cancel Run.
+// Solve, Compare (with base, or any modes picked) and Cancel Run.
 
 import * as vscode from 'vscode';
 import type { Host } from '../host';
+import { pickCompareModes } from '../compareModesPick';
 import { problemFromEditor } from '../problemInput';
+import { readSettings } from '../settings';
 import type { Session } from '../sessions';
 import type { Commands } from './registry';
 
@@ -16,6 +18,12 @@ export function solveCommands({ sessions }: Host): Commands {
     'specreason.compareWithBase': async (text?: string, source?: unknown) => {
       const input = await problemFromEditor(text, source);
       return input ? sessions.start(input.problem, 'compare', input) : undefined;
+    },
+    // The modes of one comparison, picked from the step policies and the baselines (the setting's are ticked).
+    'specreason.compareModes': async (text?: string, source?: unknown) => {
+      const input = await problemFromEditor(text, source);
+      const modes = input && (await pickCompareModes(readSettings().compareModes));
+      return input && modes ? sessions.start(input.problem, 'compare', input, modes) : undefined;
     },
     'specreason.cancelRun': async () => {
       const running = sessions.running;
