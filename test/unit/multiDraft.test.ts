@@ -52,8 +52,8 @@ describe('multi-draft', () => {
     assert.equal(none.explanation, 'best of 3 draft scores (6.99, 2, 6) is 6.99 < 7: the base model rewrote the step');
   });
 
-  it('sends one n-draft request per step, scores every draft, keeps the best or has the base model rewrite', async () => {
-    const { record, base, small } = await run(scenario());
+  it('sends one n-draft request per step, scores the drafts in one prompt list, keeps the best or has the base model rewrite', async () => {
+    const { record, base, small, baseLog } = await run(scenario());
     assert.equal(record.summary.stopReason, 'finished');
     assert.deepEqual(
       record.steps.map((s) => [s.origin, s.small_model_step, s.score, s.decision?.outcome]),
@@ -74,30 +74,57 @@ describe('multi-draft', () => {
         ['step', 2, 3, false],
       ],
     );
-    // The base model: three scores per step (each draft in the judge prompt), one rewrite for step 1.
+    // The base model: the three drafts of a step scored in one prompt-list request, one rewrite for step 1.
     assert.deepEqual(
       base.map((e) => [e.kind, e.stepIndex]),
-      [
-        ...Array.from({ length: 3 }, () => ['score', 0]),
-        ...Array.from({ length: 3 }, () => ['score', 1]),
-        ['step', 1],
-        ...Array.from({ length: 3 }, () => ['score', 2]),
-      ],
+      [['step', 1]],
     );
-    const scored = base.filter((e) => e.kind === 'score' && e.stepIndex === 0).map((e) => JSON.stringify(e.body));
-    for (const draft of scenario().drafts![0]!) {
-      assert.ok(
-        scored.some((b) => b.includes(JSON.stringify(draft).slice(1, -1))),
-        draft,
-      );
-    }
-    assert.deepEqual(record.summary.costs?.requests, { small: 3, base: 10 });
+    const lists = baseLog.filter((e) => e.path === '/v1/completions');
+    assert.deepEqual(
+      lists.map((e) => e.prompts?.map((p) => [p.kind, p.stepIndex])),
+      [0, 1, 2].map((i) => Array.from({ length: 3 }, () => ['score', i])),
+    );
+    const scored = (lists[0]!.body?.prompt as string[]).map((prompt, i) => [
+      i,
+      prompt.includes(scenario().drafts![0]![i]!),
+    ]);
+    assert.deepEqual(scored, [
+      [0, true],
+      [1, true],
+      [2, true],
+    ]);
+    assert.match(record.steps[0]!.decision!.explanation, /draft 2 was kept \(3 scores in one prompt-list request\)$/);
+    assert.deepEqual(record.summary.costs?.requests, { small: 3, base: 4 });
     assert.equal(record.summary.costs?.judgeCalls, 9);
     assert.deepEqual([record.summary.accepted, record.summary.rejected], [2, 1]);
     // Every draft's tokens are counted; those not kept are waste.
     const generated = small.reduce((sum, e) => sum + (e.completionTokens ?? 0), 0);
     assert.equal(record.summary.costs?.tokens.small, generated);
     assert.ok((record.summary.costs?.wastedTokens ?? 0) >= generated - record.steps[0]!.num_output_tokens_small! * 3);
+  });
+
+  it('a base server that takes no prompt list scores the drafts with concurrent requests, and the decision says so', async () => {
+    const { record, baseLog } = await runScripted(
+      scenario(),
+      { stepPolicy: 'multi-draft', draftCount: 3, base: { kind: 'openai' } },
+      { base: { dialect: 'openai' } },
+    );
+    assert.equal(record.summary.stopReason, 'finished');
+    assert.deepEqual(
+      record.steps.map((s) => [s.origin, s.score]),
+      [
+        ['small', 8],
+        ['base-fallback', 6],
+        ['small', 9],
+      ],
+    );
+    const scores = baseLog.filter((e) => e.kind === 'score');
+    assert.equal(scores.length, 9, 'one request per draft');
+    assert.ok(scores.every((e) => typeof e.body?.prompt === 'string'));
+    assert.match(
+      record.steps[0]!.decision!.explanation,
+      /3 concurrent score requests: the base server takes no prompt list\)$/,
+    );
   });
 
   it('a failing score request ends the run with the base server error, aborts the rest, keeps the steps before', async () => {

@@ -1,12 +1,13 @@
 // multi-draft (SpecCoT-style): the small model writes n drafts of the step in one request (OpenAI's `n`);
-// the base model scores each draft with the judge prompt, one score request per draft sent together (the
-// OpenAI-compatible chat route takes one prompt per request); the best-scoring draft is kept when its score
-// reaches the threshold, else the base model writes the step. Ties go to the earliest draft, so a run is
+// the base model scores every draft with the judge prompt, in ONE prompt-list request on /v1/completions when
+// the base server serves them (vLLM, SGLang), else one chat score request per draft sent together; the
+// best-scoring draft is kept when its score reaches the threshold, else the base model writes the step. Ties go to the earliest draft, so a run is
 // reproducible from its replies.
 
 import { linkedAbort } from '../../abort';
 import { SpecReasonError } from '../../errors';
-import type { GenerateRequest, GenerateResult, ScoreResult } from '../../llm/server';
+import { KIND_CAPABILITIES } from '../../llm/capabilities';
+import type { GenerateRequest, GenerateResult, ModelServer, ScoreResult } from '../../llm/server';
 import { hasFinishMarker } from '../answer';
 import { keepThinkOpen, settleDraft, shown, thresholdDecision, type Rewrite } from '../draftedStep';
 import { scoreMessages, STEP_SEPARATOR } from '../messages';
@@ -16,7 +17,11 @@ import { scoreFromLogprobs } from '../scoring';
 import type { ProducedStep, StepProducer, StepSlot } from '../step';
 
 /** Which of the drafts' scores is best (the earliest of equals), and whether it reaches the threshold. */
-export function multiDraftDecision(scores: readonly number[], threshold: number): StepDecision & { best: number } {
+export function multiDraftDecision(
+  scores: readonly number[],
+  threshold: number,
+  how?: string,
+): StepDecision & { best: number } {
   const best = scores.reduce((at, score, i) => (score > scores[at]! ? i : at), 0);
   const value = scores[best]!;
   const decision = thresholdDecision({
@@ -25,19 +30,39 @@ export function multiDraftDecision(scores: readonly number[], threshold: number)
     value,
     threshold,
     subject: `best of ${scores.length} draft scores (${scores.map(shown).join(', ')}) is ${shown(value)}`,
-    atOrAbove: ['kept-draft', `draft ${best + 1} was kept`],
-    below: ['base-rewrote', 'the base model rewrote the step'],
+    atOrAbove: ['kept-draft', `draft ${best + 1} was kept${how ? ` (${how})` : ''}`],
+    below: ['base-rewrote', `the base model rewrote the step${how ? ` (${how})` : ''}`],
   });
   return { best, ...decision };
 }
 
-/** The base model's scores of the drafts, all sent at once; one failure aborts the others before it is thrown. */
-async function scoreAll(run: RunContext, steps: readonly string[], drafts: GenerateResult[]): Promise<ScoreResult[]> {
+/** Whether the base server scores a prompt list in one request (its kind serves them and its client has it). */
+export function servesPromptLists(server: ModelServer): boolean {
+  return server.kind !== 'auto' && KIND_CAPABILITIES[server.kind].promptLists && server.scoreMany !== undefined;
+}
+
+/**
+ * The base model's scores of the drafts: one prompt-list request when the base server serves them, else one
+ * request per draft, all sent at once (one failure aborts the others before it is thrown). Says which.
+ */
+async function scoreAll(
+  run: RunContext,
+  steps: readonly string[],
+  drafts: GenerateResult[],
+): Promise<{ judged: ScoreResult[]; how: string }> {
+  const chats = drafts.map((d) => scoreMessages(run.user, [...steps, d.text]));
+  const { base } = run.clients;
+  if (servesPromptLists(base)) {
+    return {
+      judged: await base.scoreMany!(chats, run.signal),
+      how: `${drafts.length} scores in one prompt-list request`,
+    };
+  }
   const link = linkedAbort(run.signal);
   // The first failure is the cause; the others were aborted because of it.
   let cause: { error: unknown } | undefined;
-  const scoring = drafts.map((d) =>
-    run.clients.base.score(scoreMessages(run.user, [...steps, d.text]), link.signal).catch((error: unknown) => {
+  const scoring = chats.map((chat) =>
+    base.score(chat, link.signal).catch((error: unknown) => {
       cause ??= { error };
       link.controller.abort();
       throw error;
@@ -48,7 +73,8 @@ async function scoreAll(run: RunContext, steps: readonly string[], drafts: Gener
   if (cause) {
     throw cause.error;
   }
-  return settled.map((s) => (s as PromiseFulfilledResult<ScoreResult>).value);
+  const judged = settled.map((s) => (s as PromiseFulfilledResult<ScoreResult>).value);
+  return { judged, how: `${drafts.length} concurrent score requests: the base server takes no prompt list` };
 }
 
 export class MultiDraftStep implements StepProducer {
@@ -69,11 +95,11 @@ export class MultiDraftStep implements StepProducer {
     const draftTokens = drafts.reduce((sum, d) => sum + d.completionTokens, 0);
     run.count('small', { completionTokens: draftTokens, ms: drafts[0]!.ms, text: '' });
 
-    const judged = await scoreAll(run, steps, drafts);
+    const { judged, how } = await scoreAll(run, steps, drafts);
     const scores = judged.map((j) => scoreFromLogprobs(run.config.scoreMethod, j.sampledToken, j.topLogprobs));
     run.count('base', { completionTokens: 0, ms: scoringMs(judged) });
     run.judgeCalls += judged.length;
-    const { best, ...decision } = multiDraftDecision(scores, run.config.threshold);
+    const { best, ...decision } = multiDraftDecision(scores, run.config.threshold, how);
     const draft = drafts[best]!;
     run.emit({ type: 'delta', stepId, model: 'small', phase: 'draft', text: draft.text });
     run.emit({ type: 'draft-done', stepId, text: draft.text, tokens: draft.completionTokens, ms: draft.ms });
