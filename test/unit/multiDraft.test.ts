@@ -93,7 +93,7 @@ describe('multi-draft', () => {
       [1, true],
       [2, true],
     ]);
-    assert.match(record.steps[0]!.decision!.explanation, /draft 2 was kept \(3 scores in one prompt-list request\)$/);
+    assert.match(record.steps[0]!.decision.explanation, /draft 2 was kept \(3 scores in one prompt-list request\)$/);
     assert.deepEqual(record.summary.costs?.requests, { small: 3, base: 4 });
     assert.equal(record.summary.costs?.judgeCalls, 9);
     assert.deepEqual([record.summary.accepted, record.summary.rejected], [2, 1]);

@@ -7,7 +7,7 @@ import type { RunRecord } from '../../src/core/engine/runRecord';
 import { stepRequests } from '../../src/core/engine/stepRequests';
 import { firstTokenWithEntropy } from '../../src/sim/policyReplies';
 import { smallScript, type Scenario, type SimPair } from '../../src/sim/scenarios';
-import { chatRequests, collect, configFor, withPair } from './helpers';
+import { collect, configFor, withPair } from './helpers';
 
 const PROBLEM = { text: 'What is 6 times 7?' };
 const SCENARIO: Scenario = {
@@ -18,10 +18,9 @@ const SCENARIO: Scenario = {
 
 /** Every rebuilt request of every step, checked against what its server received. */
 function assertShownWasSent(pair: SimPair, record: RunRecord): number {
-  const received = {
-    small: chatRequests(pair.small.log).map((e) => e.body),
-    base: chatRequests(pair.base.log).map((e) => e.body),
-  };
+  // Chat requests and /v1/completions prompt lists alike.
+  const sent = (log: typeof pair.base.log) => log.filter((e) => e.method === 'POST').map((e) => e.body);
+  const received = { small: sent(pair.small.log), base: sent(pair.base.log) };
   let checked = 0;
   record.steps.forEach((step, i) => {
     const shown = stepRequests(record.prompt, record.mode, record.steps, i);
@@ -134,4 +133,28 @@ describe('step requests as the panel shows them', () => {
       ]);
       assert.equal(assertShownWasSent(pair, record), 11);
     }));
+
+  for (const [policy, first] of [
+    ['lookahead', 'Draft/small'],
+    ['multi-draft', '2 drafts/small'],
+  ] as const) {
+    it(`${policy}: the draft, the prompt list that scored it with the others, the rewrite, each what was sent`, () =>
+      withPair(SCENARIO, async (pair) => {
+        const record = await runSpecReason(
+          PROBLEM,
+          configFor(pair, { stepPolicy: policy, lookaheadSteps: 3, draftCount: 2 }),
+        );
+        const purposes = record.steps.map((_, i) =>
+          stepRequests(record.prompt, record.mode, record.steps, i)!.map((r) => `${r.purpose}/${r.role}`),
+        );
+        const scores = 'Scores (prompt list)/base';
+        assert.deepEqual(purposes, [
+          [first, scores],
+          [first, scores],
+          [first, scores, 'Rewrite/base'],
+          [first, scores],
+        ]);
+        assert.equal(assertShownWasSent(pair, record), 9);
+      }));
+  }
 });

@@ -42,6 +42,12 @@ export interface StepRecord {
   request?: StepRequest;
   /** How the step policy decided this step (absent on forced steps, baselines and records written before policies). */
   decision?: StepDecision;
+  /**
+   * lookahead and multi-draft: the drafts the base model scored together with this step's draft, in the order
+   * they were sent (lookahead: the window, draft i continuing drafts before it; multi-draft: the n drafts of the
+   * step), which one is this step's, and whether they went in one prompt-list request (else one request each).
+   */
+  scoredTogether?: { drafts: string[]; index: number; oneRequest: boolean };
 }
 
 /** How a step policy decided one step: on which signal, its value against which threshold, and the outcome. */

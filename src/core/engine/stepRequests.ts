@@ -5,7 +5,7 @@
 
 import type { ModelRole, RunMode } from '../config';
 import { scoreMessages, stepMessages } from './messages';
-import { sentGenerate, sentScore } from '../llm/requestBodies';
+import { sentGenerate, sentScore, sentScoreList, type RequestFormat } from '../llm/requestBodies';
 import { firstTokenRequest, generateBody, withTopLogprobs } from '../llm/vllm/body';
 import { FIRST_TOKEN_ALTERNATIVES } from './policies/names';
 import type { RunRecord, StepRecord } from './runRecord';
@@ -38,7 +38,7 @@ export function stepRequests(
   }
   const context = steps.slice(0, index).map((s) => s.step_str);
   const model = (role: ModelRole) => params.models[role] ?? `(the ${role} server's model)`;
-  const generation = (purpose: string, role: ModelRole): ShownRequest => ({
+  const generation = (purpose: string, role: ModelRole, stream = params.stream): ShownRequest => ({
     purpose,
     role,
     ...sentGenerate(
@@ -51,7 +51,7 @@ export function stepRequests(
         topP: params.topP,
         ...(params.stop ? { stop: params.stop } : {}),
       },
-      params.stream,
+      stream,
     ),
   });
   const score = (purpose: string, role: ModelRole, messages: ReturnType<typeof scoreMessages>): ShownRequest => ({
@@ -87,6 +87,9 @@ export function stepRequests(
     }
     return requests;
   }
+  if ((policy === 'lookahead' || policy === 'multi-draft') && step.scoredTogether) {
+    return scoredTogether(policy, prompt, context, step, { generation, score, model, format: formats.base });
+  }
   switch (step.origin) {
     case 'baseline':
       return [generation('Whole answer', mode === 'small' ? 'small' : 'base')];
@@ -109,4 +112,54 @@ export function stepRequests(
       return never;
     }
   }
+}
+
+/** What the step builders of stepRequests are, for the requests of a step scored with others. */
+interface Builders {
+  generation: (purpose: string, role: ModelRole, stream?: boolean) => ShownRequest;
+  score: (purpose: string, role: ModelRole, messages: ReturnType<typeof scoreMessages>) => ShownRequest;
+  model: (role: ModelRole) => string;
+  format: RequestFormat | undefined;
+}
+
+/**
+ * A lookahead or multi-draft step: its draft request (multi-draft: the n drafts in one), the base model's scores
+ * of every draft scored with it (one prompt list, or one request each), and the rewrite of a rejected draft.
+ * lookahead: prompt i holds drafts 1..i after the steps before the window; multi-draft: each draft after the steps.
+ */
+function scoredTogether(
+  policy: 'lookahead' | 'multi-draft',
+  prompt: string,
+  context: readonly string[],
+  step: StepRecord,
+  { generation, score, model, format }: Builders,
+): ShownRequest[] {
+  const together = step.scoredTogether!;
+  const before = policy === 'lookahead' ? context.slice(0, context.length - together.index) : context;
+  const chats = together.drafts.map((_, i) =>
+    scoreMessages(prompt, [
+      ...before,
+      ...(policy === 'lookahead' ? together.drafts.slice(0, i + 1) : [together.drafts[i]!]),
+    ]),
+  );
+  const n = together.drafts.length;
+  const requests = [
+    generation(
+      policy === 'multi-draft' ? `${n} drafts` : 'Draft',
+      'small',
+      policy === 'multi-draft' ? false : undefined,
+    ),
+  ];
+  if (policy === 'multi-draft') {
+    requests[0]!.body = { ...requests[0]!.body, n }; // the n drafts in one request, never streamed
+  }
+  if (together.oneRequest) {
+    requests.push({ purpose: 'Scores (prompt list)', role: 'base', ...sentScoreList(format, model('base'), chats) });
+  } else {
+    requests.push(...chats.map((chat, i) => score(`Score of draft ${i + 1}`, 'base', chat)));
+  }
+  if (step.origin === 'base-fallback') {
+    requests.push(generation('Rewrite', 'base'));
+  }
+  return requests;
 }

@@ -39,6 +39,8 @@ interface Window {
   handedOut: number;
   /** The batched score request's time, on the window's first step. */
   scoreMs: number;
+  /** Every draft scored in the request (also those after the first failure). */
+  drafts: string[];
 }
 
 /** Step i's decision in a window of n scored drafts. */
@@ -165,7 +167,13 @@ export class LookaheadStep implements StepProducer {
       score: scores[i]!,
       decision: lookaheadDecision(scores[i]!, threshold, i + 1, drafts.length),
     }));
-    const window: Window = { context: [...context], steps, handedOut: 0, scoreMs: judged[0]!.ms };
+    const window: Window = {
+      context: [...context],
+      steps,
+      handedOut: 0,
+      scoreMs: judged[0]!.ms,
+      drafts: drafts.map((d) => d.text),
+    };
     for (const lane of lanes.slice(decided)) {
       run.discard(lane); // after the first failure: wasted
     }
@@ -210,6 +218,7 @@ export class LookaheadStep implements StepProducer {
     const verdict = { judged: { ...step.judged, ms: scoreMs }, score: step.score, accepted };
     const produced = draftedRecord(run, slot, step.draft, verdict, rewrite, step.lane.request);
     produced.record.decision = step.decision;
+    produced.record.scoredTogether = { drafts: window.drafts, index, oneRequest: true };
     return produced;
   }
 

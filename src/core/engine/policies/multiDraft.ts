@@ -49,13 +49,14 @@ async function scoreAll(
   run: RunContext,
   steps: readonly string[],
   drafts: GenerateResult[],
-): Promise<{ judged: ScoreResult[]; how: string }> {
+): Promise<{ judged: ScoreResult[]; how: string; oneRequest: boolean }> {
   const chats = drafts.map((d) => scoreMessages(run.user, [...steps, d.text]));
   const { base } = run.clients;
   if (servesPromptLists(base)) {
     return {
       judged: await base.scoreMany!(chats, run.signal),
       how: `${drafts.length} scores in one prompt-list request`,
+      oneRequest: true,
     };
   }
   const link = linkedAbort(run.signal);
@@ -74,7 +75,11 @@ async function scoreAll(
     throw cause.error;
   }
   const judged = settled.map((s) => (s as PromiseFulfilledResult<ScoreResult>).value);
-  return { judged, how: `${drafts.length} concurrent score requests: the base server takes no prompt list` };
+  return {
+    judged,
+    how: `${drafts.length} concurrent score requests: the base server takes no prompt list`,
+    oneRequest: false,
+  };
 }
 
 export class MultiDraftStep implements StepProducer {
@@ -95,7 +100,7 @@ export class MultiDraftStep implements StepProducer {
     const draftTokens = drafts.reduce((sum, d) => sum + d.completionTokens, 0);
     run.count('small', { completionTokens: draftTokens, ms: drafts[0]!.ms, text: '' });
 
-    const { judged, how } = await scoreAll(run, steps, drafts);
+    const { judged, how, oneRequest } = await scoreAll(run, steps, drafts);
     const scores = judged.map((j) => scoreFromLogprobs(run.config.scoreMethod, j.sampledToken, j.topLogprobs));
     run.count('base', { completionTokens: 0, ms: scoringMs(judged) });
     run.judgeCalls += judged.length;
@@ -121,10 +126,9 @@ export class MultiDraftStep implements StepProducer {
     if (oversized) {
       return oversized;
     }
-    return keepThinkOpen(
-      this._record(stepId, startedAt, { draft, verdict, judged, rewrite, request, decision }),
-      hasFinishMarker(rewrite?.reply.text ?? draft.text),
-    );
+    const record = this._record(stepId, startedAt, { draft, verdict, judged, rewrite, request, decision });
+    record.scoredTogether = { drafts: drafts.map((d) => d.text), index: best, oneRequest };
+    return keepThinkOpen(record, hasFinishMarker(rewrite?.reply.text ?? draft.text));
   }
 
   private _record(
