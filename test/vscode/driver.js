@@ -23,7 +23,17 @@ const http = require('http');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-/** A variable run-vscode-tests.sh sets: its value, or a clear error when a UI file runs outside the rig. */
+/** @typedef {import('./types').Browser} Browser */
+/** @typedef {import('./types').Page} Page */
+/** @typedef {import('./types').CspViolation} CspViolation */
+/** @typedef {import('./types').CspCheck} CspCheck */
+/** @typedef {import('./types').SimPair} SimPair */
+/** @typedef {import('./types').WaitOptions} WaitOptions */
+
+/**
+ * A variable run-vscode-tests.sh sets: its value, or a clear error when a UI file runs outside the rig.
+ * @param {string} name
+ */
 function rigVariable(name) {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the UI tests through test/vscode/run-vscode-tests.sh`);
@@ -76,7 +86,10 @@ const SEL = {
   settingsRow: '.settings-editor .settings-tree-container .setting-item-contents',
 };
 
-/** playwright-core chromium (Debian's /usr/bin/chromium, new headless, no xvfb). */
+/**
+ * playwright-core chromium (Debian's /usr/bin/chromium, new headless, no xvfb).
+ * @param {import('playwright-core').LaunchOptions} [opts]
+ */
 function launchBrowser(opts = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -85,11 +98,18 @@ function launchBrowser(opts = {}) {
   });
 }
 
-/** A page with a workbench-sized viewport. */
+/**
+ * A page with a workbench-sized viewport.
+ * @param {Browser} browser
+ * @param {import('playwright-core').BrowserContextOptions} [opts]
+ */
 function newPage(browser, opts = {}) {
   return browser.newPage({ viewport: { width: 1400, height: 900 }, ...opts });
 }
 
+/**
+ * @param {string | Record<string, unknown>} extra
+ */
 function queryString(extra) {
   if (!extra) return '';
   if (typeof extra === 'string') return extra.startsWith('&') ? extra : '&' + extra;
@@ -101,6 +121,8 @@ function queryString(extra) {
 /**
  * Load the workbench and wait until it is connected (explorer shows the folder).
  * extraQuery: '&a=b' string or an object ({ payload: [[k, v]] } values are JSON-encoded).
+ * @param {Page} page
+ * @param {WaitOptions} [opts]
  */
 async function openWorkbench(page, base = env.url, folder = env.workspace, extraQuery = '', opts = {}) {
   if (!base) throw new Error('openWorkbench: no base URL (CODE_SERVER_URL)');
@@ -111,7 +133,13 @@ async function openWorkbench(page, base = env.url, folder = env.workspace, extra
   if (folder) await page.waitForSelector(SEL.explorerRow, { timeout });
 }
 
-/** Ctrl+P quick open; returns the locator of the first editor line containing expectText. */
+/**
+ * Ctrl+P quick open; returns the locator of the first editor line containing expectText.
+ * @param {Page} page
+ * @param {string} name
+ * @param {string} [expectText]
+ * @param {WaitOptions} [opts]
+ */
 async function openFile(page, name, expectText, opts = {}) {
   const timeout = opts.timeout || 30000;
   const box = page.locator(SEL.quickInput);
@@ -141,6 +169,9 @@ async function openFile(page, name, expectText, opts = {}) {
 /**
  * Choose the quick-pick row containing text: Enter when it is the focused row (a hover left over from the mouse
  * can cover the list and swallow a click on a busy machine), else a click.
+ * @param {Page} page
+ * @param {string} text
+ * @param {WaitOptions} [opts]
  */
 async function chooseQuickRow(page, text, opts = {}) {
   const row = page.locator(SEL.quickRow, { hasText: text }).first();
@@ -153,6 +184,9 @@ async function chooseQuickRow(page, text, opts = {}) {
   }
 }
 
+/**
+ * @param {string} s
+ */
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -161,6 +195,9 @@ const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * extension host has registered it, an open palette does not refresh, and an
  * F1 pressed right after load can be lost. Clicks the row whose label is
  * exactly the title (falls back to the first row containing it).
+ * @param {Page} page
+ * @param {string} title
+ * @param {{ attempts?: number }} [opts]
  */
 async function runCommand(page, title, opts = {}) {
   const attempts = opts.attempts || 10;
@@ -195,16 +232,25 @@ async function runCommand(page, title, opts = {}) {
  * FrameLocator of the content of the index-th webview (creation order in this page).
  * Count webviews BEFORE running the command that opens one and pass that count:
  * nth=-1 is racy when several webviews exist.
+ * @param {Page} page
  */
 function webviewFrame(page, index = 0) {
   return page.frameLocator(`${SEL.webview} >> nth=${index}`).frameLocator('#active-frame');
 }
 
+/**
+ * @param {Page} page
+ */
 function countWebviews(page) {
   return page.locator(SEL.webview).count();
 }
 
-/** Wait until the index-th webview exists and its body is attached; returns its FrameLocator. */
+/**
+ * Wait until the index-th webview exists and its body is attached; returns its FrameLocator.
+ * @param {Page} page
+ * @param {number} index
+ * @param {WaitOptions} [opts]
+ */
 async function waitForWebview(page, index, opts = {}) {
   const fl = webviewFrame(page, index);
   await fl
@@ -254,11 +300,15 @@ const CSP_CONSOLE_RE = /Content[- ]Security[- ]Policy/i;
  *   { violations, assertNoCspViolations(opts), clear(), stop() }.
  * Each violation: { source: 'event'|'console', frameUrl, directive?, blockedURI?,
  *   sample?, disposition?, text?, time }.
+ * @param {Page} page
+ * @param {{ pollMs?: number }} [opts]
  */
 function watchCspViolations(page, opts = {}) {
+  /** @type {CspViolation[]} */
   const violations = [];
   const pollMs = opts.pollMs || 250;
   const state = { stopped: false };
+  /** @param {Omit<CspViolation, 'time'>} v */
   const push = (v) => {
     if (!state.stopped) violations.push({ time: Date.now(), ...v });
   };
@@ -268,6 +318,7 @@ function watchCspViolations(page, opts = {}) {
     await page.addInitScript(CSP_INSTALLER);
   })();
 
+  /** @param {import('./types').ConsoleMessage} msg */
   const onConsole = (msg) => {
     const text = msg.text();
     if (!CSP_CONSOLE_RE.test(text) || !/refused|violat/i.test(text)) return;
@@ -276,6 +327,7 @@ function watchCspViolations(page, opts = {}) {
   };
   page.on('console', onConsole);
 
+  /** @param {import('./types').Frame} frame */
   const inject = async (frame) => {
     try {
       await frame.evaluate(CSP_INSTALLER);
@@ -287,6 +339,7 @@ function watchCspViolations(page, opts = {}) {
       /* frame detached / navigating */
     }
   };
+  /** @param {import('./types').Frame} frame */
   const onFrame = (frame) => {
     void inject(frame); // never rejects: a detached frame is skipped
   };
@@ -321,11 +374,18 @@ function watchCspViolations(page, opts = {}) {
   };
 }
 
+/**
+ * @param {CspViolation} v
+ */
 function isWebviewViolation(v) {
   const s = `${v.frameUrl || ''} ${v.documentURI || ''} ${v.sourceFile || ''}`;
   return /webview\/browser\/pre\/|vscode-webview:|vscode-resource|fake\.html/.test(s);
 }
 
+/**
+ * @param {CspViolation[] | { violations: CspViolation[] }} watcherOrList
+ * @param {CspCheck} [o]
+ */
 function assertNoCspViolations(watcherOrList, o = {}) {
   const list = Array.isArray(watcherOrList) ? watcherOrList : watcherOrList.violations;
   const bad = list.filter(
@@ -346,6 +406,10 @@ function assertNoCspViolations(watcherOrList, o = {}) {
 
 // ------------------------------------------------------------------ settings
 
+/**
+ * @param {string} file
+ * @returns {Record<string, unknown>}
+ */
 function readJsonc(file) {
   const txt = fs.readFileSync(file, 'utf8');
   try {
@@ -364,6 +428,10 @@ function readJsonc(file) {
  * opts.settingsFile (default RUN_DIR/ud/User/settings.json; '' not to wait):
  *   wait until that file holds the new value.
  *   opts.close: close the settings editor afterwards.
+ * @param {Page} page
+ * @param {string} settingId
+ * @param {string | number | boolean} value
+ * @param {WaitOptions & { settingsFile?: string, close?: boolean }} [opts]
  */
 async function openSettingsAndSet(page, settingId, value, opts = {}) {
   const timeout = opts.timeout || 20000;
@@ -419,7 +487,11 @@ function readUserSettings() {
   return readJsonc(env.settingsFile);
 }
 
-/** Wait until the user settings file holds `key` = `value` (written by the Settings UI or the extension). */
+/**
+ * Wait until the user settings file holds `key` = `value` (written by the Settings UI or the extension).
+ * @param {string} key
+ * @param {unknown} value
+ */
 async function waitForSetting(key, value, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -439,6 +511,8 @@ async function waitForSetting(key, value, timeoutMs = 15000) {
  * A browser and a workbench page on the test folder, with the extension pointed at the simulated `pair` the way
  * a user would (the Settings editor: VS Code ignores settings.json edits made on disk while a window is open)
  * and no retries. opts.csp: watch CSP violations from the first frame on; opts.clipboard: allow the clipboard.
+ * @param {SimPair} pair
+ * @param {{ csp?: boolean, clipboard?: boolean }} [opts]
  */
 async function openWorkbenchOnPair(pair, opts = {}) {
   const browser = await launchBrowser();
@@ -456,13 +530,17 @@ async function openWorkbenchOnPair(pair, opts = {}) {
 }
 
 /** Clear all notifications and wait until their toasts are gone: a Clear All still on its way would also
+ * @param {Page} page
  * clear the next notification (a failure's toast once vanished 30 ms after it appeared). */
 async function clearNotifications(page, timeout = 20000) {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notifications-toasts .notification-toast:visible').first().waitFor({ state: 'hidden', timeout });
 }
 
-/** Close every editor and panel, and wait until the last webview is gone (later panels then start at index 0). */
+/**
+ * Close every editor and panel, and wait until the last webview is gone (later panels then start at index 0).
+ * @param {Page} page
+ */
 async function closeAllEditors(page, timeout = 10000) {
   await runCommand(page, 'View: Close All Editors');
   await page
@@ -472,7 +550,12 @@ async function closeAllEditors(page, timeout = 10000) {
     .catch(() => undefined);
 }
 
-/** Open `file` and select the whole line holding `text` (the editor wraps it: two Shift+End). */
+/**
+ * Open `file` and select the whole line holding `text` (the editor wraps it: two Shift+End).
+ * @param {Page} page
+ * @param {string} file
+ * @param {string} text
+ */
 async function selectLine(page, file, text) {
   const line = await openFile(page, file, text);
   await line.click();
@@ -485,6 +568,8 @@ async function selectLine(page, file, text) {
 /**
  * Run `action` (e.g. a click on a CodeLens) and return the content frame of the panel it opened, told apart by
  * its iframe's name (indices shift when a hidden webview, e.g. the walkthrough's, goes away).
+ * @param {Page} page
+ * @param {() => Promise<unknown>} action
  */
 async function panelOpenedBy(page, action, timeout = 30000) {
   const names = () => page.locator(SEL.webview).evaluateAll((els) => els.map((e) => e.getAttribute('name')));
@@ -508,6 +593,9 @@ async function panelOpenedBy(page, action, timeout = 30000) {
  * right after it opened (the right button's own release), so the item is hovered and chosen with Enter; and an
  * Explorer refresh (a run saved into the workspace) can close the menu under the pointer, so it is opened again
  * until the choice lands.
+ * @param {Page} page
+ * @param {string} fileName
+ * @param {string} label
  */
 async function explorerMenu(page, fileName, label, attempts = 3) {
   const row = page.locator(SEL.explorerRow, { hasText: fileName }).first();
@@ -533,7 +621,12 @@ async function explorerMenu(page, fileName, label, attempts = 3) {
 
 // ------------------------------------------------------------------ misc
 
-/** Screenshot; a relative path is resolved against ARTIFACTS_DIR. Returns the absolute path. */
+/**
+ * Screenshot; a relative path is resolved against ARTIFACTS_DIR. Returns the absolute path.
+ * @param {Page} page
+ * @param {string} file
+ * @param {import('playwright-core').PageScreenshotOptions} [opts]
+ */
 async function screenshot(page, file, opts = {}) {
   const abs = path.isAbsolute(file) ? file : path.join(env.artifacts, file);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
@@ -541,20 +634,24 @@ async function screenshot(page, file, opts = {}) {
   return abs;
 }
 
-/** Record every console line of the page ([Extension Host] lines included). */
+/**
+ * Record every console line of the page ([Extension Host] lines included).
+ * @param {Page} page
+ */
 function collectConsole(page) {
+  /** @type {string[]} */
   const lines = [];
   page.on('console', (m) => lines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => lines.push(`[pageerror] ${e.message}`));
   return {
     lines,
-    save: (file) => {
+    save: (/** @type {string} */ file) => {
       const abs = path.isAbsolute(file) ? file : path.join(env.artifacts, file);
       fs.mkdirSync(path.dirname(abs), { recursive: true });
       fs.writeFileSync(abs, lines.join('\n') + '\n');
       return abs;
     },
-    waitFor: async (re, timeout = 30000) => {
+    waitFor: async (/** @type {RegExp} */ re, timeout = 30000) => {
       const end = Date.now() + timeout;
       while (Date.now() < end) {
         const hit = lines.find((l) => re.test(l));
@@ -566,7 +663,11 @@ function collectConsole(page) {
   };
 }
 
-/** mocha helper: in afterEach, screenshot the page when the test failed. */
+/**
+ * mocha helper: in afterEach, screenshot the page when the test failed.
+ * @param {Mocha.Context} mochaCtx
+ * @param {Page | undefined} page
+ */
 async function screenshotOnFailure(mochaCtx, page) {
   const t = mochaCtx && mochaCtx.currentTest;
   if (!page || page.isClosed() || !t || t.state !== 'failed') return;

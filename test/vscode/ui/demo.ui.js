@@ -11,6 +11,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
 
 const REPO = path.resolve(__dirname, '../../..');
 const SIMULATOR = `node "${REPO}/dist/simulated-vllm.js" serve`;
@@ -157,7 +159,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
       .locator('#status', { hasText: /finished/i })
       .first()
       .waitFor({ timeout: 60000 });
-    assert.match(await panel.locator('#answer').textContent(), /50/);
+    assert.match((await panel.locator('#answer').textContent()) ?? '', /50/);
     assert.equal(await panel.locator('#sim-notice').isVisible(), false, 'the sample problem has its script');
 
     await d.runCommand(page, 'SpecReason: Stop Servers');

@@ -10,6 +10,10 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { isDeepStrictEqual } = require('node:util');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').CspWatcher} CspWatcher */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
@@ -75,8 +79,8 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     const origins = await panel.locator('.step').evaluateAll((els) => els.map((e) => e.getAttribute('data-origin')));
     assert.deepEqual(origins, ORIGINS);
     assert.match((await panel.locator('.step .score').allTextContents())[3], /2/);
-    assert.match(await panel.locator('#answer').textContent(), /50/);
-    const settings = await panel.locator('#run-settings').textContent();
+    assert.match((await panel.locator('#answer').textContent()) ?? '', /50/);
+    const settings = (await panel.locator('#run-settings').textContent()) ?? '';
     assert.match(settings, /base Qwen\/QwQ-32B \(SGLang\)/);
     assert.match(settings, /small \S+ \(Ollama\)/);
     assert.ok(await panel.locator('#sim-badge').isVisible(), 'the simulated pair is labelled');
@@ -98,7 +102,7 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     await rejected.locator('.request[data-purpose="rewrite"]').waitFor();
     const header = (purpose) => rejected.locator(`.request[data-purpose="${purpose}"] h4`).textContent();
     const shownBody = async (purpose) =>
-      JSON.parse(await rejected.locator(`.request[data-purpose="${purpose}"] .request-body`).textContent());
+      JSON.parse((await rejected.locator(`.request[data-purpose="${purpose}"] .request-body`).textContent()) ?? '');
     assert.match(await header('draft'), /POST \/api\/generate$/);
     assert.match(await header('score'), /POST \/v1\/chat\/completions$/);
     assert.match(await header('rewrite'), /POST \/v1\/chat\/completions$/);

@@ -9,6 +9,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').CspWatcher} CspWatcher */
+/** @typedef {import('../types').FrameLocator} FrameLocator */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO, realisticLatency } = require('../../../out/src/sim/scenarios');
 const { demoSetScripts } = require('../../../out/src/sim/evalDemo');
 
@@ -18,11 +23,16 @@ const SLOW = { prefillMsPerToken: 0, decodeMsPerToken: 4, overlapSlowdown: 0, ov
 
 describe('Evaluate panel in code-server (packaged .vsix)', function () {
   this.timeout(240000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
+  /** @type {CspWatcher} */
   let csp;
   /** The Evaluate panel's frame and webview index (opened by the first test, used by the others). */
+  /** @type {FrameLocator} */
   let panel;
   let panelIndex;
 
@@ -104,7 +114,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     assert.deepEqual(rows, ['specreason-t3-greedy', 'specreason-t9-greedy', 'base']);
     assert.equal(await panel.locator('#eval-chart g.config').count(), 3);
     assert.equal(await panel.locator('#eval-grid button.mark').count(), 18);
-    assert.match(await panel.locator('#eval-progress-text').textContent(), /^18 \/ 18 runs/);
+    assert.match((await panel.locator('#eval-progress-text').textContent()) ?? '', /^18 \/ 18 runs/);
     const accuracy = (config) =>
       panel.locator(`#eval-table tr[data-config="${config}"] td[data-col="accuracy"]`).textContent();
     console.log(
@@ -204,7 +214,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     const reasoning = await d.waitForWebview(page, before, { selector: '#steps .step' });
     await statusIs(reasoning, /finished/i);
     assert.ok((await reasoning.locator('#steps .step').count()) > 0);
-    assert.match(await reasoning.locator('.problem-text').textContent(), /rectangle has a perimeter of 30 cm/);
+    assert.match((await reasoning.locator('.problem-text').textContent()) ?? '', /rectangle has a perimeter of 30 cm/);
     await d.screenshot(page, 'evaluate-open-run.png');
     // The reasoning panel opened beside without taking focus: close it from the Evaluate panel's group.
     await d.runCommand(page, 'View: Close Editors in Other Groups');
@@ -222,13 +232,13 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     await statusIs(panel, 'Cancelled');
     const kept = await panel.locator('#eval-grid button.mark').count();
     assert.ok(kept >= 3 && kept < 16, `kept ${kept} runs`);
-    assert.match(await panel.locator('#eval-progress-text').textContent(), /cancelled: finished runs are kept/);
+    assert.match((await panel.locator('#eval-progress-text').textContent()) ?? '', /cancelled: finished runs are kept/);
     pair.base.setLatency(FAST);
     pair.small.setLatency(FAST);
     await panel.locator('#btn-resume').click();
     await statusIs(panel, 'Finished');
     assert.equal(await panel.locator('#eval-grid button.mark').count(), 16, '8 problems × 2 configurations');
-    assert.match(await panel.locator('#eval-progress-text').textContent(), /^16 \/ 16 runs/);
+    assert.match((await panel.locator('#eval-progress-text').textContent()) ?? '', /^16 \/ 16 runs/);
   });
 
   it('"Use this threshold" writes specreason.threshold to settings.json', async () => {
@@ -251,6 +261,6 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     const restored = await d.waitForWebview(page, 0, { selector: '#eval-grid button.mark', timeout: 60000 });
     await statusIs(restored, 'Finished');
     assert.equal(await restored.locator('#eval-grid button.mark').count(), 16, 'the evaluation of its output folder');
-    assert.match(await restored.locator('#eval-out').textContent(), /\.specreason[\\/]evals[\\/]/);
+    assert.match((await restored.locator('#eval-out').textContent()) ?? '', /\.specreason[\\/]evals[\\/]/);
   });
 });

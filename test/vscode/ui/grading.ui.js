@@ -13,6 +13,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -47,8 +50,11 @@ function script(model) {
 
 describe('The symbolic rule in the installed .vsix: Evaluate panel verdicts = CLI verdicts', function () {
   this.timeout(240000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
 
   before(async function () {
@@ -154,7 +160,7 @@ describe('The symbolic rule in the installed .vsix: Evaluate panel verdicts = CL
       shown[`${id} ${m.config === 'base' ? 'base' : 'specreason'}`] = `${m.verdict} ${m.rule}`;
     }
     assert.deepEqual(shown, expected);
-    assert.match(await panel.locator('#status').first().textContent(), /Finished/);
+    assert.match((await panel.locator('#status').first().textContent()) ?? '', /Finished/);
     await d.screenshot(page, 'evaluate-symbolic-verdicts.png');
   });
 });

@@ -6,14 +6,20 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const LENS = '.codelens-decoration > a';
 
 describe('SpecReason CodeLens and walkthrough in code-server', function () {
   this.timeout(180000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
 
   const closeEditors = () => d.closeAllEditors(page);
@@ -64,8 +70,8 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     await d.screenshot(page, path.join(d.env.artifacts, 'codelens-markdown.png'));
     const panel = await clickLens('Solve');
     await finished(panel);
-    assert.match(await panel.locator('.problem').first().textContent(), /perimeter of 30 cm/);
-    assert.match(await panel.locator('#answer').textContent(), /50/);
+    assert.match((await panel.locator('.problem').first().textContent()) ?? '', /perimeter of 30 cm/);
+    assert.match((await panel.locator('#answer').textContent()) ?? '', /50/);
   });
 
   it('CodeLens: Compare on the second line of a .jsonl problem set compares that line', async () => {
@@ -78,7 +84,7 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     assert.equal(await page.locator(LENS, { hasText: /^Compare$/ }).count(), 2, 'a lens pair on each line');
     const panel = await clickLens('Compare', 1);
     await panel.locator('.compare-column').nth(1).waitFor({ timeout: 60000 });
-    assert.match(await panel.locator('.problem').first().textContent(), /A square has a perimeter of 36 cm/);
+    assert.match((await panel.locator('.problem').first().textContent()) ?? '', /A square has a perimeter of 36 cm/);
   });
 
   it('the walkthrough opens, and its steps complete as their commands run', async () => {

@@ -8,6 +8,9 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO, latencyProfile } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';

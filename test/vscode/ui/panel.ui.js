@@ -7,14 +7,20 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 
 describe('Panel state: health, server report, history, restored panels', function () {
   this.timeout(240000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
 
   async function solve() {
@@ -53,7 +59,7 @@ describe('Panel state: health, server report, history, restored panels', functio
       await d.runCommand(page, 'SpecReason: Check Servers');
       const toast = page.locator('.notification-toast', { hasText: 'both servers are down' }).first();
       await toast.waitFor({ timeout: 30000 });
-      const text = await toast.textContent();
+      const text = (await toast.textContent()) ?? '';
       assert.match(text, /base: nothing listens on 127\.0\.0\.1:\d+/);
       assert.match(text, /small: nothing listens on 127\.0\.0\.1:\d+/);
       await statusItem().locator('.codicon-error').waitFor({ timeout: 15000 });
@@ -82,7 +88,7 @@ describe('Panel state: health, server report, history, restored panels', functio
     await d.runCommand(page, 'SpecReason: Show Run History');
     const rows = page.locator(d.SEL.quickRow);
     await rows.first().waitFor({ timeout: 15000 });
-    const newest = await rows.first().textContent();
+    const newest = (await rows.first().textContent()) ?? '';
     assert.match(newest, /A rectangle has a perimeter/);
     assert.match(newest, /SpecReason · τ 7 greedy · acceptance 88% · answer 50/);
     assert.match(newest, /SIMULATED model pair/);
@@ -90,7 +96,7 @@ describe('Panel state: health, server report, history, restored panels', functio
     const panel = await d.waitForWebview(page, before, { selector: '.step' });
     assert.ok(await panel.locator('#sim-badge').isVisible(), 'the reopened run is labelled SIMULATED');
     assert.match(
-      await panel.locator('#run-settings').textContent(),
+      (await panel.locator('#run-settings').textContent()) ?? '',
       /This run: threshold 7 \(greedy\) · budget [\d,]+ tokens · base Qwen\/QwQ-32B/,
     );
   });

@@ -7,6 +7,9 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
@@ -26,8 +29,11 @@ const PANELS = 5;
 
 describe('Fresh panels opened mid-run (snapshot and queued events)', function () {
   this.timeout(300000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
 
   before(async function () {

@@ -11,6 +11,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
 
 const REPO = path.resolve(__dirname, '../../..');
 const FAKE_VLLM = `"${REPO}/test/fixtures/fake-vllm/vllm" serve`;

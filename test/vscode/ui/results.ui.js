@@ -8,6 +8,9 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
@@ -16,8 +19,11 @@ const STREAMING = { prefillMsPerToken: 0, decodeMsPerToken: 6, overlapSlowdown: 
 
 describe('Results in view and an honest speedup', function () {
   this.timeout(240000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
 
   before(async function () {
@@ -86,7 +92,7 @@ describe('Results in view and an honest speedup', function () {
     const panel = await runOnProblem('SpecReason: Compare with Base Model');
     await panel.locator('#speedup', { hasText: /×/ }).waitFor({ timeout: 120000 });
     await panel.locator('#status', { hasText: 'Finished' }).waitFor({ timeout: 60000 });
-    assert.match(await panel.locator('#speedup-detail').textContent(), /one run, a noisy sample: compare 3×/);
+    assert.match((await panel.locator('#speedup-detail').textContent()) ?? '', /one run, a noisy sample: compare 3×/);
     assert.equal(await panel.locator('#compare-rounds').inputValue(), '3');
     const warmUps = () =>
       [...pair.base.log, ...pair.small.log].filter((e) => e.kind === 'full' && e.body?.max_tokens === 1).length;

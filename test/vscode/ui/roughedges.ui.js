@@ -8,6 +8,9 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
@@ -15,8 +18,11 @@ const FAST = { prefillMsPerToken: 0, decodeMsPerToken: 0, overlapSlowdown: 0, ov
 
 describe('Rough edges of the first minutes', function () {
   this.timeout(240000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
 
   before(async function () {

@@ -8,6 +8,8 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const KEY = 'ui-test-key-0b5e';
@@ -17,7 +19,9 @@ describe('API key and server settings in code-server (packaged .vsix)', function
   this.timeout(180000);
   let ours;
   let other;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
   const workspaceSettings = path.join(d.env.workspace, '.vscode', 'settings.json');
   const sawKey = (pair) => [...pair.base.log, ...pair.small.log].filter((e) => (e.authorization ?? '').includes(KEY));
@@ -32,7 +36,7 @@ describe('API key and server settings in code-server (packaged .vsix)', function
       const dialog = page.locator('.monaco-dialog-box');
       await dialog.waitFor({ timeout: 30000 });
       const origin = new URL(other.base.baseUrl).origin;
-      assert.ok((await dialog.textContent()).includes(`send the base server's API key to ${origin}?`));
+      assert.ok(((await dialog.textContent()) ?? '').includes(`send the base server's API key to ${origin}?`));
       await dialog.locator('.monaco-button', { hasText: answerDialog }).click();
       await dialog.waitFor({ state: 'detached', timeout: 10000 });
     }

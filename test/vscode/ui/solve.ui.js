@@ -8,6 +8,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').CspWatcher} CspWatcher */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO, baseScript, smallScript } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
@@ -28,9 +32,13 @@ function shownMs(text) {
 
 describe('SpecReason UI in code-server (packaged .vsix)', function () {
   this.timeout(180000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
+  /** @type {CspWatcher} */
   let csp;
 
   /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
@@ -80,9 +88,9 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     assert.match(scores[3], /2/);
     const rejected = panel.locator('.step[data-origin="base-fallback"] .rejected-draft');
     assert.equal(await rejected.count(), 1);
-    assert.match(await rejected.textContent(), /The length is therefore \$2w = 12\$ cm|2w = 12/);
+    assert.match((await rejected.textContent()) ?? '', /The length is therefore \$2w = 12\$ cm|2w = 12/);
     assert.ok((await panel.locator('#answer .katex').count()) > 0, 'the answer is typeset by KaTeX');
-    assert.match(await panel.locator('#answer').textContent(), /50/);
+    assert.match((await panel.locator('#answer').textContent()) ?? '', /50/);
     assert.ok(await panel.locator('#sim-badge').isVisible(), 'the simulated pair is labelled');
     assert.ok((await panel.locator('.step .step-text .katex').count()) > 0, 'math in steps is typeset');
     await d.screenshot(page, path.join(d.env.artifacts, 'panel-solve.png'));
@@ -129,7 +137,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     await panel.locator('#speedup', { hasText: /\d×/ }).waitFor({ timeout: 90000 });
     assert.equal(await panel.locator('.compare-column').count(), 2);
     assert.ok(await panel.locator('.compare-table').isVisible());
-    const speedup = Number((await panel.locator('#speedup').textContent()).match(/([\d.]+)×/)[1]);
+    const speedup = Number(((await panel.locator('#speedup').textContent()) ?? '').match(/([\d.]+)×/)[1]);
     const wall = async (mode) =>
       shownMs(await panel.locator(`tr[data-mode="${mode}"] td[data-col="wall"]`).textContent());
     const spec = await wall('specreason');
@@ -178,7 +186,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
       0,
       'no element from model text',
     );
-    assert.match(await panel.locator('#steps').textContent(), /<img src=x onerror=/);
+    assert.match((await panel.locator('#steps').textContent()) ?? '', /<img src=x onerror=/);
     assert.equal(await panel.locator('body').evaluate(() => window.__pwned), undefined);
     await page.waitForTimeout(500);
     csp.assertNoCspViolations({ webviewOnly: true });
@@ -191,13 +199,13 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
       const panel = await runOnProblem('SpecReason: Solve Selection');
       const error = panel.locator('#error');
       await error.waitFor({ timeout: 30000 });
-      assert.match(await error.textContent(), /no server at http:\/\/127\.0\.0\.1:\d+\/v1 — is vLLM running\?/);
+      assert.match((await error.textContent()) ?? '', /no server at http:\/\/127\.0\.0\.1:\d+\/v1 — is vLLM running\?/);
       await d.screenshot(page, path.join(d.env.artifacts, 'panel-error.png'));
       await d.runCommand(page, 'SpecReason: Check Servers');
       const toast = page.locator('.notification-toast', { hasText: 'nothing listens on 127.0.0.1' }).first();
       await toast.waitFor({ timeout: 30000 });
       assert.match(
-        await toast.textContent(),
+        (await toast.textContent()) ?? '',
         /start vLLM with: vllm serve deepseek-ai\/DeepSeek-R1-Distill-Qwen-1\.5B --port \d+/,
       );
       assert.ok(
@@ -239,11 +247,11 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     await d.runCommand(page, 'SpecReason: Show Run History');
     const newest = page.locator('.quick-input-list .monaco-list-row').first();
     await newest.waitFor({ timeout: 15000 });
-    assert.match(await newest.textContent(), /A rectangle has a perimeter/);
+    assert.match((await newest.textContent()) ?? '', /A rectangle has a perimeter/);
     await page.keyboard.press('Enter');
     const panel = await d.waitForWebview(page, before, { selector: '.step' });
     assert.equal(await panel.locator('.step').count(), 8);
-    assert.match(await panel.locator('#answer').textContent(), /50/);
+    assert.match((await panel.locator('#answer').textContent()) ?? '', /50/);
   });
 
   it('panels come back after a window reload (WebviewPanelSerializer)', async () => {
@@ -258,6 +266,6 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
     const restored = await d.waitForWebview(page, 0, { selector: '.step', timeout: 60000 });
     assert.equal(await restored.locator('.step').count(), 8, 'the restored panel shows its steps');
-    assert.match(await restored.locator('#answer').textContent(), /50/);
+    assert.match((await restored.locator('#answer').textContent()) ?? '', /50/);
   });
 });

@@ -10,6 +10,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const LENS = '.codelens-decoration > a';
@@ -48,6 +51,7 @@ describe('Start-up: SpecReason activates on its files, quietly, and loads its en
   let browser;
   /** @type {import('playwright-core').Page} */
   let page;
+  /** @type {SimPair} */
   let pair;
   /** @type {{ restore(): void } | undefined} */
   let userSettings;

@@ -9,6 +9,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').CspWatcher} CspWatcher */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
@@ -17,9 +21,13 @@ const PROBLEM_TEXT =
 
 describe('Problem source and per-step tools (code-server)', function () {
   this.timeout(180000);
+  /** @type {SimPair} */
   let pair;
+  /** @type {Browser} */
   let browser;
+  /** @type {Page} */
   let page;
+  /** @type {CspWatcher} */
   let csp;
 
   /** The first chat request the small server got since `from`, as it was sent. */
@@ -60,7 +68,7 @@ describe('Problem source and per-step tools (code-server)', function () {
     await d.runCommand(page, 'SpecReason: Solve Selection');
     const panel = await d.waitForWebview(page, before, { selector: '#problem-note' });
     assert.match(
-      await panel.locator('#problem-note').textContent(),
+      (await panel.locator('#problem-note').textContent()) ?? '',
       /^Solving the problem found in the document \(no selection; the rest of the document is not sent\)$/,
     );
     assert.equal(await panel.locator('.problem-text').textContent(), PROBLEM_TEXT);
@@ -96,7 +104,7 @@ describe('Problem source and per-step tools (code-server)', function () {
     await page.locator(d.SEL.quickRow).first().waitFor({ timeout: 15000 });
     await page.keyboard.press('Enter');
     const reopened = await d.waitForWebview(page, beforeHistory, { selector: '.step' });
-    assert.match(await reopened.locator('#problem-note').textContent(), /problem found in the document/);
+    assert.match((await reopened.locator('#problem-note').textContent()) ?? '', /problem found in the document/);
     await reopened.locator('#btn-go-to-source').click();
     await page
       .locator('.statusbar-item[id="status.editor.selection"]', { hasText: `(${PROBLEM_TEXT.length} selected)` })
@@ -205,7 +213,9 @@ describe('Problem source and per-step tools (code-server)', function () {
     const rejected = panel.locator('article.step[data-origin="base-fallback"]');
     await rejected.locator('.step-request > summary').click();
     await rejected.locator('.request[data-purpose="rewrite"]').waitFor();
-    const score = JSON.parse(await rejected.locator('.request[data-purpose="score"] .request-body').textContent());
+    const score = JSON.parse(
+      (await rejected.locator('.request[data-purpose="score"] .request-body').textContent()) ?? '',
+    );
     const received = pair.base.log
       .slice(baseFrom)
       .filter((e) => e.path.endsWith('/chat/completions') && e.body?.max_tokens === 1)

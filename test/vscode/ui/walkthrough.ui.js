@@ -9,6 +9,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').Browser} Browser */
+/** @typedef {import('../types').Page} Page */
+/** @typedef {import('../types').SimPair} SimPair */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
 
 const LENS = '.codelens-decoration > a';
@@ -21,6 +24,7 @@ describe('Walkthrough: each step completes however its command runs', function (
   let browser;
   /** @type {import('playwright-core').Page} */
   let page;
+  /** @type {SimPair} */
   let pair;
   let originalUser = '{}';
 
