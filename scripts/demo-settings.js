@@ -15,7 +15,8 @@ if (!userFile || !remoteFile) {
 const env = process.env;
 const latency = env.LATENCY || 'realistic';
 const simulator = env.SIMULATOR || `node "${path.resolve(__dirname, '../dist/simulated-vllm.js')}" serve`;
-const write = (file, settings) => fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+const write = (/** @type {string} */ file, /** @type {Record<string, unknown>} */ settings) =>
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
 write(userFile, {
   'specreason.server.basePort': Number(env.BASE_PORT || 30000),
   'specreason.server.smallPort': Number(env.SMALL_PORT || 30001),

@@ -13,7 +13,7 @@ const d = require('./driver');
 const REPO = path.resolve(__dirname, '../..');
 
 /** Whether a simulated server answers /v1/models on the port. */
-async function answers(port) {
+async function answers(/** @type {number} */ port) {
   try {
     const res = await fetch(`http://localhost:${port}/v1/models`);
     return res.ok;

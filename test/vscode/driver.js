@@ -29,6 +29,7 @@ const { chromium } = require('playwright-core');
 /** @typedef {import('./types').CspCheck} CspCheck */
 /** @typedef {import('./types').SimPair} SimPair */
 /** @typedef {import('./types').WaitOptions} WaitOptions */
+/** @typedef {import('./types').CspWatcher} CspWatcher */
 
 /**
  * A variable run-vscode-tests.sh sets: its value, or a clear error when a UI file runs outside the rig.
@@ -36,7 +37,9 @@ const { chromium } = require('playwright-core');
  */
 function rigVariable(name) {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the UI tests through test/vscode/run-vscode-tests.sh`);
+  if (!value) {
+    throw new Error(`${name} is not set: run the UI tests through test/vscode/run-vscode-tests.sh`);
+  }
   return value;
 }
 
@@ -111,8 +114,12 @@ function newPage(browser, opts = {}) {
  * @param {string | Record<string, unknown>} extra
  */
 function queryString(extra) {
-  if (!extra) return '';
-  if (typeof extra === 'string') return extra.startsWith('&') ? extra : '&' + extra;
+  if (!extra) {
+    return '';
+  }
+  if (typeof extra === 'string') {
+    return extra.startsWith('&') ? extra : '&' + extra;
+  }
   return Object.entries(extra)
     .map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(typeof v === 'string' ? v : JSON.stringify(v))}`)
     .join('');
@@ -125,12 +132,16 @@ function queryString(extra) {
  * @param {WaitOptions} [opts]
  */
 async function openWorkbench(page, base = env.url, folder = env.workspace, extraQuery = '', opts = {}) {
-  if (!base) throw new Error('openWorkbench: no base URL (CODE_SERVER_URL)');
+  if (!base) {
+    throw new Error('openWorkbench: no base URL (CODE_SERVER_URL)');
+  }
   const timeout = opts.timeout || 60000;
   const q = (folder ? `folder=${encodeURIComponent(folder)}` : 'ew=true') + queryString(extraQuery);
   await page.goto(`${base.replace(/\/$/, '')}/?${q}`);
   await page.waitForSelector(SEL.workbench, { timeout });
-  if (folder) await page.waitForSelector(SEL.explorerRow, { timeout });
+  if (folder) {
+    await page.waitForSelector(SEL.explorerRow, { timeout });
+  }
 }
 
 /**
@@ -153,7 +164,9 @@ async function openFile(page, name, expectText, opts = {}) {
       await page.keyboard.press('Enter');
       break;
     } catch (e) {
-      if (i >= 5) throw e;
+      if (i >= 5) {
+        throw e;
+      }
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
     }
@@ -218,10 +231,11 @@ async function runCommand(page, title, opts = {}) {
       await box.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
       return;
     } catch (e) {
-      if (i >= attempts)
+      if (i >= attempts) {
         throw new Error(
           `runCommand(${JSON.stringify(title)}) failed after ${i} attempts: ${e instanceof Error ? e.message : String(e)}`,
         );
+      }
       await page.keyboard.press('Escape');
       await page.waitForTimeout(500);
     }
@@ -310,7 +324,9 @@ function watchCspViolations(page, opts = {}) {
   const state = { stopped: false };
   /** @param {Omit<CspViolation, 'time'>} v */
   const push = (v) => {
-    if (!state.stopped) violations.push({ time: Date.now(), ...v });
+    if (!state.stopped) {
+      violations.push({ time: Date.now(), ...v });
+    }
   };
 
   const ready = (async () => {
@@ -321,7 +337,9 @@ function watchCspViolations(page, opts = {}) {
   /** @param {import('./types').ConsoleMessage} msg */
   const onConsole = (msg) => {
     const text = msg.text();
-    if (!CSP_CONSOLE_RE.test(text) || !/refused|violat/i.test(text)) return;
+    if (!CSP_CONSOLE_RE.test(text) || !/refused|violat/i.test(text)) {
+      return;
+    }
     const loc = msg.location() || {};
     push({ source: 'console', frameUrl: loc.url, text, disposition: /report only/i.test(text) ? 'report' : 'enforce' });
   };
@@ -334,7 +352,9 @@ function watchCspViolations(page, opts = {}) {
       const queued = await frame.evaluate(
         '(() => { const q = window.__rigCspQueue || []; window.__rigCspQueue = []; return q; })()',
       );
-      for (const v of queued) push({ source: 'event', frameUrl: frame.url(), ...v });
+      for (const v of queued) {
+        push({ source: 'event', frameUrl: frame.url(), ...v });
+      }
     } catch {
       /* frame detached / navigating */
     }
@@ -346,7 +366,9 @@ function watchCspViolations(page, opts = {}) {
   page.on('framenavigated', onFrame);
   page.on('frameattached', onFrame);
   const timer = setInterval(() => {
-    if (!page.isClosed()) page.frames().forEach(inject);
+    if (!page.isClosed()) {
+      page.frames().forEach(onFrame);
+    }
   }, pollMs);
   timer.unref();
 
@@ -454,7 +476,9 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
     await select.first().selectOption(String(value));
   } else if (typeof value === 'boolean' && (await checkbox.count())) {
     const checked = (await checkbox.first().getAttribute('aria-checked')) === 'true';
-    if (checked !== value) await checkbox.first().click();
+    if (checked !== value) {
+      await checkbox.first().click();
+    }
   } else if (await input.count()) {
     await input.fill(String(value));
     await input.press('Enter');
@@ -474,12 +498,18 @@ async function openSettingsAndSet(page, settingId, value, opts = {}) {
       } catch {
         /* mid-write */
       }
-      if (got === want) break;
-      if (Date.now() > deadline) throw new Error(`openSettingsAndSet: ${file} has ${settingId}=${got}, want ${want}`);
+      if (got === want) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`openSettingsAndSet: ${file} has ${settingId}=${got}, want ${want}`);
+      }
       await page.waitForTimeout(100);
     }
   }
-  if (opts.close) await runCommand(page, 'View: Close Editor');
+  if (opts.close) {
+    await runCommand(page, 'View: Close Editor');
+  }
 }
 
 /** The user settings file of the running server, parsed (comments and trailing commas allowed). */
@@ -496,11 +526,15 @@ async function waitForSetting(key, value, timeoutMs = 15000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if (readUserSettings()[key] === value) return;
+      if (readUserSettings()[key] === value) {
+        return;
+      }
     } catch {
       /* being written */
     }
-    if (Date.now() > deadline) throw new Error(`settings.json never got ${key} = ${value}`);
+    if (Date.now() > deadline) {
+      throw new Error(`settings.json never got ${key} = ${String(value)}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -511,6 +545,18 @@ async function waitForSetting(key, value, timeoutMs = 15000) {
  * A browser and a workbench page on the test folder, with the extension pointed at the simulated `pair` the way
  * a user would (the Settings editor: VS Code ignores settings.json edits made on disk while a window is open)
  * and no retries. opts.csp: watch CSP violations from the first frame on; opts.clipboard: allow the clipboard.
+ * @overload
+ * @param {SimPair} pair
+ * @param {{ csp: true, clipboard?: boolean }} opts
+ * @returns {Promise<{ browser: Browser, page: Page, csp: CspWatcher }>}
+ */
+/**
+ * @overload
+ * @param {SimPair} pair
+ * @param {{ csp?: boolean, clipboard?: boolean }} [opts]
+ * @returns {Promise<{ browser: Browser, page: Page, csp: CspWatcher | undefined }>}
+ */
+/**
  * @param {SimPair} pair
  * @param {{ csp?: boolean, clipboard?: boolean }} [opts]
  */
@@ -521,7 +567,9 @@ async function openWorkbenchOnPair(pair, opts = {}) {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.url });
   }
   const csp = opts.csp ? watchCspViolations(page) : undefined;
-  if (csp) await csp.ready;
+  if (csp) {
+    await csp.ready;
+  }
   await openWorkbench(page, env.url, env.workspace);
   await openSettingsAndSet(page, 'specreason.server.baseUrl', pair.base.baseUrl);
   await openSettingsAndSet(page, 'specreason.server.smallUrl', pair.small.baseUrl);
@@ -583,7 +631,9 @@ async function panelOpenedBy(page, action, timeout = 30000) {
       await panel.locator('#app').first().waitFor({ timeout });
       return panel;
     }
-    if (Date.now() > deadline) throw new Error('no panel opened');
+    if (Date.now() > deadline) {
+      throw new Error('no panel opened');
+    }
     await page.waitForTimeout(200);
   }
 }
@@ -612,9 +662,13 @@ async function explorerMenu(page, fileName, label, attempts = 3) {
         .waitFor({ state: 'hidden', timeout: 5000 })
         .then(() => true)
         .catch(() => false);
-      if (closed) return;
+      if (closed) {
+        return;
+      }
     }
-    if (attempt >= attempts) throw new Error(`the Explorer menu of ${fileName} did not run "${label}"`);
+    if (attempt >= attempts) {
+      throw new Error(`the Explorer menu of ${fileName} did not run "${label}"`);
+    }
     await page.keyboard.press('Escape');
   }
 }
@@ -655,7 +709,9 @@ function collectConsole(page) {
       const end = Date.now() + timeout;
       while (Date.now() < end) {
         const hit = lines.find((l) => re.test(l));
-        if (hit) return hit;
+        if (hit) {
+          return hit;
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
       throw new Error(`no console line matching ${re}`);
@@ -670,7 +726,9 @@ function collectConsole(page) {
  */
 async function screenshotOnFailure(mochaCtx, page) {
   const t = mochaCtx && mochaCtx.currentTest;
-  if (!page || page.isClosed() || !t || t.state !== 'failed') return;
+  if (!page || page.isClosed() || !t || t.state !== 'failed') {
+    return;
+  }
   const name = t
     .fullTitle()
     .replace(/[^\w.-]+/g, '_')
@@ -701,7 +759,9 @@ function freePort() {
 async function waitUntil(condition, what, timeoutMs = 20000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting until ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -43,8 +43,10 @@ async function main() {
   }
   const timeoutMs = Number(process.env.EXT_TEST_TIMEOUT_MS || 300000);
   const host = new URL(base).host;
-  const remote = (p) => `vscode-remote://${host}${path.resolve(p)}`;
-  if (!fs.existsSync(path.resolve(extDir, 'package.json'))) console.error(`warning: no package.json in ${extDir}`);
+  const remote = (/** @type {string} */ p) => `vscode-remote://${host}${path.resolve(p)}`;
+  if (!fs.existsSync(path.resolve(extDir, 'package.json'))) {
+    console.error(`warning: no package.json in ${extDir}`);
+  }
   const testsAbs = path.resolve(testsPath);
   if (!fs.existsSync(testsAbs) && !fs.existsSync(testsAbs + '.js')) {
     console.error(`runExtensionTests: tests module not found: ${testsAbs}`);
@@ -60,17 +62,20 @@ async function main() {
   try {
     const page = await driver.newPage(browser);
     const consoleLog = driver.collectConsole(page);
-    let finish;
+    /** @type {(outcome: number | string) => void} */
+    let finish = () => undefined;
     const finished = new Promise((r) => (finish = r));
     let buffered = '';
     // Exposed BEFORE goto, the workbench looks for them at startup.
-    await page.exposeFunction('codeAutomationLog', (type, args) => {
+    await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown} */ args) => {
       const text = util.format(...(Array.isArray(args) ? args : [args]));
-      if (!process.env.EXT_TEST_VERBOSE && NOISE.some((re) => re.test(text))) return;
+      if (!process.env.EXT_TEST_VERBOSE && NOISE.some((re) => re.test(text))) {
+        return;
+      }
       (type === 'error' ? process.stderr : process.stdout).write(text.endsWith('\n') ? text : text + '\n');
       buffered += text;
     });
-    await page.exposeFunction('codeAutomationExit', (c) => finish(c));
+    await page.exposeFunction('codeAutomationExit', (/** @type {number | string} */ c) => finish(c));
     page.on('crash', () => finish('crash'));
 
     const payload = [
@@ -86,12 +91,16 @@ async function main() {
     const loaded = page.goto(url, { timeout: 0 }).then(
       () => 'loaded',
       (e) => {
-        if (!settled) console.error(`runExtensionTests: ${e.message.split('\n')[0]}`);
+        if (!settled) {
+          console.error(`runExtensionTests: ${e.message.split('\n')[0]}`);
+        }
         return 'crash';
       },
     );
     let result = await Promise.race([finished, timedOut, loaded]);
-    if (result === 'loaded') result = await Promise.race([finished, timedOut]);
+    if (result === 'loaded') {
+      result = await Promise.race([finished, timedOut]);
+    }
     clearTimeout(timer);
     settled = true;
     if (result === 'timeout' || result === 'crash') {

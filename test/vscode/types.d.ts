@@ -37,3 +37,6 @@ export interface WaitOptions {
   timeout?: number;
   selector?: string;
 }
+
+/** A request the simulated server logged (its method, path, body and headers). */
+export type { RequestLogEntry } from '../../out/src/sim/simulatedVllm';

@@ -21,7 +21,7 @@ const LENS = '.codelens-decoration > a';
 const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 
 /** Live processes whose command line names `--port <port>` (the servers of that port and their workers). */
-function processesOnPort(port) {
+function processesOnPort(/** @type {number} */ port) {
   return d.liveProcesses((args) => {
     const i = args.indexOf('--port');
     return args[i + 1] === String(port) || args.some((a) => a.endsWith(`-core-${port}`));
@@ -36,7 +36,8 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
   let page;
   let ports = { base: 0, small: 0 };
 
-  const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  const toast = (/** @type {string | RegExp} */ text) =>
+    page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   const clearNotifications = () => d.clearNotifications(page);
 
   const closeEditors = () => d.closeAllEditors(page);
@@ -50,7 +51,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
 
   /** Write user settings, and Start Servers' launch settings in Remote settings (as scripts/demo.sh does), and load
    * the workbench afresh. */
-  async function openWith(settings) {
+  async function openWith(/** @type {Record<string, unknown>} */ settings) {
     const file = /** @type {string} */ (d.env.settingsFile);
     /** @param {[string, unknown]} entry */
     const isLaunch = ([k]) => k.startsWith('specreason.launch.');
@@ -178,7 +179,7 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
     const os = require('node:os');
     const registry = path.join(os.tmpdir(), `specreason-servers-${os.userInfo().uid}`);
     /** A simulated server in its own process group, as scripts/demo.sh starts it. */
-    const serve = (model, port) => {
+    const serve = (/** @type {string} */ model, /** @type {number} */ port) => {
       const child = spawn(
         'node',
         [`${REPO}/dist/simulated-vllm.js`, 'serve', model, '--port', String(port), '--latency', 'zero'],
@@ -266,7 +267,9 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
         name === 'finds its port taken'
           ? http.createServer((_q, res) => res.writeHead(404).end('not vllm'))
           : undefined;
-      if (squatter) await new Promise((r) => squatter.listen(ports.base, '127.0.0.1', () => r(undefined)));
+      if (squatter) {
+        await new Promise((r) => squatter.listen(ports.base, '127.0.0.1', () => r(undefined)));
+      }
       try {
         await d.runCommand(page, 'SpecReason: Start Servers');
         const error = toast(/the base server did not start/);
@@ -277,7 +280,9 @@ describe('The demo in code-server: simulated servers stopped and restarted, laun
         assert.equal(await error.locator('.monaco-button', { hasText: 'Show Server Log' }).count(), 1);
         await clearNotifications();
       } finally {
-        if (squatter) await new Promise((r) => squatter.close(r));
+        if (squatter) {
+          await new Promise((r) => squatter.close(r));
+        }
       }
       assert.deepEqual(processesOnPort(ports.base), [], `${name}: no base server process is left`);
     }

@@ -34,7 +34,7 @@ describe('Evaluate in the demo (demo settings, simulated pair, demo set)', funct
 
     assert.equal(await panel.locator('#sim-badge').isVisible(), true, 'the SIMULATED badge');
     assert.equal(await panel.locator('#sim-notice').isVisible(), false, 'the pair has scripts for the demo set');
-    const accuracy = async (config) =>
+    const accuracy = async (/** @type {string} */ config) =>
       Number(
         /([\d.]+)\s*%/.exec(
           (await panel.locator(`#eval-table tr[data-config="${config}"] td[data-col="accuracy"]`).textContent()) ?? '',

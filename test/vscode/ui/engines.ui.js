@@ -10,6 +10,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { isDeepStrictEqual } = require('node:util');
 const d = require('../driver');
+/** @typedef {import('../types').RequestLogEntry} RequestLogEntry */
 /** @typedef {import('../types').Browser} Browser */
 /** @typedef {import('../types').CspWatcher} CspWatcher */
 /** @typedef {import('../types').Page} Page */
@@ -32,7 +33,7 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
   let csp;
 
   /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
-  async function runOnProblem(title) {
+  async function runOnProblem(/** @type {string} */ title) {
     await d.closeAllEditors(page);
     await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
@@ -41,7 +42,14 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
   }
 
   /** The routes a server was POSTed to, sorted. */
-  const postPaths = (log) => [...new Set(log.filter((e) => e.method === 'POST').map((e) => e.path))].sort();
+  const postPaths = (/** @type {RequestLogEntry[]} */ log) =>
+    [
+      ...new Set(
+        log
+          .filter((/** @type {RequestLogEntry} */ e) => e.method === 'POST')
+          .map((/** @type {RequestLogEntry} */ e) => e.path),
+      ),
+    ].sort();
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO, { base: { dialect: 'sglang' }, small: { dialect: 'ollama' } });
@@ -91,8 +99,12 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     );
     assert.ok(
       pair.small.log
-        .filter((e) => e.path === '/api/generate')
-        .every((e) => e.body?.raw === true && e.body?.options?.num_ctx > 0),
+        .filter((/** @type {RequestLogEntry} */ e) => e.path === '/api/generate')
+        .every(
+          (/** @type {RequestLogEntry} */ e) =>
+            e.body?.raw === true &&
+            Number(/** @type {{ options?: { num_ctx?: number } }} */ (e.body)?.options?.num_ctx) > 0,
+        ),
       'raw prompts, with num_ctx always',
     );
     assert.deepEqual(postPaths(pair.base.log), ['/v1/chat/completions'], "the base model's: SGLang's chat API");
@@ -100,21 +112,29 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
     const rejected = panel.locator('article.step[data-origin="base-fallback"]');
     await rejected.locator('.step-request > summary').click();
     await rejected.locator('.request[data-purpose="rewrite"]').waitFor();
-    const header = (purpose) => rejected.locator(`.request[data-purpose="${purpose}"] h4`).textContent();
-    const shownBody = async (purpose) =>
+    const header = (/** @type {string} */ purpose) =>
+      rejected
+        .locator(`.request[data-purpose="${purpose}"] h4`)
+        .textContent()
+        .then((text) => text ?? '');
+    const shownBody = async (/** @type {string} */ purpose) =>
       JSON.parse((await rejected.locator(`.request[data-purpose="${purpose}"] .request-body`).textContent()) ?? '');
     assert.match(await header('draft'), /POST \/api\/generate$/);
     assert.match(await header('score'), /POST \/v1\/chat\/completions$/);
     assert.match(await header('rewrite'), /POST \/v1\/chat\/completions$/);
     const draft = await shownBody('draft');
     assert.ok(
-      pair.small.log.some((e) => e.path === '/api/generate' && isDeepStrictEqual(e.body, draft)),
+      pair.small.log.some(
+        (/** @type {RequestLogEntry} */ e) => e.path === '/api/generate' && isDeepStrictEqual(e.body, draft),
+      ),
       `the shown draft request (raw prompt ${JSON.stringify(String(draft.prompt).slice(-60))}) is one Ollama got`,
     );
     const score = await shownBody('score');
     assert.equal(score.add_generation_prompt, undefined, 'SGLang has no add_generation_prompt');
     assert.ok(
-      pair.base.log.some((e) => e.path === '/v1/chat/completions' && isDeepStrictEqual(e.body, score)),
+      pair.base.log.some(
+        (/** @type {RequestLogEntry} */ e) => e.path === '/v1/chat/completions' && isDeepStrictEqual(e.body, score),
+      ),
       'the shown score request is one SGLang got',
     );
     await d.screenshot(page, path.join(d.env.artifacts, 'panel-mixed-engines.png'));

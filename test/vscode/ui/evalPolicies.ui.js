@@ -51,7 +51,8 @@ describe('Evaluate step policies (demo settings, simulated pair, demo set)', fun
       // Each configuration is a point of the chart.
       await panel.locator(`#eval-chart g[data-config="${config}"]`).waitFor({ state: 'attached' });
     }
-    const label = (config) => panel.locator(`#eval-table tr[data-config="${config}"] th[data-col="configuration"]`);
+    const label = (/** @type {string} */ config) =>
+      panel.locator(`#eval-table tr[data-config="${config}"] th[data-col="configuration"]`);
     assert.equal(await label('first-token-h0.5').textContent(), 'first-token H≥0.5');
     assert.equal(await label('self-check-s8-t7-greedy').textContent(), 'self-check self≥8 t=7');
     // Policies are marked on the chart as such, with their labels.
@@ -67,7 +68,7 @@ describe('Evaluate step policies (demo settings, simulated pair, demo set)', fun
     // The Pareto front is drawn over every configuration, policies included.
     assert.ok((await panel.locator('#eval-chart g.on-front').count()) >= 1, 'a Pareto front');
     // Costs per policy: first-token asks no judge, self-check does; both have a critical path and its lower bound.
-    const cell = (config, col) =>
+    const cell = (/** @type {string} */ config, /** @type {string} */ col) =>
       panel.locator(`#eval-table tr[data-config="${config}"] td[data-col="${col}"]`).textContent();
     assert.match((await cell('first-token-h0.5', 'judgeCalls')) ?? '', /^0\.0 \(/);
     assert.match((await cell('self-check-s8-t7-greedy', 'judgeCalls')) ?? '', /^[1-9][\d.]* \(/);

@@ -34,13 +34,17 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   /** The Evaluate panel's frame and webview index (opened by the first test, used by the others). */
   /** @type {FrameLocator} */
   let panel;
+  /** @type {number} */
   let panelIndex;
 
-  const statusIs = (frame, text, timeout = 90000) =>
+  const statusIs = (/** @type {FrameLocator} */ frame, /** @type {string | RegExp} */ text, timeout = 90000) =>
     frame.locator('#status', { hasText: text }).first().waitFor({ timeout });
 
   /** Set the form's fields as a user types them. */
-  async function fillForm(frame, { thresholds, small = false, limit }) {
+  async function fillForm(
+    /** @type {FrameLocator} */ frame,
+    /** @type {{ thresholds: string, small?: boolean, limit?: number }} */ { thresholds, small = false, limit },
+  ) {
     await frame.locator('#eval-thresholds').fill(thresholds);
     await frame.locator('#eval-mode-specreason').check();
     await frame.locator('#eval-mode-base').check();
@@ -50,6 +54,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   }
 
   /** The user settings as this file found them (it changes the theme and specreason.threshold). */
+  /** @type {string | undefined} */
   let settingsBefore;
 
   before(async function () {
@@ -115,7 +120,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
     assert.equal(await panel.locator('#eval-chart g.config').count(), 3);
     assert.equal(await panel.locator('#eval-grid button.mark').count(), 18);
     assert.match((await panel.locator('#eval-progress-text').textContent()) ?? '', /^18 \/ 18 runs/);
-    const accuracy = (config) =>
+    const accuracy = (/** @type {string} */ config) =>
       panel.locator(`#eval-table tr[data-config="${config}"] td[data-col="accuracy"]`).textContent();
     console.log(
       `      demo sweep: t=3 ${await accuracy('specreason-t3-greedy')}, t=9 ${await accuracy('specreason-t9-greedy')}, base ${await accuracy('base')}`,
@@ -127,7 +132,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   });
 
   /** Pick a colour theme in Preferences: Color Theme, as a user does. */
-  async function setTheme(label) {
+  async function setTheme(/** @type {string} */ label) {
     await d.runCommand(page, 'Preferences: Color Theme');
     const box = page.locator(d.SEL.quickInput);
     await box.waitFor({ state: 'visible' });
@@ -159,17 +164,24 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
   }
   it('exports results.csv and the chart (SVG) through the save dialog', async () => {
     /** VS Code's own save dialog (a quick input with the path): type the target and confirm. */
-    async function saveAs(file) {
+    async function saveAs(/** @type {string} */ file) {
       const box = page.locator(d.SEL.quickInput);
       await box.waitFor({ state: 'visible', timeout: 15000 });
       // The dialog fills in its starting path itself, a moment after it shows: type ours after that.
-      await page.waitForFunction((sel) => (document.querySelector(sel)?.value ?? '').length > 0, d.SEL.quickInput, {
-        timeout: 15000,
-      });
+      await page.waitForFunction(
+        (sel) => {
+          const input = /** @type {HTMLInputElement | null} */ (document.querySelector(sel));
+          return (input?.value ?? '').length > 0;
+        },
+        d.SEL.quickInput,
+        {
+          timeout: 15000,
+        },
+      );
       await page.waitForTimeout(300);
       await box.fill(file);
       await page.waitForFunction(
-        ([sel, want]) => document.querySelector(sel)?.value === want,
+        ([sel, want]) => /** @type {HTMLInputElement | null} */ (document.querySelector(sel))?.value === want,
         [d.SEL.quickInput, file],
         { timeout: 5000 },
       );
@@ -178,7 +190,7 @@ describe('Evaluate panel in code-server (packaged .vsix)', function () {
       await box.waitFor({ state: 'hidden', timeout: 15000 });
     }
     // Each export says where it went (it used to save without a word).
-    const saved = (name) =>
+    const saved = (/** @type {string} */ name) =>
       page
         .locator('.notification-toast', { hasText: `saved to ${name}` })
         .first()

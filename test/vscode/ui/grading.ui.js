@@ -33,9 +33,9 @@ const SET = [
   { id: 's04', problem: 'What is $2 + 3$?', answer: '5', says: '5' },
 ];
 
-function script(model) {
+function script(/** @type {string} */ model) {
   return {
-    step: (index, { user }) => {
+    step: (/** @type {number} */ index, /** @type {{ user: string }} */ { user }) => {
       const p = SET.find((q) => user.includes(q.problem));
       if (!p) {
         return `[simulated ${model} model] So the answer is $\\boxed{0}$.`;
@@ -109,9 +109,15 @@ describe('The symbolic rule in the installed .vsix: Evaluate panel verdicts = CL
       ],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
-    const key = (r) => `${r.problemId} ${r.mode}`;
+    const key = (/** @type {{ problemId: string, mode: string, correct: boolean, rule: string }} */ r) =>
+      `${r.problemId} ${r.mode}`;
     const expected = Object.fromEntries(
-      JSON.parse(cli.stdout).runs.map((r) => [key(r), `${r.correct ? 'correct' : 'wrong'} ${r.rule}`]),
+      JSON.parse(cli.stdout).runs.map(
+        (/** @type {{ problemId: string, mode: string, correct: boolean, rule: string }} */ r) => [
+          key(r),
+          `${r.correct ? 'correct' : 'wrong'} ${r.rule}`,
+        ],
+      ),
     );
     assert.equal(
       expected['s01 base'],
@@ -154,6 +160,7 @@ describe('The symbolic rule in the installed .vsix: Evaluate panel verdicts = CL
         ),
       ),
     );
+    /** @type {Record<string, string>} */
     const shown = {};
     for (const m of marks) {
       const id = SET.find((p) => m.problem.includes(p.id))?.id;

@@ -6,6 +6,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').FrameLocator} FrameLocator */
 /** @typedef {import('../types').Browser} Browser */
 /** @typedef {import('../types').Page} Page */
 /** @typedef {import('../types').SimPair} SimPair */
@@ -25,13 +26,13 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
   const closeEditors = () => d.closeAllEditors(page);
 
   /** Click the index-th lens titled `title` in the active editor; returns the panel it opened. */
-  async function clickLens(title, index = 0) {
+  async function clickLens(/** @type {string} */ title, index = 0) {
     const lens = page.locator(LENS, { hasText: new RegExp(`^\\W*${title}$`) }).nth(index);
     await lens.waitFor({ timeout: 30000 });
     return d.panelOpenedBy(page, () => lens.click());
   }
 
-  const finished = (panel) =>
+  const finished = (/** @type {FrameLocator} */ panel) =>
     panel
       .locator('#status', { hasText: /finished/i })
       .first()
@@ -92,16 +93,16 @@ describe('SpecReason CodeLens and walkthrough in code-server', function () {
     await d.runCommand(page, 'Welcome: Open Walkthrough...');
     await page.locator(d.SEL.quickInput).fill('SpecReason');
     await d.chooseQuickRow(page, 'Get started with SpecReason');
-    const step = (id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+    const step = (/** @type {string} */ id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
     await step('servers').waitFor({ timeout: 30000 });
     await d.screenshot(page, path.join(d.env.artifacts, 'walkthrough.png'));
-    const done = async (id) => (await step(id).getAttribute('aria-checked')) === 'true';
+    const done = async (/** @type {string} */ id) => (await step(id).getAttribute('aria-checked')) === 'true';
     // The CodeLens tests above ticked solve and compare (walkthrough.ui.js checks each route from a fresh start).
     for (const id of ['servers', 'check', 'tune', 'evaluate']) {
       assert.equal(await done(id), false, `${id} starts unchecked`);
     }
     /** Expand a step and click its command button. */
-    const press = async (id, button) => {
+    const press = async (/** @type {string} */ id, /** @type {string} */ button) => {
       await step(id).click();
       await page.locator('.getting-started-step.expanded').getByText(button, { exact: true }).first().click();
     };

@@ -36,7 +36,7 @@ const THEMES = [
 ];
 
 /** Pick a colour theme by its label in the Settings editor, as a user would. */
-async function pickTheme(page, label) {
+async function pickTheme(/** @type {Page} */ page, /** @type {string} */ label) {
   await page.keyboard.press('Control+Comma');
   const search = page.locator(d.SEL.settingsSearch);
   await search.waitFor({ state: 'visible', timeout: 20000 });
@@ -48,8 +48,8 @@ async function pickTheme(page, label) {
 }
 
 /** RGB distance (0–441) of two computed colours. */
-function distance(a, b) {
-  const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+function distance(/** @type {string} */ a, /** @type {string} */ b) {
+  const rgb = (/** @type {string} */ c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
   const [x, y] = [rgb(a), rgb(b)];
   return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
 }
@@ -73,7 +73,7 @@ describe('Panel reuse, pin and titles', function () {
   }
 
   /** Select the problem line and run a command on it; returns how many chat requests the small server had before. */
-  async function runOnProblem(command) {
+  async function runOnProblem(/** @type {string} */ command) {
     const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
     await line.click();
     await page.keyboard.press('Home');
@@ -85,15 +85,15 @@ describe('Panel reuse, pin and titles', function () {
   }
 
   /** Wait (polling, no time assertion) until the small server got a request after `count` of them. */
-  async function requestAfter(count) {
+  async function requestAfter(/** @type {number} */ count) {
     for (let i = 0; i < 600 && pair.small.log.length <= count; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(pair.small.log.length > count, 'the run reached the server');
   }
 
-  const tabs = (text) => page.locator('.tabs-container .tab', { hasText: text });
-  const tab = (text) => tabs(text).first();
+  const tabs = (/** @type {string} */ text) => page.locator('.tabs-container .tab', { hasText: text });
+  const tab = (/** @type {string} */ text) => tabs(text).first();
 
   before(async function () {
     pair = await startSimPair(DEMO_SCENARIO);
@@ -190,7 +190,8 @@ describe('Panel reuse, pin and titles', function () {
         await panel.locator('#steps').scrollIntoViewIfNeeded();
         await panel.locator('#steps .step.pending').first().waitFor({ state: 'detached', timeout: 15000 });
         const seen = await panel.locator('body').evaluate(() => {
-          const css = (el, pseudo) => getComputedStyle(el, pseudo);
+          const css = (/** @type {Element} */ el, /** @type {string | undefined} */ pseudo = undefined) =>
+            getComputedStyle(el, pseudo);
           return {
             legend: [...document.querySelectorAll('.legend .swatch')].map((n) => ({
               origin: n.getAttribute('data-origin'),

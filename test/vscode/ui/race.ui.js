@@ -17,7 +17,7 @@ const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 // several seconds): the test's precondition, not a speed assertion.
 const STEPS = 150;
 /** Distinct texts (two equal steps in a row would end the run); the last one carries the answer. */
-const stepText = (i) =>
+const stepText = (/** @type {number} */ i) =>
   i >= STEPS - 1
     ? `So the answer is $\\boxed{${STEPS}}$.`
     : `Step ${i + 1}: add one, giving $${i + 1} + 1 = ${i + 2}$.`;

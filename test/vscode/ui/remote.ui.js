@@ -18,7 +18,8 @@ const REPO = path.resolve(__dirname, '../../..');
 const FAKE_VLLM = `"${REPO}/test/fixtures/fake-vllm/vllm" serve`;
 
 /** Live processes of the fake vLLM's engine-core stand-in for a port (only the configured command starts one). */
-const fakeWorkers = (port) => d.liveProcesses((args) => args.some((a) => a.includes(`fake-vllm-engine-core-${port}`)));
+const fakeWorkers = (/** @type {number} */ port) =>
+  d.liveProcesses((args) => args.some((a) => a.includes(`fake-vllm-engine-core-${port}`)));
 
 describe('Start Servers in a remote window: launch settings from User and Remote settings, never from a workspace', function () {
   this.timeout(240000);
@@ -32,8 +33,10 @@ describe('Start Servers in a remote window: launch settings from User and Remote
   const remoteFile = () => /** @type {string} */ (d.env.remoteSettingsFile);
   const workspaceFile = () => path.join(/** @type {string} */ (d.env.workspace), '.vscode', 'settings.json');
 
-  const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  const message = async (text) => (await toast(text).locator('.notification-list-item-message').textContent()) ?? '';
+  const toast = (/** @type {string | RegExp} */ text) =>
+    page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  const message = async (/** @type {string | RegExp} */ text) =>
+    (await toast(text).locator('.notification-list-item-message').textContent()) ?? '';
 
   /**
    * Write the three settings files (undefined: none) and load the workbench afresh.
@@ -88,7 +91,9 @@ describe('Start Servers in a remote window: launch settings from User and Remote
       await d.clearNotifications(page).catch(() => undefined);
       await d.closeAllEditors(page).catch(() => undefined);
     }
-    if (browser) await browser.close();
+    if (browser) {
+      await browser.close();
+    }
     fs.writeFileSync(userFile(), originalUser); // the next UI file's page reads them afresh
     fs.rmSync(remoteFile(), { force: true });
     fs.rmSync(workspaceFile(), { force: true });

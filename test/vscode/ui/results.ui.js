@@ -8,6 +8,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').FrameLocator} FrameLocator */
 /** @typedef {import('../types').Browser} Browser */
 /** @typedef {import('../types').Page} Page */
 /** @typedef {import('../types').SimPair} SimPair */
@@ -45,7 +46,7 @@ describe('Results in view and an honest speedup', function () {
   });
 
   /** Select the problem and run a palette command; returns the new panel's frame. */
-  async function runOnProblem(title) {
+  async function runOnProblem(/** @type {string} */ title) {
     await d.closeAllEditors(page);
     await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
@@ -54,8 +55,8 @@ describe('Results in view and an honest speedup', function () {
   }
 
   /** Where an element of the panel is against the panel's own viewport. */
-  const placeOf = (frame, selector) =>
-    frame.locator(selector).evaluate((e) => {
+  const placeOf = (/** @type {FrameLocator} */ frame, /** @type {string} */ selector) =>
+    frame.locator(selector).evaluate((/** @type {Element} */ e) => {
       const r = e.getBoundingClientRect();
       return { top: r.top, bottom: r.bottom, height: window.innerHeight, scrolled: window.scrollY };
     });

@@ -41,7 +41,7 @@ describe('Rough edges of the first minutes', function () {
     await pair?.stop();
   });
 
-  const toast = (text) => page.locator('.notification-toast', { hasText: text }).first();
+  const toast = (/** @type {string} */ text) => page.locator('.notification-toast', { hasText: text }).first();
 
   it('Enter in an empty problem box keeps it open and says what to do; a typed problem then runs', async () => {
     await d.closeAllEditors(page);

@@ -8,6 +8,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').RequestLogEntry} RequestLogEntry */
+/** @typedef {import('../types').FrameLocator} FrameLocator */
+/** @typedef {import('../types').SimPair} SimPair */
 /** @typedef {import('../types').Browser} Browser */
 /** @typedef {import('../types').Page} Page */
 const { startSimPair, DEMO_SCENARIO } = require('../../../out/src/sim/scenarios');
@@ -17,17 +20,20 @@ const PROBLEM_LINE = 'A rectangle has a perimeter of 30 cm';
 
 describe('API key and server settings in code-server (packaged .vsix)', function () {
   this.timeout(180000);
+  /** @type {SimPair} */
   let ours;
+  /** @type {SimPair} */
   let other;
   /** @type {Browser} */
   let browser;
   /** @type {Page} */
   let page;
   const workspaceSettings = path.join(d.env.workspace, '.vscode', 'settings.json');
-  const sawKey = (pair) => [...pair.base.log, ...pair.small.log].filter((e) => (e.authorization ?? '').includes(KEY));
+  const sawKey = (/** @type {SimPair} */ pair) =>
+    [...pair.base.log, ...pair.small.log].filter((e) => (e.authorization ?? '').includes(KEY));
 
   /** Solve the problem line; `answerDialog` clicks a button of the modal that must come first. */
-  async function solve(answerDialog) {
+  async function solve(/** @type {string | undefined} */ answerDialog = undefined) {
     await d.runCommand(page, 'View: Close All Editors');
     await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const before = await d.countWebviews(page);
@@ -42,7 +48,8 @@ describe('API key and server settings in code-server (packaged .vsix)', function
     }
     return d.waitForWebview(page, before, { selector: '#app' });
   }
-  const statusIs = (frame, text) => frame.locator('#status', { hasText: text }).first().waitFor({ timeout: 60000 });
+  const statusIs = (/** @type {FrameLocator} */ frame, /** @type {string | RegExp} */ text) =>
+    frame.locator('#status', { hasText: text }).first().waitFor({ timeout: 60000 });
 
   async function reloadWindow() {
     const reloaded = page.waitForEvent('load', { timeout: 60000 });
@@ -102,7 +109,7 @@ describe('API key and server settings in code-server (packaged .vsix)', function
     await statusIs(panel, /finished/i);
     assert.equal(await panel.locator('.step').count(), 8, 'the run used the servers of the user settings');
     assert.ok(
-      ours.base.log.some((e) => e.authorization === `Bearer ${KEY}`),
+      ours.base.log.some((/** @type {RequestLogEntry} */ e) => e.authorization === `Bearer ${KEY}`),
       'our server got the key',
     );
     assert.deepEqual(
@@ -119,7 +126,7 @@ describe('API key and server settings in code-server (packaged .vsix)', function
     let panel = await solve('Cancel');
     await statusIs(panel, /finished/i); // the other server wants no key
     assert.ok(
-      other.base.log.some((e) => e.path === '/v1/chat/completions'),
+      other.base.log.some((/** @type {RequestLogEntry} */ e) => e.path === '/v1/chat/completions'),
       'the run went to the other server',
     );
     assert.deepEqual(sawKey(other), [], 'without the key');

@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const d = require('../driver');
+/** @typedef {import('../types').FrameLocator} FrameLocator */
 /** @typedef {import('../types').Browser} Browser */
 /** @typedef {import('../types').CspWatcher} CspWatcher */
 /** @typedef {import('../types').Page} Page */
@@ -21,7 +22,7 @@ const BASE_LATENCY = { prefillMsPerToken: 0.05, decodeMsPerToken: 50, overlapSlo
 const SMALL_LATENCY = { prefillMsPerToken: 0.01, decodeMsPerToken: 10, overlapSlowdown: 0, overheadMs: 2 };
 
 /** A wall time as the panel shows it ("850 ms", "1.23 s", "12.3 s") → the [low, high] range it was rounded from. */
-function shownMs(text) {
+function shownMs(/** @type {string} */ text) {
   const m = text.trim().match(/^([\d.]+) (ms|s)$/);
   assert.ok(m, `a wall time: ${JSON.stringify(text)}`);
   const decimals = (m[1].split('.')[1] ?? '').length;
@@ -42,7 +43,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   let csp;
 
   /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
-  async function runOnProblem(title) {
+  async function runOnProblem(/** @type {string} */ title) {
     // One panel at a time: a hidden webview's iframe is removed, which would shift the panel indices.
     await d.closeAllEditors(page);
     await d.selectLine(page, 'problem.md', PROBLEM_LINE);
@@ -51,7 +52,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     return d.waitForWebview(page, before, { selector: '#app' });
   }
 
-  const statusIs = (frame, text, timeout = 60000) =>
+  const statusIs = (/** @type {FrameLocator} */ frame, /** @type {string | RegExp} */ text, timeout = 60000) =>
     frame.locator('#status', { hasText: text }).first().waitFor({ timeout });
 
   before(async function () {
@@ -137,9 +138,9 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     await panel.locator('#speedup', { hasText: /\d×/ }).waitFor({ timeout: 90000 });
     assert.equal(await panel.locator('.compare-column').count(), 2);
     assert.ok(await panel.locator('.compare-table').isVisible());
-    const speedup = Number(((await panel.locator('#speedup').textContent()) ?? '').match(/([\d.]+)×/)[1]);
-    const wall = async (mode) =>
-      shownMs(await panel.locator(`tr[data-mode="${mode}"] td[data-col="wall"]`).textContent());
+    const speedup = Number(((await panel.locator('#speedup').textContent()) ?? '').match(/([\d.]+)×/)?.[1]);
+    const wall = async (/** @type {string} */ mode) =>
+      shownMs((await panel.locator(`tr[data-mode="${mode}"] td[data-col="wall"]`).textContent()) ?? '');
     const spec = await wall('specreason');
     const base = await wall('base');
     // The ratio's range given the rounding of the three shown numbers.

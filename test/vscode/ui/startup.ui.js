@@ -29,7 +29,9 @@ function extensionHost() {
       // fields after ") ": state(0) ppid(1) pgrp(2) … starttime(19)
       if (fields[2] === pgid && /extensionHost/.test(cmd) && fields[0] !== 'Z') {
         const start = Number(fields[19]);
-        if (!newest || start > newest.start) newest = { pid: Number(n), start };
+        if (!newest || start > newest.start) {
+          newest = { pid: Number(n), start };
+        }
       }
     } catch {
       /* gone */
@@ -39,8 +41,10 @@ function extensionHost() {
 }
 
 /** Resident memory of a process in MB. */
-function rssMb(pid) {
-  if (!pid) return NaN;
+function rssMb(/** @type {number | undefined} */ pid) {
+  if (!pid) {
+    return NaN;
+  }
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 }
@@ -72,16 +76,24 @@ describe('Start-up: SpecReason activates on its files, quietly, and loads its en
   });
 
   after(async () => {
-    if (page) await d.closeAllEditors(page).catch(() => undefined);
-    if (browser) await browser.close();
+    if (page) {
+      await d.closeAllEditors(page).catch(() => undefined);
+    }
+    if (browser) {
+      await browser.close();
+    }
     userSettings?.restore();
-    if (pair) await pair.stop();
+    if (pair) {
+      await pair.stop();
+    }
   });
 
   /** One round: a fresh page load (a new extension host), problem.md, Running Extensions, the first Solve. */
   async function round() {
     // A new page is a new browser context: no editors or panels restored from the previous round.
-    if (page) await page.close();
+    if (page) {
+      await page.close();
+    }
     page = await d.newPage(browser);
     const statusItem = page.locator('.statusbar-item', { hasText: 'SpecReason' });
     const t0 = Date.now();
@@ -152,10 +164,14 @@ describe('Start-up: SpecReason activates on its files, quietly, and loads its en
   }
 
   it('no activation without a file of its own; on problem.md lenses and a neutral status item, no probe until Solve', async () => {
+    /** @type {Array<Awaited<ReturnType<typeof round>>>} */
     const rounds = [];
-    for (let i = 0; i < 3; i++) rounds.push(await round());
-    const median = (key) => [...rounds.map((r) => r[key])].sort((a, b) => a - b)[1];
-    const all = (key) => rounds.map((r) => r[key]).join(' / ');
+    for (let i = 0; i < 3; i++) {
+      rounds.push(await round());
+    }
+    /** @typedef {keyof (typeof rounds)[number]} Measure */
+    const median = (/** @type {Measure} */ key) => [...rounds.map((r) => Number(r[key]))].sort((a, b) => a - b)[1];
+    const all = (/** @type {Measure} */ key) => rounds.map((r) => r[key]).join(' / ');
     const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(
       [

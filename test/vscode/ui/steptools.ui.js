@@ -31,11 +31,16 @@ describe('Problem source and per-step tools (code-server)', function () {
   let csp;
 
   /** The first chat request the small server got since `from`, as it was sent. */
-  const firstStepRequest = (from) => pair.small.log.slice(from).find((e) => e.path.endsWith('/chat/completions'));
+  const firstStepRequest = (/** @type {number} */ from) =>
+    pair.small.log.slice(from).find((e) => e.path.endsWith('/chat/completions'));
 
   /** The editor's selection as the status bar shows it ("Ln 8, Col 5 (12 selected)"). */
   const selectionStatus = () =>
-    page.locator('.statusbar-item[id="status.editor.selection"]').first().textContent({ timeout: 10000 });
+    page
+      .locator('.statusbar-item[id="status.editor.selection"]')
+      .first()
+      .textContent({ timeout: 10000 })
+      .then((text) => text ?? '');
 
   /** Close every editor and panel: the next webview is then index 0. */
   const closeAll = () => d.closeAllEditors(page);
@@ -242,7 +247,8 @@ describe('Problem source and per-step tools (code-server)', function () {
     // The threshold on every score, and the legend.
     assert.equal(await panel.locator('article.step svg.score-meter .meter-threshold').count(), 8);
     assert.match(
-      await panel.locator('article.step[data-origin="base-fallback"] svg.score-meter').getAttribute('aria-label'),
+      (await panel.locator('article.step[data-origin="base-fallback"] svg.score-meter').getAttribute('aria-label')) ??
+        '',
       /against threshold \d: rejected/,
     );
     await panel.locator('#legend > summary').click();

@@ -28,12 +28,13 @@ describe('Walkthrough: each step completes however its command runs', function (
   let pair;
   let originalUser = '{}';
 
-  const step = (id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
+  const step = (/** @type {string} */ id) => page.locator(`button.getting-started-step[data-step-id$="${id}"]`);
   const states = () =>
     page
       .locator('[data-done-step-id]')
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-done-step-id')}=${e.getAttribute('aria-checked')}`));
-  const toast = (text) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  const toast = (/** @type {string | RegExp} */ text) =>
+    page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 
   async function openWalkthrough() {
     await d.runCommand(page, 'Welcome: Open Walkthrough...');
@@ -69,10 +70,16 @@ describe('Walkthrough: each step completes however its command runs', function (
   });
 
   after(async () => {
-    if (page) await d.closeAllEditors(page).catch(() => undefined);
-    if (browser) await browser.close();
+    if (page) {
+      await d.closeAllEditors(page).catch(() => undefined);
+    }
+    if (browser) {
+      await browser.close();
+    }
     fs.writeFileSync(/** @type {string} */ (d.env.settingsFile), originalUser);
-    if (pair) await pair.stop();
+    if (pair) {
+      await pair.stop();
+    }
   });
 
   it('CodeLens, keybinding, Explorer menu, status bar and palette each tick their step', async () => {
