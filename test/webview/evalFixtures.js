@@ -13,6 +13,7 @@ const HOSTILE_ID = '<img src=x onerror="window.__pwned=1">"\'&amp;';
 const HOSTILE_ANSWER = '</td><script>window.__pwned=2</script><b onmouseover="window.__pwned=3">x</b>';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
+/** @param {number} seed */
 function random(seed) {
   let a = seed >>> 0;
   return () => {
@@ -78,7 +79,8 @@ function makeRuns(configs, problemIds, repeats, seed = 1) {
   return runs;
 }
 
-const sameConfig = (c) => (r) => r.mode === c.mode && r.threshold === c.threshold;
+/** @param {{ mode: string, threshold?: number }} c */
+const sameConfig = (c) => (/** @type {EvalRunRow} */ r) => r.mode === c.mode && r.threshold === c.threshold;
 
 /**
  * The per-configuration summary rows of the runs so far.
@@ -87,7 +89,8 @@ const sameConfig = (c) => (r) => r.mode === c.mode && r.threshold === c.threshol
  * @returns {EvalConfigurationRow[]}
  */
 function summarise(configs, runs) {
-  const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const quantile = (/** @type {number[]} */ sorted, /** @type {number} */ q) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const rows = configs.map((c) => {
     const mine = runs.filter(sameConfig(c));
     const ok = mine.filter((r) => r.stopReason !== 'error');

@@ -15,6 +15,11 @@ const RUNS = Number(process.env.BENCH_RUNS || 2000);
 const BATCHES = (process.env.BENCH_BATCHES || '20,1').split(',').map(Number);
 const REPEAT = Number(process.env.BENCH_REPEAT || 3);
 
+/**
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} url
+ * @param {number} batch
+ */
 async function streamOnce(browser, url, batch) {
   const { context, page } = await instrumentedPage(browser, url, { width: 1100, readyType: 'eval/ready' });
   const configs = configurations([3, 5, 7, 9]);
@@ -43,7 +48,7 @@ async function streamOnce(browser, url, batch) {
     async ([first, list]) => {
       const w = /** @type {any} */ (window);
       const frame = () => new Promise((resolve) => w.__raf(resolve));
-      const send = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
+      const send = (/** @type {unknown} */ data) => window.dispatchEvent(new MessageEvent('message', { data }));
       send(first);
       await frame();
       await frame();
@@ -92,7 +97,7 @@ runBenchmark(`Evaluate panel, ${RUNS} runs streaming in`, '?bundle=eval', async 
   for (const batch of BATCHES) {
     for (let i = 0; i < REPEAT; i++) {
       const r = await streamOnce(browser, url, batch);
-      const over = r.frames.filter((f) => f > 16).length;
+      const over = r.frames.filter((/** @type {number} */ f) => f > 16).length;
       console.log(
         `  ${batch} run${batch === 1 ? '' : 's'} a message, ${r.messages} messages, ${r.frames.length} frames: ` +
           `per frame wall ${stats(r.frames)} (${over} over 16 ms); main-thread CPU ${stats(r.cpu)}; ` +

@@ -6,6 +6,8 @@
 const os = require('node:os');
 const { startServer, launchChromium } = require('./support');
 
+/** @typedef {{ name: string, ph: string, dur: number, tdur?: number, args?: { data?: { id?: number } } }} TraceEvent */
+
 /** Wraps requestAnimationFrame before the panel loads (an init script): each of the panel's frames is timed. */
 function instrumentFrames() {
   const raf = window.requestAnimationFrame.bind(window);
@@ -26,17 +28,26 @@ function instrumentFrames() {
 }
 
 /** Main-thread CPU time (thread time, not wall time: other processes' load does not count) of the
- *  panel's animation-frame callbacks, from a Chromium trace. */
+ *  panel's animation-frame callbacks, from a Chromium trace.
+ * @param {Buffer} trace
+ * @param {number[]} ids
+ * @returns {number[]}
+ */
 function cpuPerFrame(trace, ids) {
   const wanted = new Set(ids);
   return JSON.parse(trace.toString())
-    .traceEvents.filter((e) => e.name === 'FireAnimationFrame' && e.ph === 'X' && wanted.has(e.args?.data?.id))
-    .map((e) => (e.tdur ?? e.dur) / 1000);
+    .traceEvents.filter(
+      (/** @type {TraceEvent} */ e) =>
+        e.name === 'FireAnimationFrame' && e.ph === 'X' && wanted.has(e.args?.data?.id ?? -1),
+    )
+    .map((/** @type {TraceEvent} */ e) => (e.tdur ?? e.dur) / 1000);
 }
 
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const ms = (x) => x.toFixed(1);
+const quantile = (/** @type {number[]} */ sorted, /** @type {number} */ q) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const ms = (/** @type {number} */ x) => x.toFixed(1);
 
+/** @param {number[]} values */
 function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return `p50 ${ms(quantile(sorted, 0.5))} ms, p95 ${ms(quantile(sorted, 0.95))} ms, max ${ms(sorted[sorted.length - 1])} ms`;
@@ -66,7 +77,7 @@ async function instrumentedPage(browser, url, { width, readyType }) {
  */
 function runBenchmark(what, query, measure) {
   const main = async () => {
-    const server = /** @type {import('node:http').Server} */ (await startServer());
+    const server = await startServer();
     const address = /** @type {import('node:net').AddressInfo} */ (server.address());
     const browser = await launchChromium();
     const load = os

@@ -292,7 +292,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     }
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer();
-    baseUrl = `http://127.0.0.1:${server.address().port}`;
+    baseUrl = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
     browser = await launchChromium();
   });
 

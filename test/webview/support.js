@@ -11,6 +11,7 @@ const { launchBrowser } = require('../vscode/driver');
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** @type {Record<string, string>} */
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -22,7 +23,10 @@ const CONTENT_TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves the repository read-only; nothing outside it. */
+/**
+ * Serves the repository read-only; nothing outside it.
+ * @returns {Promise<http.Server>}
+ */
 function startServer() {
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
@@ -106,8 +110,8 @@ function usePanelHarness({ bundle, ready, viewport: defaultViewport }) {
     });
     const page = await context.newPage();
     pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
+    page.on('pageerror', (/** @type {Error} */ e) => pageErrors.push(String(e)));
+    page.on('console', (/** @type {import('playwright-core').ConsoleMessage} */ m) => {
       if (m.type() === 'error') {
         pageErrors.push(m.text());
       }
