@@ -62,6 +62,27 @@ document.addEventListener('visibilitychange', () => {
 const root = document.scrollingElement ?? document.documentElement;
 /** Whether the reader is at the bottom of the page, where the panel follows the stream. */
 const atBottom = () => root.scrollTop + root.clientHeight >= root.scrollHeight - 32;
+/**
+ * Whether the reader was at the bottom when the page last scrolled. The page can grow below them without a
+ * scroll (a group of steps shown for the first time takes its real height a frame after it was placed, see
+ * steps.ts): they still follow the stream, and the panel scrolls down again when the page grows.
+ */
+let stuckToBottom = true;
+const following = () => atBottom() || stuckToBottom;
+document.addEventListener(
+  'scroll',
+  (e) => {
+    if (e.target === document) {
+      stuckToBottom = atBottom();
+    }
+  },
+  { passive: true },
+);
+new ResizeObserver(() => {
+  if (stuckToBottom && shell.running) {
+    root.scrollTop = root.scrollHeight;
+  }
+}).observe(app);
 
 function render(): void {
   frame = undefined;
@@ -69,17 +90,17 @@ function render(): void {
     return;
   }
   // Follow the stream while the reader is at the bottom of the page; leave them be once they scroll up.
-  const following = atBottom();
+  const follows = following();
   shell.render(state);
   const running = shell.running;
-  if (following && running) {
+  if (follows && running) {
     root.scrollTop = root.scrollHeight;
-  } else if (following && wasRunning) {
+  } else if (follows && wasRunning) {
     // The run just ended under a reader who let the panel follow it: the answer and summary sit at the
     // top, so show them. A reader who scrolled away on purpose is left where they are.
     shell.revealResult();
   }
-  buildSteps(following && running);
+  buildSteps(follows && running);
   wasRunning = running;
   runClock();
 }
@@ -87,11 +108,11 @@ function render(): void {
 let buildFrame: number | undefined;
 
 /** Steps are placeholders until they come near the view: build those in view now, the rest of them next frame. */
-function buildSteps(following = atBottom() && shell.running): void {
-  if (shell.buildVisible(following)) {
+function buildSteps(follows = following() && shell.running): void {
+  if (shell.buildVisible(follows)) {
     scheduleBuild();
   }
-  if (following) {
+  if (follows) {
     root.scrollTop = root.scrollHeight; // built steps are taller than their placeholders
   }
 }

@@ -206,7 +206,10 @@ export function stepKeys(list: HTMLElement): void {
     if (key in move) {
       steps[Math.max(0, Math.min(steps.length - 1, move[key]!))]?.focus();
       // The focused step (a step built on focus is a new article).
-      (document.activeElement as HTMLElement | null)?.scrollIntoView({ block: 'nearest' });
+      const focused = document.activeElement;
+      if (focused instanceof HTMLElement) {
+        scrollIntoViewSettled(focused, 'nearest');
+      }
     } else if (key === 'c') {
       article.querySelector<HTMLButtonElement>('.step-copy')?.click();
     } else if (key === 'r') {
@@ -230,9 +233,32 @@ export function revealStep(list: HTMLElement, stepId: number): boolean {
   if (!article) {
     return false;
   }
-  article.scrollIntoView({ block: 'center' });
+  scrollIntoViewSettled(article, 'center');
   article.classList.remove('flash');
   void article.offsetWidth; // restart the highlight when the same bar is clicked again
   article.classList.add('flash');
   return true;
+}
+
+/** Frames after a scroll to a step during which it is brought back if the list moves it off-screen. */
+const SETTLE_FRAMES = 12;
+
+/**
+ * Scrolls a step into view, and again in the next frames whenever it has left the view: the groups of steps
+ * the scroll brings into view are shown for the first time a frame later, at their real height instead of
+ * their estimate (see steps.ts), which can move the step off-screen.
+ */
+function scrollIntoViewSettled(step: HTMLElement, block: ScrollLogicalPosition): void {
+  step.scrollIntoView({ block });
+  let frames = 0;
+  const check = () => {
+    const box = step.getBoundingClientRect();
+    if (step.isConnected && (box.bottom <= 0 || box.top >= window.innerHeight)) {
+      step.scrollIntoView({ block });
+    }
+    if (++frames < SETTLE_FRAMES && step.isConnected) {
+      requestAnimationFrame(check);
+    }
+  };
+  requestAnimationFrame(check);
 }

@@ -156,6 +156,8 @@ function stepPlaceholder(step: StepRecord, run: PanelRun, index: number): HTMLEl
 
 /** Articles per group in the list of steps. */
 const STEPS_PER_GROUP = 64;
+/** A step's height until first shown, with the gap between steps (panel.css: 90px and 8px). */
+const STEP_ESTIMATE_PX = 98;
 /** Steps this far above or below the visible part of the list are built ahead of a scroll, when time allows. */
 const BUILD_MARGIN_PX = 600;
 /**
@@ -173,9 +175,9 @@ type Band = { top: number; bottom: number };
  * frame that renders them and after a scroll or a resize; a step is also built when it gets focus. A long run's
  * snapshot then costs what its visible steps cost, and nothing relays out the whole list.
  *
- * Steps sit in groups of `STEPS_PER_GROUP`; a full group is skipped by the browser while off-screen
- * (`content-visibility: auto` on `.step-group.full`): no style, layout or paint for its steps, so the steps far
- * from the view cost nothing per frame and a snapshot styles only the groups it shows. Everything that looks for
+ * Steps sit in groups of `STEPS_PER_GROUP`; a group is skipped by the browser while off-screen
+ * (`content-visibility: auto` on `.step-group`): no style, layout or paint for its steps, so the steps far from
+ * the view cost nothing per frame and a snapshot styles only the groups it shows. Everything that looks for
  * steps by position goes through the groups first, so it never reads the layout of a skipped group.
  */
 export class StepsList {
@@ -226,14 +228,14 @@ export class StepsList {
       const article = stepPlaceholder(run.steps[i]!, run, i);
       this._pending.add(article);
       this._articles.push(article);
-      const group = this._groupFor(i);
-      group.appendChild(article);
-      if (i % STEPS_PER_GROUP === STEPS_PER_GROUP - 1) {
-        // Full: nothing is appended to it any more, so the browser may skip it while it is off-screen.
-        group.classList.add('full');
-      }
+      this._groupFor(i).appendChild(article);
     }
     this._rendered = run.steps.length;
+    // The last group's size until first shown (a snapshot shows the top of a long run): its steps', not a full
+    // group's. Once shown, the browser remembers the size it had.
+    const last = this._groups[this._groups.length - 1]!;
+    const count = this._rendered - (this._groups.length - 1) * STEPS_PER_GROUP;
+    last.style.containIntrinsicSize = count < STEPS_PER_GROUP ? `auto ${count * STEP_ESTIMATE_PX}px` : '';
     return true;
   }
 
