@@ -155,7 +155,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     await nextFrame(page);
 
     // Table: one row per configuration, in mode/threshold order.
-    assert.deepEqual(await texts(page, '#eval-table tbody th'), [
+    assert.deepEqual(await texts(page, '#eval-table tbody th .config-name'), [
       'SpecReason t=3 greedy',
       'SpecReason t=5 greedy',
       'SpecReason t=7 greedy',
@@ -305,8 +305,16 @@ describe('Evaluate panel (webview, Chromium)', function () {
       'javascript:alert(1)',
     ]);
     assert.equal(await page.textContent('#eval-grid .grid-body .gold'), '<svg onload="window.__pwned=4">');
-    const title = (await page.getAttribute('#eval-grid .grid-body .grid-row:nth-child(2) button.mark', 'title')) ?? '';
-    assert.ok(title.includes(`answer: ${HOSTILE_ANSWER}`), title);
+    const label =
+      (await page.getAttribute('#eval-grid .grid-body .grid-row:nth-child(2) button.mark', 'aria-label')) ?? '';
+    assert.ok(label.includes(`answer: ${HOSTILE_ANSWER}`), label);
+    // Its card typesets nothing it cannot parse: the hostile answer stays text, no element of it runs or loads.
+    await page.hover('#eval-grid .grid-body .grid-row:nth-child(2) button.mark');
+    await page.waitForSelector('#mark-card:not([hidden])');
+    assert.ok(((await page.textContent('#mark-card [data-field="answer"]')) ?? '').includes(HOSTILE_ANSWER));
+    for (const tag of ['img', 'script', 'iframe', 'b', 'a']) {
+      assert.equal(await page.$$eval(`#mark-card ${tag}`, (n) => n.length), 0, `card: ${tag}`);
+    }
     assert.match((await page.textContent('#error')) ?? '', /^<b>bold\?<\/b> the server <img/);
     assert.equal(await page.textContent('#eval-out'), 'Output folder: /tmp/<script>x</script>');
     await page.click('#eval-failures summary');
@@ -553,20 +561,51 @@ describe('Evaluate panel (webview, Chromium)', function () {
     await shot(page, 'chart-crowded');
   });
 
+  /** A finished sweep whose rows carry the policies' cost columns (judge calls, critical path): the widest table. */
+  function sweepWithCosts() {
+    const state = finishedSweep();
+    state.configurations = state.configurations.map((c) => ({
+      ...c,
+      costs: {
+        judgeCalls: 12.5,
+        smallRequests: 14.25,
+        baseRequests: 13.5,
+        wastedTokens: 120,
+        criticalPathMs: 12_345,
+        lowerBoundMs: 6_789,
+      },
+    }));
+    return state;
+  }
+
+  /** Whether every "Use this threshold" lies inside the table's visible box (none cut off). */
+  const useButtonsInView = (page) =>
+    page.evaluate(() => {
+      const frame = /** @type {Element} */ (document.querySelector('.results-section .table-scroll'));
+      const box = frame.getBoundingClientRect();
+      return [...document.querySelectorAll('#eval-table .use-threshold')].map((b) => {
+        const r = b.getBoundingClientRect();
+        return r.width > 0 && r.left >= box.left - 1 && r.right <= box.right + 1;
+      });
+    });
+
   for (const width of [380, 1100]) {
-    it(`readable in a ${width} px panel: the configuration column stays in view, the chart keeps its size`, async function () {
+    it(`readable in a ${width} px panel: the configuration column stays in view with "Use this threshold", the chart keeps its size`, async function () {
       const page = await openPanel('', { width, height: 900 });
-      await send(page, { type: 'eval/snapshot', state: finishedSweep() });
+      await send(page, { type: 'eval/snapshot', state: sweepWithCosts() });
       await page.waitForSelector('#eval-table tbody tr');
       const scroller = page.locator('.results-section .table-scroll').first();
       const sideways = await scroller.evaluate((e) => e.scrollWidth - e.clientWidth);
-      if (width < 600) {
-        assert.ok(sideways > 0, 'the table is wider than a narrow panel');
-      }
+      assert.ok(sideways > 0, `the table with cost columns is wider than a ${width} px panel`);
+      // Every SpecReason row's action is reachable without scrolling, and still after scrolling to the far right.
+      assert.deepEqual(await useButtonsInView(page), [true, true, true, true], 'Use this threshold in view');
       await scroller.evaluate((e) => {
         e.scrollLeft = e.scrollWidth;
       });
       await nextFrame(page);
+      assert.deepEqual(await useButtonsInView(page), [true, true, true, true], 'and after scrolling sideways');
+      await page.click('#eval-table tr[data-config="specreason-t9-greedy"] .use-threshold');
+      assert.equal((await posted(page, 'eval/useThreshold')).length, 1, 'the button works where it is');
       const frame = await scroller.boundingBox();
       const cell = await page.locator('#eval-table tbody th').first().boundingBox();
       assert.ok(
@@ -584,4 +623,39 @@ describe('Evaluate panel (webview, Chromium)', function () {
       await shot(page, `readable-${width}`);
     });
   }
+
+  it("a mark's card typesets the run's answer and the gold (KaTeX, inert), on hover and on keyboard focus", async function () {
+    const page = await openPanel();
+    const state = finishedSweep();
+    state.runs = state.runs.map((r, i) =>
+      i === 0 ? { ...r, answer: '\\frac{3}{4}', gold: '\\dfrac{3}{4}', correct: true } : r,
+    );
+    await send(page, { type: 'eval/snapshot', state });
+    const first = '#eval-grid .grid-body .grid-row:first-child button.mark';
+    await page.waitForSelector(first);
+    // No native tooltip (text only) beside the card; the accessible name keeps every fact as text.
+    assert.equal(await page.getAttribute(first, 'title'), null);
+    assert.match((await page.getAttribute(first, 'aria-label')) ?? '', /answer: \\frac\{3\}\{4\}\ngold: \\dfrac/);
+    await page.hover(first);
+    await page.waitForSelector('#mark-card:not([hidden])');
+    assert.equal(await page.locator('#mark-card [data-field="answer"] .katex').count(), 1, 'answer typeset');
+    assert.equal(await page.locator('#mark-card [data-field="gold"] .katex').count(), 1, 'gold typeset');
+    assert.match((await page.textContent('#mark-card .card-head')) ?? '', /^SpecReason t=3 greedy, repeat 0: correct/);
+    assert.equal(await page.getAttribute(first, 'aria-describedby'), 'mark-card');
+    // Inside the viewport, beside its mark.
+    const card = await page.locator('#mark-card').boundingBox();
+    const mark = await page.locator(first).first().boundingBox();
+    const viewport = page.viewportSize();
+    assert.ok(card && mark && viewport);
+    assert.ok(card.x >= 0 && card.x + card.width <= viewport.width && card.y >= 0, JSON.stringify(card));
+    assert.ok(Math.abs(card.y - (mark.y + mark.height)) < 12 || Math.abs(card.y + card.height - mark.y) < 12);
+    // Away: hidden. Keyboard focus shows it again; Escape hides it.
+    await page.mouse.move(0, 0);
+    await page.waitForSelector('#mark-card', { state: 'hidden' });
+    await page.focus(first);
+    await page.waitForSelector('#mark-card:not([hidden])');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#mark-card', { state: 'hidden' });
+    await shot(page, 'mark-card');
+  });
 });

@@ -1,5 +1,6 @@
 // The per-problem grid: a row per problem, a column per configuration, a mark per repeat (correct or
-// wrong, with its latency). Clicking a mark asks the host to open that run in the reasoning panel.
+// wrong, with its latency). Clicking a mark asks the host to open that run in the reasoning panel; hovering or
+// focusing it shows the run's answer and the gold answer typeset (KaTeX: inert DOM, never HTML from the run).
 // Rows are contained blocks (ARIA table roles) rather than a <table>: a new or changed row is laid
 // out alone and off-screen rows are skipped, so thousands of runs cost only the cells that changed.
 
@@ -33,20 +34,94 @@ function markText(run: EvalRunRow): string {
   return failed(run) ? '! fail' : `${ungraded(run) ? '?' : run.correct ? '✓' : '✗'} ${shortSeconds(run.wallMs)}`;
 }
 
-function markTitle(run: EvalRunRow, label: string): string {
+const UNGRADED_TEXT =
+  'not graded: the symbolic rule (compute-engine.js) did not load; reinstall SpecReason, then re-grade';
+
+const verdictLine = (run: EvalRunRow, label: string) =>
+  `${label}, repeat ${run.repeat}: ${verdictOf(run)}${run.rule ? ` (rule ${run.rule})` : ''}`;
+
+/** A mark's accessible name: everything its card shows, as plain text (answers as the model wrote them). */
+function markLabel(run: EvalRunRow, label: string): string {
   const parts = [
-    `${label}, repeat ${run.repeat}: ${verdictOf(run)}${run.rule ? ` (rule ${run.rule})` : ''}`,
+    verdictLine(run, label),
     `answer: ${run.answer ?? '(none)'}`,
     `gold: ${run.gold}`,
     `${formatMs(run.wallMs)}, stop: ${run.stopReason}`,
   ];
   if (ungraded(run)) {
-    parts.push('not graded: the symbolic rule (compute-engine.js) did not load; reinstall SpecReason, then re-grade');
+    parts.push(UNGRADED_TEXT);
   }
   if (run.error) {
     parts.push(`error: ${run.error}`);
   }
   return `${parts.join('\n')}\nClick to open this run.`;
+}
+
+/**
+ * The card shown over a mark on hover or focus (instead of a native tooltip, which is text only): the verdict,
+ * the run's answer and the gold answer typeset, the time and stop reason. One card for the grid, kept inside
+ * the viewport; Escape or leaving the mark hides it.
+ */
+class MarkCard {
+  readonly element = h('div', { id: 'mark-card', className: 'mark-card', attrs: { role: 'tooltip' } });
+  private _mark?: HTMLElement;
+
+  constructor() {
+    this.element.hidden = true;
+  }
+
+  show(mark: HTMLElement, run: EvalRunRow, label: string): void {
+    if (this._mark !== mark) {
+      this._mark = mark;
+      const math = (name: string, tex: string | null | undefined) =>
+        h(
+          'div',
+          { className: 'card-line', attrs: { 'data-field': name.toLowerCase() } },
+          h('span', { className: 'card-name' }, `${name}: `),
+          tex === undefined || tex === null ? h('span', { className: 'muted' }, '(none)') : renderTex(tex, false),
+        );
+      this.element.replaceChildren(
+        h('div', { className: 'card-head' }, verdictLine(run, label)),
+        math('Answer', run.answer),
+        math('Gold', run.gold),
+        h('div', { className: 'muted' }, `${formatMs(run.wallMs)}, stop: ${run.stopReason}`),
+        ...(ungraded(run) ? [h('div', { className: 'card-warning' }, UNGRADED_TEXT)] : []),
+        ...(run.error ? [h('div', { className: 'card-warning' }, `error: ${run.error}`)] : []),
+        h('div', { className: 'muted' }, 'Click to open this run.'),
+      );
+    }
+    if (!this.element.isConnected) {
+      document.body.appendChild(this.element);
+    }
+    this.element.hidden = false;
+    mark.setAttribute('aria-describedby', this.element.id);
+    this.place();
+  }
+
+  /** Below the mark, or above it when there is no room; never past the viewport's sides (position: fixed). */
+  place(): void {
+    const mark = this._mark;
+    if (!mark || this.element.hidden) {
+      return;
+    }
+    if (!mark.isConnected) {
+      this.hide();
+      return;
+    }
+    const at = mark.getBoundingClientRect();
+    const card = this.element.getBoundingClientRect();
+    const left = Math.max(4, Math.min(at.left, window.innerWidth - card.width - 4));
+    const below = at.bottom + 4;
+    const top = below + card.height <= window.innerHeight - 4 ? below : Math.max(4, at.top - card.height - 4);
+    this.element.style.left = `${Math.round(left)}px`;
+    this.element.style.top = `${Math.round(top)}px`;
+  }
+
+  hide(): void {
+    this._mark?.removeAttribute('aria-describedby');
+    this._mark = undefined;
+    this.element.hidden = true;
+  }
 }
 
 /** A problem id's hover text: the id, then the problem's text when the panel has it. */
@@ -63,6 +138,7 @@ export class ProblemGrid {
   private readonly _rows = new Map<string, Row>();
   private readonly _marks = new Map<string, HTMLButtonElement>();
   private readonly _runOf = new WeakMap<Element, EvalRunRow>();
+  private readonly _card = new MarkCard();
   private _columns: ConfigurationId[] = [];
   private _columnKeys: string[] = [];
   private _repeats = 1;
@@ -88,6 +164,30 @@ export class ProblemGrid {
         this._open(run);
       }
     });
+    const showCard = (e: Event) => {
+      const mark = (e.target as Element).closest<HTMLElement>('button.mark');
+      const run = mark ? this._runOf.get(mark) : undefined;
+      if (mark && run) {
+        this._card.show(mark, run, configurationLabel(runConfiguration(run)));
+      }
+    };
+    const hideCard = (e: Event) => {
+      const to = (e as MouseEvent | FocusEvent).relatedTarget as Element | null;
+      if (!to?.closest?.('button.mark')) {
+        this._card.hide();
+      }
+    };
+    this._body.addEventListener('mouseover', showCard);
+    this._body.addEventListener('focusin', showCard);
+    this._body.addEventListener('mouseout', hideCard);
+    this._body.addEventListener('focusout', hideCard);
+    this._body.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        this._card.hide();
+      }
+    });
+    // Scrolling moves the mark: the card follows it.
+    window.addEventListener('scroll', () => this._card.place(), { capture: true, passive: true });
   }
 
   /** Start over with these columns and runs (a snapshot, or a new configuration appeared). */
@@ -214,9 +314,9 @@ export class ProblemGrid {
       'button',
       {
         className: 'mark',
-        title: markTitle(run, configurationLabel(config)),
         attrs: {
           type: 'button',
+          'aria-label': markLabel(run, configurationLabel(config)),
           'data-verdict': verdictOf(run).replace(' ', '-'),
           ...(run.rule ? { 'data-rule': run.rule } : {}),
           'data-repeat': String(run.repeat),

@@ -1,6 +1,6 @@
 // The per-configuration results table: accuracy with its interval, latency, tokens, acceptance,
 // speedup and accuracy difference against base-only. Sortable by any column; a SpecReason row
-// offers "Use this threshold".
+// offers "Use this threshold" in its pinned configuration cell (reachable however far the table scrolls).
 
 import { configurationKey, configurationLabel } from '../../shared/evalForm';
 import type { EvalConfigurationRow } from '../../shared/protocol';
@@ -184,7 +184,6 @@ export class ResultsTable {
       this._headers.set(column.key, th);
       headRow.appendChild(th);
     }
-    headRow.appendChild(h('th', { attrs: { scope: 'col' } }, h('span', { className: 'visually-hidden' }, 'Actions')));
     this.element = h(
       'div',
       { className: 'table-scroll' },
@@ -277,25 +276,28 @@ export class ResultsTable {
       attrs: { 'data-mode': row.mode, 'data-policy': row.policy ?? '', 'data-config': key },
     });
     const cells = new Map<ColumnKey, HTMLElement>();
-    for (const c of COLUMNS) {
-      const cell =
-        c.key === 'configuration'
-          ? h('th', { attrs: { scope: 'row', 'data-col': c.key } })
-          : h('td', { attrs: { 'data-col': c.key } });
-      cells.set(c.key, cell);
-      element.appendChild(cell);
-    }
-    const actions = h('td', { className: 'actions' });
     let use: HTMLButtonElement | undefined;
-    // The threshold setting is SpecReason's own: another policy's row has its own parameter.
-    if (row.mode === 'specreason' && (row.policy ?? 'specreason') === 'specreason' && row.threshold !== undefined) {
-      use = h('button', {
-        className: 'use-threshold secondary',
-        attrs: { type: 'button', 'data-threshold': String(row.threshold) },
-      });
-      actions.appendChild(use);
+    for (const c of COLUMNS) {
+      if (c.key === 'configuration') {
+        // The configuration column is pinned: its name, and "Use this threshold" under it, stay in view.
+        const name = h('span', { className: 'config-name' });
+        const cell = h('th', { attrs: { scope: 'row', 'data-col': c.key } }, name);
+        // The threshold setting is SpecReason's own: another policy's row has its own parameter.
+        if (row.mode === 'specreason' && (row.policy ?? 'specreason') === 'specreason' && row.threshold !== undefined) {
+          use = h('button', {
+            className: 'use-threshold secondary',
+            attrs: { type: 'button', 'data-threshold': String(row.threshold) },
+          });
+          cell.appendChild(use);
+        }
+        cells.set(c.key, name);
+        element.appendChild(cell);
+      } else {
+        const cell = h('td', { attrs: { 'data-col': c.key } });
+        cells.set(c.key, cell);
+        element.appendChild(cell);
+      }
     }
-    element.appendChild(actions);
     const view = { element, cells, use };
     this._views.set(key, view);
     return view;
