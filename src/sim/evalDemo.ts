@@ -252,22 +252,23 @@ function shownAs(user: string, option: string): string {
 }
 
 function script(model: 'base' | 'small'): SimScript {
+  const step: SimScript['step'] = (index, { user, previous }) => {
+    const p = demoSetProblemOf(user);
+    if (!p) {
+      return `[simulated ${model} model] (this problem is not in the demo set) So the answer is $\\boxed{0}$.`;
+    }
+    const label = index === 0 ? `[simulated ${model} model] ` : '';
+    if (index < p.steps.length) {
+      const step = p.steps[index]!;
+      return label + (model === 'small' && step.slip ? step.slip : step.good) + ELABORATION;
+    }
+    // The last step states what the kept steps lead to: a surviving slip gives the wrong answer.
+    const slipped = p.hard || previous.some((s) => slips.has(unlabelled(s)));
+    const answer = slipped ? p.wrong : p.answer;
+    return `${label}${p.finalPhrase} $\\boxed{${p.options ? shownAs(user, answer) : answer}}$.`;
+  };
   return {
-    step: (index, { user, previous }) => {
-      const p = demoSetProblemOf(user);
-      if (!p) {
-        return `[simulated ${model} model] (this problem is not in the demo set) So the answer is $\\boxed{0}$.`;
-      }
-      const label = index === 0 ? `[simulated ${model} model] ` : '';
-      if (index < p.steps.length) {
-        const step = p.steps[index]!;
-        return label + (model === 'small' && step.slip ? step.slip : step.good) + ELABORATION;
-      }
-      // The last step states what the kept steps lead to: a surviving slip gives the wrong answer.
-      const slipped = p.hard || previous.some((s) => slips.has(unlabelled(s)));
-      const answer = slipped ? p.wrong : p.answer;
-      return `${label}${p.finalPhrase} $\\boxed{${p.options ? shownAs(user, answer) : answer}}$.`;
-    },
+    step,
     // The small model scoring its own draft (self-check) is more confident than the base model.
     score: (index, draft, { user }) => {
       const step = demoStep(user, index);
@@ -276,6 +277,14 @@ function script(model: 'base' | 'small'): SimScript {
     firstToken: (index, { user }) => {
       const step = demoStep(user, index);
       return firstTokenWithEntropy(model === 'small' ? 'So' : 'We', step?.entropy ?? (step?.slip ? 1.3 : 0.3));
+    },
+    // multi-draft: where the small model slips, its second draft of the step is the careful one (so the best of
+    // several drafts can be kept where SpecReason and lookahead, one draft a step, have the base model rewrite).
+    drafts: (index, n, context) => {
+      const careful = demoStep(context.user, index);
+      const own = step(index, context);
+      const label = index === 0 ? `[simulated ${model} model] ` : '';
+      return Array.from({ length: n }, (_, j) => (careful?.slip && j === 1 ? label + careful.good + ELABORATION : own));
     },
   };
 }

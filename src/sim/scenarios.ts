@@ -97,6 +97,7 @@ export function demoPairScript(role: 'base' | 'small'): SimScript {
     score: (index, draft, context) =>
       (demoSetProblemOf(context.user) ? set : sample).score?.(index, draft, context) ?? 9,
     firstToken: (index, context) => (demoSetProblemOf(context.user) ? set : sample).firstToken?.(index, context),
+    drafts: (index, n, context) => (demoSetProblemOf(context.user) ? set : sample).drafts?.(index, n, context) ?? [],
   };
 }
 

@@ -52,7 +52,7 @@ describe('step policies as modes of specreason eval and compare (subprocess)', f
 
   const servers = () => ['--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl];
 
-  it("eval --modes specreason,first-token,self-check,base on the demo set: each policy's configuration and costs", async () => {
+  it("eval --modes specreason,first-token,self-check,lookahead,base on the demo set: each policy's configuration and costs", async () => {
     const out = path.join(dir, 'policies');
     const ids = 'd01,d04,d07,d11';
     const r = await cli([
@@ -61,11 +61,13 @@ describe('step policies as modes of specreason eval and compare (subprocess)', f
       dataset,
       ...servers(),
       '--modes',
-      'specreason,first-token,self-check,base',
+      'specreason,first-token,self-check,lookahead,base',
       '--entropy-thresholds',
       '0.5,1.5',
       '--self-check-thresholds',
       '8',
+      '--lookahead-steps',
+      '3',
       '--ids',
       ids,
       '--quiet',
@@ -86,6 +88,7 @@ describe('step policies as modes of specreason eval and compare (subprocess)', f
         ['first-token-h0.5', 'first-token H≥0.5', 'specreason', 'first-token', { entropyThreshold: 0.5 }],
         ['first-token-h1.5', 'first-token H≥1.5', 'specreason', 'first-token', { entropyThreshold: 1.5 }],
         ['self-check-s8-t7-greedy', 'self-check self≥8 t=7', 'specreason', 'self-check', { selfCheckThreshold: 8 }],
+        ['lookahead-k3-t7-greedy', 'lookahead k=3 t=7', 'specreason', 'lookahead', { lookaheadSteps: 3 }],
         ['base', 'Base only', 'base', null, null],
       ],
     );
@@ -117,6 +120,21 @@ describe('step policies as modes of specreason eval and compare (subprocess)', f
     assert.equal(byName.get('first-token-h1.5')!.costs!.total.judgeCalls, 0);
     assert.ok(byName.get('specreason-t7-greedy')!.costs!.total.judgeCalls > 0);
     assert.ok(byName.get('self-check-s8-t7-greedy')!.costs!.total.judgeCalls > 0);
+    // lookahead makes SpecReason's decisions (one judge call per draft) with fewer base requests: one prompt list
+    // scores up to three drafts.
+    const lookahead = byName.get('lookahead-k3-t7-greedy')!;
+    const specreason = byName.get('specreason-t7-greedy')!;
+    assert.equal(lookahead.accuracy, specreason.accuracy);
+    assert.ok(lookahead.costs!.total.judgeCalls >= specreason.costs!.total.judgeCalls);
+    assert.ok(lookahead.costs!.total.requests.base < specreason.costs!.total.requests.base);
+    const lookaheadRecord = JSON.parse(
+      readFileSync(path.join(out, 'lookahead-k3-t7-greedy', 'd01', '0.json'), 'utf8'),
+    ) as { record: { steps: Array<{ decision?: { policy: string }; scoredTogether?: { drafts: string[] } }> } };
+    assert.ok(
+      lookaheadRecord.record.steps.some(
+        (s) => s.decision?.policy === 'lookahead' && s.scoredTogether!.drafts.length > 1,
+      ),
+    );
     // Every run row names its policy and parameter and carries its own costs; its record has the decisions.
     const firstTokenRuns = results.runs.filter((run) => run.policy === 'first-token');
     assert.equal(firstTokenRuns.length, 8);

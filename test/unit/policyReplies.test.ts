@@ -28,7 +28,7 @@ describe('the simulator for step policies', () => {
       numbered(1),
       async (pair) => {
         const byPolicy: Partial<Record<StepPolicyName, Record<string, { correct: boolean; routed: string[] }>>> = {};
-        for (const policy of ['specreason', 'first-token', 'self-check'] as const) {
+        for (const policy of ['specreason', 'first-token', 'self-check', 'lookahead', 'multi-draft'] as const) {
           const results: Record<string, { correct: boolean; routed: string[] }> = {};
           for (const p of DEMO_SET.filter((d) => !d.options)) {
             const record = await runSpecReason({ text: p.problem }, configFor(pair, { stepPolicy: policy }));
@@ -53,5 +53,19 @@ describe('the simulator for step policies', () => {
     // d08: a good step with an uncertain first token goes to the base model under first-token routing only.
     assert.equal(ft.d08?.routed[0], 'base-fallback');
     assert.equal(sr.d08?.routed[0], 'small');
+    // lookahead makes SpecReason's decisions (a window of drafts, each judged as SpecReason judges it); multi-draft's
+    // second draft of a slipped step is the careful one: it keeps that draft where the others have the base rewrite.
+    const la = answers.lookahead!;
+    const md = answers['multi-draft']!;
+    for (const id of Object.keys(sr)) {
+      assert.deepEqual(la[id], sr[id], `lookahead ${id}`);
+    }
+    const rewrites = (r: typeof sr) =>
+      Object.values(r).reduce((sum, p) => sum + p.routed.filter((o) => o === 'base-fallback').length, 0);
+    assert.ok(rewrites(md) < rewrites(sr), `multi-draft ${rewrites(md)} rewrites, SpecReason ${rewrites(sr)}`);
+    const kept = Object.keys(sr).filter((id) =>
+      sr[id]!.routed.some((o, i) => o === 'base-fallback' && md[id]?.routed[i] === 'small'),
+    );
+    assert.ok(kept.length > 0, 'a step SpecReason rewrote, multi-draft kept a draft of');
   });
 });
