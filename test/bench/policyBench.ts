@@ -58,10 +58,14 @@ interface Mode {
 const MODES: Mode[] = [
   { name: 'SpecReason (sequential)', config: {} },
   { name: 'SpecReason (pipelined)', config: { draftAhead: true, eagerFallback: true } },
-  ...STEP_POLICIES.filter((p): p is Exclude<StepPolicyName, 'specreason'> => p !== 'specreason').map((policy) => ({
-    name: policy,
-    config: { stepPolicy: policy },
-  })),
+  ...STEP_POLICIES.filter((p): p is Exclude<StepPolicyName, 'specreason'> => p !== 'specreason').flatMap(
+    (policy): Mode[] =>
+      // lookahead at several window sizes, beside SpecReason sequential and pipelined (draft-ahead is a window of 2
+      // that judges one draft at a time).
+      policy === 'lookahead'
+        ? [2, 3, 4].map((k) => ({ name: `lookahead k=${k}`, config: { stepPolicy: policy, lookaheadSteps: k } }))
+        : [{ name: policy, config: { stepPolicy: policy } }],
+  ),
 ];
 
 /** `REPEATS` runs (caches cleared before each); the one with the median wall time. */

@@ -210,6 +210,23 @@ describe('specreason CLI (subprocess)', function () {
       { small: { dialect: 'ollama' } },
     ));
 
+  it('check --policy lookahead: vLLM serves its prompt lists; a llama-server base cannot, and check says so', () =>
+    withPair(
+      numbered(2),
+      async (pair) => {
+        const args = ['check', '--base-url', pair.base.baseUrl, '--small-url', pair.small.baseUrl];
+        const blocked = await cli([...args, '--policy', 'lookahead']);
+        assert.equal(blocked.code, 1);
+        assert.match(
+          blocked.stdout,
+          /policy lookahead +CANNOT RUN +The lookahead policy needs a prompt list on \/v1\/completions .* from the base server, which llama\.cpp's llama-server does not serve here \(use vLLM or SGLang for the base model/,
+        );
+        const multiDraft = await cli([...args, '--policy', 'multi-draft']);
+        assert.equal(multiDraft.code, 0, 'multi-draft scores one by one on such a base');
+      },
+      { base: { dialect: 'llama-server' } },
+    ));
+
   it('solve --policy first-token routes each step by the first-token entropy and records the decisions', () =>
     withPair(numbered(3), async (pair) => {
       const out = path.join(dir, 'first-token.json');

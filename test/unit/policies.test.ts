@@ -49,12 +49,13 @@ describe('step policies', () => {
     assert.equal(policyProblem('specreason', { base: 'ollama', small: 'openai' }), undefined);
   });
 
-  it("each kind's client has the first-token probe and prompt lists exactly when the capability table says so", () => {
+  it("each kind's client has the first-token probe, prompt lists and n > 1 exactly when the capability table says so", () => {
     const options = { timeoutMs: 1000, maxRetries: 0, stream: false };
     for (const kind of SERVER_KINDS) {
       const client = createServer(kind, 'small', { url: 'http://127.0.0.1:9/v1', model: 'm', apiKey: '' }, options);
       assert.equal(typeof client.firstToken === 'function', KIND_CAPABILITIES[kind].firstTokenLogprobs, kind);
       assert.equal(typeof client.scoreMany === 'function', KIND_CAPABILITIES[kind].promptLists, kind);
+      assert.equal(typeof client.generateMany === 'function', KIND_CAPABILITIES[kind].nChoices, kind);
     }
   });
 

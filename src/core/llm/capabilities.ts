@@ -8,6 +8,9 @@
 // goes to the engine as one batch, the reply has one choice per result with index = its place). llama-server
 // answers a list with a JSON array of separate completions, not one OpenAI reply; Ollama's OpenAI route takes
 // one string; hosted providers differ: none of those is counted on.
+// n > 1 (multi-draft's drafts): vLLM's chat route; SGLang's too (protocol.py @ 004c82e: ChatCompletionRequest has
+// `n`, passed to the engine's sampling params by to_sampling_params; the reply lists one choice per sample),
+// which is why SglangClient keeps the generateMany it inherits from VllmClient.
 
 import type { ServerKind } from './server';
 
@@ -29,7 +32,7 @@ export const MISSING_CAPABILITY: Readonly<Record<keyof ServerCapabilities, strin
 
 export const KIND_CAPABILITIES: Readonly<Record<ServerKind, ServerCapabilities>> = {
   vllm: { firstTokenLogprobs: true, promptLists: true, nChoices: true },
-  sglang: { firstTokenLogprobs: true, promptLists: true, nChoices: false },
+  sglang: { firstTokenLogprobs: true, promptLists: true, nChoices: true },
   'llama-server': { firstTokenLogprobs: false, promptLists: false, nChoices: false },
   ollama: { firstTokenLogprobs: false, promptLists: false, nChoices: false },
   openai: { firstTokenLogprobs: false, promptLists: false, nChoices: false },
