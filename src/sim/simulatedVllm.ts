@@ -711,7 +711,6 @@ export class SimulatedVllm {
     prompts: unknown[],
     fields: Pick<ChatBody, 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
   ) {
-    const family = templateFamilyFor(this.options.model);
     if (prompts.length === 0 || prompts.some((p) => typeof p !== 'string' || p === '')) {
       throw new HttpError(
         400,
@@ -720,14 +719,7 @@ export class SimulatedVllm {
       );
     }
     return (prompts as string[]).map((prompt) => {
-      const parsed = parseRawPrompt(prompt, family);
-      if (!parsed) {
-        throw new HttpError(
-          400,
-          `the simulated ${family} model cannot read this prompt: ${JSON.stringify(prompt.slice(0, 80))}`,
-          'BadRequestError',
-        );
-      }
+      const parsed = this._readPrompt(prompt, 'BadRequestError');
       const body: ChatBody = {
         rawPrompt: prompt,
         model: this.options.model,
@@ -900,6 +892,20 @@ export class SimulatedVllm {
     };
   }
 
+  /** A raw prompt read back into the chat it renders (400 when the simulated model cannot read it). */
+  private _readPrompt(prompt: string, errorType: string) {
+    const family = templateFamilyFor(this.options.model);
+    const parsed = parseRawPrompt(prompt, family);
+    if (!parsed) {
+      throw new HttpError(
+        400,
+        `the simulated ${family} model cannot read this prompt: ${JSON.stringify(prompt.slice(0, 80))}`,
+        errorType,
+      );
+    }
+    return parsed;
+  }
+
   /** A raw prompt read back into the chat it renders, then answered like one. */
   private async _rawChat(
     prompt: string,
@@ -907,15 +913,7 @@ export class SimulatedVllm {
     writer: RawWriter,
     fields: Pick<ChatBody, 'stream' | 'stream_options' | 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
   ): Promise<void> {
-    const family = templateFamilyFor(this.options.model);
-    const parsed = parseRawPrompt(prompt, family);
-    if (!parsed) {
-      throw new HttpError(
-        400,
-        `the simulated ${family} model cannot read this prompt: ${JSON.stringify(prompt.slice(0, 80))}`,
-        'invalid_request_error',
-      );
-    }
+    const parsed = this._readPrompt(prompt, 'invalid_request_error');
     exchange.entry.doubleBos = parsed.doubleBos;
     await this._chat(
       {
