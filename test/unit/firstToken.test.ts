@@ -5,20 +5,9 @@
 import assert from 'node:assert/strict';
 import { firstTokenDecision, firstTokenEntropy } from '../../src/core/engine/policies/firstToken';
 import type { RunEvent } from '../../src/core/engine/runRecord';
-import { runSpecReason } from '../../src/core/engine/specReason';
 import { smallScript, type Scenario } from '../../src/sim/scenarios';
 import type { ScoreReply } from '../../src/sim/simulatedVllm';
-import {
-  chatRequests,
-  collect,
-  configFor,
-  failOnUnhandledRejections,
-  numbered,
-  withPair,
-  type ConfigOverrides,
-} from './helpers';
-
-const PROBLEM = { text: 'What is 6 times 7?' };
+import { failOnUnhandledRejections, numbered, runScripted, type ConfigOverrides, type SimOptions } from './helpers';
 
 /** Alternatives with these probabilities (logprob = ln p), as the server lists them. */
 const alternatives = (...probabilities: number[]) =>
@@ -103,40 +92,19 @@ describe('first-token routing (GlimpRouter)', () => {
   });
 
   describe('runs', () => {
-    async function run(
+    const run = (
       scenario: Scenario,
       firstTokens: Distribution[],
       overrides: ConfigOverrides = {},
-      sim: Parameters<typeof withPair>[2] = {},
+      sim: SimOptions = {},
       onEvent?: (e: RunEvent) => void,
-    ) {
-      return withPair(
+    ) =>
+      runScripted(
         scenario,
-        async (pair) => {
-          const events = collect();
-          const record = await runSpecReason(
-            PROBLEM,
-            configFor(pair, { stepPolicy: 'first-token', entropyThreshold: 0.9, ...overrides }),
-            {
-              onEvent: (e) => {
-                events.onEvent(e);
-                onEvent?.(e);
-              },
-            },
-          );
-          return {
-            record,
-            events: events.events,
-            base: chatRequests(pair.base.log),
-            small: chatRequests(pair.small.log),
-          };
-        },
-        {
-          ...sim,
-          small: { script: { ...smallScript(scenario), firstToken: (i) => firstTokens[i] }, ...sim.small },
-        },
+        { stepPolicy: 'first-token', entropyThreshold: 0.9, ...overrides },
+        { ...sim, small: { script: { ...smallScript(scenario), firstToken: (i) => firstTokens[i] }, ...sim.small } },
+        () => ({ onEvent }),
       );
-    }
 
     it('asks the small model for one token per step and lets the entropy pick who writes it; no judge', async () => {
       const { record, base, small, events } = await run(numbered(4), [UNIFORM, CONFIDENT, COIN, UNIFORM]);
@@ -221,24 +189,21 @@ describe('first-token routing (GlimpRouter)', () => {
 
     it('cancelling while the base model writes a routed step keeps the steps before it', async () => {
       const controller = new AbortController();
-      const { record, base } = await withPair(
+      const { record, base } = await runScripted(
         numbered(4),
-        async (pair) => {
-          const r = await runSpecReason(PROBLEM, configFor(pair, { stepPolicy: 'first-token', stream: true }), {
-            signal: controller.signal,
-            onEvent: (e) => {
-              if (e.type === 'delta' && e.model === 'base') {
-                controller.abort();
-              }
-            },
-          });
-          await pair.base.settled();
-          return { record: r, base: chatRequests(pair.base.log) };
-        },
+        { stepPolicy: 'first-token', stream: true },
         {
           latency: { base: { prefillMsPerToken: 0, decodeMsPerToken: 20, overlapSlowdown: 0, overheadMs: 0 } },
           small: { script: { ...smallScript(numbered(4)), firstToken: (i) => (i === 1 ? UNIFORM : CONFIDENT) } },
         },
+        () => ({
+          signal: controller.signal,
+          onEvent: (e) => {
+            if (e.type === 'delta' && e.model === 'base') {
+              controller.abort();
+            }
+          },
+        }),
       );
       assert.equal(record.summary.stopReason, 'cancelled');
       assert.equal(record.steps.length, 1);

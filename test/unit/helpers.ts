@@ -79,6 +79,8 @@ export interface ScriptedRun {
   /** Every request each server received (other routes too: /v1/completions, /v1/models). */
   baseLog: RequestLogEntry[];
   smallLog: RequestLogEntry[];
+  /** The run's events, in order. */
+  events: RunEvent[];
 }
 
 /**
@@ -94,10 +96,19 @@ export async function runScripted(
   return withPair(
     scenario,
     async (pair) => {
-      const record = await runSpecReason(PROBLEM, configFor(pair, overrides), options(pair));
+      const events: RunEvent[] = [];
+      const own = options(pair);
+      const record = await runSpecReason(PROBLEM, configFor(pair, overrides), {
+        ...own,
+        onEvent: (e) => {
+          events.push(e);
+          own.onEvent?.(e);
+        },
+      });
       await Promise.all([pair.base.settled(), pair.small.settled()]);
       return {
         record,
+        events,
         base: chatRequests(pair.base.log),
         small: chatRequests(pair.small.log),
         baseLog: [...pair.base.log],

@@ -4,21 +4,10 @@
 import assert from 'node:assert/strict';
 import { hasFinishMarker } from '../../src/core/engine/answer';
 import type { RunContext } from '../../src/core/engine/runContext';
-import { runSpecReason } from '../../src/core/engine/specReason';
 import type { ProducedStep, StepPolicy, StepProducer, StepSlot } from '../../src/core/engine/step';
 import type { GenerateResult } from '../../src/core/llm/server';
 import type { StepRecord } from '../../src/core/engine/runRecord';
-import {
-  chatRequests,
-  collect,
-  configFor,
-  failOnUnhandledRejections,
-  numbered,
-  withPair,
-  type ConfigOverrides,
-} from './helpers';
-
-const PROBLEM = { text: 'What is 6 times 7?' };
+import { failOnUnhandledRejections, numbered, runScripted, type ConfigOverrides } from './helpers';
 
 /** Hands out scripted step texts (each `tokens` long) and remembers the slots it was asked for. */
 class Scripted implements StepProducer {
@@ -53,27 +42,19 @@ class Scripted implements StepProducer {
   }
 }
 
-async function runScripted(texts: string[], overrides: ConfigOverrides = {}, tokens?: number) {
-  return withPair(numbered(4), async (pair) => {
-    let producer: Scripted | undefined;
-    const stepPolicy: StepPolicy = (run) => (producer = new Scripted(run, texts, tokens));
-    const { events, onEvent } = collect();
-    const record = await runSpecReason(PROBLEM, configFor(pair, overrides), { stepPolicy, onEvent });
-    return {
-      record,
-      events,
-      producer: producer!,
-      base: chatRequests(pair.base.log),
-      small: chatRequests(pair.small.log),
-    };
-  });
+/** A run whose steps after the forced ones come from a Scripted producer (also returned, to read its slots). */
+async function runProducer(texts: string[], overrides: ConfigOverrides = {}, tokens?: number) {
+  let producer: Scripted | undefined;
+  const stepPolicy: StepPolicy = (run) => (producer = new Scripted(run, texts, tokens));
+  const result = await runScripted(numbered(4), overrides, {}, () => ({ stepPolicy }));
+  return { ...result, producer: producer! };
 }
 
 describe('the SpecReason loop over a step producer', () => {
   failOnUnhandledRejections();
 
   it("keeps the producer's steps in order, each asked for with the steps kept before it", async () => {
-    const { record, producer, events, base, small } = await runScripted(['a', 'b', 'So $\\boxed{42}$.']);
+    const { record, producer, events, base, small } = await runProducer(['a', 'b', 'So $\\boxed{42}$.']);
     assert.deepEqual(producer.slots, [
       { stepId: 0, steps: [] },
       { stepId: 1, steps: ['a'] },
@@ -101,7 +82,7 @@ describe('the SpecReason loop over a step producer', () => {
   });
 
   it('forced base steps come first from the base server, then the policy takes over', async () => {
-    const { record, producer, base } = await runScripted(['x', 'y \\boxed{1}'], { firstNBaseSteps: 2 });
+    const { record, producer, base } = await runProducer(['x', 'y \\boxed{1}'], { firstNBaseSteps: 2 });
     assert.deepEqual(
       record.steps.map((s) => s.origin),
       ['base-forced', 'base-forced', 'small', 'small'],
@@ -112,43 +93,41 @@ describe('the SpecReason loop over a step producer', () => {
   });
 
   it('the stop rules apply to every produced step: a repeated step, the budget, the step guard', async () => {
-    const repeated = await runScripted(['a', 'b', 'b', 'c']);
+    const repeated = await runProducer(['a', 'b', 'b', 'c']);
     assert.equal(repeated.record.steps.length, 3);
     assert.equal(repeated.record.summary.stopReason, 'finished');
 
-    const budget = await runScripted(['a', 'b', 'c', 'd'], { tokenBudget: 25 }, 10);
+    const budget = await runProducer(['a', 'b', 'c', 'd'], { tokenBudget: 25 }, 10);
     assert.deepEqual(
       budget.record.steps.map((s) => s.stop_reason),
       [undefined, undefined, 'budget'],
     );
 
-    const guard = await runScripted(['a', 'b', 'c', 'd'], { maxSteps: 2 });
+    const guard = await runProducer(['a', 'b', 'c', 'd'], { maxSteps: 2 });
     assert.equal(guard.record.summary.stopReason, 'max_steps');
     assert.equal(guard.record.steps.length, 2);
   });
 
   it('a step the producer gives a stop reason ends the run with it', async () => {
-    await withPair(numbered(2), async (pair) => {
-      const stepPolicy: StepPolicy = (run) => {
-        const inner = new Scripted(run, ['a', 'b', 'c']);
-        return {
-          next: async (slot) => {
-            const produced = await inner.next(slot);
-            if (slot.stepId === 1) {
-              produced.record.stop_reason = 'max_step_chars';
-            }
-            return produced;
-          },
-        };
+    const stepPolicy: StepPolicy = (run) => {
+      const inner = new Scripted(run, ['a', 'b', 'c']);
+      return {
+        next: async (slot) => {
+          const produced = await inner.next(slot);
+          if (slot.stepId === 1) {
+            produced.record.stop_reason = 'max_step_chars';
+          }
+          return produced;
+        },
       };
-      const record = await runSpecReason(PROBLEM, configFor(pair), { stepPolicy });
-      assert.equal(record.summary.stopReason, 'max_step_chars');
-      assert.equal(record.steps.length, 2);
-    });
+    };
+    const { record } = await runScripted(numbered(2), {}, {}, () => ({ stepPolicy }));
+    assert.equal(record.summary.stopReason, 'max_step_chars');
+    assert.equal(record.steps.length, 2);
   });
 
   it('a failing producer ends the run with its error and keeps the steps before it', async () => {
-    const { record } = await runScripted(['a', 'b']);
+    const { record } = await runProducer(['a', 'b']);
     assert.equal(record.summary.stopReason, 'error');
     assert.match(record.summary.error?.message ?? '', /the script ran out/);
     assert.deepEqual(
@@ -158,26 +137,24 @@ describe('the SpecReason loop over a step producer', () => {
   });
 
   it("speculative work a producer leaves behind is aborted at the end and counted as its model's waste", async () => {
-    await withPair(numbered(4), async (pair) => {
-      let finished: GenerateResult | undefined;
-      const stepPolicy: StepPolicy = (run) => {
-        const inner = new Scripted(run, ['a', 'b \\boxed{2}']);
-        return {
-          next: async (slot) => {
-            // Step 0 leaves a finished reply unused, step 1 one still in flight; neither is adopted.
-            const lane = run.startLane(run.clients.small, slot.steps);
-            if (slot.stepId === 0) {
-              finished = await lane.result;
-            }
-            return inner.next(slot);
-          },
-        };
+    let finished: GenerateResult | undefined;
+    const stepPolicy: StepPolicy = (run) => {
+      const inner = new Scripted(run, ['a', 'b \\boxed{2}']);
+      return {
+        next: async (slot) => {
+          // Step 0 leaves a finished reply unused, step 1 one still in flight; neither is adopted.
+          const lane = run.startLane(run.clients.small, slot.steps);
+          if (slot.stepId === 0) {
+            finished = await lane.result;
+          }
+          return inner.next(slot);
+        },
       };
-      const record = await runSpecReason(PROBLEM, configFor(pair, { stream: true }), { stepPolicy });
-      assert.equal(record.summary.stopReason, 'finished');
-      assert.ok(finished && finished.completionTokens > 0);
-      assert.ok(record.summary.small.wastedTokens >= finished.completionTokens);
-      assert.equal(record.summary.small.tokens, 0, 'nothing of theirs is counted as kept work');
-    });
+    };
+    const { record } = await runScripted(numbered(4), { stream: true }, {}, () => ({ stepPolicy }));
+    assert.equal(record.summary.stopReason, 'finished');
+    assert.ok(finished && finished.completionTokens > 0);
+    assert.ok(record.summary.small.wastedTokens >= finished.completionTokens);
+    assert.equal(record.summary.small.tokens, 0, 'nothing of theirs is counted as kept work');
   });
 });
