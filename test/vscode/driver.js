@@ -614,6 +614,23 @@ async function selectLine(page, file, text) {
 }
 
 /**
+ * Select the line of `file` holding `text` and run the palette command `title` on it; returns the new panel's frame.
+ * Every editor is closed first: one panel at a time, since a hidden webview's iframe is removed, which would shift
+ * the panel indices.
+ * @param {Page} page
+ * @param {string} file
+ * @param {string} text
+ * @param {string} title
+ */
+async function runOnLine(page, file, text, title) {
+  await closeAllEditors(page);
+  await selectLine(page, file, text);
+  const before = await countWebviews(page);
+  await runCommand(page, title);
+  return waitForWebview(page, before, { selector: '#app' });
+}
+
+/**
  * Run `action` (e.g. a click on a CodeLens) and return the content frame of the panel it opened, told apart by
  * its iframe's name (indices shift when a hidden webview, e.g. the walkthrough's, goes away).
  * @param {Page} page
@@ -819,6 +836,7 @@ module.exports = {
   clearNotifications,
   closeAllEditors,
   selectLine,
+  runOnLine,
   panelOpenedBy,
   explorerMenu,
   screenshot,

@@ -23,23 +23,17 @@ const ORIGINS = ['small', 'small', 'small', 'base-fallback', 'small', 'small', '
 
 describe('Mixed engines in code-server: small on Ollama, base on SGLang (packaged .vsix)', function () {
   this.timeout(180000);
-  /** @type {any} */
+  /** @type {SimPair} */
   let pair;
-  /** @type {any} */
+  /** @type {Browser} */
   let browser;
-  /** @type {any} */
+  /** @type {Page} */
   let page;
-  /** @type {any} */
+  /** @type {CspWatcher} */
   let csp;
 
   /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
-  async function runOnProblem(/** @type {string} */ title) {
-    await d.closeAllEditors(page);
-    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
-    const before = await d.countWebviews(page);
-    await d.runCommand(page, title);
-    return d.waitForWebview(page, before, { selector: '#app' });
-  }
+  const runOnProblem = (/** @type {string} */ title) => d.runOnLine(page, 'problem.md', PROBLEM_LINE, title);
 
   /** The routes a server was POSTed to, sorted. */
   const postPaths = (/** @type {RequestLogEntry[]} */ log) =>

@@ -56,9 +56,9 @@ function distance(/** @type {string} */ a, /** @type {string} */ b) {
 
 describe('Panel reuse, pin and titles', function () {
   this.timeout(240000);
-  /** @type {any} */
+  /** @type {SimPair} */
   let pair;
-  /** @type {any} */
+  /** @type {Browser} */
   let browser;
   /** @type {import('playwright-core').Page} */
   let page;
@@ -74,11 +74,7 @@ describe('Panel reuse, pin and titles', function () {
 
   /** Select the problem line and run a command on it; returns how many chat requests the small server had before. */
   async function runOnProblem(/** @type {string} */ command) {
-    const line = await d.openFile(page, 'problem.md', PROBLEM_LINE);
-    await line.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    await page.keyboard.press('Shift+End');
+    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
     const requests = pair.small.log.length;
     await d.runCommand(page, command);
     return requests;

@@ -45,14 +45,8 @@ describe('Results in view and an honest speedup', function () {
     await pair?.stop();
   });
 
-  /** Select the problem and run a palette command; returns the new panel's frame. */
-  async function runOnProblem(/** @type {string} */ title) {
-    await d.closeAllEditors(page);
-    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
-    const before = await d.countWebviews(page);
-    await d.runCommand(page, title);
-    return d.waitForWebview(page, before, { selector: '#app' });
-  }
+  /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
+  const runOnProblem = (/** @type {string} */ title) => d.runOnLine(page, 'problem.md', PROBLEM_LINE, title);
 
   /** Where an element of the panel is against the panel's own viewport. */
   const placeOf = (/** @type {FrameLocator} */ frame, /** @type {string} */ selector) =>

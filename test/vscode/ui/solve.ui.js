@@ -43,14 +43,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
   let csp;
 
   /** Select the problem line in problem.md and run a palette command; returns the new panel's frame. */
-  async function runOnProblem(/** @type {string} */ title) {
-    // One panel at a time: a hidden webview's iframe is removed, which would shift the panel indices.
-    await d.closeAllEditors(page);
-    await d.selectLine(page, 'problem.md', PROBLEM_LINE);
-    const before = await d.countWebviews(page);
-    await d.runCommand(page, title);
-    return d.waitForWebview(page, before, { selector: '#app' });
-  }
+  const runOnProblem = (/** @type {string} */ title) => d.runOnLine(page, 'problem.md', PROBLEM_LINE, title);
 
   const statusIs = (/** @type {FrameLocator} */ frame, /** @type {string | RegExp} */ text, timeout = 60000) =>
     frame.locator('#status', { hasText: text }).first().waitFor({ timeout });
