@@ -52,7 +52,7 @@ const NEEDS: Readonly<Record<StepPolicyName, PolicyNeeds>> = {
   // The small model scores with the judge prompt: the score request every kind already serves.
   'self-check': {},
   lookahead: { base: ['promptLists'] },
-  // Each draft's score is its own request, sent together: every kind serves that for the base model.
+  // The drafts' scores go in one prompt list when the base server serves them, else one request each (every kind).
   'multi-draft': { small: ['nChoices'] },
   'adaptive-threshold': {},
 };
