@@ -59,7 +59,7 @@ export default tseslint.config(
       sourceType: 'commonjs',
       parserOptions: {
         projectService: false,
-        project: ['./tsconfig.tests-js.json', './tsconfig.tests-js-pending.json'],
+        project: ['./tsconfig.tests-js.json'],
       },
     },
     rules: {
@@ -70,18 +70,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
-  },
-  {
-    // Not yet braced (one-line guards): emptied with tsconfig.tests-js-pending.json.
-    files: ['test/webview/**/*.js'],
-    ignores: [
-      'test/webview/support.js',
-      'test/webview/frameTiming.js',
-      'test/webview/evalFixtures.js',
-      'test/webview/evalPanel.bench.js',
-      'test/webview/stepDecision.webview.test.js',
-    ],
-    rules: { curly: 'off' },
   },
   { files: ['eslint.config.mjs'], ...tseslint.configs.disableTypeChecked },
 );

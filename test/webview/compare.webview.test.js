@@ -85,7 +85,8 @@ function run(
 }
 
 /** Rounds of [SpecReason ms, base-only ms], in the order the host starts them. */
-const rounds = (...pairs) => pairs.flatMap(([spec, base]) => [run('specreason', spec), run('base', base)]);
+const rounds = (/** @type {Array<[number, number]>} */ ...pairs) =>
+  pairs.flatMap(([spec, base]) => [run('specreason', spec), run('base', base)]);
 
 describe('compare view: an honest speedup (webview, Chromium)', function () {
   this.timeout(120000);

@@ -6,6 +6,7 @@
 
 /** @typedef {import('../../src/shared/protocol').EvalConfigurationRow} EvalConfigurationRow */
 /** @typedef {import('../../src/shared/protocol').EvalRunRow} EvalRunRow */
+/** @typedef {import('playwright-core').Page} Page */
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -30,13 +31,19 @@ describe('Evaluate panel (webview, Chromium)', function () {
     viewport: { width: 1100, height: 1000 },
   });
 
+  /** @param {Page} page @param {import('../../src/shared/protocol').ToEvalWebview} message */
   const send = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  /** @param {Page} page */
   const nextFrame = (page) =>
     page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  const posted = (page, type) => page.evaluate((t) => window.__posted.filter((m) => !t || m.type === t), type);
-  const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent.trim()));
+  /** @param {Page} page @param {string} [type] */
+  const posted = (page, type) =>
+    page.evaluate((t) => window.__posted.filter((/** @type {{ type: string }} */ m) => !t || m.type === t), type);
+  /** @param {Page} page @param {string} selector */
+  const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
+  /** @param {Page} page @param {string} name */
   async function shot(page, name) {
-    const viewport = page.viewportSize();
+    const viewport = page.viewportSize() ?? { width: 1100, height: 1000 };
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 3000) });
     await nextFrame(page);
@@ -104,7 +111,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     await page.fill('#eval-repeats', '0');
     const messages = await texts(page, '#eval-form-message li');
     assert.ok(
-      messages.some((m) => /Threshold must be between 0 and 9 \(got 12\)/.test(m)),
+      messages.some((/** @type {string} */ m) => /Threshold must be between 0 and 9 \(got 12\)/.test(m)),
       messages.join(' | '),
     );
     assert.ok(messages.includes('Repeats must be between 1 and 1000'), messages.join(' | '));
@@ -535,6 +542,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
     });
     await page.waitForFunction((n) => document.querySelectorAll('#eval-chart .point-label').length === n, 11);
     const clashes = await page.evaluate(() => {
+      /** @param {DOMRect} a @param {DOMRect} b */
       const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
       const groups = [...document.querySelectorAll('#eval-chart .points > g')];
       /** @param {ParentNode} g @param {string} selector */
@@ -542,6 +550,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
       const labels = groups.map((g) => ({ g, box: box(g, '.point-label') }));
       const marks = groups.map((g) => ({ g, box: box(g, '.point') }));
       const plot = box(document, '#eval-chart');
+      /** @type {string[]} */
       const found = [];
       labels.forEach((a, i) => {
         const name = a.g.getAttribute('data-config');
@@ -579,6 +588,7 @@ describe('Evaluate panel (webview, Chromium)', function () {
   }
 
   /** Whether every "Use this threshold" lies inside the table's visible box (none cut off). */
+  /** @param {Page} page */
   const useButtonsInView = (page) =>
     page.evaluate(() => {
       const frame = /** @type {Element} */ (document.querySelector('.results-section .table-scroll'));

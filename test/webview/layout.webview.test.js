@@ -55,7 +55,12 @@ const STEPS = [
   step(3, 'small', 'The area is $5 \\cdot 10 = 50$, so the answer is $\\boxed{50}$.'),
 ];
 
-/** A finished run of a mode with its summary. @returns {PanelRun} */
+/**
+ * A finished run of a mode with its summary.
+ * @param {import('../../src/core/config').RunMode} mode @param {number} wallMs
+ * @param {{ answer?: string, steps?: typeof STEPS, acceptance?: number }} [options]
+ * @returns {PanelRun}
+ */
 function finishedRun(mode, wallMs, { answer = '50', steps = STEPS, acceptance = 2 / 3 } = {}) {
   const specreason = mode === 'specreason';
   return {
@@ -260,7 +265,7 @@ describe('reasoning panel layout (webview, Chromium)', function () {
 
   /** Colour distance in RGB (0–441). @param {string} a @param {string} b */
   function distance(a, b) {
-    const rgb = (c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+    const rgb = (/** @type {string} */ c) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
     const [x, y] = [rgb(a), rgb(b)];
     return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
   }

@@ -15,6 +15,7 @@ const STEPS = (process.env.BENCH_STEPS || '500,2000').split(',').map(Number);
 const BATCH = Number(process.env.BENCH_BATCH || 40);
 const REPEAT = Number(process.env.BENCH_REPEAT || 2);
 
+/** @param {import('playwright-core').Browser} browser @param {string} url @param {number} n */
 async function streamOnce(browser, url, n) {
   const { context, page } = await instrumentedPage(browser, url, { width: 1000, readyType: 'webview/ready' });
   const { events, steps } = longRunEvents(n);
@@ -25,7 +26,7 @@ async function streamOnce(browser, url, n) {
     async ([first, list]) => {
       const w = /** @type {any} */ (window);
       const frame = () => new Promise((resolve) => w.__raf(resolve));
-      const send = (data) => window.dispatchEvent(new MessageEvent('message', { data }));
+      const send = (/** @type {unknown} */ data) => window.dispatchEvent(new MessageEvent('message', { data }));
       send(first);
       await frame();
       await frame();
@@ -81,7 +82,7 @@ runBenchmark(`Reasoning panel, a long run streaming in, ${BATCH} events a messag
   for (const n of STEPS) {
     for (let i = 0; i < REPEAT; i++) {
       const r = await streamOnce(browser, url, n);
-      const over = r.frames.filter((f) => f > 16).length;
+      const over = r.frames.filter((/** @type {number} */ f) => f > 16).length;
       console.log(
         `  ${n} steps, ${r.messages} messages: per frame wall ${stats(r.frames)} (${over} over 16 ms); ` +
           `main-thread CPU ${stats(r.cpu)}; wall ${ms(r.wall)} ms`,

@@ -18,6 +18,13 @@ const { ROOT, startServer, launchChromium } = require('./support');
 /** @typedef {import('../../src/core/config').RunMode} RunMode */
 /** @typedef {import('../../src/core/config').ScoreMethod} ScoreMethod */
 /** @typedef {import('../../src/core/config').SpecReasonConfig} SpecReasonConfig */
+/** @typedef {import('../../src/core/engine/runRecord').StepRecord} StepRecord */
+/** @typedef {import('../../src/core/engine/runRecord').StepOrigin} StepOrigin */
+/**
+ * A scripted step: what the engine would have produced.
+ * @typedef {{ origin: string, text: string, draft?: string, score?: number | null, method?: ScoreMethod,
+ *   threshold?: number, tokens?: number, ms?: number, dist?: Record<string, number>, warning?: string, mode?: 'base' | 'small' }} StepSpec
+ */
 /** The fixtures' run config: the panel never reads it. */
 const NO_CONFIG = /** @type {SpecReasonConfig} */ ({});
 
@@ -51,14 +58,14 @@ function panelRun(runId, mode = 'specreason', { threshold = 7, scoreMethod = 'gr
   return { runId, mode, status: 'running', startedAt, threshold, scoreMethod, steps: [] };
 }
 
-/** Top logprobs for the score token from a {digit: probability} map (sampled token first). */
+/** Top logprobs for the score token from a {digit: probability} map (sampled token first). @param {Record<string, number>} dist */
 function topLogprobs(dist) {
   return Object.entries(dist)
     .sort((a, b) => b[1] - a[1])
     .map(([token, p]) => ({ token, logprob: Math.log(p) }));
 }
 
-/** Two chunks, as a stream would deliver them. */
+/** Two chunks, as a stream would deliver them. @param {string} text */
 function chunks(text) {
   const half = Math.ceil(text.length / 2);
   return [text.slice(0, half), text.slice(half)].filter(Boolean);
@@ -66,13 +73,13 @@ function chunks(text) {
 
 let clock = 1_700_000_000_000;
 
-/** The events of one step; `spec` = { origin, text, draft?, score?, method?, threshold?, tokens?, ms?, dist?, warning? }. */
+/** The events of one step. @param {number} stepId @param {StepSpec} spec @returns {{ events: RunEvent[], record: StepRecord }} */
 function stepEvents(stepId, spec) {
   const {
     origin,
     text,
     draft = text,
-    score = null,
+    score = /** @type {number | null} */ (null),
     method = 'greedy',
     threshold = 7,
     tokens = 24,
@@ -83,6 +90,7 @@ function stepEvents(stepId, spec) {
   const startedAt = (clock += ms);
   /** @type {RunEvent[]} */
   const events = [];
+  /** @type {StepRecord} */
   const record = {
     step_id: stepId,
     step_str: text,
@@ -93,14 +101,14 @@ function stepEvents(stepId, spec) {
     num_output_tokens_base: null,
     final_num_output_tokens: tokens,
     justification: null,
-    origin,
+    origin: /** @type {StepOrigin} */ (origin),
     timings: { stepMs: ms, startedAt, endedAt: startedAt + ms },
   };
   if (warning) {
     record.warning = warning;
   }
   if (origin === 'small' || origin === 'base-fallback') {
-    const top = dist ? topLogprobs(dist) : [{ token: String(Math.round(score)), logprob: -0.05 }];
+    const top = dist ? topLogprobs(dist) : [{ token: String(Math.round(score ?? 0)), logprob: -0.05 }];
     events.push({ type: 'step-start', stepId, origin: 'draft' });
     for (const t of chunks(draft)) {
       events.push({ type: 'delta', stepId, model: 'small', phase: 'draft', text: t });
@@ -109,7 +117,7 @@ function stepEvents(stepId, spec) {
     events.push({
       type: 'score',
       stepId,
-      score,
+      score: score ?? 0,
       accepted: origin === 'small',
       threshold,
       method,
@@ -120,7 +128,7 @@ function stepEvents(stepId, spec) {
       small_model_step: draft,
       num_output_tokens_small: tokens,
       score,
-      justification: String(Math.round(score)),
+      justification: String(Math.round(score ?? 0)),
       score_top_logprobs: top,
     });
     Object.assign(record.timings, { draftMs: ms * 0.4, scoreMs: ms * 0.1 });
@@ -155,21 +163,23 @@ function stepEvents(stepId, spec) {
   return { events, record };
 }
 
+/** @param {number} tokens @param {number} [wastedTokens] */
 function totals(tokens, wastedTokens = 0) {
   return { tokens, ms: 0, requests: 0, modelListRequests: 0, wastedTokens };
 }
 
 /**
  * run-done with a summary computed from the records, as the engine's finish() does.
- * @param {string} runId @param {RunMode} mode @param {any[]} records
+ * @param {string} runId @param {RunMode} mode @param {StepRecord[]} records
  * @param {Partial<import('../../src/core/engine/runRecord').RunSummary>} [extra]
  * @returns {RunEvent}
  */
 function runDone(runId, mode, records, extra = {}) {
-  const count = (origin) => records.filter((r) => r.origin === origin).length;
+  const count = (/** @type {StepOrigin} */ origin) => records.filter((r) => r.origin === origin).length;
   const accepted = count('small');
   const rejected = count('base-fallback');
-  const sum = (pick) => records.reduce((t, r) => t + (pick(r) || 0), 0);
+  const sum = (/** @type {(r: StepRecord) => number | null | undefined} */ pick) =>
+    records.reduce((t, r) => t + (pick(r) || 0), 0);
   /** @type {import('../../src/core/engine/runRecord').RunSummary} */
   const summary = {
     mode,
@@ -210,10 +220,15 @@ function runDone(runId, mode, records, extra = {}) {
   };
 }
 
-/** A run's events from step specs, in order: run-start, the steps, run-done. */
+/**
+ * A run's events from step specs, in order: run-start, the steps, run-done.
+ * @param {string} runId @param {RunMode} mode @param {StepSpec[]} specs
+ * @param {Partial<import('../../src/core/engine/runRecord').RunSummary>} [summaryExtra]
+ */
 function scriptedRun(runId, mode, specs, summaryExtra) {
   /** @type {RunEvent[]} */
   const events = [{ type: 'run-start', runId, mode, problem: { text: '' }, config: NO_CONFIG, startedAt: clock }];
+  /** @type {StepRecord[]} */
   const records = [];
   specs.forEach((spec, i) => {
     const step = stepEvents(i, spec);
@@ -225,6 +240,7 @@ function scriptedRun(runId, mode, specs, summaryExtra) {
 }
 
 /** Events sent per run in this test: each batch says where in its run's sequence it starts. */
+/** @type {Map<string, number>} */
 const sentEvents = new Map();
 /** @param {string} runId @param {RunEvent[]} events @returns {ToWebview} */
 const update = (runId, events) => {
@@ -233,6 +249,7 @@ const update = (runId, events) => {
   return { type: 'run/didUpdate', runId, from, events };
 };
 
+/** @type {StepSpec[]} */
 const SIX_STEPS = [
   { origin: 'base-forced', text: 'We need $1 - \\frac{1}{2}$.\n\nWrite 1 as $\\frac{2}{2}$.' },
   {
@@ -277,12 +294,17 @@ const SIX_STEPS = [
 // ---- the tests ----
 
 describe('reasoning panel (webview, Chromium)', function () {
+  /** @type {import('node:http').Server} */
   let server;
+  /** @type {import('playwright-core').Browser} */
   let browser;
+  /** @type {string} */
   let baseUrl;
-  /** Per test: the context, and errors the page reported. */
+  /** Per test: the context, and errors the page reported. @type {import('playwright-core').BrowserContext | undefined} */
   let context;
+  /** @type {string[]} */
   let pageErrors;
+  /** @type {boolean} */
   let expectCspViolation;
 
   before(async function () {
@@ -336,10 +358,14 @@ describe('reasoning panel (webview, Chromium)', function () {
   const send = (page, message) => page.evaluate((m) => window.postMessage(m, '*'), message);
   /** What the panel posted, of one type or all. @param {Page} page @param {FromWebview['type']} [type] */
   const posted = (page, type) => page.evaluate((t) => window.__posted.filter((m) => !t || m.type === t), type);
-  const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent.trim()));
+  /** An element's text ('' when there is none). @param {Page} page @param {string} selector */
+  const textOf = async (page, selector) => (await page.textContent(selector)) ?? '';
+  /** @param {Page} page @param {string} selector */
+  const texts = (page, selector) => page.$$eval(selector, (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
   /** Full-page screenshot: the viewport grows to the page first, since off-screen steps are not painted (content-visibility). */
+  /** @param {Page} page @param {string} name */
   async function shot(page, name) {
-    const viewport = page.viewportSize();
+    const viewport = page.viewportSize() ?? { width: 960, height: 1000 };
     const height = await page.evaluate(() => document.documentElement.scrollHeight);
     await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 4000) });
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
@@ -350,7 +376,7 @@ describe('reasoning panel (webview, Chromium)', function () {
   it('announces itself once with the protocol version and renders nothing before the snapshot', async function () {
     const page = await openPanel();
     assert.deepEqual(await posted(page), [{ type: 'webview/ready', protocolVersion: PROTOCOL_VERSION }]);
-    assert.equal(await page.textContent('#status'), 'Waiting for the extension…');
+    assert.equal(await textOf(page, '#status'), 'Waiting for the extension…');
   });
 
   it('(a) renders a scripted 6-step run: origins, scores, the rejected draft, the boxed answer', async function () {
@@ -365,7 +391,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       }),
     });
     await page.waitForSelector('#sim-badge', { state: 'visible' });
-    assert.equal(await page.textContent('#sim-badge'), 'SIMULATED model pair');
+    assert.equal(await textOf(page, '#sim-badge'), 'SIMULATED model pair');
     assert.equal(await page.isVisible('#sim-notice'), false, 'no "no script" notice for a scripted problem');
 
     const events = scriptedRun('run-a', 'specreason', SIX_STEPS, { answer: '\\frac{1}{2}' });
@@ -379,9 +405,9 @@ describe('reasoning panel (webview, Chromium)', function () {
         document.querySelectorAll('#steps .step').length === 3 &&
         !(/** @type {HTMLElement} */ (document.querySelector('#live')).hidden),
     );
-    assert.equal(await page.textContent('#status'), 'Running');
+    assert.equal(await textOf(page, '#status'), 'Running');
     assert.equal(await page.isEnabled('#btn-cancel'), true);
-    assert.match(await page.textContent('#live'), /drafting…/);
+    assert.match(await textOf(page, '#live'), /drafting…/);
     assert.equal(await page.$$eval('#live .katex', (n) => n.length), 0);
 
     await send(page, update('run-a', events.slice(liveStart + 1)));
@@ -425,30 +451,33 @@ describe('reasoning panel (webview, Chromium)', function () {
       'paragraphs split on blank lines',
     );
     assert.ok((await page.$$eval('.step .step-text .katex', (n) => n.length)) >= 6, 'math typeset once steps complete');
-    assert.match(await page.textContent('.step[data-step-id="5"] .step-warning'), /<\/think>/);
+    assert.match(await textOf(page, '.step[data-step-id="5"] .step-warning'), /<\/think>/);
 
     const drafts = await page.$$('.rejected-draft');
     assert.equal(drafts.length, 1);
-    assert.equal(await page.$eval('.rejected-draft', (d) => d.open), false);
-    assert.equal(await page.textContent('.rejected-draft summary'), 'Rejected draft (score 3.10)');
-    assert.equal(await page.$eval('.rejected-draft', (d) => d.closest('.step').dataset.origin), 'base-fallback');
+    assert.equal(await page.$eval('.rejected-draft', (d) => /** @type {HTMLDetailsElement} */ (d).open), false);
+    assert.equal(await textOf(page, '.rejected-draft summary'), 'Rejected draft (score 3.10)');
+    assert.equal(
+      await page.$eval('.rejected-draft', (d) => /** @type {HTMLElement} */ (d.closest('.step')).dataset.origin),
+      'base-fallback',
+    );
     await page.click('.rejected-draft summary');
     await page.waitForSelector('.rejected-draft .draft-text .katex');
 
     assert.ok(await page.$('#answer .katex'), 'answer typeset');
     assert.match(await page.$eval('#answer annotation', (a) => a.textContent), /\\boxed\{\\frac\{1\}\{2\}\}/);
     assert.equal(await page.$$eval('#timeline rect.bar', (n) => n.length), 6);
-    assert.match(await page.getAttribute('#timeline', 'aria-label'), /6 steps/);
+    assert.match(String(await page.getAttribute('#timeline', 'aria-label')), /6 steps/);
     assert.equal(await page.getAttribute('#timeline', 'role'), 'img');
     assert.equal(await page.isVisible('#live'), false);
     assert.equal(await page.isEnabled('#btn-cancel'), false);
-    assert.equal(await page.textContent('[data-stat="steps"]'), '6');
-    assert.equal(await page.textContent('[data-stat="acceptance"]'), '80.0%');
-    assert.equal(await page.textContent('[data-stat="specDecode"]'), 'unknown');
+    assert.equal(await textOf(page, '[data-stat="steps"]'), '6');
+    assert.equal(await textOf(page, '[data-stat="acceptance"]'), '80.0%');
+    assert.equal(await textOf(page, '[data-stat="specDecode"]'), 'unknown');
 
     await send(page, { type: 'metrics/didUpdate', metrics: { specDecodeAcceptance: 0.625, prefixCacheHitRate: 0.9 } });
     await page.waitForFunction(() => document.querySelector('[data-stat="specDecode"]')?.textContent === '62.5%');
-    assert.equal(await page.textContent('[data-stat="prefixCache"]'), '90.0%');
+    assert.equal(await textOf(page, '[data-stat="prefixCache"]'), '90.0%');
     await shot(page, 'solve');
     await page.setViewportSize({ width: 480, height: 1000 });
     await shot(page, 'solve-narrow');
@@ -462,7 +491,7 @@ describe('reasoning panel (webview, Chromium)', function () {
   it('(b) renders hostile model output as inert text, survives KaTeX bombs, and breaks no CSP rule', async function () {
     const page = await openPanel();
     const hostile = '<img src=x onerror=window.__pwned=1> and <script>window.__pwned=1</script>';
-    const nested = (n) => `${'\\frac{'.repeat(n)}x${'}{y}'.repeat(n)}`;
+    const nested = (/** @type {number} */ n) => `${'\\frac{'.repeat(n)}x${'}{y}'.repeat(n)}`;
     const specs = [
       {
         origin: 'small',
@@ -509,13 +538,13 @@ describe('reasoning panel (webview, Chromium)', function () {
       assert.equal(await page.$$eval(`#app ${tag}`, (n) => n.length), 0, `no <${tag}> element in the panel`);
     }
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
-    const first = await page.textContent('.step[data-step-id="0"] .step-text');
+    const first = await textOf(page, '.step[data-step-id="0"] .step-text');
     assert.ok(
       first.includes('<img src=x onerror=window.__pwned=1>') && first.includes('<script>window.__pwned=1</script>'),
       first,
     );
-    assert.ok((await page.textContent('.problem')).includes(hostile));
-    assert.ok((await page.textContent('.rejected-draft')).includes('<img src=x onerror=window.__pwned=1>'));
+    assert.ok((await textOf(page, '.problem')).includes(hostile));
+    assert.ok((await textOf(page, '.rejected-draft')).includes('<img src=x onerror=window.__pwned=1>'));
     // The 10k-level \frac is over the length cap and stays text; the rule is capped by maxSize.
     assert.ok(await page.$('.step[data-step-id="2"] .math-raw'));
     const ruleBox = await page.$eval('.step[data-step-id="3"] .step-text', (n) => n.getBoundingClientRect().height);
@@ -544,7 +573,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       assert.ok(await page.$(`label[for="${id}"]`), `${id} has a label`);
     }
 
-    const commit = async (selector, value) => {
+    const commit = async (/** @type {string} */ selector, /** @type {string} */ value) => {
       await page.fill(selector, value);
       await page.press(selector, 'Tab');
     };
@@ -574,7 +603,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.getAttribute('#tuning-threshold', 'aria-invalid'), 'true');
     await page.focus('#tuning-threshold');
     await page.fill('#tuning-threshold', '12');
-    assert.match(await page.textContent('#tuning-message'), /Threshold must be between 0 and 9/);
+    assert.match(await textOf(page, '#tuning-message'), /Threshold must be between 0 and 9/);
     await shot(page, 'tuning');
 
     // The host's settings reach the strip, but not the field being edited.
@@ -608,10 +637,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       state: panelState({ runs: [panelRun('run-u', 'specreason')], simulated: true, simulatedWithoutScript: true }),
     });
     await page.waitForSelector('#sim-notice', { state: 'visible' });
-    assert.match(
-      await page.textContent('#sim-notice'),
-      /no script for this problem: its replies are the sample problem/,
-    );
+    assert.match(await textOf(page, '#sim-notice'), /no script for this problem: its replies are the sample problem/);
     await send(page, {
       type: 'session/snapshot',
       state: panelState({ runs: [panelRun('run-s', 'specreason')], simulated: true }),
@@ -634,9 +660,9 @@ describe('reasoning panel (webview, Chromium)', function () {
     });
     await page.waitForSelector('#answer-grade', { state: 'visible' });
     assert.equal(await page.getAttribute('#answer-grade', 'data-verdict'), 'wrong');
-    assert.match(await page.textContent('#answer-grade .verdict'), /✗ wrong/);
+    assert.match(await textOf(page, '#answer-grade .verdict'), /✗ wrong/);
     assert.match(await page.$eval('#answer-grade annotation', (a) => a.textContent), /\\frac\{5\}\{6\}/);
-    assert.match(await page.textContent('#answer-grade'), /gold answer .* \(rule: numeric\)/);
+    assert.match(await textOf(page, '#answer-grade'), /gold answer .* \(rule: numeric\)/);
     await send(page, {
       type: 'session/snapshot',
       state: panelState({
@@ -701,8 +727,8 @@ describe('reasoning panel (webview, Chromium)', function () {
       ),
       4,
     );
-    assert.equal(await page.textContent('#speedup'), '2.25× faster');
-    assert.match(await page.textContent('.compare-summary'), /answers agree/);
+    assert.equal(await textOf(page, '#speedup'), '2.25× faster');
+    assert.match(await textOf(page, '.compare-summary'), /answers agree/);
     assert.equal(await page.$$eval('.compare-table tbody tr', (n) => n.length), 2);
     const headers = await texts(page, '.compare-table thead th');
     for (const h of [
@@ -718,8 +744,8 @@ describe('reasoning panel (webview, Chromium)', function () {
     ]) {
       assert.ok(headers.includes(h), `column ${h}`);
     }
-    assert.equal(await page.textContent('.compare-table tr[data-mode="specreason"] td[data-col="wall"]'), '4.00 s');
-    assert.equal(await page.textContent('.compare-table tr[data-mode="base"] td[data-col="wall"]'), '9.00 s');
+    assert.equal(await textOf(page, '.compare-table tr[data-mode="specreason"] td[data-col="wall"]'), '4.00 s');
+    assert.equal(await textOf(page, '.compare-table tr[data-mode="base"] td[data-col="wall"]'), '9.00 s');
     assert.ok(await page.$('.compare-table tr[data-mode="base"] td[data-col="answer"] .katex'));
     assert.equal(await page.isVisible('#sim-badge'), true, 'data-simulated="true" shows the badge');
 
@@ -736,8 +762,8 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.waitForFunction(() =>
       /Quick: \$1\/2\$ so/.test(document.querySelector('.compare-column[data-mode="small"] .live')?.textContent ?? ''),
     );
-    assert.equal(await page.textContent('#status'), 'Running');
-    assert.match(await page.textContent('.compare-summary'), /answers: not all known yet|answers agree/);
+    assert.equal(await textOf(page, '#status'), 'Running');
+    assert.match(await textOf(page, '.compare-summary'), /answers: not all known yet|answers agree/);
     await shot(page, 'compare');
   });
 
@@ -768,11 +794,11 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.waitForSelector('#error', { state: 'visible' });
 
     assert.equal(await page.getAttribute('#error', 'role'), 'alert');
-    assert.match(await page.textContent('#error'), /No server at http:\/\/localhost:30001\/v1/);
-    assert.match(await page.textContent('#error'), /Start the small model server/);
-    assert.equal(await page.textContent('#status'), 'Error');
+    assert.match(await textOf(page, '#error'), /No server at http:\/\/localhost:30001\/v1/);
+    assert.match(await textOf(page, '#error'), /Start the small model server/);
+    assert.equal(await textOf(page, '#status'), 'Error');
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 2, 'partial steps stay');
-    assert.match(await page.textContent('#live'), /Third st/);
+    assert.match(await textOf(page, '#live'), /Third st/);
     assert.equal(await page.isEnabled('#btn-cancel'), false);
     await page.click('#error button:has-text("Re-run")');
     for (const id of ['btn-rerun', 'btn-export-json', 'btn-copy-md', 'btn-settings', 'btn-check-servers']) {
@@ -798,7 +824,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     await page.waitForTimeout(1300); // setState is throttled
     await page.reload();
     await page.waitForFunction(() => document.querySelectorAll('#steps .step').length === 3);
-    assert.equal(await page.textContent('#status'), 'Finished');
+    assert.equal(await textOf(page, '#status'), 'Finished');
     // A stale protocol version is dropped (written after the panel's own saves as the page goes away).
     await page.evaluate(() => {
       const stale = () =>
@@ -855,13 +881,13 @@ describe('reasoning panel (webview, Chromium)', function () {
     done.record.models = { base: 'Qwen/QwQ-32B', small: 'deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B' };
     await send(page, update('run-c', [...events, done]));
     await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Cancelled');
-    assert.equal(await page.textContent('#answer .answer-body'), 'Cancelled before an answer (2 steps kept)');
+    assert.equal(await textOf(page, '#answer .answer-body'), 'Cancelled before an answer (2 steps kept)');
     assert.equal(
-      await page.textContent('#run-settings'),
+      await textOf(page, '#run-settings'),
       'This run: threshold 6 (greedy) · budget 4,096 tokens · base Qwen/QwQ-32B · small deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B',
     );
-    assert.equal(await page.textContent('#tuning-next'), 'Next run:');
-    assert.match(await page.getAttribute('.tuning', 'aria-label'), /next run/);
+    assert.equal(await textOf(page, '#tuning-next'), 'Next run:');
+    assert.match(String(await page.getAttribute('.tuning', 'aria-label')), /next run/);
   });
 
   it('reports CSP violations to the host', async function () {
@@ -880,7 +906,7 @@ describe('reasoning panel (webview, Chromium)', function () {
         const box = /** @type {HTMLElement} */ (document.querySelector('#result')).getBoundingClientRect();
         return box.top >= -1 && box.top < window.innerHeight && box.bottom > 0;
       });
-    const long = (n) =>
+    const long = (/** @type {number} */ n) =>
       Array.from({ length: n }, (_, i) => ({
         origin: /** @type {const} */ ('small'),
         score: 8,
@@ -931,7 +957,7 @@ describe('reasoning panel (webview, Chromium)', function () {
           });
           assert.ok(box.top >= -1 && box.bottom <= 600, `${kind}: ${sel} fully visible (${box.top}–${box.bottom})`);
         }
-        await context.close();
+        await context?.close();
         context = undefined;
       }
     }
@@ -1001,7 +1027,7 @@ describe('reasoning panel (webview, Chromium)', function () {
       }
       const wallMs = performance.now() - started;
       const sorted = [...frames].sort((a, b) => a - b);
-      const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+      const at = (/** @type {number} */ q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
       return {
         applyMs,
         renderMs: frames.reduce((a, b) => a + b, 0),
@@ -1015,8 +1041,8 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.equal(await page.$$eval('#steps .step', (n) => n.length), 500);
     assert.equal(await page.$$eval('#steps .step[data-origin="base-fallback"]', (n) => n.length), 50);
     assert.equal(await page.$$eval('#timeline rect.bar', (n) => n.length), 500);
-    assert.equal(await page.textContent('#status'), 'Finished');
-    assert.equal(await page.textContent('[data-stat="steps"]'), '500');
+    assert.equal(await textOf(page, '#status'), 'Finished');
+    assert.equal(await textOf(page, '[data-stat="steps"]'), '500');
     await assertBuiltInView(page);
     // Scrolling to the middle builds what comes into view.
     await page.evaluate(() => document.querySelector('#steps .step[data-step-id="250"]')?.scrollIntoView());
@@ -1035,7 +1061,11 @@ describe('reasoning panel (webview, Chromium)', function () {
         steps: [],
       };
       const steps = evs.filter((e) => e.type === 'step-done').map((e) => e.record);
-      Object.assign(run, { steps, status: 'finished', summary: evs[evs.length - 1].record.summary });
+      Object.assign(run, {
+        steps,
+        status: 'finished',
+        summary: /** @type {any} */ (evs[evs.length - 1]).record.summary,
+      });
       const state = {
         protocolVersion: 1,
         kind: 'solve',
@@ -1078,7 +1108,7 @@ describe('reasoning panel (webview, Chromium)', function () {
     assert.deepEqual(focused, { id: '99', pending: false, drafts: 1, math: 1, copy: true });
     await assertBuiltInView(page);
 
-    const r = (x) => Math.round(x);
+    const r = (/** @type {number} */ x) => Math.round(x);
     console.log(
       `      500 steps, ${events.length} events in ${result.batches} batches of ${BATCH}: apply ${r(result.applyMs)} ms, ` +
         `render ${r(result.renderMs)} ms (per frame p50 ${r(result.p50)}, p95 ${r(result.p95)}, max ${r(result.maxFrameMs)} ms), wall ${r(result.wallMs)} ms; ` +

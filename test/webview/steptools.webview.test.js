@@ -110,6 +110,7 @@ describe('panel problem header and step tools (webview, Chromium)', function () 
     await send(page, { type: 'session/snapshot', state: panelState({ runs: [run] }) });
     await page.waitForSelector(`article.step:not([data-old])[data-step-id="${run.steps.length - 1}"]`);
   }
+  /** @param {Page} page */
   const focusedStep = (page) => page.evaluate(() => document.activeElement?.getAttribute('data-step-id'));
 
   /** @param {Page} page @param {ToWebview} message */
