@@ -2,7 +2,8 @@
 'use strict';
 // Step policies in the Evaluate panel, in the real VS Code: on the demo's own settings (scripts/demo-settings.js,
 // zero latency), Start Servers runs the simulated pair; the demo set is evaluated with SpecReason, first-token
-// (its entropy threshold swept), self-check and base-only. The form offers the policies and their sweeps; the
+// (its entropy threshold swept), self-check, lookahead (k = 3: one prompt-list score request per window) and
+// base-only. The form offers the policies and their sweeps; the
 // table, the accuracy × latency chart (Pareto front included) and the grid show each policy's configurations,
 // labelled as such, with their costs.
 
@@ -18,22 +19,23 @@ describe('Evaluate step policies (demo settings, simulated pair, demo set)', fun
     const { page } = session;
     const panel = await evaluateDemoSet(session);
 
-    for (const mode of ['specreason', 'first-token', 'self-check', 'base']) {
+    for (const mode of ['specreason', 'first-token', 'self-check', 'lookahead', 'base']) {
       await panel.locator(`#eval-mode-${mode}`).check();
     }
-    for (const mode of ['small', 'lookahead', 'multi-draft', 'adaptive-threshold']) {
+    for (const mode of ['small', 'multi-draft', 'adaptive-threshold']) {
       await panel.locator(`#eval-mode-${mode}`).uncheck();
     }
     await panel.locator('#eval-thresholds').fill('7');
     await panel.locator('#eval-sweep-entropyThresholds').fill('0.5, 1.5');
     await panel.locator('#eval-sweep-selfCheckThresholds').fill('8');
+    await panel.locator('#eval-sweep-lookaheadSteps').fill('3');
     await panel.locator('#eval-repeats').fill('1');
     await panel.locator('#eval-limit').fill('4');
     await panel.locator('#eval-concurrency').fill('2');
-    // SpecReason t=7, first-token ×2, self-check self≥8, base only.
+    // SpecReason t=7, first-token ×2, self-check self≥8, lookahead k=3, base only.
     assert.equal(
       await panel.locator('#eval-estimate').textContent(),
-      '20 runs: 4 problems × 1 repeat × 5 configurations',
+      '24 runs: 4 problems × 1 repeat × 6 configurations',
     );
     // A sweep value out of its range is refused inline, as the settings are.
     await panel.locator('#eval-sweep-entropyThresholds').fill('0.5, 7');
@@ -43,7 +45,14 @@ describe('Evaluate step policies (demo settings, simulated pair, demo set)', fun
     await panel.locator('#btn-run').click();
     await panel.locator('#status', { hasText: 'Finished' }).waitFor({ timeout: 180000 });
 
-    const configs = ['specreason-t7-greedy', 'first-token-h0.5', 'first-token-h1.5', 'self-check-s8-t7-greedy', 'base'];
+    const configs = [
+      'specreason-t7-greedy',
+      'first-token-h0.5',
+      'first-token-h1.5',
+      'self-check-s8-t7-greedy',
+      'lookahead-k3-t7-greedy',
+      'base',
+    ];
     for (const config of configs) {
       const tr = panel.locator(`#eval-table tr[data-config="${config}"]`);
       await tr.waitFor();
@@ -55,6 +64,7 @@ describe('Evaluate step policies (demo settings, simulated pair, demo set)', fun
       panel.locator(`#eval-table tr[data-config="${config}"] th[data-col="configuration"]`);
     assert.equal(await label('first-token-h0.5').textContent(), 'first-token H≥0.5');
     assert.equal(await label('self-check-s8-t7-greedy').textContent(), 'self-check self≥8 t=7');
+    assert.equal(await label('lookahead-k3-t7-greedy').textContent(), 'lookahead k=3 t=7');
     // Policies are marked on the chart as such, with their labels.
     assert.equal(
       await panel.locator('#eval-chart g[data-config="first-token-h1.5"]').getAttribute('data-policy'),
@@ -73,6 +83,10 @@ describe('Evaluate step policies (demo settings, simulated pair, demo set)', fun
     assert.match((await cell('first-token-h0.5', 'judgeCalls')) ?? '', /^0\.0 \(/);
     assert.match((await cell('self-check-s8-t7-greedy', 'judgeCalls')) ?? '', /^[1-9][\d.]* \(/);
     assert.match((await cell('first-token-h0.5', 'criticalPath')) ?? '', /^[\d.]+ m?s \/ [\d.]+ m?s$/);
+    // lookahead scores its windows with the base model's judge: judge calls, and a critical path with its bound.
+    assert.match((await cell('lookahead-k3-t7-greedy', 'judgeCalls')) ?? '', /^[1-9][\d.]* \(/);
+    assert.match((await cell('lookahead-k3-t7-greedy', 'criticalPath')) ?? '', /^[\d.]+ m?s \/ [\d.]+ m?s$/);
+    await panel.locator('#eval-chart g[data-config="lookahead-k3-t7-greedy"]').waitFor({ state: 'attached' });
     // "Use this threshold" is SpecReason's own: a policy's row has none.
     assert.equal(await panel.locator('#eval-table tr[data-config="first-token-h0.5"] .use-threshold').count(), 0);
     assert.equal(await panel.locator('#eval-table tr[data-config="specreason-t7-greedy"] .use-threshold').count(), 1);
