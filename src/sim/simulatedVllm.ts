@@ -719,15 +719,7 @@ export class SimulatedVllm {
       );
     }
     return (prompts as string[]).map((prompt) => {
-      const parsed = this._readPrompt(prompt, 'BadRequestError');
-      const body: ChatBody = {
-        rawPrompt: prompt,
-        model: this.options.model,
-        messages: parsed.messages,
-        continue_final_message: parsed.continueFinal,
-        add_generation_prompt: !parsed.continueFinal,
-        ...fields,
-      };
+      const { body } = this._readPrompt(prompt, 'BadRequestError', fields);
       const request = this._classify(body);
       return { request, prompt: this._prompt(body, request.continueFinal) };
     });
@@ -892,8 +884,11 @@ export class SimulatedVllm {
     };
   }
 
-  /** A raw prompt read back into the chat it renders (400 when the simulated model cannot read it). */
-  private _readPrompt(prompt: string, errorType: string) {
+  /**
+   * A raw prompt read back into the chat request it renders, with the request's other fields (400 when the
+   * simulated model cannot read it).
+   */
+  private _readPrompt(prompt: string, errorType: string, fields: Partial<ChatBody>) {
     const family = templateFamilyFor(this.options.model);
     const parsed = parseRawPrompt(prompt, family);
     if (!parsed) {
@@ -903,7 +898,15 @@ export class SimulatedVllm {
         errorType,
       );
     }
-    return parsed;
+    const body: ChatBody = {
+      rawPrompt: prompt,
+      model: this.options.model,
+      messages: parsed.messages,
+      continue_final_message: parsed.continueFinal,
+      add_generation_prompt: !parsed.continueFinal,
+      ...fields,
+    };
+    return { body, doubleBos: parsed.doubleBos };
   }
 
   /** A raw prompt read back into the chat it renders, then answered like one. */
@@ -913,20 +916,9 @@ export class SimulatedVllm {
     writer: RawWriter,
     fields: Pick<ChatBody, 'stream' | 'stream_options' | 'stop' | 'max_tokens' | 'logprobs' | 'top_logprobs'>,
   ): Promise<void> {
-    const parsed = this._readPrompt(prompt, 'invalid_request_error');
-    exchange.entry.doubleBos = parsed.doubleBos;
-    await this._chat(
-      {
-        rawPrompt: prompt,
-        model: this.options.model,
-        messages: parsed.messages,
-        continue_final_message: parsed.continueFinal,
-        add_generation_prompt: !parsed.continueFinal,
-        ...fields,
-      },
-      exchange,
-      writer,
-    );
+    const { body, doubleBos } = this._readPrompt(prompt, 'invalid_request_error', fields);
+    exchange.entry.doubleBos = doubleBos;
+    await this._chat(body, exchange, writer);
   }
 
   /** A reply of a raw-prompt dialect (its framing from rawReplies.ts), streamed or whole. Resolves true when complete. */
