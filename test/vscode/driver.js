@@ -260,6 +260,17 @@ function countWebviews(page) {
 }
 
 /**
+ * Wait until every step of a reasoning panel is built. Steps off screen stay placeholders (`.step.pending`: origin
+ * and plain text, no score, math or tools) until they come near the view, and a finished run scrolls to its
+ * result: bring the list into view first.
+ * @param {import('./types').FrameLocator} panel
+ */
+async function stepsBuilt(panel) {
+  await panel.locator('#steps').scrollIntoViewIfNeeded();
+  await panel.locator('#steps .step.pending').first().waitFor({ state: 'detached', timeout: 15000 });
+}
+
+/**
  * Wait until the index-th webview exists and its body is attached; returns its FrameLocator.
  * @param {Page} page
  * @param {number} index
@@ -827,6 +838,7 @@ module.exports = {
   webviewFrame,
   countWebviews,
   waitForWebview,
+  stepsBuilt,
   watchCspViolations,
   assertNoCspViolations,
   openSettingsAndSet,

@@ -80,6 +80,7 @@ describe('Mixed engines in code-server: small on Ollama, base on SGLang (package
       .waitFor({ timeout: 90000 });
     const origins = await panel.locator('.step').evaluateAll((els) => els.map((e) => e.getAttribute('data-origin')));
     assert.deepEqual(origins, ORIGINS);
+    await d.stepsBuilt(panel);
     assert.match((await panel.locator('.step .score').allTextContents())[3], /2/);
     assert.match((await panel.locator('#answer').textContent()) ?? '', /50/);
     const settings = (await panel.locator('#run-settings').textContent()) ?? '';

@@ -181,10 +181,8 @@ describe('Panel reuse, pin and titles', function () {
           applied = (await fingerprint()) !== before;
         }
         assert.ok(applied, `${label} was applied to the panel`);
-        // Steps off screen are placeholders until they come near the view: bring the list into view and wait
-        // until every step is built (origin tag, border) before reading their styles.
-        await panel.locator('#steps').scrollIntoViewIfNeeded();
-        await panel.locator('#steps .step.pending').first().waitFor({ state: 'detached', timeout: 15000 });
+        // Every step built (origin tag, border) before reading their styles.
+        await d.stepsBuilt(panel);
         const seen = await panel.locator('body').evaluate(() => {
           const css = (/** @type {Element} */ el, /** @type {string | undefined} */ pseudo = undefined) =>
             getComputedStyle(el, pseudo);

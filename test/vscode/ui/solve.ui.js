@@ -75,6 +75,7 @@ describe('SpecReason UI in code-server (packaged .vsix)', function () {
     const panel = await runOnProblem('SpecReason: Solve Selection');
     await statusIs(panel, /finished/i);
     const roundTrip = Date.now() - started;
+    await d.stepsBuilt(panel); // scores, the rejected draft and typeset math are on built steps
     const origins = await panel.locator('.step').evaluateAll((els) => els.map((e) => e.getAttribute('data-origin')));
     assert.deepEqual(origins, ['small', 'small', 'small', 'base-fallback', 'small', 'small', 'small', 'small']);
     const scores = await panel.locator('.step .score').allTextContents();
